@@ -1,0 +1,22 @@
+package io.sessionauthority.service;
+
+import io.micronaut.runtime.Micronaut;
+import java.util.Map;
+
+/** Starts the service. Without a configured Redis it starts a throw-away one (see {@link EmbeddedRedis}). */
+public final class Application {
+
+    private Application() {
+    }
+
+    public static void main(String[] args) {
+        Map<String, Object> properties = EmbeddedRedis.startIfNotConfigured()
+                .<Map<String, Object>>map(uri -> Map.of("redis.uri", uri))
+                .orElse(Map.of());
+        Micronaut.build(args)
+                .mainClass(Application.class)
+                .properties(properties)
+                .banner(false)
+                .start();
+    }
+}

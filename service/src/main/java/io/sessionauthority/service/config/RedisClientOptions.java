@@ -1,0 +1,40 @@
+package io.sessionauthority.service.config;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.micronaut.context.event.BeanCreatedEvent;
+import io.micronaut.context.event.BeanCreatedEventListener;
+import jakarta.inject.Singleton;
+
+/**
+ * Replaces Lettuce's client defaults before the first connection is made (see {@link RedisProperties}):
+ * commands fail at once while disconnected instead of queueing, every command has a short timeout,
+ * the queue is bounded, and the connection reconnects by itself.
+ */
+@Singleton
+public class RedisClientOptions implements BeanCreatedEventListener<RedisClient> {
+
+    private final RedisProperties properties;
+
+    public RedisClientOptions(RedisProperties properties) {
+        this.properties = properties;
+    }
+
+    @Override
+    public RedisClient onCreated(BeanCreatedEvent<RedisClient> event) {
+        RedisClient client = event.getBean();
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .requestQueueSize(properties.requestQueueSize())
+                .timeoutOptions(TimeoutOptions.enabled(properties.commandTimeout()))
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(properties.connectTimeout())
+                        .keepAlive(true)
+                        .build())
+                .build());
+        return client;
+    }
+}

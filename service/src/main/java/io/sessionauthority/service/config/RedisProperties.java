@@ -1,0 +1,24 @@
+package io.sessionauthority.service.config;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+import java.time.Duration;
+
+/**
+ * How the service treats its Redis connection ({@code session-authority.redis.*}). The address itself
+ * is {@code redis.uri} (env {@code REDIS_URI}).
+ *
+ * <p>Lettuce's defaults suit a batch job, not an authority on every request's path: a 60 s command
+ * timeout, an unbounded queue of commands while disconnected. These replace them so a call fails
+ * fast with UNAVAILABLE while Redis is away, and the connection heals by itself when it returns.
+ *
+ * @param commandTimeout   the longest one Redis command may take; keep it below callers' deadlines
+ * @param connectTimeout   the longest a (re)connect attempt may take
+ * @param requestQueueSize commands that may be in flight on the connection before new ones are refused
+ */
+@ConfigurationProperties("session-authority.redis")
+public record RedisProperties(
+        @Bindable(defaultValue = "500ms") Duration commandTimeout,
+        @Bindable(defaultValue = "1s") Duration connectTimeout,
+        @Bindable(defaultValue = "10000") int requestQueueSize) {
+}

@@ -1,0 +1,91 @@
+package io.sessionauthority.service.config;
+
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.sessionauthority.service.session.SessionPolicy;
+import io.sessionauthority.service.session.SessionService;
+import io.sessionauthority.service.session.SessionStore;
+import io.sessionauthority.service.session.SessionTokens;
+import io.sessionauthority.service.store.RedisSessionStore;
+import io.sessionauthority.service.store.RedisUserStore;
+import io.sessionauthority.service.user.HashingPool;
+import io.sessionauthority.service.user.PasswordHasher;
+import io.sessionauthority.service.user.PasswordPolicy;
+import io.sessionauthority.service.user.UserService;
+import io.sessionauthority.service.user.UserStore;
+import jakarta.inject.Singleton;
+import java.security.SecureRandom;
+import java.time.Clock;
+
+/**
+ * Wires the plain domain and store classes together. They carry no framework annotations, so
+ * tests build them by hand just as easily.
+ */
+@Factory
+public class ServiceFactory {
+
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Singleton
+    SecureRandom secureRandom() {
+        return new SecureRandom();
+    }
+
+    /** The store speaks the command set common to standalone, Sentinel and Cluster connections. */
+    @Singleton
+    RedisClusterAsyncCommands<String, String> redisCommands(StatefulRedisConnection<String, String> connection) {
+        return connection.async();
+    }
+
+    @Singleton
+    SessionStore sessionStore(RedisClusterAsyncCommands<String, String> redis) {
+        return new RedisSessionStore(redis);
+    }
+
+    @Singleton
+    UserStore userStore(RedisClusterAsyncCommands<String, String> redis) {
+        return new RedisUserStore(redis);
+    }
+
+    @Singleton
+    SessionPolicy sessionPolicy(SessionProperties properties) {
+        return new SessionPolicy(properties);
+    }
+
+    @Singleton
+    PasswordPolicy passwordPolicy(PasswordProperties properties) {
+        return new PasswordPolicy(properties);
+    }
+
+    @Singleton
+    PasswordHasher passwordHasher(PasswordProperties properties, SecureRandom random) {
+        return new PasswordHasher(properties.bcryptCost(), random);
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    HashingPool hashingPool(PasswordProperties properties) {
+        return new HashingPool(properties.effectiveHashingThreads(), properties.hashingQueue());
+    }
+
+    @Singleton
+    SessionTokens sessionTokens(SecureRandom random) {
+        return new SessionTokens(random);
+    }
+
+    @Singleton
+    UserService userService(UserStore store, PasswordPolicy passwordPolicy, PasswordHasher hasher, HashingPool pool,
+                            SessionPolicy sessionPolicy, Clock clock, SecureRandom random) {
+        return new UserService(store, passwordPolicy, hasher, pool, sessionPolicy, clock, random);
+    }
+
+    @Singleton
+    SessionService sessionService(SessionStore store, SessionPolicy policy, SessionTokens tokens, UserService users, Clock clock) {
+        return new SessionService(store, policy, tokens, users, clock);
+    }
+}

@@ -1,0 +1,96 @@
+package io.sessionauthority.service.grpc;
+
+import com.google.protobuf.Any;
+import com.google.rpc.Code;
+import com.google.rpc.ErrorInfo;
+import com.google.rpc.RetryInfo;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.sessionauthority.service.error.AlreadyExistsException;
+import io.sessionauthority.service.error.ConflictException;
+import io.sessionauthority.service.error.InvalidArgumentException;
+import io.sessionauthority.service.error.InvalidCredentialsException;
+import io.sessionauthority.service.error.NotFoundException;
+import io.sessionauthority.service.error.OverloadedException;
+import io.sessionauthority.service.error.SessionAuthorityException;
+import io.sessionauthority.service.error.StoreUnavailableException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where outcomes become gRPC statuses. Each carries a google.rpc.ErrorInfo with a
+ * stable reason; throttling also carries RetryInfo. Anything unexpected becomes INTERNAL with a
+ * generic message: the stack trace goes to the log, never onto the wire.
+ */
+final class ErrorMapping {
+
+    static final String DOMAIN = "sessionauthority.v1";
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorMapping.class);
+
+    private ErrorMapping() {
+    }
+
+    static StatusRuntimeException toStatus(Throwable thrown, String method) {
+        Throwable error = unwrap(thrown);
+        if (!(error instanceof SessionAuthorityException known)) {
+            LOG.error("Unexpected failure in {}", method, error);
+            return build(Code.INTERNAL, "INTERNAL", "internal error; the service log has the details", null);
+        }
+        if (known instanceof StoreUnavailableException) {
+            LOG.warn("{} failed: {}", method, known.getMessage());
+        }
+        com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
+                .setCode(codeOf(known).getNumber())
+                .setMessage(known.getMessage());
+        ErrorInfo.Builder info = ErrorInfo.newBuilder().setReason(known.reason()).setDomain(DOMAIN);
+        if (known instanceof InvalidArgumentException invalid) {
+            info.putMetadata("field", invalid.field());
+        }
+        status.addDetails(Any.pack(info.build()));
+        if (known instanceof OverloadedException overloaded) {
+            status.addDetails(Any.pack(RetryInfo.newBuilder()
+                    .setRetryDelay(com.google.protobuf.Duration.newBuilder()
+                            .setSeconds(overloaded.retryAfter().getSeconds())
+                            .setNanos(overloaded.retryAfter().getNano()))
+                    .build()));
+        }
+        return StatusProto.toStatusRuntimeException(status.build());
+    }
+
+    private static Code codeOf(SessionAuthorityException error) {
+        if (error instanceof InvalidArgumentException) {
+            return Code.INVALID_ARGUMENT;
+        } else if (error instanceof InvalidCredentialsException) {
+            return Code.UNAUTHENTICATED;
+        } else if (error instanceof NotFoundException) {
+            return Code.NOT_FOUND;
+        } else if (error instanceof AlreadyExistsException) {
+            return Code.ALREADY_EXISTS;
+        } else if (error instanceof OverloadedException) {
+            return Code.RESOURCE_EXHAUSTED;
+        } else if (error instanceof StoreUnavailableException) {
+            return Code.UNAVAILABLE;
+        } else if (error instanceof ConflictException) {
+            return Code.ABORTED;
+        }
+        return Code.INTERNAL;
+    }
+
+    private static StatusRuntimeException build(Code code, String reason, String message, Throwable cause) {
+        return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+                .setCode(code.getNumber())
+                .setMessage(message)
+                .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(reason).setDomain(DOMAIN).build()))
+                .build());
+    }
+
+    static Throwable unwrap(Throwable error) {
+        Throwable current = error;
+        while ((current instanceof CompletionException || current instanceof ExecutionException) && current.getCause() != null) {
+            current = current.getCause();
+        }
+        return current;
+    }
+}

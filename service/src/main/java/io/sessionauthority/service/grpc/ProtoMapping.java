@@ -1,0 +1,73 @@
+package io.sessionauthority.service.grpc;
+
+import com.google.protobuf.Timestamp;
+import io.sessionauthority.service.session.ClientInfo;
+import io.sessionauthority.service.session.Session;
+import io.sessionauthority.service.session.SessionCheck;
+import io.sessionauthority.service.session.SessionStatus;
+import io.sessionauthority.v1.ClientMetadata;
+import io.sessionauthority.v1.InvalidReason;
+import io.sessionauthority.v1.TouchResponse;
+import io.sessionauthority.v1.ValidateResponse;
+import java.time.Instant;
+
+/** Domain ⇄ proto translation; no rules live here. */
+final class ProtoMapping {
+
+    private ProtoMapping() {
+    }
+
+    static ClientInfo client(ClientMetadata metadata) {
+        return new ClientInfo(metadata.getIpAddress(), metadata.getUserAgent(), metadata.getDeviceName());
+    }
+
+    static io.sessionauthority.v1.Session session(Session session) {
+        return io.sessionauthority.v1.Session.newBuilder()
+                .setSessionId(session.sessionId())
+                .setUserId(session.userId())
+                .setUsername(session.username())
+                .setCreateTime(timestamp(session.createTime()))
+                .setExpireTime(timestamp(session.expireTime()))
+                .setIdleExpireTime(timestamp(session.idleExpireTime()))
+                .setLastSeenTime(timestamp(session.lastSeenTime()))
+                .setClient(ClientMetadata.newBuilder()
+                        .setIpAddress(session.client().ipAddress())
+                        .setUserAgent(session.client().userAgent())
+                        .setDeviceName(session.client().deviceName()))
+                .putAllAttributes(session.attributes())
+                .build();
+    }
+
+    static ValidateResponse validateResponse(SessionCheck check) {
+        ValidateResponse.Builder response = ValidateResponse.newBuilder()
+                .setValid(check.isLive())
+                .setReason(reason(check.status()));
+        if (check.isLive()) {
+            response.setSession(session(check.session()));
+        }
+        return response.build();
+    }
+
+    static TouchResponse touchResponse(SessionCheck check) {
+        TouchResponse.Builder response = TouchResponse.newBuilder()
+                .setValid(check.isLive())
+                .setReason(reason(check.status()));
+        if (check.isLive()) {
+            response.setSession(session(check.session()));
+        }
+        return response.build();
+    }
+
+    static InvalidReason reason(SessionStatus status) {
+        return switch (status) {
+            case LIVE -> InvalidReason.INVALID_REASON_UNSPECIFIED;
+            case UNKNOWN -> InvalidReason.INVALID_REASON_UNKNOWN;
+            case EXPIRED -> InvalidReason.INVALID_REASON_EXPIRED;
+            case REVOKED -> InvalidReason.INVALID_REASON_REVOKED;
+        };
+    }
+
+    static Timestamp timestamp(Instant instant) {
+        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+    }
+}

@@ -1,0 +1,41 @@
+package io.sessionauthority.service.grpc;
+
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/** Completes a unary call from an asynchronous result, on whatever thread the result arrives. */
+final class Replies {
+
+    private Replies() {
+    }
+
+    /**
+     * Runs {@code call} (which validates its input first and may throw) and answers with its result
+     * or its mapped error. A call whose deadline already passed does no work at all.
+     */
+    static <T> void reply(String method, StreamObserver<T> observer, Supplier<CompletionStage<T>> call) {
+        if (Context.current().isCancelled()) {
+            observer.onError(Status.DEADLINE_EXCEEDED.withDescription("the call was cancelled or its deadline passed before it started")
+                    .asRuntimeException());
+            return;
+        }
+        CompletionStage<T> result;
+        try {
+            result = call.get();
+        } catch (RuntimeException e) {
+            observer.onError(ErrorMapping.toStatus(e, method));
+            return;
+        }
+        result.whenComplete((value, error) -> {
+            if (error != null) {
+                observer.onError(ErrorMapping.toStatus(error, method));
+            } else {
+                observer.onNext(value);
+                observer.onCompleted();
+            }
+        });
+    }
+}

@@ -1,0 +1,98 @@
+package io.sessionauthority.service.grpc;
+
+import static io.sessionauthority.service.grpc.Replies.reply;
+
+import io.grpc.stub.StreamObserver;
+import io.sessionauthority.service.error.InvalidArgumentException;
+import io.sessionauthority.service.session.SessionService;
+import io.sessionauthority.service.user.UserService;
+import io.sessionauthority.v1.ChangePasswordRequest;
+import io.sessionauthority.v1.ChangePasswordResponse;
+import io.sessionauthority.v1.CreateUserRequest;
+import io.sessionauthority.v1.CreateUserResponse;
+import io.sessionauthority.v1.ListSessionsRequest;
+import io.sessionauthority.v1.ListSessionsResponse;
+import io.sessionauthority.v1.LoginRequest;
+import io.sessionauthority.v1.LoginResponse;
+import io.sessionauthority.v1.RevokeRequest;
+import io.sessionauthority.v1.RevokeResponse;
+import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
+import io.sessionauthority.v1.TouchRequest;
+import io.sessionauthority.v1.TouchResponse;
+import io.sessionauthority.v1.ValidateRequest;
+import io.sessionauthority.v1.ValidateResponse;
+import jakarta.inject.Singleton;
+import java.util.concurrent.CompletionStage;
+
+/** The gRPC face of the service: maps each request to a domain call and the answer back. */
+@Singleton
+public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.SessionAuthorityServiceImplBase {
+
+    private final UserService users;
+    private final SessionService sessions;
+
+    public SessionAuthorityEndpoint(UserService users, SessionService sessions) {
+        this.users = users;
+        this.sessions = sessions;
+    }
+
+    @Override
+    public void createUser(CreateUserRequest request, StreamObserver<CreateUserResponse> observer) {
+        reply("CreateUser", observer, () -> users.create(request.getUsername(), request.getPassword())
+                .thenApply(user -> CreateUserResponse.newBuilder()
+                        .setUserId(user.id())
+                        .setUsername(user.username())
+                        .build()));
+    }
+
+    @Override
+    public void login(LoginRequest request, StreamObserver<LoginResponse> observer) {
+        reply("Login", observer, () -> sessions.login(request.getUsername(), request.getPassword(),
+                        ProtoMapping.client(request.getClient()), request.getAttributesMap())
+                .thenApply(started -> LoginResponse.newBuilder()
+                        .setToken(started.token())
+                        .setSession(ProtoMapping.session(started.session()))
+                        .build()));
+    }
+
+    @Override
+    public void validate(ValidateRequest request, StreamObserver<ValidateResponse> observer) {
+        reply("Validate", observer, () -> sessions.validate(request.getToken()).thenApply(ProtoMapping::validateResponse));
+    }
+
+    @Override
+    public void touch(TouchRequest request, StreamObserver<TouchResponse> observer) {
+        reply("Touch", observer, () -> sessions.touch(request.getToken(), request.getSetAttributesMap(), request.getRemoveAttributesList())
+                .thenApply(ProtoMapping::touchResponse));
+    }
+
+    @Override
+    public void revoke(RevokeRequest request, StreamObserver<RevokeResponse> observer) {
+        reply("Revoke", observer, () -> revoked(request)
+                .thenApply(count -> RevokeResponse.newBuilder().setRevokedCount(count).build()));
+    }
+
+    private CompletionStage<Integer> revoked(RevokeRequest request) {
+        return switch (request.getTargetCase()) {
+            case TOKEN -> sessions.revokeByToken(request.getToken());
+            case SESSION -> sessions.revoke(request.getSession().getUserId(), request.getSession().getSessionId());
+            case ALL_SESSIONS -> sessions.revokeAll(request.getAllSessions().getUserId(), request.getAllSessions().getExceptSessionId());
+            case TARGET_NOT_SET -> throw new InvalidArgumentException("target", "set one of token, session or all_sessions");
+        };
+    }
+
+    @Override
+    public void listSessions(ListSessionsRequest request, StreamObserver<ListSessionsResponse> observer) {
+        reply("ListSessions", observer, () -> sessions.list(request.getUserId())
+                .thenApply(list -> ListSessionsResponse.newBuilder()
+                        .addAllSessions(list.stream().map(ProtoMapping::session).toList())
+                        .build()));
+    }
+
+    @Override
+    public void changePassword(ChangePasswordRequest request, StreamObserver<ChangePasswordResponse> observer) {
+        reply("ChangePassword", observer, () -> users.changePassword(request.getUserId(), request.getCurrentPassword(),
+                        request.getNewPassword(), request.getKeepSessionId())
+                .thenApply(count -> ChangePasswordResponse.newBuilder().setRevokedCount(count).build()));
+    }
+}

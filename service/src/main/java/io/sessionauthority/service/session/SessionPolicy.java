@@ -1,0 +1,129 @@
+package io.sessionauthority.service.session;
+
+import io.sessionauthority.service.config.SessionProperties;
+import io.sessionauthority.service.error.InvalidArgumentException;
+import io.sessionauthority.service.validation.Checks;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The rules of a session's life: when it ends, and what it may carry. Pure: no clock, no I/O, so
+ * every rule is tested with plain instants.
+ */
+public final class SessionPolicy {
+
+    static final int MAX_ATTRIBUTE_NAME = 64;
+    static final int MAX_IP_ADDRESS = 45; // the longest IPv6 text form
+    static final int MAX_USER_AGENT = 512;
+    static final int MAX_DEVICE_NAME = 128;
+    private static final Pattern ATTRIBUTE_NAME = Pattern.compile("[A-Za-z0-9._:-]{1," + MAX_ATTRIBUTE_NAME + "}");
+    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    private static final Pattern IPV6ISH = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+
+    private final Duration idleTimeout;
+    private final Duration absoluteTimeout;
+    private final Duration forgetAfter;
+    private final int maxPerUser;
+    private final int maxAttributes;
+    private final int maxAttributeValue;
+
+    public SessionPolicy(SessionProperties properties) {
+        this.idleTimeout = properties.idleTimeout();
+        this.absoluteTimeout = properties.absoluteTimeout();
+        this.forgetAfter = properties.forgetAfter();
+        this.maxPerUser = properties.maxPerUser();
+        this.maxAttributes = properties.maxAttributes();
+        this.maxAttributeValue = properties.maxAttributeValue();
+    }
+
+    /** The absolute expiry of a session created at {@code createTime}: fixed for its whole life. */
+    public Instant absoluteExpiry(Instant createTime) {
+        return createTime.plus(absoluteTimeout);
+    }
+
+    /** The idle expiry after activity at {@code now}: slides forward, but never past the absolute expiry. */
+    public Instant idleExpiry(Instant now, Instant absoluteExpiry) {
+        Instant slid = now.plus(idleTimeout);
+        return slid.isBefore(absoluteExpiry) ? slid : absoluteExpiry;
+    }
+
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    public Duration forgetAfter() {
+        return forgetAfter;
+    }
+
+    public int maxPerUser() {
+        return maxPerUser;
+    }
+
+    public int maxAttributes() {
+        return maxAttributes;
+    }
+
+    /** Checks a whole attribute map, as given at login. */
+    public Map<String, String> checkAttributes(String field, Map<String, String> attributes) {
+        if (attributes.size() > maxAttributes) {
+            throw new InvalidArgumentException(field, "has " + attributes.size() + " entries; at most " + maxAttributes + " are allowed");
+        }
+        attributes.forEach((name, value) -> checkAttribute(field, name, value));
+        return attributes;
+    }
+
+    /** Checks a Touch's changes. Whether the result fits {@link #maxAttributes()} is for the store to tell. */
+    public void checkAttributeChanges(Map<String, String> set, Collection<String> remove) {
+        if (set.size() > maxAttributes) {
+            throw new InvalidArgumentException("set_attributes", "has " + set.size() + " entries; at most " + maxAttributes + " are allowed");
+        }
+        if (remove.size() > maxAttributes) {
+            throw new InvalidArgumentException("remove_attributes", "has " + remove.size() + " entries; at most " + maxAttributes + " are allowed");
+        }
+        set.forEach((name, value) -> checkAttribute("set_attributes", name, value));
+        for (String name : remove) {
+            checkAttributeName("remove_attributes", name);
+            if (set.containsKey(name)) {
+                throw new InvalidArgumentException("remove_attributes", "names '" + name + "', which set_attributes also sets");
+            }
+        }
+    }
+
+    /** Checks and returns the client metadata of a login. */
+    public ClientInfo checkClient(ClientInfo client) {
+        String ip = Checks.optionalText("client.ip_address", client.ipAddress(), MAX_IP_ADDRESS);
+        if (!ip.isEmpty() && !IPV4.matcher(ip).matches() && !(ip.contains(":") && IPV6ISH.matcher(ip).matches())) {
+            throw new InvalidArgumentException("client.ip_address", "is not an IPv4 or IPv6 address");
+        }
+        return new ClientInfo(
+                ip,
+                Checks.optionalText("client.user_agent", client.userAgent(), MAX_USER_AGENT),
+                Checks.optionalText("client.device_name", client.deviceName(), MAX_DEVICE_NAME));
+    }
+
+    private void checkAttribute(String field, String name, String value) {
+        checkAttributeName(field, name);
+        String valueField = field + "[" + name + "]";
+        Checks.requireMaxLength(valueField, value, maxAttributeValue);
+        Checks.requirePrintable(valueField, value);
+    }
+
+    private static void checkAttributeName(String field, String name) {
+        if (!ATTRIBUTE_NAME.matcher(name).matches()) {
+            throw new InvalidArgumentException(field, "has the attribute name '" + abbreviate(name)
+                    + "'; names are 1 to " + MAX_ATTRIBUTE_NAME + " characters of letters, digits, '.', '_', ':' and '-'");
+        }
+    }
+
+    private static String abbreviate(String name) {
+        String printable = name.codePoints()
+                .map(cp -> Character.isISOControl(cp) ? '?' : cp)
+                .limit(32)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+                .toString();
+        return name.length() > 32 ? printable + "…" : printable;
+    }
+}

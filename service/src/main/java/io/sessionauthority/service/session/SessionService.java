@@ -1,0 +1,124 @@
+package io.sessionauthority.service.session;
+
+import io.sessionauthority.service.error.InvalidArgumentException;
+import io.sessionauthority.service.error.NotFoundException;
+import io.sessionauthority.service.user.User;
+import io.sessionauthority.service.user.UserIds;
+import io.sessionauthority.service.user.UserService;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/** Sessions: start one at login, check it, keep it alive, end it. */
+public final class SessionService {
+
+    private final SessionStore store;
+    private final SessionPolicy policy;
+    private final SessionTokens tokens;
+    private final UserService users;
+    private final Clock clock;
+
+    public SessionService(SessionStore store, SessionPolicy policy, SessionTokens tokens, UserService users, Clock clock) {
+        this.store = store;
+        this.policy = policy;
+        this.tokens = tokens;
+        this.users = users;
+        this.clock = clock;
+    }
+
+    /** A session just started, with the token that is shown this once. */
+    public record Started(String token, Session session) {
+        @Override
+        public String toString() {
+            return "Started[session=" + session + ", token=<redacted>]";
+        }
+    }
+
+    /**
+     * Checks the credentials and starts a session. Every cheap check runs before the expensive
+     * password verification, so malformed requests cost nothing.
+     */
+    public CompletionStage<Started> login(String username, String password, ClientInfo client, Map<String, String> attributes) {
+        ClientInfo checkedClient = policy.checkClient(client);
+        Map<String, String> checkedAttributes = policy.checkAttributes("attributes", attributes);
+        return users.authenticate(username, password)
+                .thenCompose(user -> start(user, checkedClient, checkedAttributes));
+    }
+
+    private CompletionStage<Started> start(User user, ClientInfo client, Map<String, String> attributes) {
+        Instant now = clock.instant();
+        Instant expiry = policy.absoluteExpiry(now);
+        SessionTokens.Issued issued = tokens.issue(user.id());
+        Session session = new Session(issued.sessionId(), user.id(), user.username(), now, expiry,
+                policy.idleExpiry(now, expiry), now, client, attributes);
+        return store.create(session, policy.maxPerUser(), policy.forgetAfter())
+                .thenApply(ignored -> new Started(issued.token(), session));
+    }
+
+    /** Whether the token's session is live; read-only. */
+    public CompletionStage<SessionCheck> validate(String token) {
+        SessionTokens.Reference ref = SessionTokens.parse("token", token);
+        return store.find(ref.userId(), ref.sessionId(), clock.instant());
+    }
+
+    /** Slides a live session's idle expiry, records activity, applies attribute changes. */
+    public CompletionStage<SessionCheck> touch(String token, Map<String, String> setAttributes, Collection<String> removeAttributes) {
+        SessionTokens.Reference ref = SessionTokens.parse("token", token);
+        policy.checkAttributeChanges(setAttributes, removeAttributes);
+        return store.touch(ref.userId(), ref.sessionId(), clock.instant(), policy.idleTimeout(),
+                setAttributes, removeAttributes, policy.maxAttributes(), policy.forgetAfter());
+    }
+
+    /** Ends the session a token belongs to (logout). Answers 1, or 0 when it had ended already. */
+    public CompletionStage<Integer> revokeByToken(String token) {
+        SessionTokens.Reference ref = SessionTokens.parse("token", token);
+        // A token naming no user names no session: logging out twice, or with a forged token, ends nothing.
+        return store.revoke(ref.userId(), ref.sessionId(), clock.instant(), policy.forgetAfter())
+                .exceptionallyCompose(error -> unwrap(error) instanceof NotFoundException
+                        ? CompletableFuture.completedFuture(0)
+                        : CompletableFuture.failedFuture(error));
+    }
+
+    /** Ends one session of a user, named by id. */
+    public CompletionStage<Integer> revoke(String userId, String sessionId) {
+        UserIds.require("session.user_id", userId);
+        requireSessionId("session.session_id", sessionId);
+        return store.revoke(userId, sessionId, clock.instant(), policy.forgetAfter());
+    }
+
+    /** Ends every session of a user, but {@code exceptSessionId} when it is not empty. */
+    public CompletionStage<Integer> revokeAll(String userId, String exceptSessionId) {
+        UserIds.require("all_sessions.user_id", userId);
+        if (!exceptSessionId.isEmpty()) {
+            requireSessionId("all_sessions.except_session_id", exceptSessionId);
+        }
+        return store.revokeAll(userId, exceptSessionId, clock.instant(), policy.forgetAfter());
+    }
+
+    /** The user's live sessions, newest first. */
+    public CompletionStage<List<Session>> list(String userId) {
+        UserIds.require("user_id", userId);
+        return store.list(userId, clock.instant()).thenApply(sessions -> sessions.stream()
+                .sorted(Comparator.comparing(Session::createTime).reversed().thenComparing(Session::sessionId))
+                .toList());
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
+    private static void requireSessionId(String field, String value) {
+        if (value == null || value.isEmpty()) {
+            throw new InvalidArgumentException(field, "is required");
+        }
+        if (!SessionTokens.isSessionId(value)) {
+            throw new InvalidArgumentException(field, "is not a session id (22 URL-safe base64 characters)");
+        }
+    }
+}

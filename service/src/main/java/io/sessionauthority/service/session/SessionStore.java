@@ -1,0 +1,43 @@
+package io.sessionauthority.service.session;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Where sessions live. Every method is one atomic step in the store: no caller ever sees half a
+ * session, and nothing recreates a session that ended.
+ */
+public interface SessionStore {
+
+    /** Stores a new session; fails with NotFoundException when the user does not exist. */
+    CompletionStage<Void> create(Session session, int maxPerUser, Duration forgetAfter);
+
+    /** Reads a session without changing anything. */
+    CompletionStage<SessionCheck> find(String userId, String sessionId, Instant now);
+
+    /**
+     * Extends a live session's idle expiry to {@code now + idleTimeout} (never past its absolute
+     * expiry), records {@code now} as last seen and applies attribute changes; does nothing to a
+     * session that is not live.
+     */
+    CompletionStage<SessionCheck> touch(String userId, String sessionId, Instant now, Duration idleTimeout,
+                                        Map<String, String> setAttributes, Collection<String> removeAttributes,
+                                        int maxAttributes, Duration forgetAfter);
+
+    /** Ends one session; answers how many live sessions ended (0 or 1). */
+    CompletionStage<Integer> revoke(String userId, String sessionId, Instant now, Duration forgetAfter);
+
+    /**
+     * Ends every session of a user but {@code exceptSessionId} (empty for none), and records
+     * {@code now} as the user's "not before" time so a session delete lost in a failover still
+     * reads as revoked. Fails with NotFoundException when the user does not exist.
+     */
+    CompletionStage<Integer> revokeAll(String userId, String exceptSessionId, Instant now, Duration forgetAfter);
+
+    /** The user's live sessions; fails with NotFoundException when the user does not exist. */
+    CompletionStage<List<Session>> list(String userId, Instant now);
+}

@@ -1,0 +1,95 @@
+package io.sessionauthority.service.store;
+
+import static io.sessionauthority.service.store.RedisErrors.translated;
+
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.sessionauthority.service.user.User;
+import io.sessionauthority.service.user.UserStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Users in Redis (key layout in {@link RedisKeys}).
+ *
+ * <p>Creating a user writes the user hash first, under a fresh random id nobody knows yet, and then
+ * claims the username with {@code SET NX}: the claim is the single atomic point that decides who
+ * wins a race for a name, and a user becomes reachable only once it is complete. A loser deletes
+ * its unreachable hash; a crash between the two steps leaves an unreachable hash, never a username
+ * pointing at nothing. (The two keys sit in different Cluster slots, so no script can hold both.)
+ */
+public final class RedisUserStore implements UserStore {
+
+    private final RedisClusterAsyncCommands<String, String> redis;
+    private final LuaScript changePasswordScript = LuaScript.load("change_password");
+
+    public RedisUserStore(RedisClusterAsyncCommands<String, String> redis) {
+        this.redis = redis;
+    }
+
+    @Override
+    public CompletionStage<Boolean> insert(User user) {
+        String userKey = RedisKeys.user(user.id());
+        CompletionStage<Boolean> claimed = redis.hset(userKey, Map.of(
+                        "un", user.username(),
+                        "pw", user.passwordHash(),
+                        "ct", RedisSessionStore.millis(user.createTime())))
+                .thenCompose(ignored -> redis.set(RedisKeys.username(user.username()), user.id(), SetArgs.Builder.nx()))
+                .thenCompose(reply -> "OK".equals(reply)
+                        ? CompletableFuture.completedFuture(true)
+                        : redis.del(userKey).thenApply(deleted -> false));
+        return translated(claimed);
+    }
+
+    @Override
+    public CompletionStage<Optional<User>> findByUsername(String username) {
+        CompletionStage<Optional<User>> found = redis.get(RedisKeys.username(username))
+                .thenCompose(userId -> userId == null
+                        ? CompletableFuture.completedFuture(Optional.empty())
+                        : findById(userId));
+        return translated(found);
+    }
+
+    @Override
+    public CompletionStage<Optional<User>> findById(String userId) {
+        return translated(redis.hmget(RedisKeys.user(userId), "un", "pw", "ct").thenApply(values -> toUser(userId, values)));
+    }
+
+    @Override
+    public CompletionStage<Boolean> replaceHash(String userId, String expectedHash, String newHash) {
+        return changePassword(userId, expectedHash, newHash, false, "", Instant.EPOCH, Duration.ZERO)
+                .thenApply(Optional::isPresent);
+    }
+
+    @Override
+    public CompletionStage<Optional<Integer>> changePassword(String userId, String expectedHash, String newHash,
+                                                             String keepSessionId, Instant now, Duration forgetAfter) {
+        return changePassword(userId, expectedHash, newHash, true, keepSessionId, now, forgetAfter);
+    }
+
+    private CompletionStage<Optional<Integer>> changePassword(String userId, String expectedHash, String newHash, boolean revoke,
+                                                              String keepSessionId, Instant now, Duration forgetAfter) {
+        CompletionStage<Long> result = changePasswordScript.run(redis, ScriptOutputType.INTEGER,
+                new String[] {RedisKeys.user(userId), RedisKeys.sessionIndex(userId), RedisKeys.revokedSessions(userId)},
+                expectedHash, newHash, revoke ? "1" : "0", RedisSessionStore.millis(now),
+                Long.toString(forgetAfter.toMillis()), keepSessionId, RedisKeys.sessionPrefix(userId));
+        return translated(result).thenApply(count -> count < 0 ? Optional.empty() : Optional.of(count.intValue()));
+    }
+
+    private static Optional<User> toUser(String userId, List<KeyValue<String, String>> values) {
+        String username = values.get(0).getValueOrElse(null);
+        String hash = values.get(1).getValueOrElse(null);
+        String created = values.get(2).getValueOrElse(null);
+        if (username == null || hash == null || created == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new User(userId, username, hash, RedisSessionStore.instant(created)));
+    }
+}

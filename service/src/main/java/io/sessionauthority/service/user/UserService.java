@@ -1,0 +1,119 @@
+package io.sessionauthority.service.user;
+
+import io.sessionauthority.service.error.AlreadyExistsException;
+import io.sessionauthority.service.error.ConflictException;
+import io.sessionauthority.service.error.InvalidCredentialsException;
+import io.sessionauthority.service.error.NotFoundException;
+import io.sessionauthority.service.session.SessionPolicy;
+import io.sessionauthority.service.session.SessionTokens;
+import io.sessionauthority.service.error.InvalidArgumentException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Users and their credentials: create, authenticate, change password. */
+public final class UserService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UserService.class);
+
+    private final UserStore store;
+    private final PasswordPolicy passwordPolicy;
+    private final PasswordHasher hasher;
+    private final HashingPool hashingPool;
+    private final SessionPolicy sessionPolicy;
+    private final Clock clock;
+    private final SecureRandom random;
+
+    public UserService(UserStore store, PasswordPolicy passwordPolicy, PasswordHasher hasher, HashingPool hashingPool,
+                       SessionPolicy sessionPolicy, Clock clock, SecureRandom random) {
+        this.store = store;
+        this.passwordPolicy = passwordPolicy;
+        this.hasher = hasher;
+        this.hashingPool = hashingPool;
+        this.sessionPolicy = sessionPolicy;
+        this.clock = clock;
+        this.random = random;
+    }
+
+    /** Creates a user; fails with AlreadyExistsException when the normalized username is taken. */
+    public CompletionStage<User> create(String rawUsername, String rawPassword) {
+        String username = Usernames.normalize("username", rawUsername);
+        String password = passwordPolicy.checkNew("password", rawPassword);
+        return hashingPool.submit(() -> hasher.hash(password))
+                .thenCompose(hash -> {
+                    User user = new User(UserIds.newId(random), username, hash, clock.instant());
+                    return store.insert(user).thenApply(inserted -> {
+                        if (!inserted) {
+                            throw AlreadyExistsException.username(username);
+                        }
+                        return user;
+                    });
+                });
+    }
+
+    /**
+     * Checks a username and password. Fails with InvalidCredentialsException, the same for an
+     * unknown user and a wrong password, after the same bcrypt work in both cases.
+     */
+    public CompletionStage<User> authenticate(String rawUsername, String rawPassword) {
+        String username = Usernames.normalize("username", rawUsername);
+        String password = passwordPolicy.checkPresented("password", rawPassword);
+        return store.findByUsername(username).thenCompose(found -> hashingPool.submit(() -> {
+            boolean verified = found.isPresent()
+                    ? hasher.verify(password, found.get().passwordHash())
+                    : hasher.verifyNobody(password);
+            if (!verified) {
+                throw new InvalidCredentialsException();
+            }
+            User user = found.get();
+            if (hasher.needsRehash(user.passwordHash())) {
+                upgradeHash(user, password);
+            }
+            return user;
+        }));
+    }
+
+    /**
+     * Changes a password after checking the current one, and revokes every session of the user but
+     * {@code keepSessionId} (empty for none) in the same atomic step. Answers how many were revoked.
+     */
+    public CompletionStage<Integer> changePassword(String userId, String rawCurrent, String rawNew, String keepSessionId) {
+        UserIds.require("user_id", userId);
+        String current = passwordPolicy.checkPresented("current_password", rawCurrent);
+        String replacement = passwordPolicy.checkNew("new_password", rawNew);
+        if (!keepSessionId.isEmpty() && !SessionTokens.isSessionId(keepSessionId)) {
+            throw new InvalidArgumentException("keep_session_id", "is not a session id (22 URL-safe base64 characters)");
+        }
+        return store.findById(userId)
+                .thenApply(found -> found.orElseThrow(() -> NotFoundException.user(userId)))
+                .thenCompose(user -> hashingPool.submit(() -> {
+                    if (!hasher.verify(current, user.passwordHash())) {
+                        throw InvalidCredentialsException.wrongPassword();
+                    }
+                    return new Hashes(user.passwordHash(), hasher.hash(replacement));
+                }))
+                .thenCompose(hashes -> store.changePassword(userId, hashes.current(), hashes.replacement(),
+                        keepSessionId, clock.instant(), sessionPolicy.forgetAfter()))
+                .thenApply(revoked -> revoked.orElseThrow(() -> new ConflictException("PASSWORD_CHANGED_CONCURRENTLY",
+                        "the password was changed by another call meanwhile; check the current password and retry")));
+    }
+
+    private record Hashes(String current, String replacement) {
+    }
+
+    private void upgradeHash(User user, String password) {
+        // Best effort, off the login's path: a failure only means the upgrade happens at a later login.
+        CompletableFuture<String> rehash = hashingPool.submit(() -> hasher.hash(password));
+        rehash.thenCompose(hash -> store.replaceHash(user.id(), user.passwordHash(), hash))
+                .whenComplete((replaced, error) -> {
+                    if (error != null) {
+                        LOG.debug("Password hash upgrade for user {} deferred: {}", user.id(), error.toString());
+                    } else if (Boolean.TRUE.equals(replaced)) {
+                        LOG.info("Upgraded the password hash of user {} to the configured bcrypt cost", user.id());
+                    }
+                });
+    }
+}

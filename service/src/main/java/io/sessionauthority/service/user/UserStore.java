@@ -1,0 +1,34 @@
+package io.sessionauthority.service.user;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/** Where users live. */
+public interface UserStore {
+
+    /**
+     * Stores a user if its username is free. Answers false, having stored nothing, when the username
+     * is taken; of two callers racing for one name exactly one gets true.
+     */
+    CompletionStage<Boolean> insert(User user);
+
+    CompletionStage<Optional<User>> findByUsername(String username);
+
+    CompletionStage<Optional<User>> findById(String userId);
+
+    /**
+     * Replaces a password hash if it is still {@code expectedHash} (answers false otherwise, having
+     * changed nothing). Used to upgrade a hash to a higher cost after a successful login.
+     */
+    CompletionStage<Boolean> replaceHash(String userId, String expectedHash, String newHash);
+
+    /**
+     * In one atomic step: replaces the password hash if it is still {@code expectedHash}, and
+     * revokes every session of the user but {@code keepSessionId} (empty for none). Answers the
+     * number of sessions revoked, or empty when the hash had changed meanwhile (nothing done).
+     */
+    CompletionStage<Optional<Integer>> changePassword(String userId, String expectedHash, String newHash,
+                                                      String keepSessionId, Instant now, Duration forgetAfter);
+}

@@ -1,0 +1,41 @@
+package io.sessionauthority.service.user;
+
+import io.sessionauthority.service.error.InvalidArgumentException;
+import io.sessionauthority.service.validation.Checks;
+import java.text.Normalizer;
+import java.util.Locale;
+
+/**
+ * Username normalization: one person, one spelling. "Alice", " alice " and "ａｌｉｃｅ" (full width)
+ * all become "alice", so nobody can register a look-alike of a taken name by case or width.
+ */
+public final class Usernames {
+
+    public static final int MAX_LENGTH = 64;
+
+    private Usernames() {
+    }
+
+    /**
+     * Trims, applies Unicode NFKC, case-folds (lower case in the root locale, then NFKC again, since
+     * folding can produce new compatibility forms), and checks the result: 1 to {@value #MAX_LENGTH}
+     * characters, no whitespace inside, no control or invisible characters.
+     */
+    public static String normalize(String field, String raw) {
+        Checks.requireNonEmpty(field, raw);
+        // Bound the work before normalizing: NFKC can expand a string up to 18 times.
+        Checks.requireMaxLength(field, raw, MAX_LENGTH * 4);
+        String folded = Normalizer.normalize(
+                Normalizer.normalize(raw.strip(), Normalizer.Form.NFKC).toLowerCase(Locale.ROOT),
+                Normalizer.Form.NFKC);
+        if (folded.isEmpty()) {
+            throw new InvalidArgumentException(field, "is blank");
+        }
+        Checks.requireMaxLength(field, folded, MAX_LENGTH);
+        Checks.requirePrintable(field, folded);
+        if (folded.codePoints().anyMatch(Character::isWhitespace) || folded.codePoints().anyMatch(Character::isSpaceChar)) {
+            throw new InvalidArgumentException(field, "must not contain spaces");
+        }
+        return folded;
+    }
+}

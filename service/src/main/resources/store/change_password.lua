@@ -1,0 +1,14 @@
+-- Replaces a password hash if it is still the expected one (compare-and-set) and, when asked,
+-- revokes the user's other sessions in the same step: a password change and the revocation it
+-- implies happen together or not at all.
+-- KEYS: user, index, revoked
+-- ARGV: expected hash, new hash, revoke ('1' or '0'), now, forget ms, session id to keep, session key prefix
+-- Answers the number of sessions revoked, or -1 when the hash was not the expected one.
+if redis.call('HGET', KEYS[1], 'pw') ~= ARGV[1] then
+  return -1
+end
+redis.call('HSET', KEYS[1], 'pw', ARGV[2])
+if ARGV[3] ~= '1' then
+  return 0
+end
+return revoke_all(KEYS[1], KEYS[2], KEYS[3], ARGV[7], ARGV[6], tonumber(ARGV[4]), tonumber(ARGV[5]))

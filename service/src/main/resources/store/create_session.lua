@@ -1,0 +1,28 @@
+-- Stores a new session, evicting the least recently used ones past the per-user cap.
+-- KEYS: session, user, index, revoked
+-- ARGV: sid, now, idle expiry, forget ms, max sessions per user, session key prefix, field, value, ...
+-- Answers {'OK', evicted count} or {'NO_USER'}.
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  return {'NO_USER'}
+end
+local sid, now, idle_expiry = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local forget, max_sessions, prefix = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+
+prune(KEYS[3], KEYS[4], now, forget)
+-- Lowest idle expiry first: the least recently used sessions.
+local live = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. now, '+inf')
+local evicted = 0
+for i = 1, #live - max_sessions + 1 do
+  evicted = evicted + end_session(prefix, KEYS[3], KEYS[4], live[i], now, forget)
+end
+
+local fields = {}
+for i = 7, #ARGV do
+  fields[#fields + 1] = ARGV[i]
+end
+redis.call('HSET', KEYS[1], unpack(fields))
+redis.call('PEXPIREAT', KEYS[1], idle_expiry)
+redis.call('ZADD', KEYS[3], idle_expiry, sid)
+expire_after_top(KEYS[3], forget)
+expire_after_top(KEYS[4], 0)
+return {'OK', evicted}

@@ -1,0 +1,17 @@
+-- Lists a user's live sessions.
+-- KEYS: user, index, revoked
+-- ARGV: now, session key prefix
+-- Answers {'OK', sid, {field, value, ...}, sid, {...}, ...} or {'NO_USER'}.
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return {'NO_USER'}
+end
+local now, prefix = tonumber(ARGV[1]), ARGV[2]
+local out = {'OK'}
+for _, sid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. now, '+inf')) do
+  local state, flat = session_state(prefix .. sid, KEYS[1], KEYS[2], KEYS[3], sid, now)
+  if state == 'LIVE' then
+    out[#out + 1] = sid
+    out[#out + 1] = flat
+  end
+end
+return out

@@ -1,0 +1,80 @@
+-- Shared by every session script (prepended to each). All keys of one user carry the hash tag
+-- {<user id>}, so one script may touch all of them on Redis Cluster too; session keys other than
+-- the one in KEYS are built from the per-user prefix passed in ARGV.
+--
+-- Times are epoch milliseconds passed in by the service (its clock), so expiry is decided the
+-- same way by the script's checks and by the key TTLs the script sets.
+
+local function to_map(flat)
+  local map = {}
+  for i = 1, #flat, 2 do
+    map[flat[i]] = flat[i + 1]
+  end
+  return map
+end
+
+-- Sets a sorted set's TTL to its highest score plus `extra` ms, so it outlives every entry it holds.
+local function expire_after_top(key, extra)
+  local top = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+  if top[2] then
+    redis.call('PEXPIREAT', key, tonumber(top[2]) + extra)
+  end
+end
+
+-- Forgets index entries of sessions that ended more than `forget` ms ago, and expired tombstones.
+local function prune(index_key, revoked_key, now, forget)
+  redis.call('ZREMRANGEBYSCORE', index_key, '-inf', '(' .. (now - forget))
+  redis.call('ZREMRANGEBYSCORE', revoked_key, '-inf', '(' .. now)
+end
+
+-- The state of one session at `now`, and its stored fields:
+-- 'LIVE', 'EXPIRED', 'REVOKED' (deleted, or older than the user's not-before time) or 'UNKNOWN'.
+local function session_state(session_key, user_key, index_key, revoked_key, sid, now)
+  local flat = redis.call('HGETALL', session_key)
+  if #flat == 0 then
+    if redis.call('ZSCORE', revoked_key, sid) then
+      return 'REVOKED', flat
+    end
+    local expiry = redis.call('ZSCORE', index_key, sid)
+    if expiry and tonumber(expiry) <= now then
+      return 'EXPIRED', flat
+    end
+    return 'UNKNOWN', flat
+  end
+  local session = to_map(flat)
+  local not_before = redis.call('HMGET', user_key, 'nb', 'nbk')
+  if not_before[1] and tonumber(session.ct) < tonumber(not_before[1]) and not_before[2] ~= sid then
+    return 'REVOKED', flat
+  end
+  if now >= tonumber(session.ix) or now >= tonumber(session.ax) then
+    return 'EXPIRED', flat
+  end
+  return 'LIVE', flat
+end
+
+-- Ends one session, leaving a tombstone so Validate can answer REVOKED for `forget` ms.
+-- Answers 1 when a stored session was deleted, 0 when there was none.
+local function end_session(prefix, index_key, revoked_key, sid, now, forget)
+  local existed = redis.call('DEL', prefix .. sid)
+  redis.call('ZREM', index_key, sid)
+  if existed == 1 then
+    redis.call('ZADD', revoked_key, now + forget, sid)
+  end
+  return existed
+end
+
+-- Ends every session of a user but `except` ('' for none) and records `now` as the user's
+-- not-before time: a session older than it reads as revoked even if its delete is lost in a
+-- failover. Answers the number of sessions deleted.
+local function revoke_all(user_key, index_key, revoked_key, prefix, except, now, forget)
+  local count = 0
+  for _, sid in ipairs(redis.call('ZRANGE', index_key, 0, -1)) do
+    if sid ~= except then
+      count = count + end_session(prefix, index_key, revoked_key, sid, now, forget)
+    end
+  end
+  redis.call('HSET', user_key, 'nb', now, 'nbk', except)
+  expire_after_top(index_key, forget)
+  expire_after_top(revoked_key, 0)
+  return count
+end

@@ -1,0 +1,66 @@
+-- Slides a live session's idle expiry (never past its absolute expiry), records last-seen and
+-- applies attribute changes. Never writes to a session that is not live: a Touch racing a
+-- Revoke either lands before it (and is then revoked) or finds nothing and writes nothing.
+-- KEYS: session, user, index, revoked
+-- ARGV: sid, now, idle timeout ms, max attributes, forget ms, n (attributes to set),
+--       n name/value pairs to set, then names to remove
+-- Answers {'LIVE', {field, value, ...}}, {state} or {'TOO_MANY_ATTRIBUTES', count}.
+local sid, now, idle = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local max_attributes, forget, set_count = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+
+local state, flat = session_state(KEYS[1], KEYS[2], KEYS[3], KEYS[4], sid, now)
+if state ~= 'LIVE' then
+  if #flat > 0 then
+    -- Ended by its clock or by the user's not-before time but not yet deleted: finish the job.
+    redis.call('DEL', KEYS[1])
+    if state == 'REVOKED' then
+      redis.call('ZREM', KEYS[3], sid)
+      redis.call('ZADD', KEYS[4], now + forget, sid)
+      expire_after_top(KEYS[4], 0)
+    end
+  end
+  return {state}
+end
+
+local session = to_map(flat)
+local attributes = 0
+for field in pairs(session) do
+  if string.sub(field, 1, 2) == 'a:' then
+    attributes = attributes + 1
+  end
+end
+local writes = {}
+local last_set = 6 + 2 * set_count
+for i = 7, last_set, 2 do
+  local field = 'a:' .. ARGV[i]
+  if not session[field] then
+    attributes = attributes + 1
+  end
+  writes[#writes + 1] = field
+  writes[#writes + 1] = ARGV[i + 1]
+end
+local removals = {}
+for i = last_set + 1, #ARGV do
+  local field = 'a:' .. ARGV[i]
+  if session[field] then
+    attributes = attributes - 1
+    removals[#removals + 1] = field
+  end
+end
+if attributes > max_attributes then
+  return {'TOO_MANY_ATTRIBUTES', attributes}
+end
+
+if #removals > 0 then
+  redis.call('HDEL', KEYS[1], unpack(removals))
+end
+local idle_expiry = math.min(now + idle, tonumber(session.ax))
+writes[#writes + 1] = 'ix'
+writes[#writes + 1] = idle_expiry
+writes[#writes + 1] = 'ls'
+writes[#writes + 1] = now
+redis.call('HSET', KEYS[1], unpack(writes))
+redis.call('PEXPIREAT', KEYS[1], idle_expiry)
+redis.call('ZADD', KEYS[3], idle_expiry, sid)
+expire_after_top(KEYS[3], forget)
+return {state, redis.call('HGETALL', KEYS[1])}
