@@ -25,7 +25,13 @@ public class RedisClientOptions implements BeanCreatedEventListener<RedisClient>
     @Override
     public RedisClient onCreated(BeanCreatedEvent<RedisClient> event) {
         RedisClient client = event.getBean();
-        client.setOptions(ClientOptions.builder()
+        client.setOptions(clientOptions(properties));
+        return client;
+    }
+
+    /** The client options the service uses, for any Lettuce client. */
+    public static ClientOptions clientOptions(RedisProperties properties) {
+        return ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(properties.requestQueueSize())
@@ -34,7 +40,6 @@ public class RedisClientOptions implements BeanCreatedEventListener<RedisClient>
                         .connectTimeout(properties.connectTimeout())
                         .keepAlive(true)
                         .build())
-                .build());
-        return client;
+                .build();
     }
 }

@@ -7,6 +7,7 @@ import io.sessionauthority.service.user.UserIds;
 import io.sessionauthority.service.user.UserService;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -52,7 +53,8 @@ public final class SessionService {
     }
 
     private CompletionStage<Started> start(User user, ClientInfo client, Map<String, String> attributes) {
-        Instant now = clock.instant();
+        // The store keeps milliseconds: hand out exactly the times that Validate will later read back.
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Instant expiry = policy.absoluteExpiry(now);
         SessionTokens.Issued issued = tokens.issue(user.id());
         Session session = new Session(issued.sessionId(), user.id(), user.username(), now, expiry,

@@ -1,0 +1,81 @@
+package io.sessionauthority.service.testing;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.sessionauthority.service.config.PasswordProperties;
+import io.sessionauthority.service.config.RedisClientOptions;
+import io.sessionauthority.service.config.RedisProperties;
+import io.sessionauthority.service.config.SessionProperties;
+import io.sessionauthority.service.session.SessionPolicy;
+import io.sessionauthority.service.session.SessionService;
+import io.sessionauthority.service.session.SessionTokens;
+import io.sessionauthority.service.store.RedisSessionStore;
+import io.sessionauthority.service.store.RedisUserStore;
+import io.sessionauthority.service.user.HashingPool;
+import io.sessionauthority.service.user.PasswordHasher;
+import io.sessionauthority.service.user.PasswordPolicy;
+import io.sessionauthority.service.user.User;
+import io.sessionauthority.service.user.UserService;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The domain and the Redis store wired by hand, without Micronaut or gRPC, on a real Redis and a
+ * clock the test moves: fast integration tests of every rule that needs the store.
+ */
+public final class DomainFixture implements AutoCloseable {
+
+    public static final SessionProperties DEFAULT_SESSIONS =
+            new SessionProperties(Duration.ofMinutes(30), Duration.ofHours(12), 100, Duration.ofHours(1), 16, 256);
+    public static final PasswordProperties DEFAULT_PASSWORDS = new PasswordProperties(10, 2, 64, 8, 256);
+    public static final RedisProperties DEFAULT_REDIS = new RedisProperties(Duration.ofMillis(500), Duration.ofSeconds(1), 10_000);
+
+    public final MutableClock clock = MutableClock.startingNow();
+    public final RedisClient client;
+    public final StatefulRedisConnection<String, String> connection;
+    public final RedisSessionStore sessionStore;
+    public final RedisUserStore userStore;
+    public final HashingPool hashingPool;
+    public final UserService users;
+    public final SessionService sessions;
+
+    public DomainFixture(String redisUri, SessionProperties sessionProperties) {
+        SecureRandom random = new SecureRandom();
+        client = RedisClient.create(RedisURI.create(redisUri));
+        client.setOptions(RedisClientOptions.clientOptions(DEFAULT_REDIS));
+        connection = client.connect();
+        sessionStore = new RedisSessionStore(connection.async());
+        userStore = new RedisUserStore(connection.async());
+        hashingPool = new HashingPool(DEFAULT_PASSWORDS.effectiveHashingThreads(), DEFAULT_PASSWORDS.hashingQueue());
+        SessionPolicy policy = new SessionPolicy(sessionProperties);
+        users = new UserService(userStore, new PasswordPolicy(DEFAULT_PASSWORDS), new PasswordHasher(10, random),
+                hashingPool, policy, clock, random);
+        sessions = new SessionService(sessionStore, policy, new SessionTokens(random), users, clock);
+    }
+
+    public DomainFixture(String redisUri) {
+        this(redisUri, DEFAULT_SESSIONS);
+    }
+
+    /** Creates a user with the password {@code "password-" + username}. */
+    public User createUser(String username) {
+        return join(users.create(username, "password-" + username));
+    }
+
+    public SessionService.Started login(String username) {
+        return join(sessions.login(username, "password-" + username, io.sessionauthority.service.session.ClientInfo.NONE, java.util.Map.of()));
+    }
+
+    public static <T> T join(CompletionStage<T> stage) {
+        return stage.toCompletableFuture().join();
+    }
+
+    @Override
+    public void close() {
+        hashingPool.close();
+        connection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+    }
+}

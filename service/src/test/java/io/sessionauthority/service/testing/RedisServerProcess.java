@@ -1,0 +1,203 @@
+package io.sessionauthority.service.testing;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import redis.embedded.RedisServer;
+
+/**
+ * A real, private Redis server for tests: a {@code redis-server} process on a free loopback port,
+ * with no persistence unless asked. Uses the {@code redis-server} on the PATH (Debian's package in
+ * CI) and falls back to the binary bundled with embedded-redis where there is none.
+ */
+public final class RedisServerProcess implements AutoCloseable {
+
+    private static RedisServerProcess shared;
+
+    private final int port;
+    private final Path dir;
+    private final List<String> extraArgs;
+    private Process process;
+    private RedisServer embedded;
+    private RedisClient client;
+    private StatefulRedisConnection<String, String> connection;
+
+    private RedisServerProcess(int port, Path dir, List<String> extraArgs) {
+        this.port = port;
+        this.dir = dir;
+        this.extraArgs = extraArgs;
+    }
+
+    /** One server for the whole test JVM, stopped at exit. Tests that stop Redis start their own. */
+    public static synchronized RedisServerProcess shared() {
+        if (shared == null) {
+            shared = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
+        }
+        return shared;
+    }
+
+    public static RedisServerProcess start(String... extraArgs) {
+        try {
+            RedisServerProcess server = new RedisServerProcess(freePort(), Files.createTempDirectory("redis-test"), List.of(extraArgs));
+            server.startProcess();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String uri() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** A synchronous connection for tests to inspect and arrange what is stored. */
+    public synchronized RedisCommands<String, String> commands() {
+        if (connection == null) {
+            client = RedisClient.create(RedisURI.create(uri()));
+            connection = client.connect();
+        }
+        return connection.sync();
+    }
+
+    public void flushAll() {
+        commands().flushall();
+    }
+
+    /** Stops the server process, as a crash or an outage would (SIGKILL: no save, no goodbye). */
+    public synchronized void kill() {
+        closeConnection();
+        if (process != null) {
+            process.destroyForcibly();
+            waitFor(process);
+            process = null;
+        }
+        if (embedded != null) {
+            try {
+                embedded.stop();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            embedded = null;
+        }
+    }
+
+    /** Starts the server again on the same port and directory (with AOF on, its data comes back). */
+    public synchronized void restart() {
+        kill();
+        startProcess();
+    }
+
+    @Override
+    public synchronized void close() {
+        kill();
+    }
+
+    private void startProcess() {
+        List<String> settings = new ArrayList<>(List.of(
+                "--bind", "127.0.0.1", "--port", Integer.toString(port), "--dir", dir.toString(),
+                "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction"));
+        settings.addAll(extraArgs);
+        String binary = findOnPath("redis-server");
+        try {
+            if (binary != null) {
+                List<String> command = new ArrayList<>();
+                command.add(binary);
+                command.addAll(settings);
+                process = new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("redis.log").toFile())
+                        .start();
+            } else {
+                var builder = RedisServer.newRedisServer().port(port);
+                for (int i = 0; i + 1 < settings.size(); i += 2) {
+                    if (!settings.get(i).equals("--port")) {
+                        builder.setting(settings.get(i).substring(2) + " " + quote(settings.get(i + 1)));
+                    }
+                }
+                embedded = builder.onShutdownForceStop(true).build();
+                embedded.start();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start redis-server", e);
+        }
+        awaitPort();
+    }
+
+    private static String quote(String value) {
+        return value.isEmpty() ? "\"\"" : value;
+    }
+
+    private void awaitPort() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                sleep(20);
+            }
+        }
+        throw new IllegalStateException("redis-server did not start on port " + port + "; see " + dir.resolve("redis.log"));
+    }
+
+    private void closeConnection() {
+        if (connection != null) {
+            connection.close();
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            connection = null;
+            client = null;
+        }
+    }
+
+    private static String findOnPath(String name) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            File candidate = new File(dir, name);
+            if (candidate.canExecute()) {
+                return candidate.getAbsolutePath();
+            }
+        }
+        return null;
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void waitFor(Process process) {
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
