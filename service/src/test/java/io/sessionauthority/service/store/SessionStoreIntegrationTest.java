@@ -1,0 +1,296 @@
+package io.sessionauthority.service.store;
+
+import static io.sessionauthority.service.testing.DomainFixture.join;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sessionauthority.service.config.SessionProperties;
+import io.sessionauthority.service.error.InvalidArgumentException;
+import io.sessionauthority.service.error.NotFoundException;
+import io.sessionauthority.service.session.ClientInfo;
+import io.sessionauthority.service.session.Session;
+import io.sessionauthority.service.session.SessionCheck;
+import io.sessionauthority.service.session.SessionService;
+import io.sessionauthority.service.session.SessionStatus;
+import io.sessionauthority.service.testing.DomainFixture;
+import io.sessionauthority.service.testing.RedisServerProcess;
+import io.sessionauthority.service.user.User;
+import io.sessionauthority.service.user.UserIds;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Session rules against a real Redis, with a clock the test moves instead of sleeping. */
+class SessionStoreIntegrationTest {
+
+    private static final RedisServerProcess REDIS = RedisServerProcess.shared();
+
+    private DomainFixture domain;
+    private User alice;
+
+    @BeforeEach
+    void setUp() {
+        REDIS.flushAll();
+        domain = new DomainFixture(REDIS.uri(), new SessionProperties(
+                Duration.ofMinutes(30), Duration.ofHours(12), 3, Duration.ofHours(1), 4, 256));
+        alice = domain.createUser("alice");
+    }
+
+    @AfterEach
+    void tearDown() {
+        domain.close();
+    }
+
+    private SessionCheck validate(String token) {
+        return join(domain.sessions.validate(token));
+    }
+
+    private SessionCheck touch(String token) {
+        return join(domain.sessions.touch(token, Map.of(), List.of()));
+    }
+
+    @Test
+    void loginStartsASessionThatValidatesWithItsMetadataAndAttributes() {
+        ClientInfo client = new ClientInfo("203.0.113.9", "Mozilla/5.0", "phone");
+        SessionService.Started started = join(domain.sessions.login("Alice", "password-alice", client, Map.of("cart", "17")));
+
+        SessionCheck check = validate(started.token());
+
+        assertThat(check.isLive()).isTrue();
+        assertThat(check.session()).isEqualTo(started.session());
+        assertThat(check.session().userId()).isEqualTo(alice.id());
+        assertThat(check.session().username()).isEqualTo("alice");
+        assertThat(check.session().client()).isEqualTo(client);
+        assertThat(check.session().attributes()).containsExactly(Map.entry("cart", "17"));
+    }
+
+    @Test
+    void validateIsReadOnly() {
+        String token = domain.login("alice").token();
+        SessionCheck before = validate(token);
+        domain.clock.advance(Duration.ofMinutes(10));
+        SessionCheck after = validate(token);
+        assertThat(after.session().idleExpireTime()).isEqualTo(before.session().idleExpireTime());
+        assertThat(after.session().lastSeenTime()).isEqualTo(before.session().lastSeenTime());
+    }
+
+    @Test
+    void sessionExpiresAfterTheIdleTimeoutWithoutTouches() {
+        String token = domain.login("alice").token();
+        domain.clock.advance(Duration.ofMinutes(29));
+        assertThat(validate(token).isLive()).isTrue();
+        domain.clock.advance(Duration.ofMinutes(1));
+        assertThat(validate(token).status()).isEqualTo(SessionStatus.EXPIRED);
+    }
+
+    @Test
+    void touchSlidesTheIdleExpiryAndRecordsLastSeen() {
+        String token = domain.login("alice").token();
+        domain.clock.advance(Duration.ofMinutes(20));
+        SessionCheck touched = touch(token);
+        assertThat(touched.session().lastSeenTime()).isEqualTo(domain.clock.instant());
+        assertThat(touched.session().idleExpireTime()).isEqualTo(domain.clock.instant().plus(Duration.ofMinutes(30)));
+        domain.clock.advance(Duration.ofMinutes(20));
+        assertThat(validate(token).isLive()).isTrue();
+        // The key's TTL follows the idle expiry, so Redis itself drops a session nobody touches.
+        long ttl = REDIS.commands().pttl(RedisKeys.session(alice.id(), touched.session().sessionId()));
+        long expected = touched.session().idleExpireTime().toEpochMilli() - System.currentTimeMillis();
+        assertThat(ttl).isBetween(expected - 5_000, expected + 1_000);
+    }
+
+    @Test
+    void touchNeverExtendsPastTheAbsoluteExpiry() {
+        String token = domain.login("alice").token();
+        for (int i = 0; i < 11 * 4; i++) {
+            domain.clock.advance(Duration.ofMinutes(15));
+            assertThat(touch(token).isLive()).isTrue();
+        }
+        domain.clock.advance(Duration.ofMinutes(25));
+        assertThat(touch(token).session().idleExpireTime()).isBefore(validate(token).session().expireTime());
+        // 11 h 45 in: the touch may only reach the 12 h mark, not 12 h 15.
+        domain.clock.advance(Duration.ofMinutes(20));
+        SessionCheck nearTheEnd = touch(token);
+        assertThat(nearTheEnd.session().idleExpireTime()).isEqualTo(nearTheEnd.session().expireTime());
+        domain.clock.advance(Duration.ofMinutes(15));
+        assertThat(touch(token).status()).isEqualTo(SessionStatus.EXPIRED);
+        assertThat(validate(token).status()).isEqualTo(SessionStatus.EXPIRED);
+    }
+
+    @Test
+    void anExpiredSessionIsNotBroughtBackByATouch() {
+        String token = domain.login("alice").token();
+        domain.clock.advance(Duration.ofMinutes(31));
+        assertThat(touch(token).status()).isEqualTo(SessionStatus.EXPIRED);
+        domain.clock.advance(Duration.ofMinutes(-30)); // even a clock that steps back finds nothing to revive
+        assertThat(touch(token).isLive()).isFalse();
+    }
+
+    @Test
+    void revokedSessionReadsRevokedAndTouchDoesNotResurrectIt() {
+        SessionService.Started started = domain.login("alice");
+        assertThat(join(domain.sessions.revokeByToken(started.token()))).isEqualTo(1);
+
+        assertThat(validate(started.token()).status()).isEqualTo(SessionStatus.REVOKED);
+        assertThat(touch(started.token()).status()).isEqualTo(SessionStatus.REVOKED);
+        assertThat(REDIS.commands().exists(RedisKeys.session(alice.id(), started.session().sessionId()))).isZero();
+        assertThat(join(domain.sessions.revokeByToken(started.token()))).isZero(); // idempotent
+    }
+
+    @Test
+    void revokedSessionsAreForgottenAfterTheRetentionAndThenReadUnknown() {
+        String token = domain.login("alice").token();
+        join(domain.sessions.revokeByToken(token));
+        domain.clock.advance(Duration.ofMinutes(61));
+        domain.login("alice"); // any write prunes the user's tombstones
+        assertThat(validate(token).status()).isEqualTo(SessionStatus.UNKNOWN);
+    }
+
+    @Test
+    void aWellFormedTokenNobodyIssuedIsUnknown() {
+        String forged = new io.sessionauthority.service.session.SessionTokens(new SecureRandom()).issue(alice.id()).token();
+        assertThat(validate(forged).status()).isEqualTo(SessionStatus.UNKNOWN);
+        assertThat(touch(forged).status()).isEqualTo(SessionStatus.UNKNOWN);
+        assertThat(REDIS.commands().keys("*:s:*")).isEmpty();
+    }
+
+    @Test
+    void revokeBySessionIdEndsOnlyThatSession() {
+        SessionService.Started first = domain.login("alice");
+        SessionService.Started second = domain.login("alice");
+        assertThat(join(domain.sessions.revoke(alice.id(), first.session().sessionId()))).isEqualTo(1);
+        assertThat(validate(first.token()).status()).isEqualTo(SessionStatus.REVOKED);
+        assertThat(validate(second.token()).isLive()).isTrue();
+    }
+
+    @Test
+    void revokeAllEndsEverySessionButTheOneKept() {
+        SessionService.Started kept = domain.login("alice");
+        SessionService.Started other = domain.login("alice");
+        SessionService.Started third = domain.login("alice");
+
+        assertThat(join(domain.sessions.revokeAll(alice.id(), kept.session().sessionId()))).isEqualTo(2);
+
+        assertThat(validate(kept.token()).isLive()).isTrue();
+        assertThat(validate(other.token()).status()).isEqualTo(SessionStatus.REVOKED);
+        assertThat(validate(third.token()).status()).isEqualTo(SessionStatus.REVOKED);
+        assertThat(join(domain.sessions.revokeAll(alice.id(), kept.session().sessionId()))).isZero();
+        assertThat(join(domain.sessions.revokeAll(alice.id(), ""))).isEqualTo(1);
+        assertThat(validate(kept.token()).status()).isEqualTo(SessionStatus.REVOKED);
+    }
+
+    @Test
+    void revokeAllHoldsEvenWhenASessionDeleteIsLost() {
+        SessionService.Started started = domain.login("alice");
+        String sessionKey = RedisKeys.session(alice.id(), started.session().sessionId());
+        Map<String, String> saved = REDIS.commands().hgetall(sessionKey);
+        domain.clock.advance(Duration.ofSeconds(1));
+        join(domain.sessions.revokeAll(alice.id(), ""));
+        // As after a failover to a replica that never saw the delete: the session hash is back.
+        REDIS.commands().hset(sessionKey, saved);
+        assertThat(validate(started.token()).status()).isEqualTo(SessionStatus.REVOKED);
+        assertThat(touch(started.token()).status()).isEqualTo(SessionStatus.REVOKED);
+        assertThat(REDIS.commands().exists(sessionKey)).isZero(); // and Touch finished the job
+    }
+
+    @Test
+    void sessionsCreatedAfterARevokeAllAreLive() {
+        domain.login("alice");
+        join(domain.sessions.revokeAll(alice.id(), ""));
+        domain.clock.advance(Duration.ofMillis(5));
+        assertThat(validate(domain.login("alice").token()).isLive()).isTrue();
+    }
+
+    @Test
+    void loginsBeyondThePerUserCapEndTheLeastRecentlyUsedSession() {
+        SessionService.Started oldest = domain.login("alice");
+        domain.clock.advance(Duration.ofSeconds(1));
+        SessionService.Started middle = domain.login("alice");
+        domain.clock.advance(Duration.ofSeconds(1));
+        SessionService.Started newest = domain.login("alice");
+        domain.clock.advance(Duration.ofSeconds(1));
+        touch(oldest.token()); // now the middle one is the least recently used
+
+        SessionService.Started fourth = domain.login("alice");
+
+        assertThat(validate(middle.token()).status()).isEqualTo(SessionStatus.REVOKED);
+        assertThat(List.of(oldest, newest, fourth)).allSatisfy(s -> assertThat(validate(s.token()).isLive()).isTrue());
+        assertThat(join(domain.sessions.list(alice.id()))).hasSize(3);
+    }
+
+    @Test
+    void listShowsLiveSessionsNewestFirstWithoutTokens() {
+        SessionService.Started first = domain.login("alice");
+        domain.clock.advance(Duration.ofSeconds(1));
+        SessionService.Started second = domain.login("alice");
+        domain.clock.advance(Duration.ofSeconds(1));
+        SessionService.Started revoked = domain.login("alice");
+        join(domain.sessions.revokeByToken(revoked.token()));
+
+        List<Session> sessions = join(domain.sessions.list(alice.id()));
+
+        assertThat(sessions).extracting(Session::sessionId)
+                .containsExactly(second.session().sessionId(), first.session().sessionId());
+        assertThat(sessions.toString()).doesNotContain(first.token()).doesNotContain(second.token());
+    }
+
+    @Test
+    void listLeavesOutExpiredSessions() {
+        domain.login("alice");
+        domain.clock.advance(Duration.ofMinutes(31));
+        assertThat(join(domain.sessions.list(alice.id()))).isEmpty();
+    }
+
+    @Test
+    void listAndRevokeAllOfAnUnknownUserAreNotFound() {
+        String nobody = UserIds.newId(new SecureRandom());
+        assertThatThrownBy(() -> join(domain.sessions.list(nobody))).hasCauseInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> join(domain.sessions.revokeAll(nobody, ""))).hasCauseInstanceOf(NotFoundException.class);
+        assertThat(REDIS.commands().keys("*" + nobody + "*")).isEmpty();
+    }
+
+    @Test
+    void touchSetsAndRemovesAttributesWithinTheLimit() {
+        String token = join(domain.sessions.login("alice", "password-alice", ClientInfo.NONE, Map.of("cart", "1", "page", "/"))).token();
+        SessionCheck touched = join(domain.sessions.touch(token, Map.of("page", "/checkout", "step", "2"), List.of("cart")));
+        assertThat(touched.session().attributes()).containsOnly(Map.entry("page", "/checkout"), Map.entry("step", "2"));
+        assertThat(validate(token).session().attributes()).isEqualTo(touched.session().attributes());
+    }
+
+    @Test
+    void touchThatWouldExceedTheAttributeLimitChangesNothing() {
+        String token = join(domain.sessions.login("alice", "password-alice", ClientInfo.NONE,
+                Map.of("a", "1", "b", "2", "c", "3"))).token();
+        SessionCheck before = validate(token);
+        domain.clock.advance(Duration.ofMinutes(5));
+
+        assertThatThrownBy(() -> join(domain.sessions.touch(token, Map.of("d", "4", "e", "5"), List.of())))
+                .isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("at most 4");
+        assertThat(validate(token)).isEqualTo(before);
+    }
+
+    @Test
+    void touchOfTheLastAttributeReplacedStaysWithinTheLimit() {
+        String token = join(domain.sessions.login("alice", "password-alice", ClientInfo.NONE,
+                Map.of("a", "1", "b", "2", "c", "3", "d", "4"))).token();
+        SessionCheck touched = join(domain.sessions.touch(token, Map.of("e", "5", "a", "one"), List.of("b", "c")));
+        assertThat(touched.session().attributes()).containsOnlyKeys("a", "d", "e");
+    }
+
+    @Test
+    void sessionOfAUserThatDoesNotExistIsNeverStored() {
+        User ghost = new User(UserIds.newId(new SecureRandom()), "ghost", "x", domain.clock.instant());
+        Session session = new Session("AAAAAAAAAAAAAAAAAAAAAA", ghost.id(), "ghost", domain.clock.instant(),
+                domain.clock.instant().plusSeconds(60), domain.clock.instant().plusSeconds(30), domain.clock.instant(),
+                ClientInfo.NONE, Map.of());
+        assertThatThrownBy(() -> join(domain.sessionStore.create(session, 3, Duration.ofHours(1))))
+                .hasCauseInstanceOf(NotFoundException.class);
+        assertThat(REDIS.commands().keys("*" + ghost.id() + "*")).isEmpty();
+    }
+}
