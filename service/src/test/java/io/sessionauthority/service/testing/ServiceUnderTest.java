@@ -1,0 +1,62 @@
+package io.sessionauthority.service.testing;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The whole service (Micronaut context, gRPC server on a free port) started by a test, and a real
+ * gRPC channel to it over loopback. For tests that stop and start the service or its Redis.
+ */
+public final class ServiceUnderTest implements AutoCloseable {
+
+    private final GrpcEmbeddedServer server;
+    private final ManagedChannel channel;
+
+    private ServiceUnderTest(GrpcEmbeddedServer server) {
+        this.server = server;
+        this.channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+    }
+
+    public static ServiceUnderTest start(String redisUri, Map<String, Object> properties) {
+        Map<String, Object> all = new HashMap<>(properties);
+        all.put("redis.uri", redisUri);
+        return new ServiceUnderTest(ApplicationContext.run(GrpcEmbeddedServer.class, all, "test"));
+    }
+
+    public static ServiceUnderTest start(String redisUri) {
+        return start(redisUri, Map.of());
+    }
+
+    public ManagedChannel channel() {
+        return channel;
+    }
+
+    public SessionAuthorityServiceGrpc.SessionAuthorityServiceBlockingStub blocking() {
+        return SessionAuthorityServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
+    public SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub future() {
+        return SessionAuthorityServiceGrpc.newFutureStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
+    public <T> T bean(Class<T> type) {
+        return server.getApplicationContext().getBean(type);
+    }
+
+    @Override
+    public void close() {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        server.getApplicationContext().close();
+    }
+}
