@@ -1,0 +1,120 @@
+package io.sessionauthority.service.grpc;
+
+import static io.sessionauthority.service.testing.GrpcErrors.errorInfo;
+import static io.sessionauthority.service.testing.GrpcErrors.expectStatus;
+import static io.sessionauthority.service.testing.GrpcErrors.retryInfo;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.sessionauthority.service.testing.RedisServerProcess;
+import io.sessionauthority.service.testing.ServiceUnderTest;
+import io.sessionauthority.v1.CreateUserRequest;
+import io.sessionauthority.v1.LoginRequest;
+import io.sessionauthority.v1.LoginResponse;
+import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
+import io.sessionauthority.v1.ValidateRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The service under failure: Redis going away and coming back, service restarts, a login flood. */
+class ResilienceEndToEndTest {
+
+    private static final String PASSWORD = "correct horse battery staple";
+
+    private static LoginResponse signUpAndLogin(ServiceUnderTest service, String username) {
+        service.blocking().createUser(CreateUserRequest.newBuilder().setUsername(username).setPassword(PASSWORD).build());
+        return service.blocking().login(LoginRequest.newBuilder().setUsername(username).setPassword(PASSWORD).build());
+    }
+
+    private static ValidateRequest validate(String token) {
+        return ValidateRequest.newBuilder().setToken(token).build();
+    }
+
+    @Test
+    void restartingTheServiceLosesNoSession() {
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            LoginResponse login;
+            try (ServiceUnderTest first = ServiceUnderTest.start(redis.uri())) {
+                login = signUpAndLogin(first, "alice");
+            }
+            try (ServiceUnderTest second = ServiceUnderTest.start(redis.uri())) {
+                assertThat(second.blocking().validate(validate(login.getToken())).getValid()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void redisDownAnswersUnavailableFastAndTheServiceRecoversByItself() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--appendfsync", "always");
+             ServiceUnderTest service = ServiceUnderTest.start(redis.uri())) {
+            LoginResponse login = signUpAndLogin(service, "bob");
+
+            redis.kill();
+            long start = System.nanoTime();
+            StatusRuntimeException down = expectStatus(Status.Code.UNAVAILABLE, () -> service.blocking()
+                    .withDeadlineAfter(2, TimeUnit.SECONDS).validate(validate(login.getToken())));
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(tookMillis).as("UNAVAILABLE well within the 2 s deadline").isLessThan(1_500);
+            assertThat(errorInfo(down).getReason()).isEqualTo("STORE_UNAVAILABLE");
+            expectStatus(Status.Code.UNAVAILABLE, () -> service.blocking().login(LoginRequest.newBuilder()
+                    .setUsername("bob").setPassword(PASSWORD).build()));
+
+            redis.restart(); // the AOF brings the data back
+            assertThat(awaitValid(service, login.getToken(), Duration.ofSeconds(20))).isTrue();
+        }
+    }
+
+    @Test
+    void aLoginFloodIsShedWithRetryInfoInsteadOfQueueingWithoutBound() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             ServiceUnderTest service = ServiceUnderTest.start(redis.uri(), Map.of(
+                     "session-authority.passwords.hashing-threads", 1,
+                     "session-authority.passwords.hashing-queue", 1))) {
+            service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("carol").setPassword(PASSWORD).build());
+            SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub async = service.future();
+            List<ListenableFuture<LoginResponse>> logins = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                logins.add(async.login(LoginRequest.newBuilder().setUsername("carol").setPassword(PASSWORD).build()));
+            }
+            int ok = 0;
+            int shed = 0;
+            for (ListenableFuture<LoginResponse> login : logins) {
+                try {
+                    login.get(30, TimeUnit.SECONDS);
+                    ok++;
+                } catch (ExecutionException e) {
+                    StatusRuntimeException error = (StatusRuntimeException) e.getCause();
+                    assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                    assertThat(retryInfo(error)).isPresent();
+                    assertThat(errorInfo(error).getReason()).isEqualTo("PASSWORD_HASHING_BUSY");
+                    shed++;
+                }
+            }
+            assertThat(ok).isPositive();
+            assertThat(shed).isPositive();
+            assertThat(ok + shed).isEqualTo(20);
+        }
+    }
+
+    private static boolean awaitValid(ServiceUnderTest service, String token, Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (service.blocking().withDeadlineAfter(1, TimeUnit.SECONDS).validate(validate(token)).getValid()) {
+                    return true;
+                }
+            } catch (StatusRuntimeException stillDown) {
+                assertThat(stillDown.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+}
