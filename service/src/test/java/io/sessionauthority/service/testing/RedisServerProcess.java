@@ -115,7 +115,8 @@ public final class RedisServerProcess implements AutoCloseable {
                 "--bind", "127.0.0.1", "--port", Integer.toString(port), "--dir", dir.toString(),
                 "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction"));
         settings.addAll(extraArgs);
-        String binary = findOnPath("redis-server");
+        // -Dtest.redis=embedded tries the fallback on a machine that has redis-server too.
+        String binary = "embedded".equals(System.getProperty("test.redis")) ? null : findOnPath("redis-server");
         try {
             if (binary != null) {
                 List<String> command = new ArrayList<>();
