@@ -8,6 +8,15 @@ end
 local sid, now, idle_expiry = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local forget, max_sessions, prefix = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 
+-- The session hash is written first: Redis checks for out-of-memory only until a script's first
+-- write, so a full Redis refuses the whole login here instead of letting it grow the keyspace.
+local fields = {}
+for i = 7, #ARGV do
+  fields[#fields + 1] = ARGV[i]
+end
+redis.call('HSET', KEYS[1], unpack(fields))
+redis.call('PEXPIREAT', KEYS[1], idle_expiry)
+
 prune(KEYS[3], KEYS[4], now, forget)
 -- Lowest idle expiry first: the least recently used sessions.
 local live = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. now, '+inf')
@@ -16,12 +25,6 @@ for i = 1, #live - max_sessions + 1 do
   evicted = evicted + end_session(prefix, KEYS[3], KEYS[4], live[i], now, forget)
 end
 
-local fields = {}
-for i = 7, #ARGV do
-  fields[#fields + 1] = ARGV[i]
-end
-redis.call('HSET', KEYS[1], unpack(fields))
-redis.call('PEXPIREAT', KEYS[1], idle_expiry)
 redis.call('ZADD', KEYS[3], idle_expiry, sid)
 expire_after_top(KEYS[3], forget)
 expire_after_top(KEYS[4], 0)

@@ -51,15 +51,16 @@ if attributes > max_attributes then
   return {'TOO_MANY_ATTRIBUTES', attributes}
 end
 
-if #removals > 0 then
-  redis.call('HDEL', KEYS[1], unpack(removals))
-end
 local idle_expiry = math.min(now + idle, tonumber(session.ax))
 writes[#writes + 1] = 'ix'
 writes[#writes + 1] = idle_expiry
 writes[#writes + 1] = 'ls'
 writes[#writes + 1] = now
+-- HSET first: Redis checks for out-of-memory only until a script's first write.
 redis.call('HSET', KEYS[1], unpack(writes))
+if #removals > 0 then
+  redis.call('HDEL', KEYS[1], unpack(removals))
+end
 redis.call('PEXPIREAT', KEYS[1], idle_expiry)
 redis.call('ZADD', KEYS[3], idle_expiry, sid)
 expire_after_top(KEYS[3], forget)

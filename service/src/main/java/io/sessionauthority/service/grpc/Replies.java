@@ -5,9 +5,13 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Completes a unary call from an asynchronous result, on whatever thread the result arrives. */
 final class Replies {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Replies.class);
 
     private Replies() {
     }
@@ -30,11 +34,16 @@ final class Replies {
             return;
         }
         result.whenComplete((value, error) -> {
-            if (error != null) {
-                observer.onError(ErrorMapping.toStatus(error, method));
-            } else {
-                observer.onNext(value);
-                observer.onCompleted();
+            try {
+                if (error != null) {
+                    observer.onError(ErrorMapping.toStatus(error, method));
+                } else {
+                    observer.onNext(value);
+                    observer.onCompleted();
+                }
+            } catch (RuntimeException callGone) {
+                // The caller cancelled or its deadline passed while we worked: nobody is listening.
+                LOG.debug("{}: could not answer a call that has ended: {}", method, callGone.toString());
             }
         });
     }

@@ -72,6 +72,30 @@ class ResilienceEndToEndTest {
     }
 
     @Test
+    void redisOutOfMemoryAnswersUnavailableAndWritesNothingHalfway() {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             ServiceUnderTest service = ServiceUnderTest.start(redis.uri())) {
+            LoginResponse login = signUpAndLogin(service, "dave");
+            redis.commands().configSet("maxmemory", "1"); // noeviction: every write is refused with OOM
+            try {
+                StatusRuntimeException full = expectStatus(Status.Code.UNAVAILABLE, () -> service.blocking().login(
+                        LoginRequest.newBuilder().setUsername("dave").setPassword(PASSWORD).build()));
+                assertThat(full.getStatus().getDescription()).contains("OOM");
+                expectStatus(Status.Code.UNAVAILABLE, () -> service.blocking().createUser(
+                        CreateUserRequest.newBuilder().setUsername("erin").setPassword(PASSWORD).build()));
+                // Reads still work while Redis is full, and so does ending a session (it frees memory).
+                assertThat(service.blocking().validate(validate(login.getToken())).getValid()).isTrue();
+                assertThat(service.blocking().revoke(io.sessionauthority.v1.RevokeRequest.newBuilder()
+                        .setToken(login.getToken()).build()).getRevokedCount()).isEqualTo(1);
+            } finally {
+                redis.commands().configSet("maxmemory", "0");
+            }
+            assertThat(redis.commands().keys("sa:username:*")).containsExactly("sa:username:dave");
+            assertThat(redis.commands().keys("sa:{*}:s:*")).isEmpty();
+        }
+    }
+
+    @Test
     void aLoginFloodIsShedWithRetryInfoInsteadOfQueueingWithoutBound() throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start();
              ServiceUnderTest service = ServiceUnderTest.start(redis.uri(), Map.of(

@@ -33,6 +33,11 @@ public final class ServiceUnderTest implements AutoCloseable {
         return start(redisUri, Map.of());
     }
 
+    /** The gRPC port the service listens on (127.0.0.1). */
+    public int port() {
+        return server.getPort();
+    }
+
     public ManagedChannel channel() {
         return channel;
     }

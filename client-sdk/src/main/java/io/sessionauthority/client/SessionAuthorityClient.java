@@ -1,0 +1,455 @@
+package io.sessionauthority.client;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.CallCredentials;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.TlsChannelCredentials;
+import io.sessionauthority.v1.AllSessions;
+import io.sessionauthority.v1.ChangePasswordRequest;
+import io.sessionauthority.v1.ClientMetadata;
+import io.sessionauthority.v1.CreateUserRequest;
+import io.sessionauthority.v1.CreateUserResponse;
+import io.sessionauthority.v1.ListSessionsRequest;
+import io.sessionauthority.v1.LoginRequest;
+import io.sessionauthority.v1.LoginResponse;
+import io.sessionauthority.v1.RevokeRequest;
+import io.sessionauthority.v1.RevokeResponse;
+import io.sessionauthority.v1.Session;
+import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
+import io.sessionauthority.v1.SessionRef;
+import io.sessionauthority.v1.TouchRequest;
+import io.sessionauthority.v1.ValidateRequest;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * A typed client for Session Authority, safe to share across threads; build one per process and
+ * close it at shutdown.
+ *
+ * <pre>{@code
+ * try (SessionAuthorityClient client = SessionAuthorityClient.builder("dns:///session-authority:50051").plaintext().build()) {
+ *     ValidationResult result = client.validate(token);
+ *     if (result.isValid()) { ... result.session().get().getUserId() ... }
+ * }
+ * }</pre>
+ *
+ * <p>Every call carries a deadline (250 ms unless configured). Calls that are safe to repeat
+ * (Validate, Touch, Revoke, ListSessions) are retried by gRPC on UNAVAILABLE, up to 3 attempts;
+ * Login, CreateUser and ChangePassword never are. With a {@code dns:///} target the channel
+ * spreads calls over every address the name resolves to (round robin). Failures are thrown as
+ * {@link SessionAuthorityException} subclasses; a token that is not live is not a failure but a
+ * {@link ValidationResult}.
+ *
+ * <p>Each method comes in a blocking form and an asynchronous form ({@code …Async}) that returns a
+ * {@link CompletableFuture} completed on a gRPC thread: do not block inside its callbacks.
+ */
+public final class SessionAuthorityClient implements AutoCloseable {
+
+    /** The default deadline of every call. */
+    public static final Duration DEFAULT_DEADLINE = Duration.ofMillis(250);
+
+    private static final String SERVICE = SessionAuthorityServiceGrpc.SERVICE_NAME;
+
+    private final ManagedChannel channel;
+    private final boolean ownsChannel;
+    private final SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub stub;
+    private final Duration deadline;
+    private final ValidationCache cache;
+
+    private SessionAuthorityClient(Builder builder, ManagedChannel channel, boolean ownsChannel) {
+        this.channel = channel;
+        this.ownsChannel = ownsChannel;
+        SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub base = SessionAuthorityServiceGrpc.newFutureStub(channel);
+        this.stub = builder.callCredentials == null ? base : base.withCallCredentials(builder.callCredentials);
+        this.deadline = builder.deadline;
+        this.cache = builder.cacheMaxEntries > 0
+                ? new ValidationCache(builder.cacheMaxEntries, builder.cacheMaxAge, builder.clock)
+                : null;
+    }
+
+    /**
+     * Starts building a client for {@code target}: {@code host:port}, or {@code dns:///name:port}
+     * to balance over every address of a name.
+     */
+    public static Builder builder(String target) {
+        return new Builder(Objects.requireNonNull(target, "target"));
+    }
+
+    // ---- Validate -------------------------------------------------------------------------
+
+    /**
+     * Whether {@code token} belongs to a live session, and if so which. Read-only on the server.
+     *
+     * @throws InvalidArgumentException when the token is not of the token format at all
+     * @throws UnavailableException     when the authority cannot answer within the deadline
+     */
+    public ValidationResult validate(String token) {
+        return join(validateAsync(token));
+    }
+
+    /** The asynchronous form of {@link #validate(String)}. */
+    public CompletableFuture<ValidationResult> validateAsync(String token) {
+        if (cache != null) {
+            Session cached = cache.get(token);
+            if (cached != null) {
+                return CompletableFuture.completedFuture(ValidationResult.valid(cached));
+            }
+        }
+        return call(s -> s.validate(ValidateRequest.newBuilder().setToken(token).build()))
+                .thenApply(response -> {
+                    ValidationResult result = ValidationResult.of(response);
+                    if (cache != null && result.isValid()) {
+                        cache.put(token, response.getSession());
+                    }
+                    return result;
+                });
+    }
+
+    // ---- Touch ----------------------------------------------------------------------------
+
+    /** Records activity on the token's session, sliding its idle expiry; answers like {@link #validate}. */
+    public ValidationResult touch(String token) {
+        return join(touchAsync(token, Map.of(), List.of()));
+    }
+
+    /** Records activity and changes attributes: sets {@code set}, removes the names in {@code remove}. */
+    public ValidationResult touch(String token, Map<String, String> set, Collection<String> remove) {
+        return join(touchAsync(token, set, remove));
+    }
+
+    /** The asynchronous form of {@link #touch(String, Map, Collection)}. */
+    public CompletableFuture<ValidationResult> touchAsync(String token, Map<String, String> set, Collection<String> remove) {
+        return call(s -> s.touch(TouchRequest.newBuilder().setToken(token).putAllSetAttributes(set)
+                .addAllRemoveAttributes(remove).build()))
+                .thenApply(ValidationResult::of);
+    }
+
+    // ---- Login and users ------------------------------------------------------------------
+
+    /**
+     * Checks a username and password and starts a session.
+     *
+     * @throws UnauthenticatedException when the username or password is wrong (indistinguishably)
+     * @throws ThrottledException       when the authority is shedding logins; retry after its delay
+     */
+    public LoginResponse login(String username, String password, ClientMetadata client) {
+        return join(loginAsync(LoginRequest.newBuilder().setUsername(username).setPassword(password).setClient(client).build()));
+    }
+
+    /** Logs in with a full request (client metadata, initial attributes). */
+    public LoginResponse login(LoginRequest request) {
+        return join(loginAsync(request));
+    }
+
+    /** The asynchronous form of {@link #login(LoginRequest)}. */
+    public CompletableFuture<LoginResponse> loginAsync(LoginRequest request) {
+        return call(s -> s.login(request));
+    }
+
+    /**
+     * Creates a user.
+     *
+     * @throws AlreadyExistsException when the (normalized) username is taken
+     */
+    public CreateUserResponse createUser(String username, String password) {
+        return join(createUserAsync(username, password));
+    }
+
+    /** The asynchronous form of {@link #createUser(String, String)}. */
+    public CompletableFuture<CreateUserResponse> createUserAsync(String username, String password) {
+        return call(s -> s.createUser(CreateUserRequest.newBuilder().setUsername(username).setPassword(password).build()));
+    }
+
+    /**
+     * Changes a password and revokes every session of the user but {@code keepSessionId} (empty for
+     * none). Answers how many sessions were revoked.
+     */
+    public int changePassword(String userId, String currentPassword, String newPassword, String keepSessionId) {
+        return join(changePasswordAsync(userId, currentPassword, newPassword, keepSessionId));
+    }
+
+    /** The asynchronous form of {@link #changePassword}. */
+    public CompletableFuture<Integer> changePasswordAsync(String userId, String currentPassword, String newPassword, String keepSessionId) {
+        return call(s -> s.changePassword(ChangePasswordRequest.newBuilder().setUserId(userId)
+                .setCurrentPassword(currentPassword).setNewPassword(newPassword).setKeepSessionId(keepSessionId).build()))
+                .thenApply(response -> response.getRevokedCount());
+    }
+
+    // ---- Revoke and list ------------------------------------------------------------------
+
+    /** Ends the session of {@code token} (logout). Answers 1, or 0 when it had ended already. */
+    public int revokeToken(String token) {
+        return join(revokeTokenAsync(token));
+    }
+
+    /** The asynchronous form of {@link #revokeToken(String)}. */
+    public CompletableFuture<Integer> revokeTokenAsync(String token) {
+        if (cache != null) {
+            cache.invalidate(token);
+        }
+        return revoke(RevokeRequest.newBuilder().setToken(token).build());
+    }
+
+    /** Ends one session of a user. Answers 1, or 0 when it had ended already. */
+    public int revokeSession(String userId, String sessionId) {
+        return join(revokeSessionAsync(userId, sessionId));
+    }
+
+    /** The asynchronous form of {@link #revokeSession(String, String)}. */
+    public CompletableFuture<Integer> revokeSessionAsync(String userId, String sessionId) {
+        return revoke(RevokeRequest.newBuilder().setSession(SessionRef.newBuilder().setUserId(userId).setSessionId(sessionId)).build());
+    }
+
+    /** Ends every session of a user but {@code exceptSessionId} (empty for none). Answers how many ended. */
+    public int revokeAllSessions(String userId, String exceptSessionId) {
+        return join(revokeAllSessionsAsync(userId, exceptSessionId));
+    }
+
+    /** The asynchronous form of {@link #revokeAllSessions(String, String)}. */
+    public CompletableFuture<Integer> revokeAllSessionsAsync(String userId, String exceptSessionId) {
+        return revoke(RevokeRequest.newBuilder().setAllSessions(AllSessions.newBuilder().setUserId(userId)
+                .setExceptSessionId(exceptSessionId)).build());
+    }
+
+    private CompletableFuture<Integer> revoke(RevokeRequest request) {
+        return call(s -> s.revoke(request)).thenApply(RevokeResponse::getRevokedCount);
+    }
+
+    /** The user's live sessions, newest first, without tokens. */
+    public List<Session> listSessions(String userId) {
+        return join(listSessionsAsync(userId));
+    }
+
+    /** The asynchronous form of {@link #listSessions(String)}. */
+    public CompletableFuture<List<Session>> listSessionsAsync(String userId) {
+        return call(s -> s.listSessions(ListSessionsRequest.newBuilder().setUserId(userId).build()))
+                .thenApply(response -> List.copyOf(response.getSessionsList()));
+    }
+
+    /** Shuts the channel down (if this client created it), letting calls in flight finish for up to 5 s. */
+    @Override
+    public void close() {
+        if (!ownsChannel) {
+            return;
+        }
+        channel.shutdown();
+        try {
+            if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+                channel.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            channel.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private <R> CompletableFuture<R> call(Function<SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub, ListenableFuture<R>> rpc) {
+        CompletableFuture<R> result = new CompletableFuture<>();
+        ListenableFuture<R> future;
+        try {
+            future = rpc.apply(stub.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (RuntimeException e) {
+            result.completeExceptionally(Errors.map(e));
+            return result;
+        }
+        Futures.addCallback(future, new FutureCallback<>() {
+            @Override
+            public void onSuccess(R value) {
+                result.complete(value);
+            }
+
+            @Override
+            public void onFailure(Throwable error) {
+                result.completeExceptionally(Errors.map(error));
+            }
+        }, MoreExecutors.directExecutor());
+        return result;
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            throw Errors.map(e);
+        }
+    }
+
+    /** Builds a {@link SessionAuthorityClient}. Plaintext or TLS must be chosen explicitly. */
+    public static final class Builder {
+
+        private final String target;
+        private ChannelCredentials credentials;
+        private CallCredentials callCredentials;
+        private Duration deadline = DEFAULT_DEADLINE;
+        private Duration keepAliveTime = Duration.ofSeconds(30);
+        private int maxAttempts = 3;
+        private int cacheMaxEntries;
+        private Duration cacheMaxAge = Duration.ofSeconds(1);
+        private Clock clock = Clock.systemUTC();
+        private ManagedChannel channel;
+
+        private Builder(String target) {
+            this.target = target;
+        }
+
+        /** No transport security: for loopback, a sidecar, or a mesh that encrypts for you. */
+        public Builder plaintext() {
+            this.credentials = InsecureChannelCredentials.create();
+            return this;
+        }
+
+        /** TLS, trusting the given CA certificates (PEM). */
+        public Builder tls(File trustedCertificates) {
+            try {
+                this.credentials = TlsChannelCredentials.newBuilder().trustManager(trustedCertificates).build();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + trustedCertificates, e);
+            }
+            return this;
+        }
+
+        /** Mutual TLS: TLS as {@link #tls(File)}, presenting this client certificate chain and key (PEM). */
+        public Builder mutualTls(File trustedCertificates, File certificateChain, File privateKey) {
+            try {
+                this.credentials = TlsChannelCredentials.newBuilder()
+                        .trustManager(trustedCertificates)
+                        .keyManager(certificateChain, privateKey)
+                        .build();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the TLS files", e);
+            }
+            return this;
+        }
+
+        /** Any other transport credentials. */
+        public Builder channelCredentials(ChannelCredentials credentials) {
+            this.credentials = Objects.requireNonNull(credentials, "credentials");
+            return this;
+        }
+
+        /** Credentials attached to every call, such as an API key header. */
+        public Builder callCredentials(CallCredentials callCredentials) {
+            this.callCredentials = Objects.requireNonNull(callCredentials, "callCredentials");
+            return this;
+        }
+
+        /** The deadline of every call (default 250 ms). Always set: a call never waits forever. */
+        public Builder deadline(Duration deadline) {
+            if (deadline.isNegative() || deadline.isZero()) {
+                throw new IllegalArgumentException("deadline must be positive");
+            }
+            this.deadline = deadline;
+            return this;
+        }
+
+        /** How often an idle connection is pinged to detect a dead peer (default 30 s, at least 10 s). */
+        public Builder keepAliveTime(Duration keepAliveTime) {
+            if (keepAliveTime.compareTo(Duration.ofSeconds(10)) < 0) {
+                throw new IllegalArgumentException("the service refuses keepalive pings more often than every 10 s");
+            }
+            this.keepAliveTime = keepAliveTime;
+            return this;
+        }
+
+        /** Attempts of a retried call, the first included (default 3; 1 turns retries off). */
+        public Builder maxAttempts(int maxAttempts) {
+            if (maxAttempts < 1 || maxAttempts > 5) {
+                throw new IllegalArgumentException("maxAttempts must be between 1 and 5");
+            }
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /**
+         * Turns on the near-cache of positive Validate answers (off by default): at most
+         * {@code maxEntries} answers, each reused for at most {@code maxAge} (at most 2 s). A session
+         * revoked elsewhere may still validate from the cache for up to {@code maxAge}.
+         */
+        public Builder validationCache(int maxEntries, Duration maxAge) {
+            if (maxEntries < 1) {
+                throw new IllegalArgumentException("maxEntries must be positive");
+            }
+            if (maxAge.isNegative() || maxAge.isZero() || maxAge.compareTo(Duration.ofSeconds(2)) > 0) {
+                throw new IllegalArgumentException("maxAge must be between 0 and 2 seconds");
+            }
+            this.cacheMaxEntries = maxEntries;
+            this.cacheMaxAge = maxAge;
+            return this;
+        }
+
+        /** The clock the near-cache ages entries by (for tests). */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Uses a channel the caller built and owns (the client will not close it); target,
+         * credentials, keepalive and retry settings are then the caller's.
+         */
+        public Builder channel(ManagedChannel channel) {
+            this.channel = Objects.requireNonNull(channel, "channel");
+            return this;
+        }
+
+        /** Builds the client. */
+        public SessionAuthorityClient build() {
+            if (channel != null) {
+                return new SessionAuthorityClient(this, channel, false);
+            }
+            if (credentials == null) {
+                throw new IllegalStateException("choose plaintext(), tls(…), mutualTls(…) or channelCredentials(…)");
+            }
+            ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(target, credentials)
+                    .defaultServiceConfig(serviceConfig(maxAttempts))
+                    .keepAliveTime(keepAliveTime.toMillis(), TimeUnit.MILLISECONDS)
+                    .keepAliveTimeout(10, TimeUnit.SECONDS)
+                    .userAgent("session-authority-client");
+            if (maxAttempts > 1) {
+                builder.enableRetry().maxRetryAttempts(maxAttempts);
+            } else {
+                builder.disableRetry();
+            }
+            return new SessionAuthorityClient(this, builder.build(), true);
+        }
+
+        /**
+         * Round robin over every resolved address, and retries on UNAVAILABLE for the calls that are
+         * safe to repeat. (Numbers are doubles: gRPC reads the service config as parsed JSON.)
+         */
+        static Map<String, Object> serviceConfig(int maxAttempts) {
+            Map<String, Object> retryPolicy = Map.of(
+                    "maxAttempts", (double) Math.max(maxAttempts, 2),
+                    "initialBackoff", "0.01s",
+                    "maxBackoff", "0.1s",
+                    "backoffMultiplier", 2.0,
+                    "retryableStatusCodes", List.of("UNAVAILABLE"));
+            List<Map<String, Object>> idempotent = List.of(
+                    Map.of("service", SERVICE, "method", "Validate"),
+                    Map.of("service", SERVICE, "method", "Touch"),
+                    Map.of("service", SERVICE, "method", "Revoke"),
+                    Map.of("service", SERVICE, "method", "ListSessions"));
+            return Map.of(
+                    "loadBalancingConfig", List.of(Map.of("round_robin", Map.of())),
+                    "methodConfig", List.of(Map.of("name", idempotent, "retryPolicy", retryPolicy)));
+        }
+    }
+}

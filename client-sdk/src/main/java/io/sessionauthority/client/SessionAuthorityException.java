@@ -1,0 +1,49 @@
+package io.sessionauthority.client;
+
+import io.grpc.Status;
+
+/**
+ * A call to Session Authority failed. Subclasses name the outcomes a caller handles differently;
+ * {@link #isRetryable()} says whether trying again later can help.
+ *
+ * <pre>
+ * SessionAuthorityException
+ * ├── UnavailableException        UNAVAILABLE, DEADLINE_EXCEEDED: retryable
+ * ├── ThrottledException          RESOURCE_EXHAUSTED: retryable after {@link ThrottledException#retryAfter()}
+ * ├── InvalidArgumentException    INVALID_ARGUMENT: fix the request
+ * ├── UnauthenticatedException    UNAUTHENTICATED: wrong credentials (or this caller is not known)
+ * ├── PermissionDeniedException   PERMISSION_DENIED: this caller may not make this call
+ * ├── NotFoundException           NOT_FOUND
+ * ├── AlreadyExistsException      ALREADY_EXISTS
+ * └── ServiceFailureException     anything else (INTERNAL, ABORTED, …)
+ * </pre>
+ */
+public abstract class SessionAuthorityException extends RuntimeException {
+
+    private final Status.Code code;
+    private final String reason;
+
+    SessionAuthorityException(Status.Code code, String reason, String message, Throwable cause) {
+        super(message, cause);
+        this.code = code;
+        this.reason = reason;
+    }
+
+    /** The gRPC status code the service (or the channel) answered. */
+    public Status.Code code() {
+        return code;
+    }
+
+    /**
+     * The machine-readable reason from the answer's google.rpc.ErrorInfo, such as
+     * {@code INVALID_CREDENTIALS}; empty when the answer carried none.
+     */
+    public String reason() {
+        return reason;
+    }
+
+    /** Whether the same call may succeed if tried again later. */
+    public boolean isRetryable() {
+        return false;
+    }
+}

@@ -1,0 +1,158 @@
+package io.sessionauthority.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
+import io.sessionauthority.client.example.GreeterService;
+import io.sessionauthority.client.example.ReadmeExample;
+import io.sessionauthority.service.testing.RedisServerProcess;
+import io.sessionauthority.service.testing.ServiceUnderTest;
+import io.sessionauthority.v1.ClientMetadata;
+import io.sessionauthority.v1.LoginResponse;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Another team's gRPC service, protected by {@link SessionAuthInterceptor} exactly as the README
+ * shows, called end to end with a live, a revoked, a missing and a malformed token.
+ */
+class SessionAuthInterceptorTest {
+
+    private static final String PASSWORD = "correct horse battery staple";
+    private static RedisServerProcess redis;
+    private static ServiceUnderTest authority;
+    private static Server greeter;
+    private static ManagedChannel channel;
+    private static LoginResponse alice;
+
+    @BeforeAll
+    static void start() throws Exception {
+        redis = RedisServerProcess.start();
+        authority = ServiceUnderTest.start(redis.uri());
+        greeter = ReadmeExample.start("127.0.0.1:" + authority.port(), 0, new GreeterService());
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", greeter.getPort()).usePlaintext().build();
+        authority.blocking().createUser(io.sessionauthority.v1.CreateUserRequest.newBuilder().setUsername("alice").setPassword(PASSWORD).build());
+        alice = authority.blocking().login(io.sessionauthority.v1.LoginRequest.newBuilder().setUsername("alice").setPassword(PASSWORD)
+                .setClient(ClientMetadata.getDefaultInstance()).build());
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        greeter.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        authority.close();
+        redis.close();
+    }
+
+    private static String helloWith(String authorization) {
+        Metadata headers = new Metadata();
+        if (authorization != null) {
+            headers.put(SessionAuthInterceptor.AUTHORIZATION, authorization);
+        }
+        io.grpc.Channel intercepted = io.grpc.ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
+        return ClientCalls.blockingUnaryCall(intercepted, GreeterService.HELLO,
+                CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "hi");
+    }
+
+    /** The status a call ends with: OK, or its error's code. */
+    private static Status.Code statusOf(Runnable call) {
+        try {
+            call.run();
+            return Status.Code.OK;
+        } catch (StatusRuntimeException error) {
+            return error.getStatus().getCode();
+        }
+    }
+
+    @Test
+    void aLiveTokenIsLetThroughWithItsSessionInTheContext() {
+        assertThat(helloWith("Bearer " + alice.getToken()))
+                .isEqualTo("hello alice (user " + alice.getSession().getUserId() + ")");
+        assertThat(helloWith("bearer " + alice.getToken())).startsWith("hello alice");
+    }
+
+    @Test
+    void aMissingOrMalformedTokenIsUnauthenticated() {
+        assertThat(statusOf(() -> helloWith(null))).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(statusOf(() -> helloWith(alice.getToken()))).isEqualTo(Status.Code.UNAUTHENTICATED); // no scheme
+        assertThat(statusOf(() -> helloWith("Basic YWxpY2U6cGFzcw=="))).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(statusOf(() -> helloWith("Bearer not-a-token"))).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(statusOf(() -> helloWith("Bearer sat1_" + "A".repeat(64)))).isEqualTo(Status.Code.UNAUTHENTICATED);
+    }
+
+    @Test
+    void aRevokedTokenIsUnauthenticated() {
+        LoginResponse bob;
+        authority.blocking().createUser(io.sessionauthority.v1.CreateUserRequest.newBuilder().setUsername("bob").setPassword(PASSWORD).build());
+        bob = authority.blocking().login(io.sessionauthority.v1.LoginRequest.newBuilder().setUsername("bob").setPassword(PASSWORD).build());
+        assertThat(helloWith("Bearer " + bob.getToken())).startsWith("hello bob");
+        authority.blocking().revoke(io.sessionauthority.v1.RevokeRequest.newBuilder().setToken(bob.getToken()).build());
+
+        // The README's client caches positive answers for up to 1 s: a revoke is seen within that.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        Status.Code code = Status.Code.OK;
+        while (System.nanoTime() < deadline && code != Status.Code.UNAUTHENTICATED) {
+            code = statusOf(() -> helloWith("Bearer " + bob.getToken()));
+        }
+        assertThat(code).isEqualTo(Status.Code.UNAUTHENTICATED);
+    }
+
+    @Test
+    void exemptMethodsNeedNoToken() {
+        String pong = ClientCalls.blockingUnaryCall(channel, GreeterService.PING, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), "");
+        assertThat(pong).isEqualTo("pong");
+    }
+
+    @Test
+    void anUnreachableAuthorityFailsClosedWithUnavailable() throws Exception {
+        SessionAuthorityClient nowhere = SessionAuthorityClient.builder("127.0.0.1:" + RedisServerProcess.freePort()).plaintext().build();
+        Server isolated = io.grpc.ServerBuilder.forPort(0)
+                .addService(io.grpc.ServerInterceptors.intercept(new GreeterService(), SessionAuthInterceptor.of(nowhere)))
+                .build().start();
+        ManagedChannel toIsolated = ManagedChannelBuilder.forAddress("127.0.0.1", isolated.getPort()).usePlaintext().build();
+        try {
+            Metadata headers = new Metadata();
+            headers.put(SessionAuthInterceptor.AUTHORIZATION, "Bearer " + alice.getToken());
+            io.grpc.Channel intercepted = io.grpc.ClientInterceptors.intercept(toIsolated, MetadataUtils.newAttachHeadersInterceptor(headers));
+            StatusRuntimeException error = catchThrowableOfType(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(
+                    intercepted, GreeterService.HELLO, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "hi"));
+            assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        } finally {
+            toIsolated.shutdownNow();
+            isolated.shutdownNow();
+            nowhere.close();
+        }
+    }
+
+    @Test
+    void aBareTokenHeaderCanBeConfigured() throws Exception {
+        SessionAuthorityClient client = SessionAuthorityClient.builder("127.0.0.1:" + authority.port()).plaintext().build();
+        Server custom = io.grpc.ServerBuilder.forPort(0)
+                .addService(io.grpc.ServerInterceptors.intercept(new GreeterService(),
+                        SessionAuthInterceptor.builder(client).tokenHeader("x-session-token").build()))
+                .build().start();
+        ManagedChannel toCustom = ManagedChannelBuilder.forAddress("127.0.0.1", custom.getPort()).usePlaintext().build();
+        try {
+            Metadata headers = new Metadata();
+            headers.put(Metadata.Key.of("x-session-token", Metadata.ASCII_STRING_MARSHALLER), alice.getToken());
+            io.grpc.Channel intercepted = io.grpc.ClientInterceptors.intercept(toCustom, MetadataUtils.newAttachHeadersInterceptor(headers));
+            assertThat(ClientCalls.blockingUnaryCall(intercepted, GreeterService.HELLO,
+                    CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "hi")).startsWith("hello alice");
+        } finally {
+            toCustom.shutdownNow();
+            custom.shutdownNow();
+            client.close();
+        }
+    }
+}

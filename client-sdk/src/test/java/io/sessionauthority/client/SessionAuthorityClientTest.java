@@ -1,0 +1,240 @@
+package io.sessionauthority.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.grpc.Status;
+import io.sessionauthority.service.testing.MutableClock;
+import io.sessionauthority.service.testing.RedisServerProcess;
+import io.sessionauthority.service.testing.ServiceUnderTest;
+import io.sessionauthority.v1.ClientMetadata;
+import io.sessionauthority.v1.CreateUserResponse;
+import io.sessionauthority.v1.InvalidReason;
+import io.sessionauthority.v1.LoginRequest;
+import io.sessionauthority.v1.LoginResponse;
+import io.sessionauthority.v1.Session;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The SDK against the real service and a real Redis, over loopback. */
+class SessionAuthorityClientTest {
+
+    private static final String PASSWORD = "correct horse battery staple";
+    private static RedisServerProcess redis;
+    private static ServiceUnderTest service;
+    private static SessionAuthorityClient client;
+
+    @BeforeAll
+    static void start() {
+        redis = RedisServerProcess.start();
+        service = ServiceUnderTest.start(redis.uri());
+        // A generous deadline: these tests check answers, not latency, on a noisy 2-core machine.
+        client = SessionAuthorityClient.builder("127.0.0.1:" + service.port()).plaintext().deadline(Duration.ofSeconds(5)).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+        service.close();
+        redis.close();
+    }
+
+    @BeforeEach
+    void flush() {
+        redis.flushAll();
+    }
+
+    private LoginResponse signUpAndLogin(String username) {
+        client.createUser(username, PASSWORD);
+        return client.login(username, PASSWORD, ClientMetadata.newBuilder().setDeviceName("test").build());
+    }
+
+    @Test
+    void everyMethodWorksEndToEnd() {
+        CreateUserResponse created = client.createUser("Alice", PASSWORD);
+        assertThat(created.getUsername()).isEqualTo("alice");
+        LoginResponse login = client.login(LoginRequest.newBuilder().setUsername("alice").setPassword(PASSWORD)
+                .putAttributes("cart", "1").build());
+        LoginResponse other = client.login("alice", PASSWORD, ClientMetadata.getDefaultInstance());
+
+        ValidationResult valid = client.validate(login.getToken());
+        assertThat(valid.isValid()).isTrue();
+        assertThat(valid.session()).contains(login.getSession());
+        assertThat(valid.reason()).isEqualTo(InvalidReason.INVALID_REASON_UNSPECIFIED);
+
+        ValidationResult touched = client.touch(login.getToken(), Map.of("page", "/cart"), List.of("cart"));
+        assertThat(touched.session().orElseThrow().getAttributesMap()).containsOnly(Map.entry("page", "/cart"));
+        assertThat(client.touch(login.getToken()).isValid()).isTrue();
+
+        assertThat(client.listSessions(created.getUserId())).extracting(Session::getSessionId)
+                .containsExactlyInAnyOrder(login.getSession().getSessionId(), other.getSession().getSessionId());
+
+        assertThat(client.revokeSession(created.getUserId(), other.getSession().getSessionId())).isEqualTo(1);
+        assertThat(client.validate(other.getToken()).reason()).isEqualTo(InvalidReason.INVALID_REASON_REVOKED);
+
+        LoginResponse third = client.login("alice", PASSWORD, ClientMetadata.getDefaultInstance());
+        assertThat(client.changePassword(created.getUserId(), PASSWORD, "a new long passphrase", login.getSession().getSessionId()))
+                .isEqualTo(1);
+        assertThat(client.validate(third.getToken()).isValid()).isFalse();
+
+        assertThat(client.revokeAllSessions(created.getUserId(), "")).isEqualTo(1);
+        assertThat(client.revokeToken(login.getToken())).isZero();
+        ValidationResult revoked = client.validate(login.getToken());
+        assertThat(revoked.isValid()).isFalse();
+        assertThat(revoked.session()).isEmpty();
+        assertThat(revoked.reason()).isEqualTo(InvalidReason.INVALID_REASON_REVOKED);
+    }
+
+    @Test
+    void asynchronousFormsCompleteWithTheSameAnswers() throws Exception {
+        LoginResponse login = signUpAndLogin("bob");
+        assertThat(client.validateAsync(login.getToken()).get(5, TimeUnit.SECONDS).isValid()).isTrue();
+        assertThat(client.touchAsync(login.getToken(), Map.of(), List.of()).get(5, TimeUnit.SECONDS).isValid()).isTrue();
+        assertThat(client.listSessionsAsync(login.getSession().getUserId()).get(5, TimeUnit.SECONDS)).hasSize(1);
+        assertThat(client.revokeTokenAsync(login.getToken()).get(5, TimeUnit.SECONDS)).isEqualTo(1);
+
+        CompletableFuture<LoginResponse> wrong = client.loginAsync(LoginRequest.newBuilder().setUsername("bob").setPassword("nope nope").build());
+        assertThatThrownBy(wrong::join).isInstanceOf(CompletionException.class).hasCauseInstanceOf(UnauthenticatedException.class);
+    }
+
+    @Test
+    void failuresAreTypedExceptions() {
+        LoginResponse login = signUpAndLogin("carol");
+
+        InvalidArgumentException malformed = catchThrowableOfType(InvalidArgumentException.class, () -> client.validate("not-a-token"));
+        assertThat(malformed.field()).isEqualTo("token");
+        assertThat(malformed.reason()).isEqualTo("INVALID_FIELD");
+        assertThat(malformed.isRetryable()).isFalse();
+
+        UnauthenticatedException wrong = catchThrowableOfType(UnauthenticatedException.class,
+                () -> client.login("carol", "wrong password", ClientMetadata.getDefaultInstance()));
+        assertThat(wrong.reason()).isEqualTo("INVALID_CREDENTIALS");
+        assertThat(wrong.code()).isEqualTo(Status.Code.UNAUTHENTICATED);
+
+        assertThatThrownBy(() -> client.createUser("CAROL", PASSWORD)).isInstanceOf(AlreadyExistsException.class);
+        assertThatThrownBy(() -> client.listSessions("AAAAAAAAAAAAAAAAAAAAAA")).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> client.revokeAllSessions("nope", "")).isInstanceOf(InvalidArgumentException.class);
+        assertThat(client.validate(login.getToken()).isValid()).isTrue();
+    }
+
+    @Test
+    void redisDownIsUnavailableAndRetryable() {
+        try (RedisServerProcess ownRedis = RedisServerProcess.start();
+             ServiceUnderTest ownService = ServiceUnderTest.start(ownRedis.uri());
+             SessionAuthorityClient ownClient = SessionAuthorityClient.builder("127.0.0.1:" + ownService.port())
+                     .plaintext().deadline(Duration.ofSeconds(2)).build()) {
+            ownClient.createUser("dave", PASSWORD);
+            LoginResponse login = ownClient.login("dave", PASSWORD, ClientMetadata.getDefaultInstance());
+            ownRedis.kill();
+            UnavailableException down = catchThrowableOfType(UnavailableException.class, () -> ownClient.validate(login.getToken()));
+            assertThat(down.isRetryable()).isTrue();
+            assertThat(down.code()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(down.reason()).isEqualTo("STORE_UNAVAILABLE");
+        }
+    }
+
+    @Test
+    void authorityDownIsUnavailableWithinTheDeadline() {
+        int closedPort = RedisServerProcess.freePort();
+        try (SessionAuthorityClient nowhere = SessionAuthorityClient.builder("127.0.0.1:" + closedPort).plaintext().build()) {
+            long start = System.nanoTime();
+            UnavailableException down = catchThrowableOfType(UnavailableException.class, () -> nowhere.validate("sat1_" + "A".repeat(64)));
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000);
+            assertThat(down.isRetryable()).isTrue();
+        }
+    }
+
+    @Test
+    void aPassedDeadlineIsUnavailable() {
+        LoginResponse login = signUpAndLogin("erin");
+        try (SessionAuthorityClient impatient = SessionAuthorityClient.builder("127.0.0.1:" + service.port())
+                .plaintext().deadline(Duration.ofNanos(1)).build()) {
+            UnavailableException late = catchThrowableOfType(UnavailableException.class, () -> impatient.validate(login.getToken()));
+            assertThat(late.code()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+        }
+    }
+
+    @Test
+    void aThrottledLoginCarriesItsRetryDelay() {
+        try (RedisServerProcess ownRedis = RedisServerProcess.start();
+             ServiceUnderTest ownService = ServiceUnderTest.start(ownRedis.uri(), Map.of(
+                     "session-authority.passwords.hashing-threads", 1,
+                     "session-authority.passwords.hashing-queue", 1));
+             SessionAuthorityClient ownClient = SessionAuthorityClient.builder("127.0.0.1:" + ownService.port())
+                     .plaintext().deadline(Duration.ofSeconds(30)).build()) {
+            ownClient.createUser("frank", PASSWORD);
+            List<CompletableFuture<LoginResponse>> logins = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                logins.add(ownClient.loginAsync(LoginRequest.newBuilder().setUsername("frank").setPassword(PASSWORD).build()));
+            }
+            List<ThrottledException> throttled = new ArrayList<>();
+            for (CompletableFuture<LoginResponse> login : logins) {
+                try {
+                    login.join();
+                } catch (CompletionException e) {
+                    assertThat(e.getCause()).isInstanceOf(ThrottledException.class);
+                    throttled.add((ThrottledException) e.getCause());
+                }
+            }
+            assertThat(throttled).isNotEmpty().allSatisfy(t -> {
+                assertThat(t.retryAfter()).isEqualTo(Duration.ofSeconds(1));
+                assertThat(t.isRetryable()).isTrue();
+                assertThat(t.reason()).isEqualTo("PASSWORD_HASHING_BUSY");
+            });
+        }
+    }
+
+    @Test
+    void dnsTargetsBalanceOverResolvedAddresses() {
+        LoginResponse login = signUpAndLogin("grace");
+        try (SessionAuthorityClient viaDns = SessionAuthorityClient.builder("dns:///localhost:" + service.port())
+                .plaintext().deadline(Duration.ofSeconds(5)).build()) {
+            assertThat(viaDns.validate(login.getToken()).isValid()).isTrue();
+        }
+    }
+
+    @Test
+    void theNearCacheServesRepeatsAndForgetsWithinItsMaxAge() {
+        LoginResponse login = signUpAndLogin("heidi");
+        MutableClock clock = MutableClock.startingNow();
+        try (SessionAuthorityClient cached = SessionAuthorityClient.builder("127.0.0.1:" + service.port())
+                .plaintext().deadline(Duration.ofSeconds(5)).validationCache(100, Duration.ofSeconds(1)).clock(clock).build()) {
+            assertThat(cached.validate(login.getToken()).isValid()).isTrue();
+            client.revokeToken(login.getToken()); // revoked elsewhere
+            assertThat(cached.validate(login.getToken()).isValid()).as("stale for at most the max age").isTrue();
+            clock.advance(Duration.ofMillis(1001));
+            assertThat(cached.validate(login.getToken()).reason()).isEqualTo(InvalidReason.INVALID_REASON_REVOKED);
+        }
+    }
+
+    @Test
+    void theNearCacheNeverCachesNegativeAnswersAndForgetsOnLocalRevoke() {
+        LoginResponse login = signUpAndLogin("ivan");
+        try (SessionAuthorityClient cached = SessionAuthorityClient.builder("127.0.0.1:" + service.port())
+                .plaintext().deadline(Duration.ofSeconds(5)).validationCache(100, Duration.ofSeconds(2)).build()) {
+            assertThat(cached.validate(login.getToken()).isValid()).isTrue();
+            cached.revokeToken(login.getToken());
+            assertThat(cached.validate(login.getToken()).isValid()).isFalse();
+        }
+    }
+
+    @Test
+    void theBuilderRefusesUnsafeSettings() {
+        assertThatThrownBy(() -> SessionAuthorityClient.builder("localhost:1").build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("plaintext()");
+        assertThatThrownBy(() -> SessionAuthorityClient.builder("localhost:1").validationCache(10, Duration.ofSeconds(5)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SessionAuthorityClient.builder("localhost:1").deadline(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
