@@ -9,7 +9,11 @@ import io.sessionauthority.service.session.SessionService;
 import io.sessionauthority.service.session.SessionStore;
 import io.sessionauthority.service.session.SessionTokens;
 import io.sessionauthority.service.store.RedisSessionStore;
+import io.sessionauthority.service.store.RedisThrottleStore;
 import io.sessionauthority.service.store.RedisUserStore;
+import io.sessionauthority.service.throttle.LoginThrottle;
+import io.sessionauthority.service.throttle.ThrottleStore;
+import io.sessionauthority.service.audit.AuditLog;
 import io.sessionauthority.service.user.HashingPool;
 import io.sessionauthority.service.user.PasswordHasher;
 import io.sessionauthority.service.user.PasswordPolicy;
@@ -85,7 +89,23 @@ public class ServiceFactory {
     }
 
     @Singleton
-    SessionService sessionService(SessionStore store, SessionPolicy policy, SessionTokens tokens, UserService users, Clock clock) {
-        return new SessionService(store, policy, tokens, users, clock);
+    ThrottleStore throttleStore(RedisClusterAsyncCommands<String, String> redis) {
+        return new RedisThrottleStore(redis);
+    }
+
+    @Singleton
+    LoginThrottle loginThrottle(ThrottleStore store, ThrottleProperties properties, Clock clock) {
+        return new LoginThrottle(store, properties, clock);
+    }
+
+    @Singleton
+    SessionService sessionService(SessionStore store, SessionPolicy policy, SessionTokens tokens, UserService users,
+                                  LoginThrottle throttle, Clock clock) {
+        return new SessionService(store, policy, tokens, users, throttle, clock);
+    }
+
+    @Singleton
+    AuditLog auditLog() {
+        return new AuditLog();
     }
 }

@@ -12,6 +12,7 @@ import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.error.InvalidCredentialsException;
 import io.sessionauthority.service.error.NotFoundException;
 import io.sessionauthority.service.error.OverloadedException;
+import io.sessionauthority.service.error.PermissionDeniedException;
 import io.sessionauthority.service.error.SessionAuthorityException;
 import io.sessionauthority.service.error.StoreUnavailableException;
 import java.util.concurrent.CompletionException;
@@ -74,6 +75,8 @@ final class ErrorMapping {
             return Code.UNAVAILABLE;
         } else if (error instanceof ConflictException) {
             return Code.ABORTED;
+        } else if (error instanceof PermissionDeniedException) {
+            return Code.PERMISSION_DENIED;
         }
         return Code.INTERNAL;
     }

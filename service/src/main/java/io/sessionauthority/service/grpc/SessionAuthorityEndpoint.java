@@ -3,7 +3,11 @@ package io.sessionauthority.service.grpc;
 import static io.sessionauthority.service.grpc.Replies.reply;
 
 import io.grpc.stub.StreamObserver;
+import io.sessionauthority.service.audit.AuditLog;
 import io.sessionauthority.service.error.InvalidArgumentException;
+import io.sessionauthority.service.error.PermissionDeniedException;
+import io.sessionauthority.service.security.Caller;
+import io.sessionauthority.service.security.Permission;
 import io.sessionauthority.service.session.SessionService;
 import io.sessionauthority.service.user.UserService;
 import io.sessionauthority.v1.ChangePasswordRequest;
@@ -30,15 +34,24 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
 
     private final UserService users;
     private final SessionService sessions;
+    private final AuditLog audit;
 
-    public SessionAuthorityEndpoint(UserService users, SessionService sessions) {
+    public SessionAuthorityEndpoint(UserService users, SessionService sessions, AuditLog audit) {
         this.users = users;
         this.sessions = sessions;
+        this.audit = audit;
+    }
+
+    private static String caller() {
+        return CallerAuthInterceptor.currentCaller().name();
     }
 
     @Override
     public void createUser(CreateUserRequest request, StreamObserver<CreateUserResponse> observer) {
+        String caller = caller();
         reply("CreateUser", observer, () -> users.create(request.getUsername(), request.getPassword())
+                .whenComplete((user, error) -> audit.userCreated(caller, user == null ? "" : user.id(),
+                        user == null ? "" : user.username(), error))
                 .thenApply(user -> CreateUserResponse.newBuilder()
                         .setUserId(user.id())
                         .setUsername(user.username())
@@ -47,8 +60,11 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
 
     @Override
     public void login(LoginRequest request, StreamObserver<LoginResponse> observer) {
+        String caller = caller();
         reply("Login", observer, () -> sessions.login(request.getUsername(), request.getPassword(),
                         ProtoMapping.client(request.getClient()), request.getAttributesMap())
+                .whenComplete((started, error) -> audit.login(caller, request.getUsername(),
+                        request.getClient().getIpAddress(), started, error))
                 .thenApply(started -> LoginResponse.newBuilder()
                         .setToken(started.token())
                         .setSession(ProtoMapping.session(started.session()))
@@ -68,15 +84,27 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
 
     @Override
     public void revoke(RevokeRequest request, StreamObserver<RevokeResponse> observer) {
-        reply("Revoke", observer, () -> revoked(request)
+        Caller caller = CallerAuthInterceptor.currentCaller();
+        reply("Revoke", observer, () -> revoked(caller, request)
                 .thenApply(count -> RevokeResponse.newBuilder().setRevokedCount(count).build()));
     }
 
-    private CompletionStage<Integer> revoked(RevokeRequest request) {
+    private CompletionStage<Integer> revoked(Caller caller, RevokeRequest request) {
+        if (request.getTargetCase() != RevokeRequest.TargetCase.TOKEN && request.getTargetCase() != RevokeRequest.TargetCase.TARGET_NOT_SET
+                && !caller.may(Permission.ADMIN)) {
+            // Ending a session by id, or all of a user's, is an administrative act; logout by token is not.
+            throw new PermissionDeniedException(caller.name(), "admin");
+        }
         return switch (request.getTargetCase()) {
-            case TOKEN -> sessions.revokeByToken(request.getToken());
-            case SESSION -> sessions.revoke(request.getSession().getUserId(), request.getSession().getSessionId());
-            case ALL_SESSIONS -> sessions.revokeAll(request.getAllSessions().getUserId(), request.getAllSessions().getExceptSessionId());
+            case TOKEN -> sessions.revokeByToken(request.getToken())
+                    .whenComplete((count, error) -> audit.revoke(caller.name(), "logout", "", "token", count, error));
+            case SESSION -> sessions.revoke(request.getSession().getUserId(), request.getSession().getSessionId())
+                    .whenComplete((count, error) -> audit.revoke(caller.name(), "session", request.getSession().getUserId(),
+                            request.getSession().getSessionId(), count, error));
+            case ALL_SESSIONS -> sessions.revokeAll(request.getAllSessions().getUserId(), request.getAllSessions().getExceptSessionId())
+                    .whenComplete((count, error) -> audit.revoke(caller.name(), "all", request.getAllSessions().getUserId(),
+                            request.getAllSessions().getExceptSessionId().isEmpty()
+                                    ? "all" : "all-but:" + request.getAllSessions().getExceptSessionId(), count, error));
             case TARGET_NOT_SET -> throw new InvalidArgumentException("target", "set one of token, session or all_sessions");
         };
     }
@@ -91,8 +119,10 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
 
     @Override
     public void changePassword(ChangePasswordRequest request, StreamObserver<ChangePasswordResponse> observer) {
+        String caller = caller();
         reply("ChangePassword", observer, () -> users.changePassword(request.getUserId(), request.getCurrentPassword(),
                         request.getNewPassword(), request.getKeepSessionId())
+                .whenComplete((revoked, error) -> audit.passwordChange(caller, request.getUserId(), revoked, error))
                 .thenApply(count -> ChangePasswordResponse.newBuilder().setRevokedCount(count).build()));
     }
 }

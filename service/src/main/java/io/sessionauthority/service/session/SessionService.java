@@ -1,10 +1,13 @@
 package io.sessionauthority.service.session;
 
 import io.sessionauthority.service.error.InvalidArgumentException;
+import io.sessionauthority.service.error.InvalidCredentialsException;
 import io.sessionauthority.service.error.NotFoundException;
 import io.sessionauthority.service.user.User;
 import io.sessionauthority.service.user.UserIds;
 import io.sessionauthority.service.user.UserService;
+import io.sessionauthority.service.user.Usernames;
+import io.sessionauthority.service.throttle.LoginThrottle;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -23,13 +26,16 @@ public final class SessionService {
     private final SessionPolicy policy;
     private final SessionTokens tokens;
     private final UserService users;
+    private final LoginThrottle throttle;
     private final Clock clock;
 
-    public SessionService(SessionStore store, SessionPolicy policy, SessionTokens tokens, UserService users, Clock clock) {
+    public SessionService(SessionStore store, SessionPolicy policy, SessionTokens tokens, UserService users,
+                          LoginThrottle throttle, Clock clock) {
         this.store = store;
         this.policy = policy;
         this.tokens = tokens;
         this.users = users;
+        this.throttle = throttle;
         this.clock = clock;
     }
 
@@ -43,12 +49,20 @@ public final class SessionService {
 
     /**
      * Checks the credentials and starts a session. Every cheap check runs before the expensive
-     * password verification, so malformed requests cost nothing.
+     * password verification, so malformed requests cost nothing; a throttled login is refused
+     * before it either (see {@link LoginThrottle}).
      */
     public CompletionStage<Started> login(String username, String password, ClientInfo client, Map<String, String> attributes) {
         ClientInfo checkedClient = policy.checkClient(client);
         Map<String, String> checkedAttributes = policy.checkAttributes("attributes", attributes);
-        return users.authenticate(username, password)
+        String normalized = Usernames.normalize("username", username);
+        String ip = checkedClient.ipAddress();
+        return throttle.check(normalized, ip)
+                .thenCompose(open -> users.authenticate(normalized, password))
+                .exceptionallyCompose(error -> unwrap(error) instanceof InvalidCredentialsException
+                        ? throttle.failed(normalized, ip).thenCompose(counted -> CompletableFuture.<User>failedFuture(unwrap(error)))
+                        : CompletableFuture.failedFuture(unwrap(error)))
+                .thenCompose(user -> throttle.succeeded(normalized, ip).thenApply(reset -> user))
                 .thenCompose(user -> start(user, checkedClient, checkedAttributes));
     }
 

@@ -12,6 +12,8 @@ package io.sessionauthority.service.store;
  *                                          ip, ua, dn client, a:&lt;name&gt; attributes
  * sa:{&lt;uid&gt;}:sessions            zset    sid scored by idle expiry (user's index)  TTL = last expiry + forget-after
  * sa:{&lt;uid&gt;}:revoked             zset    sid scored by when to forget it           TTL = last score
+ * sa:throttle:&lt;scope&gt;:&lt;id&gt;        hash    f failed logins, lu locked until          TTL = lockout or failure window
+ *                                          (scope ip, user_ip or user)
  * </pre>
  *
  * <p>Every key of one user carries the hash tag {@code {<uid>}}, so they share one Redis Cluster
@@ -50,6 +52,11 @@ public final class RedisKeys {
 
     public static String revokedSessions(String userId) {
         return tagged(userId) + "revoked";
+    }
+
+    /** A login-failure counter: scope {@code ip}, {@code user_ip} or {@code user}. */
+    public static String throttle(String scope, String id) {
+        return PREFIX + "throttle:" + scope + ":" + id;
     }
 
     private static String tagged(String userId) {

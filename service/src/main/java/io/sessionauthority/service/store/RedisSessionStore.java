@@ -204,9 +204,13 @@ public final class RedisSessionStore implements SessionStore {
     }
 
     static Instant instant(String millis) {
-        // Lua writes numbers it computed (idle expiry) in %.17g form, which may carry an exponent.
-        return Instant.ofEpochMilli(millis.indexOf('e') >= 0 || millis.indexOf('E') >= 0 || millis.indexOf('.') >= 0
+        return Instant.ofEpochMilli(epochMillis(millis));
+    }
+
+    /** Epoch milliseconds as stored; Lua writes numbers it computed in %.17g form, which may carry an exponent. */
+    static long epochMillis(String millis) {
+        return millis.indexOf('e') >= 0 || millis.indexOf('E') >= 0 || millis.indexOf('.') >= 0
                 ? (long) Double.parseDouble(millis)
-                : Long.parseLong(millis));
+                : Long.parseLong(millis);
     }
 }

@@ -11,7 +11,10 @@ import io.sessionauthority.service.session.SessionPolicy;
 import io.sessionauthority.service.session.SessionService;
 import io.sessionauthority.service.session.SessionTokens;
 import io.sessionauthority.service.store.RedisSessionStore;
+import io.sessionauthority.service.store.RedisThrottleStore;
 import io.sessionauthority.service.store.RedisUserStore;
+import io.sessionauthority.service.throttle.LoginThrottle;
+import io.sessionauthority.service.config.ThrottleProperties;
 import io.sessionauthority.service.user.HashingPool;
 import io.sessionauthority.service.user.PasswordHasher;
 import io.sessionauthority.service.user.PasswordPolicy;
@@ -30,6 +33,8 @@ public final class DomainFixture implements AutoCloseable {
     public static final SessionProperties DEFAULT_SESSIONS =
             new SessionProperties(Duration.ofMinutes(30), Duration.ofHours(12), 100, Duration.ofHours(1), 16, 256);
     public static final PasswordProperties DEFAULT_PASSWORDS = new PasswordProperties(10, 2, 64, 8, 256);
+    public static final ThrottleProperties DEFAULT_THROTTLE =
+            new ThrottleProperties(true, 30, 100, Duration.ofSeconds(60), Duration.ofMinutes(15), Duration.ofMinutes(15));
     public static final RedisProperties DEFAULT_REDIS = new RedisProperties(Duration.ofMillis(500), Duration.ofSeconds(1), 10_000);
 
     public final MutableClock clock = MutableClock.startingNow();
@@ -39,6 +44,7 @@ public final class DomainFixture implements AutoCloseable {
     public final RedisUserStore userStore;
     public final HashingPool hashingPool;
     public final UserService users;
+    public final LoginThrottle throttle;
     public final SessionService sessions;
 
     public DomainFixture(String redisUri, SessionProperties sessionProperties) {
@@ -52,7 +58,8 @@ public final class DomainFixture implements AutoCloseable {
         SessionPolicy policy = new SessionPolicy(sessionProperties);
         users = new UserService(userStore, new PasswordPolicy(DEFAULT_PASSWORDS), new PasswordHasher(10, random),
                 hashingPool, policy, clock, random);
-        sessions = new SessionService(sessionStore, policy, new SessionTokens(random), users, clock);
+        throttle = new LoginThrottle(new RedisThrottleStore(connection.async()), DEFAULT_THROTTLE, clock);
+        sessions = new SessionService(sessionStore, policy, new SessionTokens(random), users, throttle, clock);
     }
 
     public DomainFixture(String redisUri) {

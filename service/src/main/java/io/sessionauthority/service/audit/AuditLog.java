@@ -1,0 +1,115 @@
+package io.sessionauthority.service.audit;
+
+import io.sessionauthority.service.error.InvalidCredentialsException;
+import io.sessionauthority.service.error.OverloadedException;
+import io.sessionauthority.service.session.SessionService;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit trail: one line per security event, in logfmt ({@code key=value}), on its own logger
+ * {@value #LOGGER} so it can be routed and kept apart from diagnostics. Who asked (the calling
+ * service), for whom, which session, and why. Never a token, a password or a hash: callers pass
+ * none, and values are quoted and stripped of control characters so no input can forge a line.
+ */
+public final class AuditLog {
+
+    public static final String LOGGER = "session-authority.audit";
+    private static final Logger AUDIT = LoggerFactory.getLogger(LOGGER);
+    private static final int MAX_VALUE = 128;
+
+    /** A login attempt and its outcome. */
+    public void login(String caller, String username, String clientIp, SessionService.Started started, Throwable error) {
+        if (error == null) {
+            write("login.success", caller, "user_id", started.session().userId(), "session_id", started.session().sessionId(),
+                    "username", started.session().username(), "client_ip", clientIp);
+            return;
+        }
+        Throwable cause = unwrap(error);
+        if (cause instanceof InvalidCredentialsException) {
+            write("login.failure", caller, "username", username, "client_ip", clientIp, "reason", "INVALID_CREDENTIALS");
+        } else if (cause instanceof OverloadedException overloaded && "LOGIN_THROTTLED".equals(overloaded.reason())) {
+            write("login.locked", caller, "username", username, "client_ip", clientIp,
+                    "retry_after_s", Long.toString(overloaded.retryAfter().toSeconds()));
+        }
+    }
+
+    /** Sessions ended by a Revoke. {@code target} says which: a session id, or "all" / "all-but:&lt;sid&gt;". */
+    public void revoke(String caller, String how, String userId, String target, Integer count, Throwable error) {
+        if (error == null) {
+            write("session.revoke", caller, "how", how, "user_id", userId, "target", target, "revoked", String.valueOf(count));
+        }
+    }
+
+    /** A password change and the sessions it ended. */
+    public void passwordChange(String caller, String userId, Integer revoked, Throwable error) {
+        if (error == null) {
+            write("password.change", caller, "user_id", userId, "revoked", String.valueOf(revoked));
+        } else if (unwrap(error) instanceof InvalidCredentialsException) {
+            write("password.change.failure", caller, "user_id", userId, "reason", "INVALID_CREDENTIALS");
+        }
+    }
+
+    /** A user created. */
+    public void userCreated(String caller, String userId, String username, Throwable error) {
+        if (error == null) {
+            write("user.create", caller, "user_id", userId, "username", username);
+        }
+    }
+
+    private static void write(String event, String caller, String... pairs) {
+        if (!AUDIT.isInfoEnabled()) {
+            return;
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("event", event);
+        fields.put("caller", caller);
+        for (int i = 0; i + 1 < pairs.length; i += 2) {
+            if (pairs[i + 1] != null && !pairs[i + 1].isEmpty()) {
+                fields.put(pairs[i], pairs[i + 1]);
+            }
+        }
+        StringBuilder line = new StringBuilder();
+        fields.forEach((key, value) -> line.append(line.length() == 0 ? "" : " ").append(key).append('=').append(quote(value)));
+        AUDIT.info(line.toString());
+    }
+
+    /** Quotes when needed, escapes quotes and backslashes, replaces control characters: one event, one line. */
+    static String quote(String value) {
+        StringBuilder out = new StringBuilder();
+        boolean needsQuotes = value.isEmpty();
+        int count = 0;
+        for (int i = 0; i < value.length() && count < MAX_VALUE; i++, count++) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+                    || Character.getType(c) == Character.LINE_SEPARATOR || Character.getType(c) == Character.PARAGRAPH_SEPARATOR) {
+                out.append('?');
+                needsQuotes = true;
+            } else if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+                needsQuotes = true;
+            } else {
+                if (c == ' ' || c == '=') {
+                    needsQuotes = true;
+                }
+                out.append(c);
+            }
+        }
+        if (value.length() > MAX_VALUE) {
+            out.append("…");
+            needsQuotes = true;
+        }
+        return needsQuotes ? "\"" + out + "\"" : out.toString();
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable current = error;
+        while (current instanceof CompletionException && current.getCause() != null) {
+            current = current.getCause();
+        }
+        return current;
+    }
+}

@@ -1,0 +1,23 @@
+package io.sessionauthority.service.security;
+
+import java.util.Set;
+
+/**
+ * Who is calling (another service, not an end user) and what it may do.
+ *
+ * @param name        the caller's configured name, for logs and the audit trail
+ * @param permissions what it may do
+ */
+public record Caller(String name, Set<Permission> permissions) {
+
+    /** The caller of a service that runs without caller authentication (development only). */
+    public static final Caller UNAUTHENTICATED_DEV = new Caller("anonymous-dev", Set.of(Permission.values()));
+
+    public Caller {
+        permissions = Set.copyOf(permissions);
+    }
+
+    public boolean may(Permission permission) {
+        return permissions.contains(permission);
+    }
+}
