@@ -3,6 +3,8 @@ package io.sessionauthority.service.config;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
+import java.io.File;
 import io.lettuce.core.TimeoutOptions;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
@@ -31,7 +33,11 @@ public class RedisClientOptions implements BeanCreatedEventListener<RedisClient>
 
     /** The client options the service uses, for any Lettuce client. */
     public static ClientOptions clientOptions(RedisProperties properties) {
-        return ClientOptions.builder()
+        ClientOptions.Builder options = ClientOptions.builder();
+        if (properties.tlsCa() != null && !properties.tlsCa().isBlank()) {
+            options.sslOptions(SslOptions.builder().jdkSslProvider().trustManager(new File(properties.tlsCa())).build());
+        }
+        return options
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(properties.requestQueueSize())

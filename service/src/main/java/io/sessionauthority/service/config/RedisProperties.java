@@ -1,6 +1,7 @@
 package io.sessionauthority.service.config;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
 import java.time.Duration;
 
@@ -15,10 +16,13 @@ import java.time.Duration;
  * @param commandTimeout   the longest one Redis command may take; keep it below callers' deadlines
  * @param connectTimeout   the longest a (re)connect attempt may take
  * @param requestQueueSize commands that may be in flight on the connection before new ones are refused
+ * @param tlsCa            PEM file of the CAs that sign the Redis server's certificate, for {@code rediss://}
+ *                         URIs (without it, the JVM's default trust store applies)
  */
 @ConfigurationProperties("session-authority.redis")
 public record RedisProperties(
         @Bindable(defaultValue = "500ms") Duration commandTimeout,
         @Bindable(defaultValue = "1s") Duration connectTimeout,
-        @Bindable(defaultValue = "10000") int requestQueueSize) {
+        @Bindable(defaultValue = "10000") int requestQueueSize,
+        @Nullable String tlsCa) {
 }

@@ -35,7 +35,7 @@ public final class DomainFixture implements AutoCloseable {
     public static final PasswordProperties DEFAULT_PASSWORDS = new PasswordProperties(10, 2, 64, 8, 256);
     public static final ThrottleProperties DEFAULT_THROTTLE =
             new ThrottleProperties(true, 30, 100, Duration.ofSeconds(60), Duration.ofMinutes(15), Duration.ofMinutes(15));
-    public static final RedisProperties DEFAULT_REDIS = new RedisProperties(Duration.ofMillis(500), Duration.ofSeconds(1), 10_000);
+    public static final RedisProperties DEFAULT_REDIS = new RedisProperties(Duration.ofMillis(500), Duration.ofSeconds(1), 10_000, null);
 
     public final MutableClock clock = MutableClock.startingNow();
     public final RedisClient client;

@@ -60,6 +60,25 @@ public final class RedisServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * A Redis that speaks only TLS (the plain port is off), with the given certificate, plus any
+     * extra settings such as ACL users.
+     */
+    public static RedisServerProcess startTls(Path certificate, Path privateKey, Path ca, String... extraArgs) {
+        int port = freePort();
+        List<String> args = new ArrayList<>(List.of("--port", "0", "--tls-port", Integer.toString(port),
+                "--tls-cert-file", certificate.toString(), "--tls-key-file", privateKey.toString(),
+                "--tls-ca-cert-file", ca.toString(), "--tls-auth-clients", "no"));
+        args.addAll(List.of(extraArgs));
+        try {
+            RedisServerProcess server = new RedisServerProcess(port, Files.createTempDirectory("redis-test"), args);
+            server.startProcess();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public String uri() {
         return "redis://127.0.0.1:" + port;
     }
