@@ -1,17 +1,23 @@
 -- Stores a new session, evicting the least recently used ones past the per-user cap.
 -- KEYS: session, user, index, revoked
--- ARGV: sid, now, idle expiry, forget ms, max sessions per user, session key prefix, field, value, ...
--- Answers {'OK', evicted count} or {'NO_USER'}.
-if redis.call('EXISTS', KEYS[2]) == 0 then
+-- ARGV: sid, now, idle expiry, forget ms, max sessions per user, session key prefix,
+--       the password hash the login was verified against, field, value, ...
+-- Answers {'OK', evicted count}, {'NO_USER'} or {'STALE_CREDENTIALS'} when the password changed
+-- while the login was being verified (a login must never outlive the password it used).
+local user = redis.call('HMGET', KEYS[2], 'pw', 'gen')
+if not user[1] then
   return {'NO_USER'}
+end
+if user[1] ~= ARGV[7] then
+  return {'STALE_CREDENTIALS'}
 end
 local sid, now, idle_expiry = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local forget, max_sessions, prefix = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 
 -- The session hash is written first: Redis checks for out-of-memory only until a script's first
 -- write, so a full Redis refuses the whole login here instead of letting it grow the keyspace.
-local fields = {}
-for i = 7, #ARGV do
+local fields = {'g', user[2] or 0}
+for i = 8, #ARGV do
   fields[#fields + 1] = ARGV[i]
 end
 redis.call('HSET', KEYS[1], unpack(fields))

@@ -27,12 +27,13 @@ local function prune(index_key, revoked_key, now, forget)
   redis.call('ZREMRANGEBYSCORE', revoked_key, '-inf', '(' .. now)
 end
 
--- The state of one session at `now`, and its stored fields:
--- 'LIVE', 'EXPIRED', 'REVOKED' (deleted, or older than the user's not-before time) or 'UNKNOWN'.
+-- The state of one session at `now`, and its stored fields: 'LIVE', 'EXPIRED', 'REVOKED'
+-- (deleted, or from before the user's last revoke-all) or 'UNKNOWN'.
 local function session_state(session_key, user_key, index_key, revoked_key, sid, now)
   local flat = redis.call('HGETALL', session_key)
   if #flat == 0 then
-    if redis.call('ZSCORE', revoked_key, sid) then
+    local forget_at = redis.call('ZSCORE', revoked_key, sid)
+    if forget_at and tonumber(forget_at) > now then
       return 'REVOKED', flat
     end
     local expiry = redis.call('ZSCORE', index_key, sid)
@@ -42,8 +43,10 @@ local function session_state(session_key, user_key, index_key, revoked_key, sid,
     return 'UNKNOWN', flat
   end
   local session = to_map(flat)
-  local not_before = redis.call('HMGET', user_key, 'nb', 'nbk')
-  if not_before[1] and tonumber(session.ct) < tonumber(not_before[1]) and not_before[2] ~= sid then
+  -- Revoke-all bumps the user's generation: a session from an older one is revoked even if its
+  -- hash survived (restored from an older copy), unless it is the one session that revoke kept.
+  local generation = redis.call('HMGET', user_key, 'gen', 'genk')
+  if generation[1] and tonumber(session.g or '0') < tonumber(generation[1]) and generation[2] ~= sid then
     return 'REVOKED', flat
   end
   if now >= tonumber(session.ix) or now >= tonumber(session.ax) then
@@ -54,18 +57,21 @@ end
 
 -- Ends one session, leaving a tombstone so Validate can answer REVOKED for `forget` ms.
 -- Answers 1 when a stored session was deleted, 0 when there was none.
+-- An index entry without a hash is an expired session: it stays, so Validate can answer EXPIRED.
 local function end_session(prefix, index_key, revoked_key, sid, now, forget)
   local existed = redis.call('DEL', prefix .. sid)
-  redis.call('ZREM', index_key, sid)
   if existed == 1 then
+    redis.call('ZREM', index_key, sid)
     redis.call('ZADD', revoked_key, now + forget, sid)
   end
   return existed
 end
 
--- Ends every session of a user but `except` ('' for none) and records `now` as the user's
--- not-before time: a session older than it reads as revoked even if its delete is lost in a
--- failover. Answers the number of sessions deleted.
+-- Ends every session of a user but `except` ('' for none) and starts a new generation of the
+-- user's sessions: a session of an older generation reads as revoked even if its hash comes back
+-- from an older copy of the data. The kept session is recorded only if it is live now, so a
+-- revoke-all-but-one can never bring back a session an earlier revoke-all ended.
+-- Answers the number of sessions deleted.
 local function revoke_all(user_key, index_key, revoked_key, prefix, except, now, forget)
   local count = 0
   for _, sid in ipairs(redis.call('ZRANGE', index_key, 0, -1)) do
@@ -73,7 +79,12 @@ local function revoke_all(user_key, index_key, revoked_key, prefix, except, now,
       count = count + end_session(prefix, index_key, revoked_key, sid, now, forget)
     end
   end
-  redis.call('HSET', user_key, 'nb', now, 'nbk', except)
+  local kept = ''
+  if except ~= '' and session_state(prefix .. except, user_key, index_key, revoked_key, except, now) == 'LIVE' then
+    kept = except
+  end
+  redis.call('HINCRBY', user_key, 'gen', 1)
+  redis.call('HSET', user_key, 'genk', kept)
   expire_after_top(index_key, forget)
   expire_after_top(revoked_key, 0)
   return count

@@ -45,6 +45,7 @@ for i = last_set + 1, #ARGV do
   if session[field] then
     attributes = attributes - 1
     removals[#removals + 1] = field
+    session[field] = nil -- a name listed twice is removed (and counted) once
   end
 end
 if attributes > max_attributes then

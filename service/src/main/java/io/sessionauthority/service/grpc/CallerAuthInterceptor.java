@@ -7,12 +7,14 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import com.google.rpc.Code;
 import io.sessionauthority.service.security.AccessPolicy;
 import io.sessionauthority.service.security.Caller;
 import io.sessionauthority.service.security.CallerRegistry;
 import io.sessionauthority.service.security.SecurityProperties;
 import io.sessionauthority.service.security.TlsIdentities;
+import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
 import java.util.Optional;
 import java.util.Set;
 
@@ -38,12 +40,19 @@ public final class CallerAuthInterceptor implements ServerInterceptor {
         this.required = properties.callerAuth() == SecurityProperties.CallerAuth.REQUIRED;
         this.apiKeyHeader = Metadata.Key.of(properties.apiKeyHeader(), Metadata.ASCII_STRING_MARSHALLER);
         this.openServices = Set.copyOf(properties.openServices());
+        if (openServices.contains(SessionAuthorityServiceGrpc.SERVICE_NAME)) {
+            throw new IllegalStateException("session-authority.security.open-services must not list "
+                    + SessionAuthorityServiceGrpc.SERVICE_NAME + ": its methods always need a caller");
+        }
     }
 
-    /** The caller of the current call; the development caller when caller authentication is off. */
+    /**
+     * The caller of the current call. Fails closed: a call that did not pass this interceptor has a
+     * caller with no permission at all.
+     */
     public static Caller currentCaller() {
         Caller caller = CALLER.get();
-        return caller != null ? caller : Caller.UNAUTHENTICATED_DEV;
+        return caller != null ? caller : Caller.NOBODY;
     }
 
     @Override
@@ -58,11 +67,11 @@ public final class CallerAuthInterceptor implements ServerInterceptor {
         }
         Optional<Caller> caller = identify(call, headers);
         if (caller.isEmpty()) {
-            return close(call, Status.UNAUTHENTICATED.withDescription("unknown caller: present a client certificate of a "
-                    + "configured caller, or its API key in the '" + apiKeyHeader.name() + "' header"));
+            return close(call, ErrorMapping.status(Code.UNAUTHENTICATED, "CALLER_UNAUTHENTICATED", "unknown caller: present a "
+                    + "client certificate of a configured caller, or its API key in the '" + apiKeyHeader.name() + "' header"));
         }
         if (!AccessPolicy.allows(caller.get(), method)) {
-            return close(call, Status.PERMISSION_DENIED.withDescription("caller '" + caller.get().name()
+            return close(call, ErrorMapping.status(Code.PERMISSION_DENIED, "PERMISSION_DENIED", "caller '" + caller.get().name()
                     + "' may not call " + method));
         }
         return Contexts.interceptCall(Context.current().withValue(CALLER, caller.get()), call, headers, next);
@@ -78,8 +87,8 @@ public final class CallerAuthInterceptor implements ServerInterceptor {
         return apiKey == null || apiKey.isEmpty() ? Optional.empty() : registry.byApiKey(apiKey);
     }
 
-    private static <ReqT, RespT> ServerCall.Listener<ReqT> close(ServerCall<ReqT, RespT> call, Status status) {
-        call.close(status, new Metadata());
+    private static <ReqT, RespT> ServerCall.Listener<ReqT> close(ServerCall<ReqT, RespT> call, StatusRuntimeException error) {
+        call.close(error.getStatus(), error.getTrailers() == null ? new Metadata() : error.getTrailers());
         return new ServerCall.Listener<>() {
         };
     }

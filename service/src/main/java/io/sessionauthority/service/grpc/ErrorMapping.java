@@ -40,7 +40,7 @@ final class ErrorMapping {
             return build(Code.INTERNAL, "INTERNAL", "internal error; the service log has the details", null);
         }
         if (known instanceof StoreUnavailableException) {
-            LOG.warn("{} failed: {}", method, known.getMessage());
+            LOG.warn("{} failed: Redis: {}", method, known.getCause() == null ? "?" : known.getCause().getMessage());
         }
         com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
                 .setCode(codeOf(known).getNumber())
@@ -79,6 +79,11 @@ final class ErrorMapping {
             return Code.PERMISSION_DENIED;
         }
         return Code.INTERNAL;
+    }
+
+    /** A status with an ErrorInfo of {@code reason}, for errors raised outside the domain (interceptors). */
+    static StatusRuntimeException status(Code code, String reason, String message) {
+        return build(code, reason, message, null);
     }
 
     private static StatusRuntimeException build(Code code, String reason, String message, Throwable cause) {

@@ -1,7 +1,6 @@
 package io.sessionauthority.service.grpc;
 
 import io.grpc.Context;
-import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -22,8 +21,8 @@ final class Replies {
      */
     static <T> void reply(String method, StreamObserver<T> observer, Supplier<CompletionStage<T>> call) {
         if (Context.current().isCancelled()) {
-            observer.onError(Status.DEADLINE_EXCEEDED.withDescription("the call was cancelled or its deadline passed before it started")
-                    .asRuntimeException());
+            observer.onError(ErrorMapping.status(com.google.rpc.Code.DEADLINE_EXCEEDED, "DEADLINE_EXCEEDED",
+                    "the call was cancelled or its deadline passed before it started"));
             return;
         }
         CompletionStage<T> result;

@@ -13,6 +13,9 @@ public record Caller(String name, Set<Permission> permissions) {
     /** The caller of a service that runs without caller authentication (development only). */
     public static final Caller UNAUTHENTICATED_DEV = new Caller("anonymous-dev", Set.of(Permission.values()));
 
+    /** A caller that may do nothing: what an unauthenticated path fails closed to. */
+    public static final Caller NOBODY = new Caller("nobody", Set.of());
+
     public Caller {
         permissions = Set.copyOf(permissions);
     }

@@ -84,6 +84,9 @@ public final class SessionPolicy {
             throw new InvalidArgumentException("remove_attributes", "has " + remove.size() + " entries; at most " + maxAttributes + " are allowed");
         }
         set.forEach((name, value) -> checkAttribute("set_attributes", name, value));
+        if (new java.util.HashSet<>(remove).size() != remove.size()) {
+            throw new InvalidArgumentException("remove_attributes", "names an attribute more than once");
+        }
         for (String name : remove) {
             checkAttributeName("remove_attributes", name);
             if (set.containsKey(name)) {

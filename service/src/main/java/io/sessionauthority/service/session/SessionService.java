@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /** Sessions: start one at login, check it, keep it alive, end it. */
 public final class SessionService {
@@ -57,13 +58,24 @@ public final class SessionService {
         Map<String, String> checkedAttributes = policy.checkAttributes("attributes", attributes);
         String normalized = Usernames.normalize("username", username);
         String ip = checkedClient.ipAddress();
-        return throttle.check(normalized, ip)
-                .thenCompose(open -> users.authenticate(normalized, password))
-                .exceptionallyCompose(error -> unwrap(error) instanceof InvalidCredentialsException
-                        ? throttle.failed(normalized, ip).thenCompose(counted -> CompletableFuture.<User>failedFuture(unwrap(error)))
-                        : CompletableFuture.failedFuture(unwrap(error)))
-                .thenCompose(user -> throttle.succeeded(normalized, ip).thenApply(reset -> user))
-                .thenCompose(user -> start(user, checkedClient, checkedAttributes));
+        return throttle.admit(normalized, ip).thenCompose(admitted -> CompletableFuture.completedFuture(normalized)
+                .thenCompose(name -> users.authenticate(name, password))
+                .thenCompose(user -> start(user, checkedClient, checkedAttributes))
+                .<CompletionStage<Started>>handle((started, error) -> settleThrottle(normalized, ip, started, error))
+                .thenCompose(Function.identity()));
+    }
+
+    /** A wrong password stays counted as a failure; a success or any other failure is taken back. */
+    private CompletionStage<Started> settleThrottle(String username, String ip, Started started, Throwable error) {
+        if (error == null) {
+            return throttle.succeeded(username, ip).thenApply(reset -> started);
+        }
+        Throwable cause = unwrap(error);
+        CompletionStage<Void> settled = cause instanceof InvalidCredentialsException
+                ? CompletableFuture.completedFuture(null)
+                : throttle.notCounted(username, ip);
+        return settled.handle((ignored, settleError) -> (Void) null)
+                .thenCompose(ignored -> CompletableFuture.<Started>failedFuture(cause));
     }
 
     private CompletionStage<Started> start(User user, ClientInfo client, Map<String, String> attributes) {
@@ -73,7 +85,7 @@ public final class SessionService {
         SessionTokens.Issued issued = tokens.issue(user.id());
         Session session = new Session(issued.sessionId(), user.id(), user.username(), now, expiry,
                 policy.idleExpiry(now, expiry), now, client, attributes);
-        return store.create(session, policy.maxPerUser(), policy.forgetAfter())
+        return store.create(session, user.passwordHash(), policy.maxPerUser(), policy.forgetAfter())
                 .thenApply(ignored -> new Started(issued.token(), session));
     }
 

@@ -13,8 +13,12 @@ import java.util.concurrent.CompletionStage;
  */
 public interface SessionStore {
 
-    /** Stores a new session; fails with NotFoundException when the user does not exist. */
-    CompletionStage<Void> create(Session session, int maxPerUser, Duration forgetAfter);
+    /**
+     * Stores a new session, provided the user's password hash is still {@code verifiedPasswordHash}
+     * (the one the login was checked against): fails with InvalidCredentialsException when the
+     * password changed meanwhile, NotFoundException when the user does not exist.
+     */
+    CompletionStage<Void> create(Session session, String verifiedPasswordHash, int maxPerUser, Duration forgetAfter);
 
     /** Reads a session without changing anything. */
     CompletionStage<SessionCheck> find(String userId, String sessionId, Instant now);

@@ -3,7 +3,7 @@ package io.sessionauthority.service.store;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.sessionauthority.service.error.StoreUnavailableException;
-import java.util.List;
+import java.util.regex.Pattern;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -16,8 +16,9 @@ final class RedisErrors {
 
     // Server errors that mean "not now": out of memory (maxmemory with noeviction), loading a
     // dump, a replica or failed-over master refusing writes, a cluster in the middle of a change.
-    private static final List<String> TRANSIENT_PREFIXES = List.of(
-            "OOM", "LOADING", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "NOREPLICAS", "BUSY", "MOVED", "ASK");
+    // At the start of the message, or (Redis 6.2, inside a script) after "-" within it.
+    private static final Pattern TRANSIENT = Pattern.compile(
+            "(^|\\s-)(OOM|LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NOREPLICAS|BUSY)\\b");
 
     private RedisErrors() {
     }
@@ -33,18 +34,17 @@ final class RedisErrors {
     static Throwable translate(Throwable error) {
         if (error instanceof RedisCommandExecutionException execution) {
             String message = String.valueOf(execution.getMessage());
-            return TRANSIENT_PREFIXES.stream().anyMatch(message::startsWith)
-                    ? unavailable(message, error)
-                    : error;
+            return TRANSIENT.matcher(message).find() ? unavailable(error) : error;
         }
         if (error instanceof RedisException) {
             // Timeouts, refused connections, "currently not connected", a connection closed mid-command.
-            return unavailable(error.getMessage(), error);
+            return unavailable(error);
         }
         return error;
     }
 
-    private static StoreUnavailableException unavailable(String detail, Throwable cause) {
-        return new StoreUnavailableException("the session store is unavailable (" + detail + "); retry shortly", cause);
+    /** The caller learns that it may retry; the Redis detail (addresses, scripts) stays in the log. */
+    private static StoreUnavailableException unavailable(Throwable cause) {
+        return new StoreUnavailableException("the session store is unavailable; retry shortly", cause);
     }
 }

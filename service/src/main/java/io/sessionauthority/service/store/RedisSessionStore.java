@@ -5,6 +5,7 @@ import static io.sessionauthority.service.store.RedisErrors.translated;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.sessionauthority.service.error.InvalidArgumentException;
+import io.sessionauthority.service.error.InvalidCredentialsException;
 import io.sessionauthority.service.error.NotFoundException;
 import io.sessionauthority.service.session.ClientInfo;
 import io.sessionauthority.service.session.Session;
@@ -41,7 +42,7 @@ public final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletionStage<Void> create(Session session, int maxPerUser, Duration forgetAfter) {
+    public CompletionStage<Void> create(Session session, String verifiedPasswordHash, int maxPerUser, Duration forgetAfter) {
         String uid = session.userId();
         List<String> args = new ArrayList<>(List.of(
                 session.sessionId(),
@@ -49,7 +50,8 @@ public final class RedisSessionStore implements SessionStore {
                 millis(session.idleExpireTime()),
                 Long.toString(forgetAfter.toMillis()),
                 Integer.toString(maxPerUser),
-                RedisKeys.sessionPrefix(uid)));
+                RedisKeys.sessionPrefix(uid),
+                verifiedPasswordHash));
         fields(session).forEach((field, value) -> {
             args.add(field);
             args.add(value);
@@ -60,6 +62,9 @@ public final class RedisSessionStore implements SessionStore {
         return translated(result).thenApply(reply -> {
             if ("NO_USER".equals(reply.get(0))) {
                 throw NotFoundException.user(uid);
+            }
+            if ("STALE_CREDENTIALS".equals(reply.get(0))) {
+                throw new InvalidCredentialsException();
             }
             return null;
         });

@@ -7,58 +7,73 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.sessionauthority.service.throttle.ThrottleStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * Login failure counters in Redis: one small hash per counter ({@code f} failures, {@code lu}
- * locked until), each with a TTL. Counters of one attempt live in different Cluster slots, so each
- * is its own command; Lettuce pipelines them on the connection, so a check costs one round trip.
+ * locked until), each with a TTL. The counters of one attempt live in different Cluster slots, so
+ * each is its own script call; Lettuce pipelines them on the connection, so admitting an attempt
+ * costs one round trip.
  */
 public final class RedisThrottleStore implements ThrottleStore {
 
     private final RedisClusterAsyncCommands<String, String> redis;
-    private final LuaScript failureScript = LuaScript.load("throttle_failure");
+    private final LuaScript attemptScript = LuaScript.load("throttle_attempt");
+    private final LuaScript undoScript = LuaScript.load("throttle_undo");
 
     public RedisThrottleStore(RedisClusterAsyncCommands<String, String> redis) {
         this.redis = redis;
     }
 
     @Override
-    public CompletionStage<Duration> lockedFor(List<Counter> counters, Instant now) {
-        List<CompletableFuture<String>> reads = counters.stream()
-                .map(counter -> redis.hget(RedisKeys.throttle(counter.scope(), counter.id()), "lu").toCompletableFuture())
-                .toList();
-        CompletionStage<Duration> longest = CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            long until = reads.stream().map(CompletableFuture::join)
-                    .filter(value -> value != null)
-                    .mapToLong(RedisSessionStore::epochMillis)
-                    .max().orElse(0);
-            return until > now.toEpochMilli() ? Duration.ofMillis(until - now.toEpochMilli()) : Duration.ZERO;
+    public CompletionStage<Duration> attempt(List<Counter> counters, Instant now) {
+        List<CompletableFuture<Long>> results = each(counters, counter -> attemptScript.<Long>run(redis, ScriptOutputType.INTEGER,
+                new String[] {key(counter)}, Long.toString(now.toEpochMilli()), Integer.toString(counter.maxFailures()),
+                Long.toString(counter.step().toMillis()), Long.toString(counter.maxLockout().toMillis()),
+                Long.toString(counter.window().toMillis())));
+        CompletionStage<Duration> verdict = all(results).thenCompose(done -> {
+            List<Counter> admitted = new ArrayList<>();
+            long lockedUntil = 0;
+            for (int i = 0; i < counters.size(); i++) {
+                long until = results.get(i).join();
+                if (until == 0) {
+                    admitted.add(counters.get(i));
+                }
+                lockedUntil = Math.max(lockedUntil, until);
+            }
+            if (lockedUntil == 0) {
+                return CompletableFuture.completedFuture(Duration.ZERO);
+            }
+            Duration wait = Duration.ofMillis(Math.max(1, lockedUntil - now.toEpochMilli()));
+            return undo(admitted).thenApply(undone -> wait);
         });
-        return translated(longest);
+        return translated(verdict);
     }
 
     @Override
-    public CompletionStage<Void> recordFailure(List<Counter> counters, Instant now) {
-        CompletableFuture<?>[] writes = counters.stream()
-                .map(counter -> failureScript.<Long>run(redis, ScriptOutputType.INTEGER,
-                                new String[] {RedisKeys.throttle(counter.scope(), counter.id())},
-                                Long.toString(now.toEpochMilli()), Integer.toString(counter.maxFailures()),
-                                Long.toString(counter.step().toMillis()), Long.toString(counter.maxLockout().toMillis()),
-                                Long.toString(counter.window().toMillis()))
-                        .toCompletableFuture())
-                .toArray(CompletableFuture[]::new);
-        return translated(CompletableFuture.allOf(writes));
+    public CompletionStage<Void> undo(List<Counter> counters) {
+        return translated(all(each(counters, counter -> undoScript.<Long>run(redis, ScriptOutputType.INTEGER,
+                new String[] {key(counter)}, Integer.toString(counter.maxFailures())))));
     }
 
     @Override
     public CompletionStage<Void> reset(List<Counter> counters) {
-        String[] keys = counters.stream().map(counter -> RedisKeys.throttle(counter.scope(), counter.id())).toArray(String[]::new);
-        CompletableFuture<?>[] deletes = java.util.Arrays.stream(keys)
-                .map(key -> redis.del(key).toCompletableFuture())
-                .toArray(CompletableFuture[]::new);
-        return translated(CompletableFuture.allOf(deletes));
+        return translated(all(each(counters, counter -> redis.del(key(counter)))));
+    }
+
+    private static String key(Counter counter) {
+        return RedisKeys.throttle(counter.scope(), counter.id());
+    }
+
+    private static <T> List<CompletableFuture<T>> each(List<Counter> counters, Function<Counter, CompletionStage<T>> call) {
+        return counters.stream().map(counter -> call.apply(counter).toCompletableFuture()).toList();
+    }
+
+    private static CompletableFuture<Void> all(List<? extends CompletableFuture<?>> futures) {
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
     }
 }

@@ -27,6 +27,8 @@ import java.util.concurrent.CompletionStage;
  */
 public final class RedisUserStore implements UserStore {
 
+    private static final String UNKNOWN_USER_ID = "unknown-user-probe----";
+
     private final RedisClusterAsyncCommands<String, String> redis;
     private final LuaScript changePasswordScript = LuaScript.load("change_password");
 
@@ -50,9 +52,11 @@ public final class RedisUserStore implements UserStore {
 
     @Override
     public CompletionStage<Optional<User>> findByUsername(String username) {
+        // An unknown name still reads a (missing) user hash: the same two round trips as a known one,
+        // so Redis timing does not tell them apart either.
         CompletionStage<Optional<User>> found = redis.get(RedisKeys.username(username))
                 .thenCompose(userId -> userId == null
-                        ? CompletableFuture.completedFuture(Optional.empty())
+                        ? findById(UNKNOWN_USER_ID).thenApply(none -> Optional.<User>empty())
                         : findById(userId));
         return translated(found);
     }

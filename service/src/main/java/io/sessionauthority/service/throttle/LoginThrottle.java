@@ -37,12 +37,16 @@ public final class LoginThrottle {
         this.clock = clock;
     }
 
-    /** Fails with OverloadedException (LOGIN_THROTTLED) while any counter of this attempt is locked. */
-    public CompletionStage<Void> check(String username, String clientIp) {
+    /**
+     * Admits a login attempt, counting it as a failure until {@link #succeeded} or {@link #notCounted}
+     * takes that back; fails with OverloadedException (LOGIN_THROTTLED) while any counter of this
+     * attempt is locked.
+     */
+    public CompletionStage<Void> admit(String username, String clientIp) {
         if (!properties.enabled()) {
             return CompletableFuture.completedFuture(null);
         }
-        return store.lockedFor(counters(username, clientIp, true), clock.instant()).thenApply(wait -> {
+        return store.attempt(counters(username, clientIp, true), clock.instant()).thenApply(wait -> {
             if (!wait.isZero()) {
                 Duration retryAfter = wait.getNano() == 0 ? wait : Duration.ofSeconds(wait.getSeconds() + 1);
                 throw new OverloadedException("LOGIN_THROTTLED",
@@ -52,27 +56,33 @@ public final class LoginThrottle {
         });
     }
 
-    public CompletionStage<Void> failed(String username, String clientIp) {
-        if (!properties.enabled()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return store.recordFailure(counters(username, clientIp, true), clock.instant());
-    }
-
+    /** The admitted attempt logged in: the username's counters start over; the address's count is taken back. */
     public CompletionStage<Void> succeeded(String username, String clientIp) {
         if (!properties.enabled()) {
             return CompletableFuture.completedFuture(null);
         }
-        return store.reset(counters(username, clientIp, false));
+        List<ThrottleStore.Counter> counters = counters(username, clientIp, true);
+        return store.reset(counters.subList(0, Math.min(2, counters.size())))
+                .thenCompose(reset -> store.undo(counters.subList(Math.min(2, counters.size()), counters.size())));
     }
 
+    /** The admitted attempt failed for another reason than the password (bad input, Redis down): take it back. */
+    public CompletionStage<Void> notCounted(String username, String clientIp) {
+        if (!properties.enabled()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return store.undo(counters(username, clientIp, true));
+    }
+
+    /** The counters of an attempt: the username's ones first (user, user_ip), then the address's (ip). */
     List<ThrottleStore.Counter> counters(String username, String clientIp, boolean includeAddress) {
         List<ThrottleStore.Counter> counters = new ArrayList<>(3);
         counters.add(counter("user", username, properties.maxFailuresPerUser()));
         if (!clientIp.isEmpty()) {
-            counters.add(counter("user_ip", username + "|" + clientIp, properties.maxFailures()));
+            String address = ClientAddresses.canonical(clientIp);
+            counters.add(counter("user_ip", username + "|" + address, properties.maxFailures()));
             if (includeAddress) {
-                counters.add(counter("ip", clientIp, properties.maxFailures()));
+                counters.add(counter("ip", address, properties.maxFailures()));
             }
         }
         return counters;

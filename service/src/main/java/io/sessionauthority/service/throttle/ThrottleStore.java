@@ -8,13 +8,17 @@ import java.util.concurrent.CompletionStage;
 /** Where failure counters live, shared by every replica. */
 public interface ThrottleStore {
 
-    /** How much longer the most locked of these counters stays locked at {@code now}; zero when none is. */
-    CompletionStage<Duration> lockedFor(List<Counter> counters, Instant now);
+    /**
+     * Admits an attempt: counts it on every counter, unless one of them is locked, in which case
+     * nothing stays counted and the answer is how much longer the longest lock lasts (zero when
+     * admitted).
+     */
+    CompletionStage<Duration> attempt(List<Counter> counters, Instant now);
 
-    /** Counts one failure on each counter, locking those that reach their threshold. */
-    CompletionStage<Void> recordFailure(List<Counter> counters, Instant now);
+    /** Takes back one admitted attempt on these counters. */
+    CompletionStage<Void> undo(List<Counter> counters);
 
-    /** Forgets these counters (after a successful login). */
+    /** Forgets these counters entirely. */
     CompletionStage<Void> reset(List<Counter> counters);
 
     /**

@@ -92,6 +92,13 @@ class SessionPolicyTest {
     }
 
     @Test
+    void rejectsATouchThatRemovesANameTwice() {
+        assertThatThrownBy(() -> policy.checkAttributeChanges(Map.of(), List.of("cart", "cart")))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage("remove_attributes: names an attribute more than once");
+    }
+
+    @Test
     void acceptsCommonClientMetadata() {
         ClientInfo client = new ClientInfo("2001:db8::1", "Mozilla/5.0 (X11; Linux x86_64)", "Alice's laptop");
         assertThat(policy.checkClient(client)).isEqualTo(client);

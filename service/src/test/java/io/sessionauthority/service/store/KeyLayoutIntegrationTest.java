@@ -64,7 +64,7 @@ class KeyLayoutIntegrationTest {
 
         String sessionKey = "sa:{" + uid + "}:s:" + sid;
         assertThat(redis.type(sessionKey)).isEqualTo("hash");
-        assertThat(redis.hkeys(sessionKey)).containsExactlyInAnyOrder("un", "ct", "ax", "ix", "ls", "ip", "ua", "dn", "a:cart");
+        assertThat(redis.hkeys(sessionKey)).containsExactlyInAnyOrder("g", "un", "ct", "ax", "ix", "ls", "ip", "ua", "dn", "a:cart");
         assertThat(redis.pttl(sessionKey)).isPositive();
         assertThat(redis.objectEncoding(sessionKey)).isIn("listpack", "ziplist"); // small and compact
 

@@ -289,8 +289,60 @@ class SessionStoreIntegrationTest {
         Session session = new Session("AAAAAAAAAAAAAAAAAAAAAA", ghost.id(), "ghost", domain.clock.instant(),
                 domain.clock.instant().plusSeconds(60), domain.clock.instant().plusSeconds(30), domain.clock.instant(),
                 ClientInfo.NONE, Map.of());
-        assertThatThrownBy(() -> join(domain.sessionStore.create(session, 3, Duration.ofHours(1))))
+        assertThatThrownBy(() -> join(domain.sessionStore.create(session, "x", 3, Duration.ofHours(1))))
                 .hasCauseInstanceOf(NotFoundException.class);
         assertThat(REDIS.commands().keys("*" + ghost.id() + "*")).isEmpty();
+    }
+
+    @Test
+    void aLoginVerifiedAgainstAPasswordChangedMeanwhileStartsNoSession() {
+        Session session = new Session("BBBBBBBBBBBBBBBBBBBBBB", alice.id(), "alice", domain.clock.instant(),
+                domain.clock.instant().plusSeconds(60), domain.clock.instant().plusSeconds(30), domain.clock.instant(),
+                ClientInfo.NONE, Map.of());
+        // The hash the login checked is not the stored one any more: a ChangePassword won the race.
+        assertThatThrownBy(() -> join(domain.sessionStore.create(session, "$2b$10$the-old-hash", 3, Duration.ofHours(1))))
+                .hasCauseInstanceOf(io.sessionauthority.service.error.InvalidCredentialsException.class);
+        assertThat(REDIS.commands().keys("*:s:*")).isEmpty();
+    }
+
+    @Test
+    void aNameRemovedTwiceIsCountedOnceSoTheCapHolds() {
+        String token = join(domain.sessions.login("alice", "password-alice", ClientInfo.NONE,
+                Map.of("x", "1", "k1", "2", "k2", "3"))).token();
+        io.sessionauthority.service.session.SessionTokens.Reference ref =
+                io.sessionauthority.service.session.SessionTokens.parse("token", token);
+        // Straight to the store, past the policy that rejects duplicate names, as a bug or a future caller might.
+        assertThatThrownBy(() -> join(domain.sessionStore.touch(ref.userId(), ref.sessionId(), domain.clock.instant(),
+                Duration.ofMinutes(30), Map.of("n1", "1", "n2", "2", "n3", "3"), List.of("x", "x", "x"), 4, Duration.ofHours(1))))
+                .hasCauseInstanceOf(InvalidArgumentException.class);
+        assertThat(validate(token).session().attributes()).hasSize(3);
+    }
+
+    @Test
+    void revokeAllButOneNeverRevivesASessionAnEarlierRevokeAllEnded() {
+        SessionService.Started kept = domain.login("alice");
+        String sessionKey = RedisKeys.session(alice.id(), kept.session().sessionId());
+        Map<String, String> saved = REDIS.commands().hgetall(sessionKey);
+        join(domain.sessions.revokeAll(alice.id(), ""));
+        REDIS.commands().hset(sessionKey, saved); // its delete lost, as from an older copy of the data
+        join(domain.sessions.revokeAll(alice.id(), kept.session().sessionId()));
+        assertThat(validate(kept.token()).status()).isEqualTo(SessionStatus.REVOKED);
+    }
+
+    @Test
+    void revokingAnExpiredSessionLeavesItExpired() {
+        String token = domain.login("alice").token();
+        domain.clock.advance(Duration.ofMinutes(31));
+        assertThat(validate(token).status()).isEqualTo(SessionStatus.EXPIRED);
+        join(domain.sessions.revokeAll(alice.id(), ""));
+        assertThat(validate(token).status()).isIn(SessionStatus.EXPIRED, SessionStatus.REVOKED);
+    }
+
+    @Test
+    void tombstonesAreForgottenOnTimeEvenWithoutAnotherWrite() {
+        String token = domain.login("alice").token();
+        join(domain.sessions.revokeByToken(token));
+        domain.clock.advance(Duration.ofMinutes(61));
+        assertThat(validate(token).status()).isEqualTo(SessionStatus.UNKNOWN);
     }
 }

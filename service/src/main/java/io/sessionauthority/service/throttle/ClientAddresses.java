@@ -1,0 +1,25 @@
+package io.sessionauthority.service.throttle;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/**
+ * One spelling per address, so "::1", "0:0::1" and "0000::0001" share one failure counter, and an
+ * IPv4-mapped IPv6 address counts as its IPv4 address.
+ */
+final class ClientAddresses {
+
+    private ClientAddresses() {
+    }
+
+    /** The canonical text of an address already checked to be an IP literal (SessionPolicy). */
+    static String canonical(String literal) {
+        try {
+            // A literal never triggers a DNS lookup; the policy has rejected anything else.
+            String text = literal.startsWith("[") && literal.endsWith("]") ? literal.substring(1, literal.length() - 1) : literal;
+            return InetAddress.getByName(text).getHostAddress();
+        } catch (UnknownHostException | SecurityException e) {
+            return literal;
+        }
+    }
+}

@@ -1,0 +1,22 @@
+-- Admits one login attempt on a failure counter, counting it as a failure before the password is
+-- even checked: concurrent guesses cannot all slip past a check that only counts afterwards. A
+-- success or a non-credential failure takes the count back (throttle_undo).
+-- The counter locks once it reaches its threshold, for one step, growing by a step per further
+-- failure, up to a maximum; a locked counter admits nothing and counts nothing.
+-- KEYS: counter
+-- ARGV: now, max failures, step ms, max lockout ms, window ms
+-- Answers the time the counter is locked until, when the attempt is refused; 0 when admitted.
+local now, max_failures = tonumber(ARGV[1]), tonumber(ARGV[2])
+local step, max_lockout, window = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local locked_until = tonumber(redis.call('HGET', KEYS[1], 'lu') or '0')
+if locked_until > now then
+  return locked_until
+end
+local failures = redis.call('HINCRBY', KEYS[1], 'f', 1)
+local lock = 0
+if failures >= max_failures then
+  lock = now + math.min(step * (failures - max_failures + 1), max_lockout)
+  redis.call('HSET', KEYS[1], 'lu', lock)
+end
+redis.call('PEXPIREAT', KEYS[1], math.max(lock, now + window))
+return 0
