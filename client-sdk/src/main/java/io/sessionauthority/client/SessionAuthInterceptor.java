@@ -11,6 +11,8 @@ import io.sessionauthority.v1.Session;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Protects a gRPC server's methods with Session Authority, in one line:
@@ -40,6 +42,7 @@ public final class SessionAuthInterceptor implements ServerInterceptor {
     public static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private static final String BEARER = "bearer ";
+    private static final Logger LOG = Logger.getLogger(SessionAuthInterceptor.class.getName());
 
     private final SessionAuthorityClient client;
     private final Metadata.Key<String> header;
@@ -85,6 +88,11 @@ public final class SessionAuthInterceptor implements ServerInterceptor {
             result = client.validate(token);
         } catch (InvalidArgumentException malformed) {
             return reject(call, Status.UNAUTHENTICATED.withDescription("the session token is malformed"));
+        } catch (UnauthenticatedException | PermissionDeniedException misconfigured) {
+            // The authority refused *this server* (API key, certificate or permission): a deployment
+            // error to fix, not an outage to retry, and still never a reason to let the call through.
+            LOG.log(Level.SEVERE, "Session Authority refused this server's credentials: " + misconfigured.getMessage());
+            return reject(call, Status.INTERNAL.withDescription("cannot check the session token: this server is not allowed to ask"));
         } catch (SessionAuthorityException unavailable) {
             // Fail closed: a call is never let through because the authority could not be asked.
             return reject(call, Status.UNAVAILABLE.withDescription("cannot check the session token right now; retry"));

@@ -63,8 +63,14 @@ import java.util.function.Function;
  */
 public final class SessionAuthorityClient implements AutoCloseable {
 
-    /** The default deadline of every call. */
+    /** The default deadline of every call but the password-hashing ones. */
     public static final Duration DEFAULT_DEADLINE = Duration.ofMillis(250);
+
+    /**
+     * The default deadline of Login, CreateUser and ChangePassword: each runs bcrypt (tens of
+     * milliseconds of CPU, more while other logins queue for the hashing threads).
+     */
+    public static final Duration DEFAULT_HASHING_DEADLINE = Duration.ofSeconds(2);
 
     private static final String SERVICE = SessionAuthorityServiceGrpc.SERVICE_NAME;
 
@@ -72,6 +78,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
     private final boolean ownsChannel;
     private final SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub stub;
     private final Duration deadline;
+    private final Duration hashingDeadline;
     private final ValidationCache cache;
 
     private SessionAuthorityClient(Builder builder, ManagedChannel channel, boolean ownsChannel) {
@@ -80,6 +87,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
         SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub base = SessionAuthorityServiceGrpc.newFutureStub(channel);
         this.stub = builder.callCredentials == null ? base : base.withCallCredentials(builder.callCredentials);
         this.deadline = builder.deadline;
+        this.hashingDeadline = builder.hashingDeadline;
         this.cache = builder.cacheMaxEntries > 0
                 ? new ValidationCache(builder.cacheMaxEntries, builder.cacheMaxAge, builder.clock)
                 : null;
@@ -139,7 +147,12 @@ public final class SessionAuthorityClient implements AutoCloseable {
     public CompletableFuture<ValidationResult> touchAsync(String token, Map<String, String> set, Collection<String> remove) {
         return call(s -> s.touch(TouchRequest.newBuilder().setToken(token).putAllSetAttributes(set)
                 .addAllRemoveAttributes(remove).build()))
-                .thenApply(ValidationResult::of);
+                .thenApply(response -> {
+                    if (cache != null && !response.getValid()) {
+                        cache.invalidate(token);
+                    }
+                    return ValidationResult.of(response);
+                });
     }
 
     // ---- Login and users ------------------------------------------------------------------
@@ -161,7 +174,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
 
     /** The asynchronous form of {@link #login(LoginRequest)}. */
     public CompletableFuture<LoginResponse> loginAsync(LoginRequest request) {
-        return call(s -> s.login(request));
+        return call(hashingDeadline, s -> s.login(request));
     }
 
     /**
@@ -175,7 +188,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
 
     /** The asynchronous form of {@link #createUser(String, String)}. */
     public CompletableFuture<CreateUserResponse> createUserAsync(String username, String password) {
-        return call(s -> s.createUser(CreateUserRequest.newBuilder().setUsername(username).setPassword(password).build()));
+        return call(hashingDeadline, s -> s.createUser(CreateUserRequest.newBuilder().setUsername(username).setPassword(password).build()));
     }
 
     /**
@@ -188,7 +201,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
 
     /** The asynchronous form of {@link #changePassword}. */
     public CompletableFuture<Integer> changePasswordAsync(String userId, String currentPassword, String newPassword, String keepSessionId) {
-        return call(s -> s.changePassword(ChangePasswordRequest.newBuilder().setUserId(userId)
+        return call(hashingDeadline, s -> s.changePassword(ChangePasswordRequest.newBuilder().setUserId(userId)
                 .setCurrentPassword(currentPassword).setNewPassword(newPassword).setKeepSessionId(keepSessionId).build()))
                 .thenApply(response -> response.getRevokedCount());
     }
@@ -202,10 +215,13 @@ public final class SessionAuthorityClient implements AutoCloseable {
 
     /** The asynchronous form of {@link #revokeToken(String)}. */
     public CompletableFuture<Integer> revokeTokenAsync(String token) {
-        if (cache != null) {
-            cache.invalidate(token);
+        if (cache == null) {
+            return revoke(RevokeRequest.newBuilder().setToken(token).build());
         }
-        return revoke(RevokeRequest.newBuilder().setToken(token).build());
+        cache.invalidate(token);
+        // Again once it is done: a Validate in flight meanwhile may have put the session back.
+        return revoke(RevokeRequest.newBuilder().setToken(token).build())
+                .whenComplete((count, error) -> cache.invalidate(token));
     }
 
     /** Ends one session of a user. Answers 1, or 0 when it had ended already. */
@@ -262,10 +278,15 @@ public final class SessionAuthorityClient implements AutoCloseable {
     }
 
     private <R> CompletableFuture<R> call(Function<SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub, ListenableFuture<R>> rpc) {
+        return call(deadline, rpc);
+    }
+
+    private <R> CompletableFuture<R> call(Duration callDeadline,
+                                          Function<SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub, ListenableFuture<R>> rpc) {
         CompletableFuture<R> result = new CompletableFuture<>();
         ListenableFuture<R> future;
         try {
-            future = rpc.apply(stub.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS));
+            future = rpc.apply(stub.withDeadlineAfter(callDeadline.toNanos(), TimeUnit.NANOSECONDS));
         } catch (RuntimeException e) {
             result.completeExceptionally(Errors.map(e));
             return result;
@@ -299,6 +320,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
         private ChannelCredentials credentials;
         private CallCredentials callCredentials;
         private Duration deadline = DEFAULT_DEADLINE;
+        private Duration hashingDeadline = DEFAULT_HASHING_DEADLINE;
         private Duration keepAliveTime = Duration.ofSeconds(30);
         private int maxAttempts = 3;
         private int cacheMaxEntries;
@@ -345,19 +367,32 @@ public final class SessionAuthorityClient implements AutoCloseable {
             return this;
         }
 
-        /** Credentials attached to every call, such as an API key header. */
+        /** Credentials attached to every call, such as {@link ApiKeyCredentials#of(String)}. */
         public Builder callCredentials(CallCredentials callCredentials) {
             this.callCredentials = Objects.requireNonNull(callCredentials, "callCredentials");
             return this;
         }
 
-        /** The deadline of every call (default 250 ms). Always set: a call never waits forever. */
+        /**
+         * The deadline of every call but Login, CreateUser and ChangePassword (default 250 ms).
+         * Always set: a call never waits forever.
+         */
         public Builder deadline(Duration deadline) {
-            if (deadline.isNegative() || deadline.isZero()) {
-                throw new IllegalArgumentException("deadline must be positive");
-            }
-            this.deadline = deadline;
+            this.deadline = positive(deadline, "deadline");
             return this;
+        }
+
+        /** The deadline of Login, CreateUser and ChangePassword, which hash passwords (default 2 s). */
+        public Builder hashingDeadline(Duration hashingDeadline) {
+            this.hashingDeadline = positive(hashingDeadline, "hashingDeadline");
+            return this;
+        }
+
+        private static Duration positive(Duration value, String name) {
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive");
+            }
+            return value;
         }
 
         /** How often an idle connection is pinged to detect a dead peer (default 30 s, at least 10 s). */
@@ -433,7 +468,9 @@ public final class SessionAuthorityClient implements AutoCloseable {
 
         /**
          * Round robin over every resolved address, and retries on UNAVAILABLE for the calls that are
-         * safe to repeat. (Numbers are doubles: gRPC reads the service config as parsed JSON.)
+         * safe to repeat, throttled so that an overloaded authority does not get triple the load
+         * (retries stop while more than half of recent calls failed). Numbers are doubles: gRPC
+         * reads the service config as parsed JSON.
          */
         static Map<String, Object> serviceConfig(int maxAttempts) {
             Map<String, Object> retryPolicy = Map.of(
@@ -449,7 +486,8 @@ public final class SessionAuthorityClient implements AutoCloseable {
                     Map.of("service", SERVICE, "method", "ListSessions"));
             return Map.of(
                     "loadBalancingConfig", List.of(Map.of("round_robin", Map.of())),
-                    "methodConfig", List.of(Map.of("name", idempotent, "retryPolicy", retryPolicy)));
+                    "methodConfig", List.of(Map.of("name", idempotent, "retryPolicy", retryPolicy)),
+                    "retryThrottling", Map.of("maxTokens", 10.0, "tokenRatio", 0.1));
         }
     }
 }
