@@ -1,0 +1,39 @@
+package io.sessionauthority.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sessionauthority.client.SessionAuthorityClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A short smoke run of the enumeration benchmark, so it cannot rot: it runs end to end and
+ * reports numbers. Timing targets are judged by the full run, never here.
+ */
+class EnumerationBenchSmokeTest {
+
+    @Test
+    void runsEndToEndAndReportsBothMedians() {
+        Path jar = Path.of("..", "service", "target", "session-authority.jar");
+        assertThat(Files.isReadable(jar)).as("the service jar is built before bench (reactor order)").isTrue();
+        try (Processes processes = new Processes()) {
+            int redis = processes.redis();
+            int port = processes.service(jar, redis, List.of("-Dsession-authority.login-throttle.enabled=false"));
+            try (SessionAuthorityClient client = EnumerationBench.client(port)) {
+                EnumerationBench.Result result = EnumerationBench.run(client, 5, 2);
+                assertThat(result.unknownMedianMs()).isPositive();
+                assertThat(result.wrongMedianMs()).isPositive();
+                assertThat(EnumerationBench.report(result, 5)).contains("unknown user", "wrong password", "median ratio");
+            }
+        }
+    }
+
+    @Test
+    void percentilesPickTheRightElements() {
+        List<Double> values = List.of(5.0, 1.0, 3.0, 2.0, 4.0);
+        assertThat(EnumerationBench.percentile(values, 50)).isEqualTo(3.0);
+        assertThat(EnumerationBench.percentile(values, 90)).isEqualTo(5.0);
+    }
+}
