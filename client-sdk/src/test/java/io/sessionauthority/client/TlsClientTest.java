@@ -1,0 +1,79 @@
+package io.sessionauthority.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.sessionauthority.service.security.CallerRegistry;
+import io.sessionauthority.service.testing.RedisServerProcess;
+import io.sessionauthority.service.testing.ServiceUnderTest;
+import io.sessionauthority.service.testing.TestCertificates;
+import io.sessionauthority.v1.ClientMetadata;
+import io.sessionauthority.v1.LoginResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The SDK over TLS and mutual TLS to an authority configured for production. */
+class TlsClientTest {
+
+    private static final String SPIFFE = "spiffe://example.org/ns/prod/sa/orders";
+    private static final String EDGE_KEY = "edge-key-for-tls-tests-1";
+    private static TestCertificates pki;
+    private static RedisServerProcess redis;
+    private static ServiceUnderTest authority;
+
+    @BeforeAll
+    static void start() {
+        pki = TestCertificates.create();
+        TestCertificates.Pair server = pki.server("authority");
+        redis = RedisServerProcess.start();
+        authority = ServiceUnderTest.start(redis.uri(), Map.of(
+                "session-authority.tls.cert-chain", server.certificate().toString(),
+                "session-authority.tls.private-key", server.privateKey().toString(),
+                "session-authority.tls.client-ca", pki.caPem().toString(),
+                "session-authority.security.caller-auth", "required",
+                "session-authority.security.callers.edge.api-key-sha256", List.of(CallerRegistry.digestOf(EDGE_KEY)),
+                "session-authority.security.callers.edge.permissions", List.of("login", "validate", "admin"),
+                "session-authority.security.callers.orders.tls-identities", List.of(SPIFFE),
+                "session-authority.security.callers.orders.permissions", List.of("validate")));
+    }
+
+    @AfterAll
+    static void stop() {
+        authority.close();
+        redis.close();
+    }
+
+    @Test
+    void tlsWithAnApiKeyAndMutualTlsWithACertificateBothWork() {
+        TestCertificates.Pair orders = pki.client("orders", SPIFFE);
+        try (SessionAuthorityClient edge = SessionAuthorityClient.builder("localhost:" + authority.port())
+                     .tls(pki.caPem().toFile()).callCredentials(ApiKeyCredentials.of(EDGE_KEY)).deadline(Duration.ofSeconds(5)).build();
+             SessionAuthorityClient mtls = SessionAuthorityClient.builder("localhost:" + authority.port())
+                     .mutualTls(pki.caPem().toFile(), orders.certificate().toFile(), orders.privateKey().toFile())
+                     .deadline(Duration.ofSeconds(5)).build();
+             SessionAuthorityClient anonymous = SessionAuthorityClient.builder("localhost:" + authority.port())
+                     .tls(pki.caPem().toFile()).deadline(Duration.ofSeconds(5)).build()) {
+            edge.createUser("alice", "correct horse battery");
+            LoginResponse login = edge.login("alice", "correct horse battery", ClientMetadata.getDefaultInstance());
+
+            assertThat(mtls.validate(login.getToken()).isValid()).isTrue();
+            assertThat(catchThrowableOfType(PermissionDeniedException.class, () -> mtls.revokeToken(login.getToken())).reason())
+                    .isEqualTo("PERMISSION_DENIED");
+            assertThat(catchThrowableOfType(UnauthenticatedException.class, () -> anonymous.validate(login.getToken())).reason())
+                    .isEqualTo("CALLER_UNAUTHENTICATED");
+        }
+    }
+
+    @Test
+    void aPlaintextClientCannotTalkToATlsAuthority() {
+        try (SessionAuthorityClient plaintext = SessionAuthorityClient.builder("localhost:" + authority.port())
+                .plaintext().deadline(Duration.ofSeconds(2)).maxAttempts(1).build()) {
+            assertThat(catchThrowableOfType(UnavailableException.class, () -> plaintext.validate("sat1_" + "A".repeat(64))))
+                    .isNotNull();
+        }
+    }
+}
