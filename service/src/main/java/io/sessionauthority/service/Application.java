@@ -3,7 +3,10 @@ package io.sessionauthority.service;
 import io.micronaut.runtime.Micronaut;
 import java.util.Map;
 
-/** Starts the service. Without a configured Redis it starts a throw-away one (see {@link EmbeddedRedis}). */
+/**
+ * Starts the service. Without a configured Redis it starts a throw-away one (see {@link EmbeddedRedis});
+ * SIGTERM shuts it down gracefully (see {@link io.sessionauthority.service.health.GracefulShutdown}).
+ */
 public final class Application {
 
     private Application() {

@@ -8,6 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.common.util.concurrent.ListenableFuture;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
 import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.service.testing.ServiceUnderTest;
 import io.sessionauthority.v1.CreateUserRequest;
@@ -66,8 +69,11 @@ class ResilienceEndToEndTest {
             expectStatus(Status.Code.UNAVAILABLE, () -> service.blocking().login(LoginRequest.newBuilder()
                     .setUsername("bob").setPassword(PASSWORD).build()));
 
+            assertThat(awaitHealth(service, HealthCheckResponse.ServingStatus.NOT_SERVING, Duration.ofSeconds(10))).isTrue();
+
             redis.restart(); // the AOF brings the data back
             assertThat(awaitValid(service, login.getToken(), Duration.ofSeconds(20))).isTrue();
+            assertThat(awaitHealth(service, HealthCheckResponse.ServingStatus.SERVING, Duration.ofSeconds(10))).isTrue();
         }
     }
 
@@ -125,6 +131,25 @@ class ResilienceEndToEndTest {
             assertThat(shed).isPositive();
             assertThat(ok + shed).isEqualTo(20);
         }
+    }
+
+    private static boolean awaitHealth(ServiceUnderTest service, HealthCheckResponse.ServingStatus wanted, Duration within)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (String name : new String[] {"", "sessionauthority.v1.SessionAuthorityService"}) {
+                HealthCheckResponse.ServingStatus status = HealthGrpc.newBlockingStub(service.channel())
+                        .withDeadlineAfter(1, TimeUnit.SECONDS).check(HealthCheckRequest.newBuilder().setService(name).build()).getStatus();
+                if (status != wanted) {
+                    break;
+                }
+                if (!name.isEmpty()) {
+                    return true;
+                }
+            }
+            Thread.sleep(100);
+        }
+        return false;
     }
 
     private static boolean awaitValid(ServiceUnderTest service, String token, Duration within) throws InterruptedException {

@@ -1,0 +1,47 @@
+package io.sessionauthority.service.health;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Property;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.env.Environment;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * On SIGTERM (a rolling restart, {@code docker stop}, Kubernetes), shuts down gracefully: health
+ * reports NOT_SERVING at once, the service waits {@code session-authority.shutdown.drain-delay} for
+ * load balancers to notice, stops taking new calls, lets calls in flight finish within
+ * {@code grpc.server.await-termination}, and exits 0 (the JVM's default would be 143).
+ */
+@Context
+@Requires(notEnv = Environment.TEST)
+public class GracefulShutdown {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GracefulShutdown.class);
+
+    public GracefulShutdown(ApplicationContext context, ServingStatus status,
+                            @Property(name = "session-authority.shutdown.drain-delay", defaultValue = "0s") Duration drainDelay) {
+        Signal.handle(new Signal("TERM"), signal -> new Thread(() -> shutDown(context, status, drainDelay), "graceful-shutdown").start());
+    }
+
+    private static void shutDown(ApplicationContext context, ServingStatus status, Duration drainDelay) {
+        try {
+            status.beginShutdown();
+            if (!drainDelay.isZero()) {
+                Thread.sleep(drainDelay.toMillis());
+            }
+            context.stop(); // stops the gRPC server: no new calls; calls in flight finish within the grace period
+            LOG.info("Stopped gracefully");
+            System.exit(0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            System.exit(1);
+        } catch (RuntimeException e) {
+            LOG.error("Graceful shutdown failed", e);
+            System.exit(1);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.sessionauthority.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.sessionauthority.service.testing.RedisServerProcess;
+import io.sessionauthority.v1.CreateUserRequest;
+import io.sessionauthority.v1.LoginRequest;
+import io.sessionauthority.v1.LoginResponse;
+import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The runnable jar started by the container's entrypoint script ({@code docker/entrypoint.sh}),
+ * exactly as the image runs it: it serves, and on SIGTERM it finishes the calls in flight and exits 0.
+ */
+class GracefulShutdownIT {
+
+    private static final Path JAR = Path.of("target", "session-authority.jar");
+    private static final Path ENTRYPOINT = Path.of("..", "docker", "entrypoint.sh");
+
+    @Test
+    void sigtermDrainsCallsInFlightAndExitsZero() throws Exception {
+        assertThat(Files.isReadable(JAR)).isTrue();
+        int port = RedisServerProcess.freePort();
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            ProcessBuilder builder = new ProcessBuilder("sh", ENTRYPOINT.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(new File("target/graceful-shutdown-it.log"));
+            builder.environment().put("APP_JAR", JAR.toString());
+            builder.environment().put("REDIS_URI", redis.uri());
+            builder.environment().put("GRPC_SERVER_PORT", Integer.toString(port));
+            builder.environment().put("JAVA_OPTS", "-Xmx256m");
+            Process service = builder.start();
+            ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+            try {
+                awaitServing(channel);
+                SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub stub =
+                        SessionAuthorityServiceGrpc.newFutureStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+                stub.createUser(CreateUserRequest.newBuilder().setUsername("alice").setPassword("correct horse battery").build())
+                        .get(30, TimeUnit.SECONDS);
+
+                // Logins take tens of milliseconds of bcrypt each: several are in flight when SIGTERM lands.
+                List<ListenableFuture<LoginResponse>> inFlight = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    inFlight.add(stub.login(LoginRequest.newBuilder().setUsername("alice").setPassword("correct horse battery").build()));
+                }
+                Thread.sleep(30);
+                service.destroy(); // SIGTERM
+
+                for (ListenableFuture<LoginResponse> login : inFlight) {
+                    assertThat(login.get(30, TimeUnit.SECONDS).getToken()).startsWith("sat1_");
+                }
+                assertThat(service.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(service.exitValue()).isZero();
+                assertThat(Files.readString(Path.of("target/graceful-shutdown-it.log")))
+                        .contains("health reports NOT_SERVING").contains("Stopped gracefully");
+            } finally {
+                channel.shutdownNow();
+                service.destroyForcibly();
+            }
+        }
+    }
+
+    private static void awaitServing(ManagedChannel channel) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (HealthGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.SECONDS)
+                        .check(HealthCheckRequest.getDefaultInstance()).getStatus() == HealthCheckResponse.ServingStatus.SERVING) {
+                    return;
+                }
+            } catch (RuntimeException notYet) {
+                // starting
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the service did not become SERVING");
+    }
+}
