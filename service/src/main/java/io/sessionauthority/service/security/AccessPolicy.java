@@ -19,7 +19,9 @@ public final class AccessPolicy {
             SERVICE + "Revoke", Set.of(Permission.LOGIN, Permission.ADMIN),
             SERVICE + "CreateUser", Set.of(Permission.ADMIN),
             SERVICE + "ListSessions", Set.of(Permission.ADMIN),
-            SERVICE + "ChangePassword", Set.of(Permission.ADMIN));
+            SERVICE + "ChangePassword", Set.of(Permission.ADMIN),
+            // Envoy's ext_authz asks "is this request's session live?": a validation.
+            "envoy.service.auth.v3.Authorization/Check", Set.of(Permission.VALIDATE));
 
     private AccessPolicy() {
     }

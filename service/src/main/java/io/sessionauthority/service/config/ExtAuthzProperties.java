@@ -1,0 +1,20 @@
+package io.sessionauthority.service.config;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+import java.util.List;
+
+/**
+ * The Envoy ext_authz face ({@code session-authority.ext-authz.*}): how Envoy's Check finds the
+ * token, what it passes upstream, and what it answers when it cannot check.
+ *
+ * @param cookieName           the cookie that holds the session token (checked after {@code Authorization: Bearer})
+ * @param forwardAttributes    session attributes passed upstream as {@code x-session-attr-<name>} headers
+ * @param unavailableHttpStatus the HTTP status of a denial while the session store is down (fail closed)
+ */
+@ConfigurationProperties("session-authority.ext-authz")
+public record ExtAuthzProperties(
+        @Bindable(defaultValue = "session_id") String cookieName,
+        @Bindable(defaultValue = "") List<String> forwardAttributes,
+        @Bindable(defaultValue = "503") int unavailableHttpStatus) {
+}

@@ -1,0 +1,97 @@
+package io.sessionauthority.service.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
+import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
+import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
+import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
+import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
+import io.envoyproxy.envoy.type.v3.StatusCode;
+import io.sessionauthority.service.testing.RedisServerProcess;
+import io.sessionauthority.service.testing.ServiceUnderTest;
+import io.sessionauthority.v1.CreateUserRequest;
+import io.sessionauthority.v1.LoginRequest;
+import io.sessionauthority.v1.LoginResponse;
+import io.sessionauthority.v1.RevokeRequest;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** Envoy's ext_authz contract, spoken by a gRPC client as Envoy would. */
+class EnvoyExtAuthzEndToEndTest {
+
+    private static CheckRequest request(Map<String, String> headers) {
+        return CheckRequest.newBuilder().setAttributes(AttributeContext.newBuilder()
+                .setRequest(AttributeContext.Request.newBuilder()
+                        .setHttp(AttributeContext.HttpRequest.newBuilder().setMethod("GET").setPath("/orders").putAllHeaders(headers))))
+                .build();
+    }
+
+    private static Map<String, String> set(CheckResponse response) {
+        return response.getOkResponse().getHeadersList().stream()
+                .collect(Collectors.toMap(h -> h.getHeader().getKey(), h -> h.getHeader().getValue()));
+    }
+
+    @Test
+    void liveSessionsPassWithUserHeadersAndWithoutTheTokenOthersGet401OrTheFailClosedStatus() {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             ServiceUnderTest service = ServiceUnderTest.start(redis.uri(), Map.of(
+                     "session-authority.ext-authz.forward-attributes", List.of("cart", "plan")))) {
+            service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("alice").setPassword("correct horse battery").build());
+            LoginResponse login = service.blocking().login(LoginRequest.newBuilder().setUsername("alice")
+                    .setPassword("correct horse battery").putAttributes("cart", "42").build());
+            AuthorizationGrpc.AuthorizationBlockingStub envoy = AuthorizationGrpc.newBlockingStub(service.channel())
+                    .withDeadlineAfter(10, TimeUnit.SECONDS);
+
+            // The session cookie, among others, and a client trying to smuggle its own x-user-id.
+            CheckResponse byCookie = envoy.check(request(Map.of(
+                    "cookie", "theme=dark; session_id=" + login.getToken() + "; lang=en",
+                    "x-user-id", "someone-else")));
+            assertThat(byCookie.getStatus().getCode()).isZero();
+            assertThat(set(byCookie)).containsEntry("x-user-id", login.getSession().getUserId())
+                    .containsEntry("x-session-id", login.getSession().getSessionId())
+                    .containsEntry("x-username", "alice")
+                    .containsEntry("x-session-attr-cart", "42")
+                    .containsEntry("cookie", "theme=dark; lang=en");
+            assertThat(byCookie.getOkResponse().getHeadersList()).allSatisfy(h -> assertThat(h.getAppendAction())
+                    .isEqualTo(HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD));
+            assertThat(byCookie.getOkResponse().getHeadersToRemoveList()).contains("x-session-attr-plan");
+            assertThat(byCookie.toString()).doesNotContain(login.getToken());
+
+            CheckResponse byBearer = envoy.check(request(Map.of("authorization", "Bearer " + login.getToken())));
+            assertThat(byBearer.getStatus().getCode()).isZero();
+            assertThat(byBearer.getOkResponse().getHeadersToRemoveList()).contains("authorization");
+
+            CheckResponse missing = envoy.check(request(Map.of("cookie", "theme=dark")));
+            assertThat(missing.getDeniedResponse().getStatus().getCode()).isEqualTo(StatusCode.Unauthorized);
+            assertThat(missing.getDeniedResponse().getBody()).isEqualTo("{\"error\":\"unauthenticated\",\"reason\":\"missing_token\"}");
+
+            CheckResponse malformed = envoy.check(request(Map.of("authorization", "Bearer nonsense")));
+            assertThat(malformed.getDeniedResponse().getStatus().getCode()).isEqualTo(StatusCode.Unauthorized);
+
+            service.blocking().revoke(RevokeRequest.newBuilder().setToken(login.getToken()).build());
+            CheckResponse revoked = envoy.check(request(Map.of("cookie", "session_id=" + login.getToken())));
+            assertThat(revoked.getStatus().getCode()).isEqualTo(com.google.rpc.Code.UNAUTHENTICATED_VALUE);
+            assertThat(revoked.getDeniedResponse().getStatus().getCode()).isEqualTo(StatusCode.Unauthorized);
+            assertThat(revoked.getDeniedResponse().getBody()).contains("\"reason\":\"revoked\"");
+            assertThat(revoked.getDeniedResponse().getHeadersList()).anySatisfy(h ->
+                    assertThat(h.getHeader().getValue()).isEqualTo("application/json"));
+
+            redis.kill();
+            CheckResponse down = envoy.check(request(Map.of("cookie", "session_id=" + login.getToken())));
+            assertThat(down.getStatus().getCode()).isEqualTo(com.google.rpc.Code.UNAVAILABLE_VALUE);
+            assertThat(down.getDeniedResponse().getStatus().getCode()).isEqualTo(StatusCode.ServiceUnavailable);
+        }
+    }
+
+    @Test
+    void cookieParsingFindsAndDropsOnlyTheSessionCookie() {
+        assertThat(CookieHeader.value("a=1; session_id=\"tok\"; b=2", "session_id")).contains("tok");
+        assertThat(CookieHeader.value("xsession_id=1", "session_id")).isEmpty();
+        assertThat(CookieHeader.without("a=1; session_id=tok; b=2", "session_id")).isEqualTo("a=1; b=2");
+        assertThat(CookieHeader.without("session_id=tok", "session_id")).isEmpty();
+    }
+}
