@@ -2,7 +2,6 @@ package io.sessionauthority.service.config;
 
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.sessionauthority.service.session.SessionPolicy;
 import io.sessionauthority.service.session.SessionService;
@@ -69,12 +68,6 @@ public class ServiceFactory {
     @Singleton
     PasswordHasher passwordHasher(PasswordProperties properties, SecureRandom random) {
         return new PasswordHasher(properties.bcryptCost(), random);
-    }
-
-    @Singleton
-    @Bean(preDestroy = "close")
-    HashingPool hashingPool(PasswordProperties properties) {
-        return new HashingPool(properties.effectiveHashingThreads(), properties.hashingQueue());
     }
 
     @Singleton

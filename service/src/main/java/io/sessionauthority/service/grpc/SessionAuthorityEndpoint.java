@@ -5,6 +5,7 @@ import static io.sessionauthority.service.grpc.Replies.reply;
 import io.grpc.stub.StreamObserver;
 import io.sessionauthority.service.audit.AuditLog;
 import io.sessionauthority.service.error.InvalidArgumentException;
+import io.sessionauthority.service.metrics.ServiceMetrics;
 import io.sessionauthority.service.error.PermissionDeniedException;
 import io.sessionauthority.service.security.Caller;
 import io.sessionauthority.service.security.Permission;
@@ -35,11 +36,13 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
     private final UserService users;
     private final SessionService sessions;
     private final AuditLog audit;
+    private final ServiceMetrics metrics;
 
-    public SessionAuthorityEndpoint(UserService users, SessionService sessions, AuditLog audit) {
+    public SessionAuthorityEndpoint(UserService users, SessionService sessions, AuditLog audit, ServiceMetrics metrics) {
         this.users = users;
         this.sessions = sessions;
         this.audit = audit;
+        this.metrics = metrics;
     }
 
     private static String caller() {
@@ -63,8 +66,10 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
         String caller = caller();
         reply("Login", observer, () -> sessions.login(request.getUsername(), request.getPassword(),
                         ProtoMapping.client(request.getClient()), request.getAttributesMap())
-                .whenComplete((started, error) -> audit.login(caller, request.getUsername(),
-                        request.getClient().getIpAddress(), started, error))
+                .whenComplete((started, error) -> {
+                    audit.login(caller, request.getUsername(), request.getClient().getIpAddress(), started, error);
+                    metrics.login(error);
+                })
                 .thenApply(started -> LoginResponse.newBuilder()
                         .setToken(started.token())
                         .setSession(ProtoMapping.session(started.session()))

@@ -8,6 +8,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -23,8 +24,15 @@ public final class HashingPool implements AutoCloseable {
     static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
     private final ThreadPoolExecutor executor;
+    private final Consumer<Duration> waitObserver;
 
     public HashingPool(int threads, int queueCapacity) {
+        this(threads, queueCapacity, wait -> { });
+    }
+
+    /** A pool that reports how long each job waited for a thread (for metrics). */
+    public HashingPool(int threads, int queueCapacity, Consumer<Duration> waitObserver) {
+        this.waitObserver = waitObserver;
         AtomicInteger count = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(queueCapacity),
@@ -39,7 +47,11 @@ public final class HashingPool implements AutoCloseable {
     /** Runs {@code job} on the pool; fails with OverloadedException when the queue is full. */
     public <T> CompletableFuture<T> submit(Supplier<T> job) {
         try {
-            return CompletableFuture.supplyAsync(job, executor);
+            long queuedAt = System.nanoTime();
+            return CompletableFuture.supplyAsync(() -> {
+                waitObserver.accept(Duration.ofNanos(System.nanoTime() - queuedAt));
+                return job.get();
+            }, executor);
         } catch (RejectedExecutionException e) {
             return CompletableFuture.failedFuture(new OverloadedException("PASSWORD_HASHING_BUSY",
                     "too many logins in progress; retry shortly", RETRY_AFTER));

@@ -1,0 +1,121 @@
+package io.sessionauthority.service.config;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.event.command.CommandFailedEvent;
+import io.lettuce.core.event.command.CommandListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.event.BeanCreatedEvent;
+import io.micronaut.context.event.BeanCreatedEventListener;
+import io.sessionauthority.service.metrics.ServiceMetrics;
+import io.sessionauthority.service.store.RedisProbe;
+import io.sessionauthority.service.user.HashingPool;
+import jakarta.inject.Singleton;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The service's own metrics, next to the JVM's and Lettuce's command latencies (which Micronaut
+ * wires itself): per-RPC calls, latency and status ({@code grpc.server.*}), login outcomes, the
+ * hashing pool's queue and wait, failed Redis commands, and an approximate live-session count.
+ */
+@Factory
+public class MetricsFactory {
+
+    /**
+     * Per RPC (recorded by Micronaut's gRPC metrics as {@code grpc.server.processing.duration}, tagged
+     * with service, method and status code): a latency histogram, so percentiles can be computed
+     * across replicas, with buckets at the latencies this service is judged by.
+     */
+    @Singleton
+    MeterFilter rpcLatencyHistogram() {
+        return new MeterFilter() {
+            @Override
+            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+                if (!id.getName().equals("grpc.server.processing.duration")) {
+                    return config;
+                }
+                return DistributionStatisticConfig.builder()
+                        .percentilesHistogram(true)
+                        .serviceLevelObjectives(millis(1), millis(2), millis(5), millis(25), millis(100), millis(250))
+                        .build()
+                        .merge(config);
+            }
+        };
+    }
+
+    private static double millis(long value) {
+        return java.time.Duration.ofMillis(value).toNanos();
+    }
+
+    @Singleton
+    ServiceMetrics serviceMetrics(MeterRegistry registry) {
+        return new ServiceMetrics(registry);
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    HashingPool instrumentedHashingPool(PasswordProperties properties, MeterRegistry registry) {
+        Timer wait = Timer.builder("session_authority.hashing.wait")
+                .description("Time a password hash waited for a hashing thread")
+                .publishPercentileHistogram()
+                .register(registry);
+        HashingPool pool = new HashingPool(properties.effectiveHashingThreads(), properties.hashingQueue(), wait::record);
+        Gauge.builder("session_authority.hashing.queue", pool, HashingPool::queued)
+                .description("Password hashes waiting for a hashing thread")
+                .register(registry);
+        return pool;
+    }
+
+    /** Counts Redis commands that failed (errors, timeouts), by command. */
+    @Singleton
+    BeanCreatedEventListener<RedisClient> redisCommandFailures(MeterRegistry registry) {
+        return new BeanCreatedEventListener<>() {
+            @Override
+            public RedisClient onCreated(BeanCreatedEvent<RedisClient> event) {
+                event.getBean().addListener(new CommandListener() {
+                    @Override
+                    public void commandFailed(CommandFailedEvent failed) {
+                        if (String.valueOf(failed.getCause().getMessage()).startsWith("NOSCRIPT")) {
+                            return; // an empty script cache: answered at once by EVAL, not a failure
+                        }
+                        Counter.builder("session_authority.redis.command.failures")
+                                .description("Redis commands that failed")
+                                .tag("command", failed.getCommand().getType().toString())
+                                .register(registry).increment();
+                    }
+                });
+                return event.getBean();
+            }
+        };
+    }
+
+    /** Keys with a TTL in Redis (≈ live sessions), refreshed every 15 s from INFO; never scans the keyspace. */
+    @Context
+    @Bean(preDestroy = "shutdownNow")
+    ScheduledExecutorService liveSessionsGauge(RedisClusterAsyncCommands<String, String> redis, MeterRegistry registry) {
+        RedisProbe probe = new RedisProbe(redis);
+        AtomicLong keys = new AtomicLong(-1);
+        Gauge.builder("session_authority.sessions.live.approx", keys, AtomicLong::get)
+                .description("Approximate live sessions: keys with a TTL in Redis (sessions, plus per-user indexes, tombstones and login counters); -1 until first read")
+                .register(registry);
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "live-sessions-gauge");
+            thread.setDaemon(true);
+            return thread;
+        });
+        scheduler.scheduleWithFixedDelay(() -> probe.keysWithTtl().thenAccept(keys::set), 0, 15, TimeUnit.SECONDS);
+        return scheduler;
+    }
+}

@@ -1,0 +1,44 @@
+package io.sessionauthority.service.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sessionauthority.service.error.InvalidArgumentException;
+import io.sessionauthority.service.error.InvalidCredentialsException;
+import io.sessionauthority.service.error.OverloadedException;
+import io.sessionauthority.service.error.StoreUnavailableException;
+import java.util.concurrent.CompletionException;
+
+/** Counters of outcomes that matter to operators, beyond per-RPC status codes. */
+public final class ServiceMetrics {
+
+    private final MeterRegistry registry;
+
+    public ServiceMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /**
+     * Counts a login by outcome: {@code success}, {@code bad_credentials}, {@code throttled} (locked
+     * out), {@code shed} (hashing pool full), {@code invalid}, {@code unavailable} or {@code error}.
+     */
+    public void login(Throwable error) {
+        Counter.builder("session_authority.logins").description("Logins by outcome")
+                .tag("outcome", outcome(error)).register(registry).increment();
+    }
+
+    static String outcome(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause == null) {
+            return "success";
+        } else if (cause instanceof InvalidCredentialsException) {
+            return "bad_credentials";
+        } else if (cause instanceof OverloadedException overloaded) {
+            return "LOGIN_THROTTLED".equals(overloaded.reason()) ? "throttled" : "shed";
+        } else if (cause instanceof InvalidArgumentException) {
+            return "invalid";
+        } else if (cause instanceof StoreUnavailableException) {
+            return "unavailable";
+        }
+        return "error";
+    }
+}

@@ -1,0 +1,83 @@
+package io.sessionauthority.service.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.sessionauthority.service.testing.RedisServerProcess;
+import io.sessionauthority.v1.CreateUserRequest;
+import io.sessionauthority.v1.LoginRequest;
+import io.sessionauthority.v1.LoginResponse;
+import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
+import io.sessionauthority.v1.ValidateRequest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The management port as an operator meets it: Prometheus metrics that move, liveness, readiness. */
+class OperabilityEndToEndTest {
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private HttpResponse<String> get(EmbeddedServer management, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management.getPort() + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void metricsMoveWithCallsAndReadinessFollowsRedis() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             ApplicationContext context = ApplicationContext.run(Map.of("redis.uri", redis.uri()), "test")) {
+            // As in production: the HTTP (management) server starts, and the gRPC server with it.
+            EmbeddedServer management = context.getBeansOfType(EmbeddedServer.class).stream()
+                    .filter(server -> !(server instanceof GrpcEmbeddedServer)).findFirst().orElseThrow();
+            management.start();
+            int grpcPort = context.getBean(GrpcEmbeddedServer.class).getPort();
+            assertThat(grpcPort).isNotEqualTo(management.getPort());
+            ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+            try {
+                SessionAuthorityServiceGrpc.SessionAuthorityServiceBlockingStub stub =
+                        SessionAuthorityServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+                stub.createUser(CreateUserRequest.newBuilder().setUsername("alice").setPassword("correct horse battery").build());
+                LoginResponse login = stub.login(LoginRequest.newBuilder().setUsername("alice").setPassword("correct horse battery").build());
+                for (int i = 0; i < 3; i++) {
+                    stub.validate(ValidateRequest.newBuilder().setToken(login.getToken()).build());
+                }
+                try {
+                    stub.login(LoginRequest.newBuilder().setUsername("alice").setPassword("wrong password").build());
+                } catch (RuntimeException expected) {
+                    // counted as bad_credentials
+                }
+
+                String metrics = get(management, "/prometheus").body();
+                assertThat(metrics)
+                        .contains("grpc_server_processing_duration_seconds_count{method=\"Validate\"")
+                        .containsPattern("grpc_server_processing_duration_seconds_count\\{method=\"Validate\"[^}]*statusCode=\"OK\"[^}]*\\} 3")
+                        .contains("grpc_server_processing_duration_seconds_bucket")
+                        .contains("session_authority_logins_total{outcome=\"success\"} 1")
+                        .contains("session_authority_logins_total{outcome=\"bad_credentials\"} 1")
+                        .contains("session_authority_hashing_queue")
+                        .contains("session_authority_hashing_wait_seconds_count")
+                        .contains("session_authority_sessions_live_approx")
+                        .contains("lettuce_command_completion_seconds");
+                assertThat(metrics).doesNotContain(login.getToken());
+
+                assertThat(get(management, "/health/liveness").statusCode()).isEqualTo(200);
+                assertThat(get(management, "/health/readiness").statusCode()).isEqualTo(200);
+                redis.kill();
+                assertThat(get(management, "/health/readiness").statusCode()).isEqualTo(503);
+                assertThat(get(management, "/health/liveness").statusCode()).isEqualTo(200); // alive: restarting would not help
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+    }
+}
