@@ -13,6 +13,10 @@ public final class Application {
     }
 
     public static void main(String[] args) {
+        // Before anything logs: LOG_FORMAT=json switches to one JSON object per line.
+        if ("json".equalsIgnoreCase(System.getenv("LOG_FORMAT")) && System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "logback-json.xml");
+        }
         Map<String, Object> properties = EmbeddedRedis.startIfNotConfigured()
                 .<Map<String, Object>>map(uri -> Map.of("redis.uri", uri))
                 .orElse(Map.of());

@@ -103,19 +103,32 @@ public class MetricsFactory {
 
     /** Keys with a TTL in Redis (≈ live sessions), refreshed every 15 s from INFO; never scans the keyspace. */
     @Context
-    @Bean(preDestroy = "shutdownNow")
-    ScheduledExecutorService liveSessionsGauge(RedisClusterAsyncCommands<String, String> redis, MeterRegistry registry) {
-        RedisProbe probe = new RedisProbe(redis);
-        AtomicLong keys = new AtomicLong(-1);
-        Gauge.builder("session_authority.sessions.live.approx", keys, AtomicLong::get)
-                .description("Approximate live sessions: keys with a TTL in Redis (sessions, plus per-user indexes, tombstones and login counters); -1 until first read")
-                .register(registry);
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    @Bean(preDestroy = "close")
+    LiveSessionsGauge liveSessionsGauge(RedisClusterAsyncCommands<String, String> redis, MeterRegistry registry) {
+        return new LiveSessionsGauge(new RedisProbe(redis), registry);
+    }
+
+    /** The gauge and the thread that refreshes it. */
+    public static final class LiveSessionsGauge implements AutoCloseable {
+
+        private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "live-sessions-gauge");
             thread.setDaemon(true);
             return thread;
         });
-        scheduler.scheduleWithFixedDelay(() -> probe.keysWithTtl().thenAccept(keys::set), 0, 15, TimeUnit.SECONDS);
-        return scheduler;
+
+        LiveSessionsGauge(RedisProbe probe, MeterRegistry registry) {
+            AtomicLong keys = new AtomicLong(-1);
+            Gauge.builder("session_authority.sessions.live.approx", keys, AtomicLong::get)
+                    .description("Approximate live sessions: keys with a TTL in Redis (sessions, plus per-user indexes, "
+                            + "tombstones and login counters); -1 until first read")
+                    .register(registry);
+            scheduler.scheduleWithFixedDelay(() -> probe.keysWithTtl().thenAccept(keys::set), 0, 15, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() {
+            scheduler.shutdownNow();
+        }
     }
 }
