@@ -19,6 +19,7 @@ import io.sessionauthority.service.user.PasswordPolicy;
 import io.sessionauthority.service.user.UserService;
 import io.sessionauthority.service.user.UserStore;
 import jakarta.inject.Singleton;
+import io.opentelemetry.api.trace.Tracer;
 import java.security.SecureRandom;
 import java.time.Clock;
 
@@ -46,8 +47,8 @@ public class ServiceFactory {
     }
 
     @Singleton
-    SessionStore sessionStore(RedisClusterAsyncCommands<String, String> redis) {
-        return new RedisSessionStore(redis);
+    SessionStore sessionStore(RedisClusterAsyncCommands<String, String> redis, Tracer tracer) {
+        return new RedisSessionStore(redis, tracer);
     }
 
     @Singleton

@@ -3,6 +3,10 @@ package io.sessionauthority.service.store;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -41,6 +45,28 @@ final class LuaScript {
         return first.exceptionallyCompose(error -> unwrap(error) instanceof RedisNoScriptException
                 ? redis.<T>eval(source, type, keys, args)
                 : CompletableFuture.failedFuture(unwrap(error)));
+    }
+
+    /**
+     * As {@link #run}, inside a client span when an RPC span is current on this thread (the Redis work
+     * of a traced call); without one (background work), no span is started.
+     */
+    <T> CompletionStage<T> run(Tracer tracer, RedisClusterAsyncCommands<String, String> redis, ScriptOutputType type,
+                               String[] keys, String... args) {
+        if (!Span.current().getSpanContext().isValid()) {
+            return run(redis, type, keys, args);
+        }
+        Span span = tracer.spanBuilder("redis " + name).setSpanKind(SpanKind.CLIENT)
+                .setAttribute("db.system", "redis")
+                .setAttribute("db.operation", "EVALSHA")
+                .setAttribute("db.redis.script", name)
+                .startSpan();
+        return this.<T>run(redis, type, keys, args).whenComplete((value, error) -> {
+            if (error != null) {
+                span.setStatus(StatusCode.ERROR, unwrap(error).getClass().getSimpleName());
+            }
+            span.end();
+        });
     }
 
     String name() {

@@ -4,6 +4,7 @@ import static io.sessionauthority.service.store.RedisErrors.translated;
 
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.opentelemetry.api.trace.Tracer;
 import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.error.InvalidCredentialsException;
 import io.sessionauthority.service.error.NotFoundException;
@@ -30,6 +31,7 @@ public final class RedisSessionStore implements SessionStore {
     private static final String ATTRIBUTE = "a:";
 
     private final RedisClusterAsyncCommands<String, String> redis;
+    private final Tracer tracer;
     private final LuaScript createScript = LuaScript.load("create_session");
     private final LuaScript validateScript = LuaScript.load("validate_session");
     private final LuaScript touchScript = LuaScript.load("touch_session");
@@ -37,8 +39,9 @@ public final class RedisSessionStore implements SessionStore {
     private final LuaScript revokeAllScript = LuaScript.load("revoke_all_sessions");
     private final LuaScript listScript = LuaScript.load("list_sessions");
 
-    public RedisSessionStore(RedisClusterAsyncCommands<String, String> redis) {
+    public RedisSessionStore(RedisClusterAsyncCommands<String, String> redis, Tracer tracer) {
         this.redis = redis;
+        this.tracer = tracer;
     }
 
     @Override
@@ -56,7 +59,7 @@ public final class RedisSessionStore implements SessionStore {
             args.add(field);
             args.add(value);
         });
-        CompletionStage<List<Object>> result = createScript.run(redis, ScriptOutputType.MULTI,
+        CompletionStage<List<Object>> result = createScript.run(tracer, redis, ScriptOutputType.MULTI,
                 keys(RedisKeys.session(uid, session.sessionId()), RedisKeys.user(uid), RedisKeys.sessionIndex(uid), RedisKeys.revokedSessions(uid)),
                 args.toArray(String[]::new));
         return translated(result).thenApply(reply -> {
@@ -72,7 +75,7 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public CompletionStage<SessionCheck> find(String userId, String sessionId, Instant now) {
-        CompletionStage<List<Object>> result = validateScript.run(redis, ScriptOutputType.MULTI,
+        CompletionStage<List<Object>> result = validateScript.run(tracer, redis, ScriptOutputType.MULTI,
                 sessionKeys(userId, sessionId), sessionId, millis(now));
         return translated(result).thenApply(reply -> toCheck(userId, sessionId, reply));
     }
@@ -93,7 +96,7 @@ public final class RedisSessionStore implements SessionStore {
             args.add(value);
         });
         args.addAll(removeAttributes);
-        CompletionStage<List<Object>> result = touchScript.run(redis, ScriptOutputType.MULTI,
+        CompletionStage<List<Object>> result = touchScript.run(tracer, redis, ScriptOutputType.MULTI,
                 sessionKeys(userId, sessionId), args.toArray(String[]::new));
         return translated(result).thenApply(reply -> {
             if ("TOO_MANY_ATTRIBUTES".equals(reply.get(0))) {
@@ -106,7 +109,7 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public CompletionStage<Integer> revoke(String userId, String sessionId, Instant now, Duration forgetAfter) {
-        CompletionStage<Long> result = revokeScript.run(redis, ScriptOutputType.INTEGER,
+        CompletionStage<Long> result = revokeScript.run(tracer, redis, ScriptOutputType.INTEGER,
                 keys(RedisKeys.user(userId), RedisKeys.sessionIndex(userId), RedisKeys.revokedSessions(userId)),
                 sessionId, millis(now), Long.toString(forgetAfter.toMillis()), RedisKeys.sessionPrefix(userId));
         return translated(result).thenApply(count -> existingUser(userId, count));
@@ -114,7 +117,7 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public CompletionStage<Integer> revokeAll(String userId, String exceptSessionId, Instant now, Duration forgetAfter) {
-        CompletionStage<Long> result = revokeAllScript.run(redis, ScriptOutputType.INTEGER,
+        CompletionStage<Long> result = revokeAllScript.run(tracer, redis, ScriptOutputType.INTEGER,
                 keys(RedisKeys.user(userId), RedisKeys.sessionIndex(userId), RedisKeys.revokedSessions(userId)),
                 millis(now), Long.toString(forgetAfter.toMillis()), exceptSessionId, RedisKeys.sessionPrefix(userId));
         return translated(result).thenApply(count -> existingUser(userId, count));
@@ -122,7 +125,7 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public CompletionStage<List<Session>> list(String userId, Instant now) {
-        CompletionStage<List<Object>> result = listScript.run(redis, ScriptOutputType.MULTI,
+        CompletionStage<List<Object>> result = listScript.run(tracer, redis, ScriptOutputType.MULTI,
                 keys(RedisKeys.user(userId), RedisKeys.sessionIndex(userId), RedisKeys.revokedSessions(userId)),
                 millis(now), RedisKeys.sessionPrefix(userId));
         return translated(result).thenApply(reply -> {

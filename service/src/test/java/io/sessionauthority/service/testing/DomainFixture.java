@@ -52,7 +52,7 @@ public final class DomainFixture implements AutoCloseable {
         client = RedisClient.create(RedisURI.create(redisUri));
         client.setOptions(RedisClientOptions.clientOptions(DEFAULT_REDIS));
         connection = client.connect();
-        sessionStore = new RedisSessionStore(connection.async());
+        sessionStore = new RedisSessionStore(connection.async(), io.opentelemetry.api.OpenTelemetry.noop().getTracer("test"));
         userStore = new RedisUserStore(connection.async());
         hashingPool = new HashingPool(DEFAULT_PASSWORDS.effectiveHashingThreads(), DEFAULT_PASSWORDS.hashingQueue());
         SessionPolicy policy = new SessionPolicy(sessionProperties);

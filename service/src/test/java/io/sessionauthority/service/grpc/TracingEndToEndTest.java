@@ -1,0 +1,73 @@
+package io.sessionauthority.service.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.sessionauthority.service.config.TracingFactory;
+import io.sessionauthority.service.testing.RedisServerProcess;
+import io.sessionauthority.v1.CreateUserRequest;
+import io.sessionauthority.v1.LoginRequest;
+import io.sessionauthority.v1.LoginResponse;
+import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
+import io.sessionauthority.v1.ValidateRequest;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Spans for each RPC and its Redis work, continuing the caller's trace, with ids but never a token. */
+class TracingEndToEndTest {
+
+    private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+    @Test
+    void eachRpcAndItsRedisWorkIsASpanInTheCallersTrace() {
+        InMemorySpanExporter exporter = InMemorySpanExporter.create();
+        OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
+                .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build())
+                .build();
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             ApplicationContext context = ApplicationContext.builder("test")
+                     .properties(Map.of("redis.uri", redis.uri()))
+                     .singletons(new TracingFactory.TracingSdk(sdk, sdk))
+                     .start()) {
+            GrpcEmbeddedServer server = context.getBean(GrpcEmbeddedServer.class);
+            server.start();
+            Metadata headers = new Metadata();
+            headers.put(Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER), "00-" + TRACE_ID + "-00f067aa0ba902b7-01");
+            ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+            try {
+                SessionAuthorityServiceGrpc.SessionAuthorityServiceBlockingStub stub = SessionAuthorityServiceGrpc
+                        .newBlockingStub(ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers)))
+                        .withDeadlineAfter(10, TimeUnit.SECONDS);
+                stub.createUser(CreateUserRequest.newBuilder().setUsername("alice").setPassword("correct horse battery").build());
+                LoginResponse login = stub.login(LoginRequest.newBuilder().setUsername("alice").setPassword("correct horse battery").build());
+                stub.validate(ValidateRequest.newBuilder().setToken(login.getToken()).build());
+
+                List<SpanData> spans = exporter.getFinishedSpanItems();
+                SpanData validate = spans.stream().filter(s -> s.getName().endsWith("/Validate")).findFirst().orElseThrow();
+                assertThat(validate.getTraceId()).isEqualTo(TRACE_ID);
+                assertThat(validate.getAttributes().get(AttributeKey.stringKey("session.id"))).isEqualTo(login.getSession().getSessionId());
+                assertThat(validate.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code"))).isZero();
+                SpanData redisWork = spans.stream().filter(s -> s.getName().equals("redis validate_session")).findFirst().orElseThrow();
+                assertThat(redisWork.getParentSpanId()).isEqualTo(validate.getSpanId());
+                assertThat(spans).anySatisfy(s -> assertThat(s.getName()).endsWith("/Login"));
+                assertThat(spans.toString()).doesNotContain(login.getToken()).doesNotContain("correct horse battery");
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+    }
+}
