@@ -1,0 +1,100 @@
+package io.sessionauthority.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micronaut.context.ApplicationContext;
+import io.sessionauthority.service.security.CallerRegistry;
+import io.sessionauthority.service.security.Permission;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * The container files, checked as far as can be done without a Docker engine: every file the
+ * image copies exists, the image runs as non-root with a health check this jar can answer, and the
+ * compose stack, Envoy and Kubernetes configurations agree with each other and with the service.
+ */
+class DockerFilesTest {
+
+    private static final Path ROOT = Path.of("..");
+    private static final Path DOCKER = ROOT.resolve("docker");
+
+    @Test
+    void theImageCopiesFilesThatExistRunsAsNonRootAndChecksHealthWithTheJar() throws Exception {
+        String dockerfile = Files.readString(DOCKER.resolve("Dockerfile"));
+        assertThat(Pattern.compile("^FROM ", Pattern.MULTILINE).matcher(dockerfile).results().count()).isEqualTo(2);
+        Matcher copy = Pattern.compile("^COPY (?!--from)(\\S+)", Pattern.MULTILINE).matcher(dockerfile);
+        List<String> sources = new ArrayList<>();
+        while (copy.find()) {
+            sources.add(copy.group(1));
+        }
+        assertThat(sources).contains("mvnw", "docker/entrypoint.sh").allSatisfy(source ->
+                assertThat(ROOT.resolve(source.replaceAll("/$", ""))).as(source).exists());
+        assertThat(dockerfile).containsPattern("(?m)^USER 10001").contains("./mvnw").contains("-jre");
+        Matcher probe = Pattern.compile("HealthProbe").matcher(dockerfile);
+        assertThat(probe.find()).isTrue();
+        assertThat(Class.forName("io.sessionauthority.service.HealthProbe")).isNotNull();
+        assertThat(dockerfile).contains("ENTRYPOINT [\"/app/entrypoint.sh\"]");
+        assertThat(Files.isExecutable(DOCKER.resolve("entrypoint.sh"))).isTrue();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void composeRunsRedisSafelyAndItsCallersMatchTheKeysEnvoySends() throws IOException {
+        Map<String, Object> compose = new Yaml().load(Files.readString(DOCKER.resolve("compose.yaml")));
+        Map<String, Object> services = (Map<String, Object>) compose.get("services");
+        assertThat(services).containsKeys("redis", "session-authority", "envoy", "app");
+        List<String> redisCommand = (List<String>) ((Map<String, Object>) services.get("redis")).get("command");
+        assertThat(String.join(" ", redisCommand)).contains("--appendonly yes").contains("--maxmemory-policy noeviction");
+
+        String envoy = Files.readString(DOCKER.resolve("envoy.yaml"));
+        Matcher key = Pattern.compile("key: x-api-key\\s+value: (\\S+)").matcher(envoy);
+        assertThat(key.find()).isTrue();
+        try (ApplicationContext context = ApplicationContext.builder("test")
+                .properties(Map.of("micronaut.config.files", DOCKER.resolve("compose-callers.yml").toString(),
+                        "redis.uri", io.sessionauthority.service.testing.RedisServerProcess.shared().uri()))
+                .start()) {
+            CallerRegistry registry = context.getBean(CallerRegistry.class);
+            assertThat(registry.byApiKey(key.group(1))).hasValueSatisfying(caller -> {
+                assertThat(caller.name()).isEqualTo("envoy");
+                assertThat(caller.permissions()).containsExactly(Permission.VALIDATE);
+            });
+            assertThat(registry.byApiKey("demo-edge-key")).isPresent();
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void envoyAsksTheAuthorityOverGrpcAndFailsClosed() throws IOException {
+        Map<String, Object> envoy = new Yaml().load(Files.readString(DOCKER.resolve("envoy.yaml")));
+        String text = Files.readString(DOCKER.resolve("envoy.yaml"));
+        assertThat(text).contains("envoy.filters.http.ext_authz").contains("failure_mode_allow: false")
+                .contains("transport_api_version: V3").contains("http2_protocol_options");
+        List<Map<String, Object>> clusters = (List<Map<String, Object>>) ((Map<String, Object>) envoy.get("static_resources")).get("clusters");
+        assertThat(clusters).extracting(cluster -> cluster.get("name")).contains("session_authority", "app");
+        assertThat(text).contains("port_value: 50051");
+    }
+
+    @Test
+    void kubernetesManifestsParseAndProbeTheRightPorts() throws IOException {
+        List<Object> documents = new ArrayList<>();
+        new Yaml().loadAll(Files.readString(DOCKER.resolve("kubernetes.yaml"))).forEach(documents::add);
+        assertThat(documents).hasSize(4);
+        String text = Files.readString(DOCKER.resolve("kubernetes.yaml"));
+        assertThat(text).contains("grpc: { port: 50051 }").contains("path: /health/liveness").contains("terminationGracePeriodSeconds");
+        new Yaml().load(text.substring(text.indexOf("envoy.yaml: |") + "envoy.yaml: |".length()).replaceAll("(?m)^    ", ""));
+    }
+
+    @Test
+    void theProductionConfigurationParses() throws IOException {
+        Map<String, Object> config = new Yaml().load(Files.readString(DOCKER.resolve("session-authority.yml")));
+        assertThat(config).containsKeys("grpc", "redis", "session-authority");
+    }
+}
