@@ -57,9 +57,14 @@ class DockerFilesTest {
         String envoy = Files.readString(DOCKER.resolve("envoy.yaml"));
         Matcher key = Pattern.compile("key: x-api-key\\s+value: (\\S+)").matcher(envoy);
         assertThat(key.find()).isTrue();
+        Map<String, Object> callers;
+        try (var in = Files.newInputStream(DOCKER.resolve("compose-callers.yml"))) {
+            // Read exactly as Micronaut reads a -Dmicronaut.config.files YAML file.
+            callers = new io.micronaut.context.env.yaml.YamlPropertySourceLoader().read("compose-callers", in);
+        }
         try (ApplicationContext context = ApplicationContext.builder("test")
-                .properties(Map.of("micronaut.config.files", DOCKER.resolve("compose-callers.yml").toString(),
-                        "redis.uri", io.sessionauthority.service.testing.RedisServerProcess.shared().uri()))
+                .propertySources(io.micronaut.context.env.PropertySource.of("compose-callers", callers, 1000))
+                .properties(Map.of("redis.uri", io.sessionauthority.service.testing.RedisServerProcess.shared().uri()))
                 .start()) {
             CallerRegistry registry = context.getBean(CallerRegistry.class);
             assertThat(registry.byApiKey(key.group(1))).hasValueSatisfying(caller -> {
