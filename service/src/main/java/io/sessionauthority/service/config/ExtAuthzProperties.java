@@ -17,4 +17,9 @@ public record ExtAuthzProperties(
         @Bindable(defaultValue = "session_id") String cookieName,
         @Bindable(defaultValue = "") List<String> forwardAttributes,
         @Bindable(defaultValue = "503") int unavailableHttpStatus) {
+
+    public ExtAuthzProperties {
+        // An empty list from the environment arrives as one empty name.
+        forwardAttributes = forwardAttributes.stream().map(String::trim).filter(name -> !name.isEmpty()).toList();
+    }
 }

@@ -88,6 +88,11 @@ class EnvoyExtAuthzEndToEndTest {
     }
 
     @Test
+    void noAttributesAreForwardedOrRemovedByDefault() {
+        assertThat(new io.sessionauthority.service.config.ExtAuthzProperties("session_id", List.of(""), 503).forwardAttributes()).isEmpty();
+    }
+
+    @Test
     void cookieParsingFindsAndDropsOnlyTheSessionCookie() {
         assertThat(CookieHeader.value("a=1; session_id=\"tok\"; b=2", "session_id")).contains("tok");
         assertThat(CookieHeader.value("xsession_id=1", "session_id")).isEmpty();
