@@ -2,7 +2,11 @@ package io.sessionauthority.bench;
 
 import io.sessionauthority.client.SessionAuthorityClient;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Benchmarks of the service, run as it runs in production: a real redis-server and the service
@@ -21,8 +25,12 @@ public final class Bench {
         String scenario = args.length > 0 ? args[0] : "help";
         switch (scenario) {
             case "enumeration" -> enumeration(args.length > 1 ? Integer.parseInt(args[1]) : 200);
+            case "performance" -> performance(Arrays.copyOfRange(args, 1, args.length));
             default -> {
-                System.err.println("usage: java -jar bench/target/session-authority-bench.jar enumeration [rounds]");
+                System.err.println("""
+                        usage: java -jar bench/target/session-authority-bench.jar enumeration [rounds]
+                               java -jar bench/target/session-authority-bench.jar performance [--duration 10s] [--concurrency 64]
+                                    [--channels 4] [--memory-sessions 100000] [--baseline-requests 200000] [--results bench/results]""");
                 System.exit(2);
             }
         }
@@ -37,6 +45,26 @@ public final class Bench {
                 EnumerationBench.Result result = EnumerationBench.run(client, rounds, Math.max(10, rounds / 10));
                 System.out.print(EnumerationBench.report(result, rounds));
             }
+        }
+    }
+
+    private static void performance(String[] args) {
+        Map<String, String> flags = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            flags.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        PerformanceBench.Options options = new PerformanceBench.Options(
+                Duration.parse("PT" + flags.getOrDefault("duration", "10s").toUpperCase()),
+                Integer.parseInt(flags.getOrDefault("concurrency", "64")),
+                Integer.parseInt(flags.getOrDefault("channels", "4")),
+                Integer.parseInt(flags.getOrDefault("memory-sessions", "100000")),
+                Integer.parseInt(flags.getOrDefault("baseline-requests", "200000")),
+                Path.of(flags.getOrDefault("results", "bench/results")));
+        try {
+            Path written = new PerformanceBench(options).run(serviceJar());
+            System.out.println("\nwritten: " + written + " (and its -latency.png)");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 

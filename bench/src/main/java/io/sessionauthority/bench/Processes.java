@@ -38,7 +38,10 @@ final class Processes implements AutoCloseable {
     int redis() {
         int port = freePort();
         start(List.of("redis-server", "--bind", "127.0.0.1", "--port", Integer.toString(port), "--save", "",
-                "--appendonly", "no", "--maxmemory-policy", "noeviction", "--dir", dir.toString()), "redis.log");
+                "--appendonly", "no", "--maxmemory-policy", "noeviction", "--dir", dir.toString(),
+                // The recommended setting for sessions (README): user agents run past the default 64-byte
+                // limit, which would turn every session hash from a compact listpack into a hashtable.
+                "--hash-max-listpack-value", "256"), "redis.log");
         awaitPort(port, 20);
         return port;
     }
@@ -55,6 +58,11 @@ final class Processes implements AutoCloseable {
         start(command, "service.log");
         awaitServing(port);
         return port;
+    }
+
+    /** The process id of the last process started (the service, after {@link #service}). */
+    long lastPid() {
+        return started.get(started.size() - 1).pid();
     }
 
     Path log(String name) {

@@ -1,0 +1,126 @@
+package io.sessionauthority.bench;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.sessionauthority.v1.ValidateRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The ceilings measured in the same run: redis-benchmark on Validate's command, and h2load on Validate. */
+final class Baselines {
+
+    private Baselines() {
+    }
+
+    /**
+     * redis-benchmark running the very command one Validate issues: EVALSHA of the validate script on
+     * a real session's keys. Answers requests per second, without and with pipelining (16).
+     */
+    static double[] redisValidateCommand(int redisPort, int clients, int requests) {
+        try (RedisClient client = RedisClient.create("redis://127.0.0.1:" + redisPort);
+             StatefulRedisConnection<String, String> connection = client.connect()) {
+            RedisCommands<String, String> redis = connection.sync();
+            String sessionKey = redis.keys("sa:{*}:s:*").get(0);
+            String uid = sessionKey.substring(sessionKey.indexOf('{') + 1, sessionKey.indexOf('}'));
+            String sid = sessionKey.substring(sessionKey.lastIndexOf(':') + 1);
+            String sha = redis.scriptLoad(resource("/store/prelude.lua") + "\n" + resource("/store/validate_session.lua"));
+            List<String> command = new ArrayList<>(List.of("redis-benchmark", "-h", "127.0.0.1", "-p", Integer.toString(redisPort),
+                    "-c", Integer.toString(clients), "-n", Integer.toString(requests), "-q",
+                    "EVALSHA", sha, "4", sessionKey, "sa:{" + uid + "}:user", "sa:{" + uid + "}:sessions", "sa:{" + uid + "}:revoked",
+                    sid, Long.toString(System.currentTimeMillis())));
+            double plain = requestsPerSecond(run(command));
+            command.add(3, "-P");
+            command.add(4, "16");
+            double pipelined = requestsPerSecond(run(command));
+            return new double[] {plain, pipelined};
+        }
+    }
+
+    /** h2load driving Validate as raw gRPC (a second opinion on the bench's peak); empty without h2load. */
+    static Optional<Double> h2loadValidate(int grpcPort, String token, int connections, int streams, int requests, Path workDir) {
+        return h2load(grpcPort, "/sessionauthority.v1.SessionAuthorityService/Validate",
+                ValidateRequest.newBuilder().setToken(token).build().toByteArray(), connections, streams, requests, workDir);
+    }
+
+    /** h2load driving the health Check: the gRPC ceiling as a lightweight client sees it. */
+    static Optional<Double> h2loadHealth(int grpcPort, int connections, int streams, int requests, Path workDir) {
+        return h2load(grpcPort, "/grpc.health.v1.Health/Check", new byte[0], connections, streams, requests, workDir);
+    }
+
+    private static Optional<Double> h2load(int grpcPort, String path, byte[] message, int connections, int streams, int requests,
+                                           Path workDir) {
+        if (!onPath("h2load")) {
+            return Optional.empty();
+        }
+        ByteBuffer frame = ByteBuffer.allocate(5 + message.length).put((byte) 0).putInt(message.length).put(message);
+        Path body = workDir.resolve(path.substring(path.lastIndexOf('/') + 1) + "-request.bin");
+        try {
+            Files.write(body, frame.array());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String output = run(List.of("h2load", "-n", Integer.toString(requests), "-c", Integer.toString(connections),
+                "-m", Integer.toString(streams), "-t", "1", "-H", "content-type: application/grpc", "-H", "te: trailers",
+                "-d", body.toString(), "http://127.0.0.1:" + grpcPort + path));
+        Matcher m = Pattern.compile("finished in [0-9.]+\\w+, ([0-9.]+) req/s").matcher(output);
+        Matcher ok = Pattern.compile("status codes: (\\d+) 2xx").matcher(output);
+        if (!m.find() || !ok.find() || Long.parseLong(ok.group(1)) < requests * 0.99) {
+            throw new IllegalStateException("h2load did not finish cleanly:\n" + output);
+        }
+        return Optional.of(Double.parseDouble(m.group(1)));
+    }
+
+    static boolean onPath(String binary) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, binary))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static double requestsPerSecond(String output) {
+        Matcher m = Pattern.compile("([0-9.]+) requests per second").matcher(output);
+        if (!m.find()) {
+            throw new IllegalStateException("unexpected redis-benchmark output:\n" + output);
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static String run(List<String> command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            process.waitFor(10, TimeUnit.MINUTES);
+            return output.replace('\r', '\n');
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + command.get(0), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String resource(String name) {
+        try (InputStream in = Baselines.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing " + name + " (from the service jar)");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

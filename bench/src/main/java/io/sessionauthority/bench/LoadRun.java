@@ -1,0 +1,140 @@
+package io.sessionauthority.bench;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Drives one asynchronous operation and records its latencies in an HdrHistogram.
+ *
+ * <ul>
+ *   <li>Closed loop: {@code concurrency} calls always in flight, each completion starting the next —
+ *       the peak throughput.</li>
+ *   <li>Open loop: calls started on a fixed schedule at {@code rate} per second whatever the answers
+ *       do, latency measured from each call's <em>intended</em> start, so a stall shows up in the
+ *       percentiles instead of silently slowing the load (no coordinated omission).</li>
+ * </ul>
+ */
+final class LoadRun {
+
+    /** One call: starts it and returns its future. */
+    interface Operation extends Supplier<ListenableFuture<?>> {
+    }
+
+    record Result(String name, long calls, long errors, double seconds, Histogram latencyMicros) {
+        double throughput() {
+            return calls / seconds;
+        }
+
+        double percentileMillis(double percentile) {
+            return latencyMicros.getValueAtPercentile(percentile) / 1000.0;
+        }
+    }
+
+    private LoadRun() {
+    }
+
+    static Result closedLoop(String name, Operation operation, int concurrency, Duration duration) {
+        Recorder recorder = new Recorder(3_600_000_000L, 3);
+        AtomicLong calls = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        Semaphore slots = new Semaphore(concurrency);
+        long end = System.nanoTime() + duration.toNanos();
+        long start = System.nanoTime();
+        while (System.nanoTime() < end) {
+            try {
+                if (!slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                    continue;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            long sent = System.nanoTime();
+            track(operation.get(), sent, recorder, calls, errors, slots);
+        }
+        awaitDrain(slots, concurrency);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Result(name, calls.get(), errors.get(), seconds, recorder.getIntervalHistogram());
+    }
+
+    static Result openLoop(String name, Operation operation, double rate, Duration duration, int maxInFlight) {
+        Recorder recorder = new Recorder(3_600_000_000L, 3);
+        AtomicLong calls = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        Semaphore slots = new Semaphore(maxInFlight);
+        long intervalNanos = (long) (1e9 / rate);
+        long total = (long) (rate * duration.toNanos() / 1e9);
+        long start = System.nanoTime();
+        for (long i = 0; i < total; i++) {
+            long intended = start + i * intervalNanos;
+            long wait = intended - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.toMicros(wait);
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+            if (!slots.tryAcquire()) {
+                errors.incrementAndGet(); // the service fell this far behind: counted, not queued without bound
+                recorder.recordValue(Math.max(1, (System.nanoTime() - intended) / 1000));
+                continue;
+            }
+            track(operation.get(), intended, recorder, calls, errors, slots);
+        }
+        awaitDrain(slots, maxInFlight);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Result(name, calls.get(), errors.get(), seconds, recorder.getIntervalHistogram());
+    }
+
+    /** Runs {@code background} in a closed loop on its own thread while {@code foreground} runs. */
+    static Result during(Result[] backgroundResult, String backgroundName, Operation background, int backgroundConcurrency,
+                         Supplier<Result> foreground, Duration duration) {
+        ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor();
+        try {
+            var burst = thread.submit(() -> closedLoop(backgroundName, background, backgroundConcurrency, duration));
+            Result result = foreground.get();
+            backgroundResult[0] = burst.get();
+            return result;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            thread.shutdownNow();
+        }
+    }
+
+    private static void track(ListenableFuture<?> future, long startNanos, Recorder recorder, AtomicLong calls,
+                              AtomicLong errors, Semaphore slots) {
+        Futures.addCallback(future, new FutureCallback<Object>() {
+            @Override
+            public void onSuccess(Object result) {
+                recorder.recordValue(Math.max(1, (System.nanoTime() - startNanos) / 1000));
+                calls.incrementAndGet();
+                slots.release();
+            }
+
+            @Override
+            public void onFailure(Throwable error) {
+                recorder.recordValue(Math.max(1, (System.nanoTime() - startNanos) / 1000));
+                errors.incrementAndGet();
+                slots.release();
+            }
+        }, MoreExecutors.directExecutor());
+    }
+
+    private static void awaitDrain(Semaphore slots, int permits) {
+        try {
+            slots.tryAcquire(permits, 30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,224 @@
+package io.sessionauthority.bench;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The performance run: starts redis-server and the service, measures every scenario with its
+ * baselines in the same run, and writes {@code bench/results/<date>.md} and a latency-percentile PNG.
+ */
+final class PerformanceBench {
+
+    record Options(Duration duration, int concurrency, int channels, int memorySessions, int baselineRequests, Path resultsDir) {
+    }
+
+    private final Options options;
+    private final StringBuilder report = new StringBuilder();
+
+    PerformanceBench(Options options) {
+        this.options = options;
+    }
+
+    Path run(Path serviceJar) throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        List<LoadRun.Result> plotted = new ArrayList<>();
+        try (Processes processes = new Processes()) {
+            int redis = processes.redis();
+            int management = Processes.freePort();
+            int port = processes.service(serviceJar, redis, List.of(
+                    "-Dsession-authority.login-throttle.enabled=false",
+                    "-Dmicronaut.server.port=" + management));
+            long servicePid = processes.lastPid();
+            try (Scenarios calls = new Scenarios(port, options.channels())) {
+                calls.prepare(50);
+                // Warm-up: the JIT, connections and the script cache.
+                LoadRun.closedLoop("warm-up", calls::validate, options.concurrency(), Duration.ofSeconds(3));
+                LoadRun.closedLoop("warm-up", calls::healthCheck, options.concurrency(), Duration.ofSeconds(2));
+
+                LoadRun.Result health = LoadRun.closedLoop("health Check (gRPC ceiling)", calls::healthCheck, options.concurrency(), options.duration());
+                LoadRun.Result validate = LoadRun.closedLoop("Validate", calls::validate, options.concurrency(), options.duration());
+                LoadRun.Result touch = LoadRun.closedLoop("Touch", calls::touch, options.concurrency(), options.duration());
+                LoadRun.Result mix = LoadRun.closedLoop("mix 90/8/1/1", calls::mix, options.concurrency(), options.duration());
+                double halfPeak = validate.throughput() / 2;
+                LoadRun.Result validateHalf = LoadRun.openLoop("Validate @ half peak (open loop)", calls::validate, halfPeak,
+                        options.duration(), 10_000);
+                LoadRun.Result login = LoadRun.closedLoop("Login", calls::login, cores * 4, options.duration());
+                LoadRun.Result[] burst = new LoadRun.Result[1];
+                LoadRun.Result validateDuringBurst = LoadRun.during(burst, "Login burst", calls::login, 64,
+                        () -> LoadRun.openLoop("Validate @ half peak during a login burst", calls::validate, halfPeak,
+                                options.duration(), 10_000), options.duration());
+                long heap = heapBytes(management);
+                // Profiled apart from the measured runs: starting a recording costs CPU the figures must not pay.
+                Profiler.start(servicePid);
+                LoadRun.closedLoop("Validate (profiled)", calls::validate, options.concurrency(), options.duration());
+                List<Map.Entry<String, Double>> profile = Profiler.stop(servicePid, processes.log("validate.jfr"), 12);
+                int requests = options.baselineRequests();
+                double[] redisCeiling = Baselines.redisValidateCommand(redis, 50, requests);
+                Optional<Double> h2load = Baselines.h2loadValidate(port, calls.anyTokenForBaseline(), 8, 20, requests,
+                        processes.log("."));
+                Optional<Double> h2loadHealth = Baselines.h2loadHealth(port, 8, 20, requests, processes.log("."));
+                double bcryptMs = bcryptVerifyMillis();
+                MemoryBench.Result memory = MemoryBench.run(redis, options.memorySessions());
+                MemoryBench.Result memoryNoAgent = MemoryBench.run(redis, options.memorySessions(), "");
+
+                List<LoadRun.Result> all = List.of(health, validate, touch, mix, validateHalf, login, burst[0], validateDuringBurst);
+                plotted.addAll(List.of(health, validate, touch, validateHalf, validateDuringBurst));
+                write(cores, all, health, validate, touch, validateHalf, validateDuringBurst, login, redisCeiling, h2load,
+                        h2loadHealth, bcryptMs, memory, memoryNoAgent, heap, profile);
+            }
+        }
+        Files.createDirectories(options.resultsDir());
+        String date = LocalDate.now().toString();
+        Path markdown = options.resultsDir().resolve(date + ".md");
+        Path png = options.resultsDir().resolve(date + "-latency.png");
+        Files.writeString(markdown, report.toString().replace("{{plot}}", png.getFileName().toString()));
+        plot(plotted, png);
+        return markdown;
+    }
+
+    private void write(int cores, List<LoadRun.Result> all, LoadRun.Result health, LoadRun.Result validate, LoadRun.Result touch,
+                       LoadRun.Result validateHalf, LoadRun.Result validateDuringBurst, LoadRun.Result login, double[] redisCeiling,
+                       Optional<Double> h2load, Optional<Double> h2loadHealth, double bcryptMs, MemoryBench.Result memory,
+                       MemoryBench.Result memoryNoAgent, long heap, List<Map.Entry<String, Double>> profile) {
+        line("# Session Authority performance — " + LocalDate.now());
+        line("");
+        line(String.format(Locale.ROOT, "%d cores, everything on loopback (load generator, service, redis-server); %s per scenario, "
+                + "%d calls in flight over %d channels (closed loop) unless stated.", cores, options.duration(), options.concurrency(),
+                options.channels()));
+        line("");
+        line("| scenario | calls | errors | req/s | × health Check | × Redis ceiling | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms |");
+        line("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        for (LoadRun.Result r : all) {
+            line(String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.2f | %.2f | %.3f | %.3f | %.3f | %.3f | %.3f |", r.name(), r.calls(),
+                    r.errors(), r.throughput(), r.throughput() / health.throughput(), r.throughput() / redisCeiling[0],
+                    r.percentileMillis(50), r.percentileMillis(90), r.percentileMillis(99), r.percentileMillis(99.9),
+                    r.latencyMicros().getMaxValue() / 1000.0));
+        }
+        line("");
+        line("Baselines measured in this run:");
+        line("");
+        line(String.format(Locale.ROOT, "- gRPC ceiling: health `Check` on the same server, %.0f req/s.", health.throughput()));
+        line(String.format(Locale.ROOT, "- Redis ceiling: `redis-benchmark` running Validate's command (EVALSHA of the validate script on a real session), "
+                + "50 clients: %.0f req/s; pipelined ×16: %.0f req/s.", redisCeiling[0], redisCeiling[1]));
+        h2load.ifPresentOrElse(rate -> line(String.format(Locale.ROOT, "- Second opinion: h2load on Validate (8 connections × 20 streams): %.0f req/s, "
+                        + "%.2f × the bench's Validate peak.", rate, rate / validate.throughput())),
+                () -> line("- Second opinion: h2load not installed (`apt-get install nghttp2-client`)."));
+        if (h2load.isPresent() && h2loadHealth.isPresent()) {
+            line(String.format(Locale.ROOT, "- h2load on health `Check`: %.0f req/s; so with the lighter C client, Validate = %.2f × health Check.",
+                    h2loadHealth.get(), h2load.get() / h2loadHealth.get()));
+        }
+        line(String.format(Locale.ROOT, "- bcrypt verification at cost 10 in this JVM: %.1f ms per core.", bcryptMs));
+        line("");
+        line("Memory:");
+        line("");
+        line(String.format(Locale.ROOT, "- Redis: %.0f bytes per session (used_memory growth ÷ %d sessions, 100 per user, typical iPhone Safari metadata "
+                + "and one attribute); session hash encoding `%s`; %.0f bytes per user.", memory.bytesPerSession(), memory.sessions(),
+                memory.encoding(), memory.bytesPerUser()));
+        line(String.format(Locale.ROOT, "- The same without a User-Agent: %.0f bytes per session (`%s`): the typical User-Agent alone costs %.0f bytes.",
+                memoryNoAgent.bytesPerSession(), memoryNoAgent.encoding(), memory.bytesPerSession() - memoryNoAgent.bytesPerSession()));
+        line(String.format(Locale.ROOT, "- Service heap after the load scenarios: %.1f MiB.", heap / 1048576.0));
+        line("");
+        double loginTarget = 0.8 * cores / (bcryptMs / 1000.0);
+        line("Targets:");
+        line("");
+        target(validate.throughput() >= 0.8 * health.throughput(), String.format(Locale.ROOT,
+                "Validate ≥ 0.8 × health Check throughput: %.2f ×", validate.throughput() / health.throughput()));
+        target(touch.throughput() >= 0.7 * health.throughput(), String.format(Locale.ROOT,
+                "Touch ≥ 0.7 × health Check throughput: %.2f ×", touch.throughput() / health.throughput()));
+        target(validateHalf.percentileMillis(99) <= 2.0, String.format(Locale.ROOT,
+                "Validate p99 ≤ 2 ms at half of peak rate: %.3f ms", validateHalf.percentileMillis(99)));
+        target(validateDuringBurst.percentileMillis(99) <= 5.0, String.format(Locale.ROOT,
+                "Validate p99 ≤ 5 ms during the login burst: %.3f ms", validateDuringBurst.percentileMillis(99)));
+        target(login.throughput() >= loginTarget, String.format(Locale.ROOT,
+                "Logins/s ≥ 0.8 × cores ÷ one bcrypt verification (%.1f/s): %.1f/s", loginTarget, login.throughput()));
+        target(memory.bytesPerSession() <= 450, String.format(Locale.ROOT, "≤ 450 bytes per session: %.0f", memory.bytesPerSession()));
+        h2load.ifPresent(rate -> target(Math.abs(rate / validate.throughput() - 1) <= 0.2, String.format(Locale.ROOT,
+                "h2load agrees with the bench's Validate peak within 20%%: %.2f ×", rate / validate.throughput())));
+        line("");
+        line("Where the service's CPU went during the Validate run (JFR execution samples, top frame's package):");
+        line("");
+        line("| package | share of samples |");
+        line("| --- | ---: |");
+        for (Map.Entry<String, Double> entry : profile) {
+            line(String.format(Locale.ROOT, "| `%s` | %.1f%% |", entry.getKey(), entry.getValue()));
+        }
+        line("");
+        line("![latency by percentile]({{plot}})");
+    }
+
+    private void target(boolean met, String text) {
+        line("- " + (met ? "MET" : "MISSED") + " — " + text);
+    }
+
+    private void line(String text) {
+        report.append(text).append('\n');
+        System.out.println(text);
+    }
+
+    private static void plot(List<LoadRun.Result> results, Path png) throws IOException {
+        XYChart chart = new XYChartBuilder().width(1000).height(600).title("Latency by percentile")
+                .xAxisTitle("percentile (log scale: 90, 99, 99.9, 99.99)").yAxisTitle("latency (ms)").build();
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+        for (LoadRun.Result result : results) {
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            for (double p : new double[] {0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99}) {
+                x.add(1 / (1 - p / 100.0));
+                y.add(Math.max(0.001, result.percentileMillis(p)));
+            }
+            chart.addSeries(result.name(), x, y).setMarker(SeriesMarkers.CIRCLE);
+        }
+        BitmapEncoder.saveBitmap(chart, png.toString().replaceAll("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    private static long heapBytes(int managementPort) {
+        try {
+            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort
+                    + "/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            return (long) Arrays.stream(metrics.split("\n"))
+                    .filter(line -> line.startsWith("jvm_memory_used_bytes{area=\"heap\""))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                    .sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** Median time of one bcrypt verification at cost 10 on one core of this machine. */
+    static double bcryptVerifyMillis() {
+        char[] password = "correct horse battery staple".toCharArray();
+        byte[] hash = BCrypt.withDefaults().hash(10, password);
+        double[] samples = new double[15];
+        for (int i = 0; i < samples.length; i++) {
+            long start = System.nanoTime();
+            BCrypt.verifyer().verify(password, hash);
+            samples[i] = (System.nanoTime() - start) / 1e6;
+        }
+        Arrays.sort(samples);
+        return samples[samples.length / 2];
+    }
+}

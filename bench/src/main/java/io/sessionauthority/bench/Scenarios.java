@@ -1,0 +1,131 @@
+package io.sessionauthority.bench;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthGrpc;
+import io.sessionauthority.v1.CreateUserRequest;
+import io.sessionauthority.v1.LoginRequest;
+import io.sessionauthority.v1.LoginResponse;
+import io.sessionauthority.v1.RevokeRequest;
+import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
+import io.sessionauthority.v1.TouchRequest;
+import io.sessionauthority.v1.ValidateRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The calls the benchmark makes, over a few channels, with the generated asynchronous stubs. */
+final class Scenarios implements AutoCloseable {
+
+    static final String PASSWORD = "correct horse battery staple";
+    private static final String UNKNOWN_TOKEN = "sat1_" + "A".repeat(64);
+
+    private final List<ManagedChannel> channels = new ArrayList<>();
+    private final List<SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub> stubs = new ArrayList<>();
+    private final List<HealthGrpc.HealthFutureStub> health = new ArrayList<>();
+    private final AtomicInteger next = new AtomicInteger();
+    private final List<String> tokens = new ArrayList<>();
+    private final ConcurrentLinkedQueue<String> revocable = new ConcurrentLinkedQueue<>();
+
+    // One event-loop thread for every client channel, and callbacks run on it directly: on a 2-core
+    // machine shared with the service and Redis, the load generator must cost as little CPU as it can.
+    private final EventLoopGroup eventLoop = new NioEventLoopGroup(1);
+
+    Scenarios(int port, int channelCount) {
+        for (int i = 0; i < channelCount; i++) {
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
+                    .eventLoopGroup(eventLoop).channelType(NioSocketChannel.class)
+                    .directExecutor().build();
+            channels.add(channel);
+            stubs.add(SessionAuthorityServiceGrpc.newFutureStub(channel));
+            health.add(HealthGrpc.newFutureStub(channel));
+        }
+    }
+
+    /** Creates the users and the pool of live sessions the read scenarios use. */
+    void prepare(int sessions) throws Exception {
+        var stub = stubs.get(0).withDeadlineAfter(60, TimeUnit.SECONDS);
+        stub.createUser(CreateUserRequest.newBuilder().setUsername("bench-reader").setPassword(PASSWORD).build()).get();
+        stub.createUser(CreateUserRequest.newBuilder().setUsername("bench-login").setPassword(PASSWORD).build()).get();
+        List<ListenableFuture<LoginResponse>> logins = new ArrayList<>();
+        for (int i = 0; i < sessions; i++) {
+            logins.add(stubs.get(i % stubs.size()).withDeadlineAfter(60, TimeUnit.SECONDS).login(LoginRequest.newBuilder()
+                    .setUsername("bench-reader").setPassword(PASSWORD).putAttributes("cart", "cart-" + i).build()));
+        }
+        for (ListenableFuture<LoginResponse> login : logins) {
+            tokens.add(login.get().getToken());
+        }
+    }
+
+    private SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub stub() {
+        return stubs.get(Math.floorMod(next.getAndIncrement(), stubs.size())).withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
+    /** A live token, for baselines that send one fixed request. */
+    String anyTokenForBaseline() {
+        return tokens.get(0);
+    }
+
+    private String anyToken() {
+        return tokens.get(ThreadLocalRandom.current().nextInt(tokens.size()));
+    }
+
+    ListenableFuture<?> healthCheck() {
+        return health.get(Math.floorMod(next.getAndIncrement(), health.size())).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.getDefaultInstance());
+    }
+
+    ListenableFuture<?> validate() {
+        return stub().validate(ValidateRequest.newBuilder().setToken(anyToken()).build());
+    }
+
+    ListenableFuture<?> touch() {
+        return stub().touch(TouchRequest.newBuilder().setToken(anyToken()).build());
+    }
+
+    ListenableFuture<?> login() {
+        ListenableFuture<LoginResponse> login = stub().withDeadlineAfter(30, TimeUnit.SECONDS)
+                .login(LoginRequest.newBuilder().setUsername("bench-login").setPassword(PASSWORD).build());
+        login.addListener(() -> {
+            try {
+                revocable.add(login.get().getToken());
+            } catch (Exception ignored) {
+                // counted as an error by the run
+            }
+        }, MoreExecutors.directExecutor());
+        return login;
+    }
+
+    ListenableFuture<?> revoke() {
+        String token = revocable.poll();
+        return stub().revoke(RevokeRequest.newBuilder().setToken(token != null ? token : UNKNOWN_TOKEN).build());
+    }
+
+    /** About 90% Validate, 8% Touch, 1% Login, 1% Revoke. */
+    ListenableFuture<?> mix() {
+        int dice = ThreadLocalRandom.current().nextInt(100);
+        if (dice < 90) {
+            return validate();
+        } else if (dice < 98) {
+            return touch();
+        } else if (dice < 99) {
+            return login();
+        }
+        return revoke();
+    }
+
+    @Override
+    public void close() {
+        channels.forEach(ManagedChannel::shutdownNow);
+        eventLoop.shutdownGracefully();
+    }
+}
