@@ -30,7 +30,8 @@ public final class Bench {
                 System.err.println("""
                         usage: java -jar bench/target/session-authority-bench.jar enumeration [rounds]
                                java -jar bench/target/session-authority-bench.jar performance [--duration 10s] [--concurrency 64]
-                                    [--channels 4] [--memory-sessions 100000] [--baseline-requests 200000] [--results bench/results]""");
+                                    [--channels 4] [--memory-sessions 100000] [--baseline-requests 200000] [--results bench/results]
+                                    [--hashing-threads 0 (one per core)]""");
                 System.exit(2);
             }
         }
@@ -59,7 +60,8 @@ public final class Bench {
                 Integer.parseInt(flags.getOrDefault("channels", "4")),
                 Integer.parseInt(flags.getOrDefault("memory-sessions", "100000")),
                 Integer.parseInt(flags.getOrDefault("baseline-requests", "200000")),
-                Path.of(flags.getOrDefault("results", "bench/results")));
+                Path.of(flags.getOrDefault("results", "bench/results")),
+                Integer.parseInt(flags.getOrDefault("hashing-threads", "0")));
         try {
             Path written = new PerformanceBench(options).run(serviceJar());
             System.out.println("\nwritten: " + written + " (and its -latency.png)");
