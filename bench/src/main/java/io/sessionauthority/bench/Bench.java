@@ -31,7 +31,7 @@ public final class Bench {
                         usage: java -jar bench/target/session-authority-bench.jar enumeration [rounds]
                                java -jar bench/target/session-authority-bench.jar performance [--duration 10s] [--concurrency 64]
                                     [--channels 4] [--memory-sessions 100000] [--baseline-requests 200000] [--results bench/results]
-                                    [--hashing-threads 0 (one per core)]""");
+                                    [--hashing-threads 0 (one per core)] [--service-java-opts "-XX:+UseZGC"]""");
                 System.exit(2);
             }
         }
@@ -61,7 +61,9 @@ public final class Bench {
                 Integer.parseInt(flags.getOrDefault("memory-sessions", "100000")),
                 Integer.parseInt(flags.getOrDefault("baseline-requests", "200000")),
                 Path.of(flags.getOrDefault("results", "bench/results")),
-                Integer.parseInt(flags.getOrDefault("hashing-threads", "0")));
+                Integer.parseInt(flags.getOrDefault("hashing-threads", "0")),
+                flags.getOrDefault("service-java-opts", "").isBlank() ? List.of()
+                        : List.of(flags.get("service-java-opts").trim().split("\\s+")));
         try {
             Path written = new PerformanceBench(options).run(serviceJar());
             System.out.println("\nwritten: " + written + " (and its -latency.png)");

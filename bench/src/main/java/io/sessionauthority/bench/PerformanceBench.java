@@ -29,7 +29,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 final class PerformanceBench {
 
     record Options(Duration duration, int concurrency, int channels, int memorySessions, int baselineRequests, Path resultsDir,
-                   int hashingThreads) {
+                   int hashingThreads, List<String> serviceJavaOptions) {
     }
 
     private final Options options;
@@ -45,10 +45,12 @@ final class PerformanceBench {
         try (Processes processes = new Processes()) {
             int redis = processes.redis();
             int management = Processes.freePort();
-            int port = processes.service(serviceJar, redis, List.of(
+            List<String> jvm = new ArrayList<>(options.serviceJavaOptions());
+            jvm.addAll(List.of(
                     "-Dsession-authority.login-throttle.enabled=false",
                     "-Dsession-authority.passwords.hashing-threads=" + options.hashingThreads(),
                     "-Dmicronaut.server.port=" + management));
+            int port = processes.service(serviceJar, redis, jvm);
             long servicePid = processes.lastPid();
             try (Scenarios calls = new Scenarios(port, options.channels())) {
                 calls.prepare(50);
@@ -69,6 +71,8 @@ final class PerformanceBench {
                         () -> LoadRun.openLoop("Validate @ half peak during a login burst", calls::validate, halfPeak,
                                 options.duration(), 10_000), options.duration());
                 long heap = heapBytes(management);
+                double gcPauses = sumMetric(management, "jvm_gc_pause_seconds_count");
+                double gcPauseSeconds = sumMetric(management, "jvm_gc_pause_seconds_sum");
                 // Profiled apart from the measured runs: starting a recording costs CPU the figures must not pay.
                 Profiler.start(servicePid);
                 LoadRun.closedLoop("Validate (profiled)", calls::validate, options.concurrency(), options.duration());
@@ -86,6 +90,8 @@ final class PerformanceBench {
                 plotted.addAll(List.of(health, validate, touch, validateHalf, validateDuringBurst));
                 write(cores, all, health, validate, touch, validateHalf, validateDuringBurst, login, redisCeiling, h2load,
                         h2loadHealth, bcryptMs, memory, memoryNoAgent, heap, profile);
+                line(String.format(Locale.ROOT, "Service GC over the whole run: %.0f pauses, %.1f ms in total (%.2f ms on average).",
+                        gcPauses, gcPauseSeconds * 1000, gcPauses == 0 ? 0 : gcPauseSeconds * 1000 / gcPauses));
             }
         }
         Files.createDirectories(options.resultsDir());
@@ -106,6 +112,9 @@ final class PerformanceBench {
         line(String.format(Locale.ROOT, "%d cores, everything on loopback (load generator, service, redis-server); %s per scenario, "
                 + "%d calls in flight over %d channels (closed loop) unless stated; password hashing threads: %s.", cores, options.duration(),
                 options.concurrency(), options.channels(), options.hashingThreads() == 0 ? "one per core" : options.hashingThreads()));
+        if (!options.serviceJavaOptions().isEmpty()) {
+            line("Service JVM options: `" + String.join(" ", options.serviceJavaOptions()) + "`.");
+        }
         line("");
         line("| scenario | calls | errors | req/s | × health Check | × Redis ceiling | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms |");
         line("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -195,11 +204,16 @@ final class PerformanceBench {
     }
 
     private static long heapBytes(int managementPort) {
+        return (long) sumMetric(managementPort, "jvm_memory_used_bytes{area=\"heap\"");
+    }
+
+    /** The sum of every series of a Prometheus metric whose line starts with {@code prefix}. */
+    private static double sumMetric(int managementPort, String prefix) {
         try {
             String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort
                     + "/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
-            return (long) Arrays.stream(metrics.split("\n"))
-                    .filter(line -> line.startsWith("jvm_memory_used_bytes{area=\"heap\""))
+            return Arrays.stream(metrics.split("\n"))
+                    .filter(line -> line.startsWith(prefix))
                     .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                     .sum();
         } catch (IOException e) {

@@ -17,7 +17,7 @@ class PerformanceBenchSmokeTest {
     @Test
     void writesTheTableWithRatiosAndThePlot(@TempDir Path results) throws Exception {
         Path jar = Path.of("..", "service", "target", "session-authority.jar");
-        PerformanceBench.Options options = new PerformanceBench.Options(Duration.ofMillis(500), 16, 2, 500, 2_000, results, 0);
+        PerformanceBench.Options options = new PerformanceBench.Options(Duration.ofMillis(500), 16, 2, 500, 2_000, results, 0, java.util.List.of());
         Path markdown = new PerformanceBench(options).run(jar);
         String report = Files.readString(markdown);
         assertThat(report).contains("| Validate |", "| Touch |", "| mix 90/8/1/1 |", "| Login |",
