@@ -93,7 +93,7 @@ class DockerFilesTest {
         new Yaml().loadAll(Files.readString(DOCKER.resolve("kubernetes.yaml"))).forEach(documents::add);
         assertThat(documents).hasSize(4);
         String text = Files.readString(DOCKER.resolve("kubernetes.yaml"));
-        assertThat(text).contains("grpc: { port: 50051 }").contains("path: /health/liveness").contains("terminationGracePeriodSeconds");
+        assertThat(text).contains("path: /health/readiness").contains("path: /health/liveness").contains("terminationGracePeriodSeconds");
         new Yaml().load(text.substring(text.indexOf("envoy.yaml: |") + "envoy.yaml: |".length()).replaceAll("(?m)^    ", ""));
     }
 

@@ -11,12 +11,15 @@ import java.util.List;
  * @param cookieName           the cookie that holds the session token (checked after {@code Authorization: Bearer})
  * @param forwardAttributes    session attributes passed upstream as {@code x-session-attr-<name>} headers
  * @param unavailableHttpStatus the HTTP status of a denial while the session store is down (fail closed)
+ * @param touchInterval        a request through Envoy slides the session's idle expiry when it was last
+ *                             seen longer ago than this (0 turns it off: then the edge must call Touch)
  */
 @ConfigurationProperties("session-authority.ext-authz")
 public record ExtAuthzProperties(
         @Bindable(defaultValue = "session_id") String cookieName,
         @Bindable(defaultValue = "") List<String> forwardAttributes,
-        @Bindable(defaultValue = "503") int unavailableHttpStatus) {
+        @Bindable(defaultValue = "503") int unavailableHttpStatus,
+        @Bindable(defaultValue = "60s") java.time.Duration touchInterval) {
 
     public ExtAuthzProperties {
         // An empty list from the environment arrives as one empty name.

@@ -123,7 +123,13 @@ public class MetricsFactory {
                     .description("Approximate live sessions: keys with a TTL in Redis (sessions, plus per-user indexes, "
                             + "tombstones and login counters); -1 until first read")
                     .register(registry);
-            scheduler.scheduleWithFixedDelay(() -> probe.keysWithTtl().thenAccept(keys::set), 0, 15, TimeUnit.SECONDS);
+            scheduler.scheduleWithFixedDelay(() -> {
+                try {
+                    probe.keysWithTtl().thenAccept(keys::set);
+                } catch (RuntimeException e) {
+                    // A throw here would cancel the schedule for good; the next round tries again.
+                }
+            }, 0, 15, TimeUnit.SECONDS);
         }
 
         @Override

@@ -14,7 +14,6 @@ import io.sessionauthority.service.security.Caller;
 import io.sessionauthority.service.security.CallerRegistry;
 import io.sessionauthority.service.security.SecurityProperties;
 import io.sessionauthority.service.security.TlsIdentities;
-import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
 import java.util.Optional;
 import java.util.Set;
 
@@ -40,9 +39,11 @@ public final class CallerAuthInterceptor implements ServerInterceptor {
         this.required = properties.callerAuth() == SecurityProperties.CallerAuth.REQUIRED;
         this.apiKeyHeader = Metadata.Key.of(properties.apiKeyHeader(), Metadata.ASCII_STRING_MARSHALLER);
         this.openServices = Set.copyOf(properties.openServices());
-        if (openServices.contains(SessionAuthorityServiceGrpc.SERVICE_NAME)) {
-            throw new IllegalStateException("session-authority.security.open-services must not list "
-                    + SessionAuthorityServiceGrpc.SERVICE_NAME + ": its methods always need a caller");
+        for (String service : openServices) {
+            if (AccessPolicy.protects(service)) {
+                throw new IllegalStateException("session-authority.security.open-services must not list " + service
+                        + ": its methods always need a caller");
+            }
         }
     }
 

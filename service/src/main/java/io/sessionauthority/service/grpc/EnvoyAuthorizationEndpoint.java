@@ -18,7 +18,12 @@ import io.sessionauthority.service.session.Session;
 import io.sessionauthority.service.session.SessionCheck;
 import io.sessionauthority.service.session.SessionService;
 import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -38,12 +43,16 @@ public class EnvoyAuthorizationEndpoint extends AuthorizationGrpc.AuthorizationI
 
     static final String ATTRIBUTE_HEADER_PREFIX = "x-session-attr-";
 
+    private static final Logger LOG = LoggerFactory.getLogger(EnvoyAuthorizationEndpoint.class);
+
     private final SessionService sessions;
     private final ExtAuthzProperties properties;
+    private final Clock clock;
 
-    public EnvoyAuthorizationEndpoint(SessionService sessions, ExtAuthzProperties properties) {
+    public EnvoyAuthorizationEndpoint(SessionService sessions, ExtAuthzProperties properties, Clock clock) {
         this.sessions = sessions;
         this.properties = properties;
+        this.clock = clock;
     }
 
     private record Presented(String token, boolean fromCookie) {
@@ -77,8 +86,30 @@ public class EnvoyAuthorizationEndpoint extends AuthorizationGrpc.AuthorizationI
             if (!result.isLive()) {
                 return denied(StatusCode.Unauthorized, Code.UNAUTHENTICATED, result.status().name().toLowerCase(Locale.ROOT));
             }
+            keepAlive(presented.token(), result.session());
             return allowed(result.session(), presented, headers);
         });
+    }
+
+    /**
+     * Apps behind Envoy never see the token, so they cannot Touch: a request through Envoy is the
+     * activity. Sliding the idle expiry on every request would turn every read into a write, so it
+     * happens at most once per {@code touch-interval}, after the answer (never delaying it).
+     */
+    private void keepAlive(String token, Session session) {
+        Duration interval = properties.touchInterval();
+        if (interval.isZero() || clock.instant().isBefore(session.lastSeenTime().plus(interval))) {
+            return;
+        }
+        try {
+            sessions.touch(token, Map.of(), List.of()).whenComplete((touched, error) -> {
+                if (error != null) {
+                    LOG.debug("ext_authz keep-alive of session {} deferred: {}", session.sessionId(), error.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.debug("ext_authz keep-alive of session {} skipped: {}", session.sessionId(), e.toString());
+        }
     }
 
     private CheckResponse allowed(Session session, Presented presented, Map<String, String> headers) {
@@ -86,22 +117,30 @@ public class EnvoyAuthorizationEndpoint extends AuthorizationGrpc.AuthorizationI
                 .addHeaders(set("x-user-id", session.userId()))
                 .addHeaders(set("x-session-id", session.sessionId()))
                 .addHeaders(set("x-username", session.username()));
+        // Only the authority speaks under x-session-attr-*: whatever the client sent there goes.
+        for (String header : headers.keySet()) {
+            if (header.toLowerCase(Locale.ROOT).startsWith(ATTRIBUTE_HEADER_PREFIX)) {
+                ok.addHeadersToRemove(header);
+            }
+        }
         for (String name : properties.forwardAttributes()) {
             String value = session.attributes().get(name);
             if (value != null) {
                 ok.addHeaders(set(ATTRIBUTE_HEADER_PREFIX + name.toLowerCase(Locale.ROOT), value));
-            } else {
-                ok.addHeadersToRemove(ATTRIBUTE_HEADER_PREFIX + name.toLowerCase(Locale.ROOT));
             }
         }
-        if (presented.fromCookie()) {
-            String rest = CookieHeader.without(headers.get("cookie"), properties.cookieName());
+        // The token never travels upstream, whichever way it came: drop the session cookie and any bearer token.
+        String cookie = headers.get("cookie");
+        if (cookie != null && CookieHeader.value(cookie, properties.cookieName()).isPresent()) {
+            String rest = CookieHeader.without(cookie, properties.cookieName());
             if (rest.isEmpty()) {
                 ok.addHeadersToRemove("cookie");
             } else {
                 ok.addHeaders(set("cookie", rest));
             }
-        } else {
+        }
+        String authorization = headers.get("authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             ok.addHeadersToRemove("authorization");
         }
         return CheckResponse.newBuilder()

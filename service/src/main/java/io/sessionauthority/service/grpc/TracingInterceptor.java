@@ -56,6 +56,7 @@ public final class TracingInterceptor implements ServerInterceptor {
                 .setAttribute("rpc.method", call.getMethodDescriptor().getBareMethodName())
                 .startSpan();
         Context context = parent.with(span);
+        java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
         ServerCall<ReqT, RespT> traced = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             @Override
             public void sendMessage(RespT message) {
@@ -65,17 +66,16 @@ public final class TracingInterceptor implements ServerInterceptor {
 
             @Override
             public void close(Status status, Metadata trailers) {
-                span.setAttribute("rpc.grpc.status_code", status.getCode().value());
-                if (!status.isOk()) {
-                    span.setStatus(StatusCode.ERROR, status.getCode().name());
-                }
-                span.end();
+                end(span, ended, status);
                 super.close(status, trailers);
             }
         };
         ServerCall.Listener<ReqT> listener;
         try (Scope ignored = context.makeCurrent()) {
             listener = next.startCall(traced, headers);
+        } catch (RuntimeException e) {
+            end(span, ended, Status.fromThrowable(e));
+            throw e;
         }
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
             @Override
@@ -91,7 +91,25 @@ public final class TracingInterceptor implements ServerInterceptor {
                     super.onHalfClose();
                 }
             }
+
+            @Override
+            public void onCancel() {
+                // The caller gave up (or its deadline passed): that is the call's outcome, whatever the handler does next.
+                end(span, ended, Status.CANCELLED);
+                super.onCancel();
+            }
         };
+    }
+
+    private static void end(Span span, java.util.concurrent.atomic.AtomicBoolean ended, Status status) {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
+        span.setAttribute("rpc.grpc.status_code", status.getCode().value());
+        if (!status.isOk()) {
+            span.setStatus(StatusCode.ERROR, status.getCode().name());
+        }
+        span.end();
     }
 
     /** Session and user ids from an answer's {@code session} field, when it has one. */

@@ -45,7 +45,7 @@ public final class ServingStatus implements AutoCloseable {
     }
 
     /** Reports NOT_SERVING from now on: the first step of a graceful shutdown. */
-    public void beginShutdown() {
+    public synchronized void beginShutdown() {
         if (shuttingDown.compareAndSet(false, true)) {
             set(HealthCheckResponse.ServingStatus.NOT_SERVING);
             LOG.info("Shutting down: health reports NOT_SERVING");
@@ -61,7 +61,7 @@ public final class ServingStatus implements AutoCloseable {
         }
     }
 
-    private void update(boolean up) {
+    private synchronized void update(boolean up) {
         if (shuttingDown.get()) {
             return;
         }

@@ -31,6 +31,11 @@ public final class AccessPolicy {
         return Optional.ofNullable(ANY_OF.get(fullMethodName));
     }
 
+    /** Whether any method of {@code serviceName} needs a permission (and so may never be left open). */
+    public static boolean protects(String serviceName) {
+        return ANY_OF.keySet().stream().anyMatch(method -> method.startsWith(serviceName + "/"));
+    }
+
     /** Whether {@code caller} may call {@code fullMethodName} at all. */
     public static boolean allows(Caller caller, String fullMethodName) {
         return anyOf(fullMethodName).map(needed -> needed.stream().anyMatch(caller::may)).orElse(false);

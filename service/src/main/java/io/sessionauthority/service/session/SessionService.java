@@ -68,7 +68,8 @@ public final class SessionService {
     /** A wrong password stays counted as a failure; a success or any other failure is taken back. */
     private CompletionStage<Started> settleThrottle(String username, String ip, Started started, Throwable error) {
         if (error == null) {
-            return throttle.succeeded(username, ip).thenApply(reset -> started);
+            // The session exists: a failure to clear the counters must not turn a login into an error.
+            return throttle.succeeded(username, ip).handle((reset, resetError) -> started);
         }
         Throwable cause = unwrap(error);
         CompletionStage<Void> settled = cause instanceof InvalidCredentialsException

@@ -35,7 +35,18 @@ public final class RedisThrottleStore implements ThrottleStore {
                 new String[] {key(counter)}, Long.toString(now.toEpochMilli()), Integer.toString(counter.maxFailures()),
                 Long.toString(counter.step().toMillis()), Long.toString(counter.maxLockout().toMillis()),
                 Long.toString(counter.window().toMillis())));
-        CompletionStage<Duration> verdict = all(results).thenCompose(done -> {
+        CompletionStage<Duration> verdict = all(results).exceptionallyCompose(failure -> {
+            // Some counters may have counted this attempt before another failed: take those back.
+            List<Counter> counted = new ArrayList<>();
+            for (int i = 0; i < counters.size(); i++) {
+                CompletableFuture<Long> result = results.get(i);
+                if (!result.isCompletedExceptionally() && result.join() == 0) {
+                    counted.add(counters.get(i));
+                }
+            }
+            return undo(counted).handle((undone, undoError) -> (Void) null)
+                    .thenCompose(ignored -> CompletableFuture.failedFuture(failure));
+        }).thenCompose(done -> {
             List<Counter> admitted = new ArrayList<>();
             long lockedUntil = 0;
             for (int i = 0; i < counters.size(); i++) {

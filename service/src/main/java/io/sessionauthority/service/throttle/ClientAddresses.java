@@ -5,7 +5,8 @@ import java.net.UnknownHostException;
 
 /**
  * One spelling per address, so "::1", "0:0::1" and "0000::0001" share one failure counter, and an
- * IPv4-mapped IPv6 address counts as its IPv4 address.
+ * IPv4-mapped IPv6 address counts as its IPv4 address. IPv6 addresses count by their /64 network:
+ * one host usually holds a whole /64, and could otherwise rotate through it for fresh budgets.
  */
 final class ClientAddresses {
 
@@ -17,7 +18,13 @@ final class ClientAddresses {
         try {
             // A literal never triggers a DNS lookup; the policy has rejected anything else.
             String text = literal.startsWith("[") && literal.endsWith("]") ? literal.substring(1, literal.length() - 1) : literal;
-            return InetAddress.getByName(text).getHostAddress();
+            InetAddress address = InetAddress.getByName(text);
+            if (address instanceof java.net.Inet6Address) {
+                byte[] network = java.util.Arrays.copyOf(address.getAddress(), 16);
+                java.util.Arrays.fill(network, 8, 16, (byte) 0);
+                return InetAddress.getByAddress(network).getHostAddress() + "/64";
+            }
+            return address.getHostAddress();
         } catch (UnknownHostException | SecurityException e) {
             return literal;
         }

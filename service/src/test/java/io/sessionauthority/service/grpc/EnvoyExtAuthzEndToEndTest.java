@@ -49,7 +49,8 @@ class EnvoyExtAuthzEndToEndTest {
             // The session cookie, among others, and a client trying to smuggle its own x-user-id.
             CheckResponse byCookie = envoy.check(request(Map.of(
                     "cookie", "theme=dark; session_id=" + login.getToken() + "; lang=en",
-                    "x-user-id", "someone-else")));
+                    "x-user-id", "someone-else",
+                    "x-session-attr-plan", "platinum")));
             assertThat(byCookie.getStatus().getCode()).isZero();
             assertThat(set(byCookie)).containsEntry("x-user-id", login.getSession().getUserId())
                     .containsEntry("x-session-id", login.getSession().getSessionId())
@@ -88,8 +89,39 @@ class EnvoyExtAuthzEndToEndTest {
     }
 
     @Test
+    void theTokenNeverTravelsUpstreamAndClientsCannotForgeSessionHeadersAndRequestsKeepTheSessionAlive() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             ServiceUnderTest service = ServiceUnderTest.start(redis.uri(), Map.of(
+                     "session-authority.ext-authz.touch-interval", "1ms"))) {
+            service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("bob").setPassword("correct horse battery").build());
+            LoginResponse login = service.blocking().login(LoginRequest.newBuilder().setUsername("bob")
+                    .setPassword("correct horse battery").build());
+            AuthorizationGrpc.AuthorizationBlockingStub envoy = AuthorizationGrpc.newBlockingStub(service.channel())
+                    .withDeadlineAfter(10, TimeUnit.SECONDS);
+            Thread.sleep(20);
+
+            CheckResponse both = envoy.check(request(Map.of(
+                    "authorization", "Bearer " + login.getToken(),
+                    "cookie", "session_id=" + login.getToken() + "; theme=dark",
+                    "x-session-attr-role", "admin")));
+            assertThat(both.getOkResponse().getHeadersToRemoveList()).contains("authorization", "x-session-attr-role");
+            assertThat(set(both)).containsEntry("cookie", "theme=dark");
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            boolean touched = false;
+            while (!touched && System.nanoTime() < deadline) {
+                var session = service.blocking().validate(io.sessionauthority.v1.ValidateRequest.newBuilder()
+                        .setToken(login.getToken()).build()).getSession();
+                touched = com.google.protobuf.util.Timestamps.compare(session.getLastSeenTime(), login.getSession().getLastSeenTime()) > 0;
+                Thread.sleep(20);
+            }
+            assertThat(touched).as("a request through Envoy slid the session's idle expiry").isTrue();
+        }
+    }
+
+    @Test
     void noAttributesAreForwardedOrRemovedByDefault() {
-        assertThat(new io.sessionauthority.service.config.ExtAuthzProperties("session_id", List.of(""), 503).forwardAttributes()).isEmpty();
+        assertThat(new io.sessionauthority.service.config.ExtAuthzProperties("session_id", List.of(""), 503, java.time.Duration.ZERO).forwardAttributes()).isEmpty();
     }
 
     @Test
