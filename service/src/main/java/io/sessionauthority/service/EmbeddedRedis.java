@@ -21,7 +21,8 @@ final class EmbeddedRedis {
     }
 
     static Optional<String> startIfNotConfigured() {
-        if (isSet(System.getenv("REDIS_URI")) || isSet(System.getProperty("redis.uri"))) {
+        if (isSet(System.getenv("REDIS_URI")) || isSet(System.getProperty("redis.uri"))
+                || isSet(System.getenv("REDIS_URIS")) || isSet(System.getProperty("redis.uris"))) {
             return Optional.empty();
         }
         int port = freePort();

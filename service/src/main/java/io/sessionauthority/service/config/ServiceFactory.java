@@ -3,6 +3,8 @@ package io.sessionauthority.service.config;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.sessionauthority.service.session.SessionPolicy;
 import io.sessionauthority.service.session.SessionService;
 import io.sessionauthority.service.session.SessionStore;
@@ -40,9 +42,20 @@ public class ServiceFactory {
         return new SecureRandom();
     }
 
-    /** The store speaks the command set common to standalone, Sentinel and Cluster connections. */
+    /**
+     * The store speaks the command set common to standalone, Sentinel and Cluster connections:
+     * {@code redis.uri} (standalone, or {@code redis-sentinel://…#master}) or {@code redis.uris}
+     * (Cluster seed nodes) chooses which.
+     */
     @Singleton
+    @Requires(missingProperty = "redis.uris")
     RedisClusterAsyncCommands<String, String> redisCommands(StatefulRedisConnection<String, String> connection) {
+        return connection.async();
+    }
+
+    @Singleton
+    @Requires(property = "redis.uris")
+    RedisClusterAsyncCommands<String, String> redisClusterCommands(StatefulRedisClusterConnection<String, String> connection) {
         return connection.async();
     }
 

@@ -1,0 +1,89 @@
+package io.sessionauthority.service.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Redis Cluster from real processes on loopback: 3 masters and 3 replicas joined with
+ * {@code redis-cli --cluster create}, failing over after a second of silence. Needs redis-server
+ * and redis-cli on the PATH.
+ */
+public final class ClusterTopology implements AutoCloseable {
+
+    private final List<RedisServerProcess> nodes = new ArrayList<>();
+
+    private ClusterTopology() {
+        for (int i = 0; i < 6; i++) {
+            nodes.add(RedisServerProcess.start("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                    "--cluster-node-timeout", "1000"));
+        }
+        List<String> command = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+        nodes.forEach(node -> command.add("127.0.0.1:" + node.port()));
+        command.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+        run(command);
+        awaitClusterOk();
+    }
+
+    public static ClusterTopology start() {
+        return new ClusterTopology();
+    }
+
+    /** The seed nodes, as {@code redis.uris}. */
+    public List<String> uris() {
+        return nodes.stream().map(RedisServerProcess::uri).collect(Collectors.toList());
+    }
+
+    /** The master node that serves {@code key}'s slot. */
+    public RedisServerProcess masterOf(String key) {
+        for (RedisServerProcess node : nodes) {
+            String role = node.commands().role().get(0).toString();
+            if ("master".equals(role) && !node.commands().clusterGetKeysInSlot(
+                    io.lettuce.core.cluster.SlotHash.getSlot(key), 1).isEmpty()) {
+                return node;
+            }
+        }
+        throw new IllegalStateException("no master holds " + key);
+    }
+
+    @Override
+    public void close() {
+        nodes.forEach(RedisServerProcess::close);
+    }
+
+    private void awaitClusterOk() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            boolean ok = nodes.stream().allMatch(node -> node.commands().clusterInfo().contains("cluster_state:ok"));
+            if (ok) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new IllegalStateException("the cluster did not reach cluster_state:ok");
+    }
+
+    private static void run(List<String> command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException("redis-cli --cluster create failed:\n" + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
