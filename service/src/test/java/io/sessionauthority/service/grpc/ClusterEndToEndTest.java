@@ -3,9 +3,9 @@ package io.sessionauthority.service.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.grpc.StatusRuntimeException;
 import io.sessionauthority.service.store.RedisKeys;
 import io.sessionauthority.service.testing.ClusterTopology;
+import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.service.testing.ServiceUnderTest;
 import io.sessionauthority.v1.CreateUserRequest;
 import io.sessionauthority.v1.ListSessionsRequest;
@@ -15,9 +15,7 @@ import io.sessionauthority.v1.RevokeRequest;
 import io.sessionauthority.v1.AllSessions;
 import io.sessionauthority.v1.TouchRequest;
 import io.sessionauthority.v1.ValidateRequest;
-import java.io.File;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +26,7 @@ class ClusterEndToEndTest {
 
     @Test
     void everyOperationWorksAcrossShardsAndSurvivesAMasterFailover() throws Exception {
-        assumeTrue(onPath("redis-server") && onPath("redis-cli"), "Cluster needs redis-server and redis-cli on the PATH");
+        assumeTrue(RedisServerProcess.onPath("redis-server") && RedisServerProcess.onPath("redis-cli"), "Cluster needs redis-server and redis-cli on the PATH");
         try (ClusterTopology cluster = ClusterTopology.start();
              ServiceUnderTest service = ServiceUnderTest.start(cluster.uris().get(0), Map.of("redis.uris", cluster.uris()))) {
             String[] names = {"alice", "bob", "carol", "dave", "erin", "frank"};
@@ -53,33 +51,8 @@ class ClusterEndToEndTest {
             master.kill();
 
             String token = alice.getToken();
-            assertThat(awaitValid(service, token, 30)).as("the replicated session is valid after the failover").isTrue();
+            assertThat(service.awaitValid(token, 30)).as("the replicated session is valid after the failover").isTrue();
             assertThat(service.blocking().validate(ValidateRequest.newBuilder().setToken(second.getToken()).build()).getValid()).isFalse();
         }
-    }
-
-    private static boolean awaitValid(ServiceUnderTest service, String token, int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < deadline) {
-            try {
-                if (service.blocking().withDeadlineAfter(2, TimeUnit.SECONDS)
-                        .validate(ValidateRequest.newBuilder().setToken(token).build()).getValid()) {
-                    return true;
-                }
-            } catch (StatusRuntimeException failingOver) {
-                // UNAVAILABLE until a replica is promoted and the topology refreshed
-            }
-            Thread.sleep(200);
-        }
-        return false;
-    }
-
-    private static boolean onPath(String binary) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (new File(dir, binary).canExecute()) {
-                return true;
-            }
-        }
-        return false;
     }
 }

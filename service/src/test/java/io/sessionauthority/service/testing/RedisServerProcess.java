@@ -187,6 +187,11 @@ public final class RedisServerProcess implements AutoCloseable {
         }
     }
 
+    /** Whether {@code name} is an executable on the PATH (topology tests need redis-server and redis-cli). */
+    public static boolean onPath(String name) {
+        return findOnPath(name) != null;
+    }
+
     private static String findOnPath(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             File candidate = new File(dir, name);

@@ -50,6 +50,26 @@ public final class ServiceUnderTest implements AutoCloseable {
         return SessionAuthorityServiceGrpc.newFutureStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
+    /**
+     * Waits until {@code token} validates as live — while Redis fails over, calls answer UNAVAILABLE
+     * until the client follows the new master — and answers whether it did within {@code seconds}.
+     */
+    public boolean awaitValid(String token, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (blocking().withDeadlineAfter(2, TimeUnit.SECONDS)
+                        .validate(io.sessionauthority.v1.ValidateRequest.newBuilder().setToken(token).build()).getValid()) {
+                    return true;
+                }
+            } catch (io.grpc.StatusRuntimeException failingOver) {
+                // not yet
+            }
+            Thread.sleep(200);
+        }
+        return false;
+    }
+
     public <T> T bean(Class<T> type) {
         return server.getApplicationContext().getBean(type);
     }
