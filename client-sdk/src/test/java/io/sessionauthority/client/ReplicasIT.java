@@ -1,0 +1,230 @@
+package io.sessionauthority.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.EquivalentAddressGroup;
+import io.grpc.ManagedChannel;
+import io.grpc.NameResolver;
+import io.grpc.NameResolverProvider;
+import io.grpc.netty.NettyChannelBuilder;
+import io.sessionauthority.service.testing.RedisServerProcess;
+import io.sessionauthority.v1.ClientMetadata;
+import io.sessionauthority.v1.LoginResponse;
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two service processes (the runnable jar, started as the container starts it) on one Redis, behind
+ * the SDK's round robin: a session created through one validates through the other; kill -9 of one
+ * under load moves the calls to the other; a rolling restart with SIGTERM fails no call.
+ */
+class ReplicasIT {
+
+    private static final Path JAR = Path.of("..", "service", "target", "session-authority.jar");
+    private static final Path ENTRYPOINT = Path.of("..", "docker", "entrypoint.sh");
+
+    @Test
+    void replicasShareSessionsSurviveAKillAndRollWithoutFailingACall() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            int portA = RedisServerProcess.freePort();
+            int portB = RedisServerProcess.freePort();
+            Replica a = start(redis, portA, "a");
+            Replica b = start(redis, portB, "b");
+            ManagedChannel channel = NettyChannelBuilder.forTarget("replicas:///both")
+                    .nameResolverFactory(new TwoAddresses(portA, portB))
+                    .defaultServiceConfig(SessionAuthorityClient.Builder.serviceConfig(3))
+                    .enableRetry().usePlaintext().build();
+            try (SessionAuthorityClient client = SessionAuthorityClient.builder("replicas:///both").channel(channel)
+                    .deadline(Duration.ofSeconds(2)).build()) {
+                awaitUp(client);
+                client.createUser("alice", "correct horse battery");
+                LoginResponse login = client.login("alice", "correct horse battery", ClientMetadata.getDefaultInstance());
+                // Round robin: consecutive calls land on both replicas; every one sees the session.
+                for (int i = 0; i < 20; i++) {
+                    assertThat(client.validate(login.getToken()).isValid()).isTrue();
+                }
+
+                Load load = new Load(client, login.getToken());
+                load.start();
+                Thread.sleep(500);
+                a.process().destroyForcibly(); // kill -9
+                a.process().waitFor(10, TimeUnit.SECONDS);
+                Thread.sleep(1500);
+                long afterKill = load.failures.get();
+                assertThat(load.successesSince(500)).as("calls moved to the surviving replica").isPositive();
+
+                // Rolling restart: bring a back, then SIGTERM b, then restart b — no call may fail.
+                a = start(redis, portA, "a2");
+                awaitTakingCalls(a); // the client reconnects on its own backoff schedule
+                long before = load.failures.get();
+                b.process().destroy(); // SIGTERM: NOT_SERVING, drain delay, GOAWAY, in-flight calls finish, exit 0
+                assertThat(b.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(b.process().exitValue()).isZero();
+                b = start(redis, portB, "b2");
+                Thread.sleep(3000);
+                long rollingFailures = load.failures.get() - before;
+                load.finish();
+
+                System.out.printf("replicas: %d calls, %d failed around the kill -9, %d failed during the rolling restart%n",
+                        load.successes.get() + load.failures.get(), afterKill, rollingFailures);
+                assertThat(rollingFailures).as("a rolling restart fails no call").isZero();
+            } finally {
+                channel.shutdownNow();
+                a.process().destroyForcibly();
+                b.process().destroyForcibly();
+            }
+        }
+    }
+
+    private record Replica(Process process, int managementPort) {
+    }
+
+    private static Replica start(RedisServerProcess redis, int port, String name) throws Exception {
+        int management = RedisServerProcess.freePort();
+        ProcessBuilder builder = new ProcessBuilder("sh", ENTRYPOINT.toString()).redirectErrorStream(true)
+                .redirectOutput(new File("target/replica-" + name + ".log"));
+        builder.environment().put("APP_JAR", JAR.toString());
+        builder.environment().put("REDIS_URI", redis.uri());
+        builder.environment().put("GRPC_SERVER_PORT", Integer.toString(port));
+        builder.environment().put("MANAGEMENT_PORT", Integer.toString(management));
+        builder.environment().put("SHUTDOWN_DRAIN_DELAY", "1s");
+        builder.environment().put("JAVA_OPTS", "-Xmx256m");
+        return new Replica(builder.start(), management);
+    }
+
+    /** Until the replica has answered Validate calls of the load (its own metrics say so). */
+    private static void awaitTakingCalls(Replica replica) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            try {
+                String metrics = http.send(java.net.http.HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + replica.managementPort() + "/prometheus")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                if (metrics.lines().anyMatch(line -> line.startsWith("grpc_server_processing_duration_seconds_count{method=\"Validate\"")
+                        && !line.endsWith(" 0"))) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // starting
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the restarted replica never took calls");
+    }
+
+    private static void awaitUp(SessionAuthorityClient client) throws InterruptedException {
+        awaitServing(client, 1);
+    }
+
+    /** Until {@code successes} validations in a row succeed (both replicas up and connected). */
+    private static void awaitServing(SessionAuthorityClient client, int successes) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        int inRow = 0;
+        while (System.nanoTime() < deadline && inRow < successes) {
+            try {
+                client.validate("sat1_" + "A".repeat(64));
+                inRow++;
+            } catch (SessionAuthorityException notYet) {
+                inRow = 0;
+                Thread.sleep(100);
+            }
+        }
+        Thread.sleep(1000); // let round robin connect to the restarted replica
+    }
+
+    /** A steady Validate load on one thread. */
+    private static final class Load extends Thread {
+        final AtomicLong successes = new AtomicLong();
+        final AtomicLong failures = new AtomicLong();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final SessionAuthorityClient client;
+        private final String token;
+        private volatile long lastSuccessNanos;
+
+        Load(SessionAuthorityClient client, String token) {
+            this.client = client;
+            this.token = token;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            while (running.get()) {
+                try {
+                    if (client.validate(token).isValid()) {
+                        successes.incrementAndGet();
+                        lastSuccessNanos = System.nanoTime();
+                    } else {
+                        failures.incrementAndGet();
+                    }
+                } catch (SessionAuthorityException e) {
+                    failures.incrementAndGet();
+                }
+            }
+        }
+
+        long successesSince(long millisAgo) {
+            return System.nanoTime() - lastSuccessNanos < TimeUnit.MILLISECONDS.toNanos(millisAgo) ? successes.get() : 0;
+        }
+
+        void finish() throws InterruptedException {
+            running.set(false);
+            join(5000);
+        }
+    }
+
+    /** A static two-address name resolver: what DNS or a service registry gives in production. */
+    private static final class TwoAddresses extends NameResolverProvider {
+        private final List<SocketAddress> addresses;
+
+        TwoAddresses(int portA, int portB) {
+            this.addresses = List.of(new InetSocketAddress("127.0.0.1", portA), new InetSocketAddress("127.0.0.1", portB));
+        }
+
+        @Override
+        public NameResolver newNameResolver(URI targetUri, NameResolver.Args args) {
+            return new NameResolver() {
+                @Override
+                public String getServiceAuthority() {
+                    return "replicas";
+                }
+
+                @Override
+                public void start(Listener2 listener) {
+                    listener.onResult(ResolutionResult.newBuilder()
+                            .setAddresses(addresses.stream().map(EquivalentAddressGroup::new).toList())
+                            .build());
+                }
+
+                @Override
+                public void shutdown() {
+                }
+            };
+        }
+
+        @Override
+        protected boolean isAvailable() {
+            return true;
+        }
+
+        @Override
+        protected int priority() {
+            return 5;
+        }
+
+        @Override
+        public String getDefaultScheme() {
+            return "replicas";
+        }
+    }
+}
