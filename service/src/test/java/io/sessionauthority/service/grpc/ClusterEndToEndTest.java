@@ -48,10 +48,16 @@ class ClusterEndToEndTest {
 
             var master = cluster.masterOf(RedisKeys.user(uid));
             master.commands().waitForReplication(1, 5000);
-            master.kill();
-
             String token = alice.getToken();
-            assertThat(service.awaitValid(token, 30)).as("the replicated session is valid after the failover").isTrue();
+            try (ServiceUnderTest.SteadyLoad load = service.steadyLoad(token)) {
+                Thread.sleep(300);
+                master.kill();
+                assertThat(service.awaitValid(token, 30)).as("the replicated session is valid after the failover").isTrue();
+                Thread.sleep(500);
+                load.close();
+                System.out.println("Cluster failover under load: " + load.summary());
+                assertThat(load.wrongAnswers()).as("never a wrong answer").isZero();
+            }
             assertThat(service.blocking().validate(ValidateRequest.newBuilder().setToken(second.getToken()).build()).getValid()).isFalse();
         }
     }

@@ -31,9 +31,15 @@ class SentinelEndToEndTest {
             service.blocking().revoke(RevokeRequest.newBuilder().setToken(revoked.getToken()).build());
             redis.awaitReplicated();
 
-            redis.master().kill();
-
-            assertThat(service.awaitValid(kept.getToken(), 30)).as("the replicated session is valid after the failover").isTrue();
+            try (ServiceUnderTest.SteadyLoad load = service.steadyLoad(kept.getToken())) {
+                Thread.sleep(300);
+                redis.master().kill();
+                assertThat(service.awaitValid(kept.getToken(), 30)).as("the replicated session is valid after the failover").isTrue();
+                Thread.sleep(500);
+                load.close();
+                System.out.println("Sentinel failover under load: " + load.summary());
+                assertThat(load.wrongAnswers()).as("never a wrong answer").isZero();
+            }
             assertThat(service.blocking().validate(ValidateRequest.newBuilder().setToken(revoked.getToken()).build()).getValid())
                     .as("the replicated revoke still holds").isFalse();
             // And the new master takes writes.

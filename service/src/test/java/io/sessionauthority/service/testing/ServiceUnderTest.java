@@ -70,6 +70,62 @@ public final class ServiceUnderTest implements AutoCloseable {
         return false;
     }
 
+    /** A steady Validate load on one thread, counting answers and failures, for failover measurements. */
+    public final class SteadyLoad extends Thread implements AutoCloseable {
+        private final String token;
+        private final java.util.concurrent.atomic.AtomicLong ok = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong wrong = new java.util.concurrent.atomic.AtomicLong();
+        private volatile boolean running = true;
+        private volatile long firstFailure;
+        private volatile long lastFailure;
+
+        private SteadyLoad(String token) {
+            this.token = token;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            while (running) {
+                try {
+                    boolean valid = blocking().withDeadlineAfter(250, TimeUnit.MILLISECONDS)
+                            .validate(io.sessionauthority.v1.ValidateRequest.newBuilder().setToken(token).build()).getValid();
+                    (valid ? ok : wrong).incrementAndGet();
+                } catch (io.grpc.StatusRuntimeException e) {
+                    long now = System.nanoTime();
+                    if (failed.getAndIncrement() == 0) {
+                        firstFailure = now;
+                    }
+                    lastFailure = now;
+                }
+            }
+        }
+
+        /** Calls answered, calls failed (UNAVAILABLE / deadline), wrong answers, and the span of the failures in ms. */
+        public String summary() {
+            long window = failed.get() == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(lastFailure - firstFailure);
+            return String.format("%d answered, %d failed over a %d ms window, %d wrong answers", ok.get(), failed.get(), window, wrong.get());
+        }
+
+        public long wrongAnswers() {
+            return wrong.get();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            join(5000);
+        }
+    }
+
+    /** Starts a steady Validate load of {@code token}. */
+    public SteadyLoad steadyLoad(String token) {
+        SteadyLoad load = new SteadyLoad(token);
+        load.start();
+        return load;
+    }
+
     public <T> T bean(Class<T> type) {
         return server.getApplicationContext().getBean(type);
     }
