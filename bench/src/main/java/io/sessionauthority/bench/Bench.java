@@ -26,12 +26,14 @@ public final class Bench {
         switch (scenario) {
             case "enumeration" -> enumeration(args.length > 1 ? Integer.parseInt(args[1]) : 200);
             case "performance" -> performance(Arrays.copyOfRange(args, 1, args.length));
+            case "soak" -> soak(Arrays.copyOfRange(args, 1, args.length));
             default -> {
                 System.err.println("""
                         usage: java -jar bench/target/session-authority-bench.jar enumeration [rounds]
                                java -jar bench/target/session-authority-bench.jar performance [--duration 10s] [--concurrency 64]
                                     [--channels 4] [--memory-sessions 100000] [--baseline-requests 200000] [--results bench/results]
-                                    [--hashing-threads 0 (one per core)] [--service-java-opts "-XX:+UseZGC"]""");
+                                    [--hashing-threads 0 (one per core)] [--service-java-opts "-XX:+UseZGC"]
+                               java -jar bench/target/session-authority-bench.jar soak [--duration 10m] [--rate 1000] [--interval 1m]""");
                 System.exit(2);
             }
         }
@@ -67,6 +69,20 @@ public final class Bench {
         try {
             Path written = new PerformanceBench(options).run(serviceJar());
             System.out.println("\nwritten: " + written + " (and its -latency.png)");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void soak(String[] args) {
+        Map<String, String> flags = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            flags.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        try {
+            SoakBench.run(serviceJar(), Duration.parse("PT" + flags.getOrDefault("duration", "10m").toUpperCase()),
+                    Double.parseDouble(flags.getOrDefault("rate", "1000")),
+                    Duration.parse("PT" + flags.getOrDefault("interval", "1m").toUpperCase()));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

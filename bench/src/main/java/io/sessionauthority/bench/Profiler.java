@@ -21,6 +21,11 @@ final class Profiler {
     private Profiler() {
     }
 
+    /** Asks the service for a full GC, so heap samples compare live data, not garbage. */
+    static void gc(long pid) {
+        jcmd(pid, "GC.run");
+    }
+
     static void start(long pid) {
         jcmd(pid, "JFR.start", "name=bench", "settings=profile");
     }
