@@ -38,8 +38,8 @@ public final class DomainFixture implements AutoCloseable {
     public static final RedisProperties DEFAULT_REDIS = new RedisProperties(Duration.ofMillis(500), Duration.ofSeconds(1), 10_000, null);
 
     public final MutableClock clock = MutableClock.startingNow();
-    public final RedisClient client;
-    public final StatefulRedisConnection<String, String> connection;
+    private final io.lettuce.core.AbstractRedisClient client;
+    private final io.lettuce.core.api.StatefulConnection<String, String> connection;
     public final RedisSessionStore sessionStore;
     public final RedisUserStore userStore;
     public final HashingPool hashingPool;
@@ -48,17 +48,39 @@ public final class DomainFixture implements AutoCloseable {
     public final SessionService sessions;
 
     public DomainFixture(String redisUri, SessionProperties sessionProperties) {
+        this(standalone(redisUri), sessionProperties);
+    }
+
+    /** The domain on a Redis Cluster, given its seed nodes. */
+    public static DomainFixture onCluster(java.util.List<String> seedUris) {
+        io.lettuce.core.cluster.RedisClusterClient cluster = io.lettuce.core.cluster.RedisClusterClient.create(
+                seedUris.stream().map(RedisURI::create).toList());
+        io.lettuce.core.cluster.api.StatefulRedisClusterConnection<String, String> connection = cluster.connect();
+        return new DomainFixture(new Connected(cluster, connection, connection.async()), DEFAULT_SESSIONS);
+    }
+
+    private record Connected(io.lettuce.core.AbstractRedisClient client, io.lettuce.core.api.StatefulConnection<String, String> connection,
+                             io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands<String, String> async) {
+    }
+
+    private static Connected standalone(String redisUri) {
+        RedisClient standalone = RedisClient.create(RedisURI.create(redisUri));
+        standalone.setOptions(RedisClientOptions.clientOptions(DEFAULT_REDIS));
+        StatefulRedisConnection<String, String> connection = standalone.connect();
+        return new Connected(standalone, connection, connection.async());
+    }
+
+    private DomainFixture(Connected redis, SessionProperties sessionProperties) {
         SecureRandom random = new SecureRandom();
-        client = RedisClient.create(RedisURI.create(redisUri));
-        client.setOptions(RedisClientOptions.clientOptions(DEFAULT_REDIS));
-        connection = client.connect();
-        sessionStore = new RedisSessionStore(connection.async(), io.opentelemetry.api.OpenTelemetry.noop().getTracer("test"));
-        userStore = new RedisUserStore(connection.async());
+        client = redis.client();
+        connection = redis.connection();
+        sessionStore = new RedisSessionStore(redis.async(), io.opentelemetry.api.OpenTelemetry.noop().getTracer("test"));
+        userStore = new RedisUserStore(redis.async());
         hashingPool = new HashingPool(DEFAULT_PASSWORDS.effectiveHashingThreads(), DEFAULT_PASSWORDS.hashingQueue());
         SessionPolicy policy = new SessionPolicy(sessionProperties);
         users = new UserService(userStore, new PasswordPolicy(DEFAULT_PASSWORDS), new PasswordHasher(10, random),
                 hashingPool, policy, clock, random);
-        throttle = new LoginThrottle(new RedisThrottleStore(connection.async()), DEFAULT_THROTTLE, clock);
+        throttle = new LoginThrottle(new RedisThrottleStore(redis.async()), DEFAULT_THROTTLE, clock);
         sessions = new SessionService(sessionStore, policy, new SessionTokens(random), users, throttle, clock);
     }
 
