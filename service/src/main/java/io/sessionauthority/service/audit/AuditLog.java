@@ -1,11 +1,11 @@
 package io.sessionauthority.service.audit;
 
+import io.sessionauthority.service.error.Failures;
 import io.sessionauthority.service.error.InvalidCredentialsException;
 import io.sessionauthority.service.error.OverloadedException;
 import io.sessionauthority.service.session.SessionService;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +28,7 @@ public final class AuditLog {
                     "username", started.session().username(), "client_ip", clientIp);
             return;
         }
-        Throwable cause = unwrap(error);
+        Throwable cause = Failures.unwrap(error);
         if (cause instanceof InvalidCredentialsException) {
             write("login.failure", caller, "username", username, "client_ip", clientIp, "reason", "INVALID_CREDENTIALS");
         } else if (cause instanceof OverloadedException overloaded && "LOGIN_THROTTLED".equals(overloaded.reason())) {
@@ -48,7 +48,7 @@ public final class AuditLog {
     public void passwordChange(String caller, String userId, Integer revoked, Throwable error) {
         if (error == null) {
             write("password.change", caller, "user_id", userId, "revoked", String.valueOf(revoked));
-        } else if (unwrap(error) instanceof InvalidCredentialsException) {
+        } else if (Failures.unwrap(error) instanceof InvalidCredentialsException) {
             write("password.change.failure", caller, "user_id", userId, "reason", "INVALID_CREDENTIALS");
         }
     }
@@ -105,11 +105,4 @@ public final class AuditLog {
         return needsQuotes ? "\"" + out + "\"" : out.toString();
     }
 
-    private static Throwable unwrap(Throwable error) {
-        Throwable current = error;
-        while (current instanceof CompletionException && current.getCause() != null) {
-            current = current.getCause();
-        }
-        return current;
-    }
 }

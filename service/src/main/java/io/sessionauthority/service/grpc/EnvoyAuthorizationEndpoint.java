@@ -1,5 +1,6 @@
 package io.sessionauthority.service.grpc;
 
+import io.sessionauthority.service.error.Failures;
 import com.google.rpc.Code;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
@@ -77,7 +78,7 @@ public class EnvoyAuthorizationEndpoint extends AuthorizationGrpc.AuthorizationI
         }
         return check.handle((result, error) -> {
             if (error != null) {
-                Throwable cause = ErrorMapping.unwrap(error);
+                Throwable cause = Failures.unwrap(error);
                 if (cause instanceof StoreUnavailableException) {
                     return denied(unavailableStatus(), Code.UNAVAILABLE, "unavailable");
                 }

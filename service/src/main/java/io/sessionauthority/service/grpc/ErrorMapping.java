@@ -1,5 +1,6 @@
 package io.sessionauthority.service.grpc;
 
+import io.sessionauthority.service.error.Failures;
 import com.google.protobuf.Any;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
@@ -15,8 +16,6 @@ import io.sessionauthority.service.error.OverloadedException;
 import io.sessionauthority.service.error.PermissionDeniedException;
 import io.sessionauthority.service.error.SessionAuthorityException;
 import io.sessionauthority.service.error.StoreUnavailableException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +33,7 @@ final class ErrorMapping {
     }
 
     static StatusRuntimeException toStatus(Throwable thrown, String method) {
-        Throwable error = unwrap(thrown);
+        Throwable error = Failures.unwrap(thrown);
         if (!(error instanceof SessionAuthorityException known)) {
             LOG.error("Unexpected failure in {}", method, error);
             return build(Code.INTERNAL, "INTERNAL", "internal error; the service log has the details", null);
@@ -94,11 +93,4 @@ final class ErrorMapping {
                 .build());
     }
 
-    static Throwable unwrap(Throwable error) {
-        Throwable current = error;
-        while ((current instanceof CompletionException || current instanceof ExecutionException) && current.getCause() != null) {
-            current = current.getCause();
-        }
-        return current;
-    }
 }

@@ -6,7 +6,7 @@ import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.error.InvalidCredentialsException;
 import io.sessionauthority.service.error.OverloadedException;
 import io.sessionauthority.service.error.StoreUnavailableException;
-import java.util.concurrent.CompletionException;
+import io.sessionauthority.service.error.Failures;
 
 /** Counters of outcomes that matter to operators, beyond per-RPC status codes. */
 public final class ServiceMetrics {
@@ -27,7 +27,7 @@ public final class ServiceMetrics {
     }
 
     static String outcome(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = error == null ? null : Failures.unwrap(error);
         if (cause == null) {
             return "success";
         } else if (cause instanceof InvalidCredentialsException) {

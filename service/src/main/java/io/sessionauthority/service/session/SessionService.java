@@ -1,5 +1,6 @@
 package io.sessionauthority.service.session;
 
+import io.sessionauthority.service.error.Failures;
 import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.error.InvalidCredentialsException;
 import io.sessionauthority.service.error.NotFoundException;
@@ -16,7 +17,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -71,7 +71,7 @@ public final class SessionService {
             // The session exists: a failure to clear the counters must not turn a login into an error.
             return throttle.succeeded(username, ip).handle((reset, resetError) -> started);
         }
-        Throwable cause = unwrap(error);
+        Throwable cause = Failures.unwrap(error);
         CompletionStage<Void> settled = cause instanceof InvalidCredentialsException
                 ? CompletableFuture.completedFuture(null)
                 : throttle.notCounted(username, ip);
@@ -109,7 +109,7 @@ public final class SessionService {
         SessionTokens.Reference ref = SessionTokens.parse("token", token);
         // A token naming no user names no session: logging out twice, or with a forged token, ends nothing.
         return store.revoke(ref.userId(), ref.sessionId(), clock.instant(), policy.forgetAfter())
-                .exceptionallyCompose(error -> unwrap(error) instanceof NotFoundException
+                .exceptionallyCompose(error -> Failures.unwrap(error) instanceof NotFoundException
                         ? CompletableFuture.completedFuture(0)
                         : CompletableFuture.failedFuture(error));
     }
@@ -138,9 +138,6 @@ public final class SessionService {
                 .toList());
     }
 
-    private static Throwable unwrap(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    }
 
     private static void requireSessionId(String field, String value) {
         if (value == null || value.isEmpty()) {

@@ -1,5 +1,6 @@
 package io.sessionauthority.service.store;
 
+import io.sessionauthority.service.error.Failures;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -15,7 +16,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -42,9 +42,9 @@ final class LuaScript {
     <T> CompletionStage<T> run(RedisClusterAsyncCommands<String, String> redis, ScriptOutputType type,
                                String[] keys, String... args) {
         CompletionStage<T> first = redis.evalsha(sha1, type, keys, args);
-        return first.exceptionallyCompose(error -> unwrap(error) instanceof RedisNoScriptException
+        return first.exceptionallyCompose(error -> Failures.unwrap(error) instanceof RedisNoScriptException
                 ? redis.<T>eval(source, type, keys, args)
-                : CompletableFuture.failedFuture(unwrap(error)));
+                : CompletableFuture.failedFuture(Failures.unwrap(error)));
     }
 
     /**
@@ -63,7 +63,7 @@ final class LuaScript {
                 .startSpan();
         return this.<T>run(redis, type, keys, args).whenComplete((value, error) -> {
             if (error != null) {
-                span.setStatus(StatusCode.ERROR, unwrap(error).getClass().getSimpleName());
+                span.setStatus(StatusCode.ERROR, Failures.unwrap(error).getClass().getSimpleName());
             }
             span.end();
         });
@@ -77,13 +77,6 @@ final class LuaScript {
         return source;
     }
 
-    static Throwable unwrap(Throwable error) {
-        Throwable current = error;
-        while (current instanceof CompletionException && current.getCause() != null) {
-            current = current.getCause();
-        }
-        return current;
-    }
 
     private static String resource(String file) {
         try (InputStream in = LuaScript.class.getResourceAsStream("/store/" + file)) {

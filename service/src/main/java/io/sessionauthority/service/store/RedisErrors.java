@@ -1,5 +1,6 @@
 package io.sessionauthority.service.store;
 
+import io.sessionauthority.service.error.Failures;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.sessionauthority.service.error.StoreUnavailableException;
@@ -27,7 +28,7 @@ final class RedisErrors {
     static <T> CompletionStage<T> translated(CompletionStage<T> stage) {
         return stage.handle((value, error) -> error == null
                         ? CompletableFuture.completedFuture(value)
-                        : CompletableFuture.<T>failedFuture(translate(LuaScript.unwrap(error))))
+                        : CompletableFuture.<T>failedFuture(translate(Failures.unwrap(error))))
                 .thenCompose(Function.identity());
     }
 
