@@ -2,10 +2,16 @@ package io.sessionauthority.service.audit;
 
 import io.sessionauthority.service.error.Failures;
 import io.sessionauthority.service.error.InvalidCredentialsException;
-import io.sessionauthority.service.error.OverloadedException;
+import io.sessionauthority.service.error.ThrottledException;
 import io.sessionauthority.service.session.SessionService;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,19 +27,48 @@ public final class AuditLog {
     private static final Logger AUDIT = LoggerFactory.getLogger(LOGGER);
     private static final int MAX_VALUE = 128;
 
-    /** A login attempt and its outcome. */
-    public void login(String caller, String username, String clientIp, SessionService.Started started, Throwable error) {
+    private final byte[] nameKey = new byte[32];
+
+    public AuditLog() {
+        new SecureRandom().nextBytes(nameKey);
+    }
+
+    /**
+     * A login attempt and its outcome. A failed attempt names its user only when the username was a
+     * real one; otherwise (unknown name, or refused before the lookup) it records a
+     * {@linkplain #nameReference reference} of the name, never the name: people type passwords
+     * into username fields.
+     */
+    public void login(String caller, String presentedUsername, String clientIp, SessionService.Started started, Throwable error) {
         if (error == null) {
             write("login.success", caller, "user_id", started.session().userId(), "session_id", started.session().sessionId(),
-                    "username", started.session().username(), "client_ip", clientIp);
+                    "username", started.session().username(), "client_ip", started.session().client().ipAddress());
             return;
         }
         Throwable cause = Failures.unwrap(error);
-        if (cause instanceof InvalidCredentialsException) {
-            write("login.failure", caller, "username", username, "client_ip", clientIp, "reason", "INVALID_CREDENTIALS");
-        } else if (cause instanceof OverloadedException overloaded && "LOGIN_THROTTLED".equals(overloaded.reason())) {
-            write("login.locked", caller, "username", username, "client_ip", clientIp,
-                    "retry_after_s", Long.toString(overloaded.retryAfter().toSeconds()));
+        if (cause instanceof InvalidCredentialsException invalid) {
+            write("login.failure", caller, "user_id", invalid.userId().orElse(""),
+                    "username_ref", invalid.userId().isPresent() ? "" : nameReference(presentedUsername),
+                    "client_ip", clientIp, "reason", "INVALID_CREDENTIALS");
+        } else if (cause instanceof ThrottledException throttled) {
+            write("login.locked", caller, "username_ref", nameReference(presentedUsername), "client_ip", clientIp,
+                    "retry_after_s", Long.toString(throttled.retryAfter().toSeconds()));
+        }
+    }
+
+    /**
+     * A short keyed digest of a presented username: equal names give equal references for the life
+     * of this process, so a guessing campaign shows up in the trail, yet the reference cannot be
+     * reversed or checked against a guessed password (the key is random and never leaves memory).
+     */
+    String nameReference(String presented) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(nameKey, "HmacSHA256"));
+            byte[] digest = mac.doFinal(String.valueOf(presented).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("every Java runtime has HmacSHA256", e);
         }
     }
 
@@ -50,6 +85,8 @@ public final class AuditLog {
             write("password.change", caller, "user_id", userId, "revoked", String.valueOf(revoked));
         } else if (Failures.unwrap(error) instanceof InvalidCredentialsException) {
             write("password.change.failure", caller, "user_id", userId, "reason", "INVALID_CREDENTIALS");
+        } else if (Failures.unwrap(error) instanceof ThrottledException throttled) {
+            write("password.change.locked", caller, "user_id", userId, "retry_after_s", Long.toString(throttled.retryAfter().toSeconds()));
         }
     }
 

@@ -33,12 +33,21 @@ public class SecurityFactory {
 
     @Context
     @Singleton
-    ServerInterceptor callerAuthInterceptor(CallerRegistry registry, SecurityProperties properties,
+    ServerInterceptor callerAuthInterceptor(CallerRegistry registry, SecurityProperties properties, TlsProperties tls,
                                             @Nullable @Value("${grpc.server.host:}") String host) {
         if (properties.callerAuth() == SecurityProperties.CallerAuth.REQUIRED) {
             if (registry.isEmpty()) {
                 throw new IllegalStateException("session-authority.security.caller-auth is 'required' but no caller is "
                         + "configured under session-authority.security.callers: nobody could call the service");
+            }
+            if (registry.hasApiKeys() && !tls.enabled() && !isLoopback(host) && !properties.allowPlaintextApiKeys()) {
+                throw new IllegalStateException("refusing to start: callers present API keys, but the gRPC port listens on '"
+                        + (host == null || host.isBlank() ? "all interfaces" : host) + "' without TLS, so every key would cross "
+                        + "the network in clear. Configure session-authority.tls (see README, 'Secure it'), listen on 127.0.0.1, "
+                        + "or, if something in front encrypts the traffic (a mesh), set session-authority.security.allow-plaintext-api-keys=true");
+            }
+            if (registry.hasApiKeys() && !tls.enabled()) {
+                LOG.warn("API keys are accepted over plaintext gRPC on {}", host == null || host.isBlank() ? "all interfaces" : host);
             }
             return new CallerAuthInterceptor(registry, properties);
         }

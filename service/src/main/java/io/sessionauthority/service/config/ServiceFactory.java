@@ -12,6 +12,7 @@ import io.sessionauthority.service.session.SessionTokens;
 import io.sessionauthority.service.store.RedisSessionStore;
 import io.sessionauthority.service.store.RedisThrottleStore;
 import io.sessionauthority.service.store.RedisUserStore;
+import io.sessionauthority.service.throttle.DeviceTokens;
 import io.sessionauthority.service.throttle.LoginThrottle;
 import io.sessionauthority.service.throttle.ThrottleStore;
 import io.sessionauthority.service.audit.AuditLog;
@@ -91,8 +92,8 @@ public class ServiceFactory {
 
     @Singleton
     UserService userService(UserStore store, PasswordPolicy passwordPolicy, PasswordHasher hasher, HashingPool pool,
-                            SessionPolicy sessionPolicy, Clock clock, SecureRandom random) {
-        return new UserService(store, passwordPolicy, hasher, pool, sessionPolicy, clock, random);
+                            LoginThrottle throttle, SessionProperties sessions, Clock clock, SecureRandom random) {
+        return new UserService(store, passwordPolicy, hasher, pool, throttle, sessions.forgetAfter(), clock, random);
     }
 
     @Singleton
@@ -101,8 +102,8 @@ public class ServiceFactory {
     }
 
     @Singleton
-    LoginThrottle loginThrottle(ThrottleStore store, ThrottleProperties properties, Clock clock) {
-        return new LoginThrottle(store, properties, clock);
+    LoginThrottle loginThrottle(ThrottleStore store, ThrottleProperties properties, SecureRandom random, Clock clock) {
+        return new LoginThrottle(store, properties.policy(), new DeviceTokens(random), clock);
     }
 
     @Singleton

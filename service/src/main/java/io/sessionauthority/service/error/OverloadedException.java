@@ -2,17 +2,10 @@ package io.sessionauthority.service.error;
 
 import java.time.Duration;
 
-/** The service sheds this call to protect itself; the caller may retry after {@link #retryAfter()}. */
-public final class OverloadedException extends SessionAuthorityException {
-
-    private final Duration retryAfter;
+/** The service sheds this call to protect itself (e.g. the hashing pool is full). */
+public final class OverloadedException extends RetryLaterException {
 
     public OverloadedException(String reason, String message, Duration retryAfter) {
-        super(reason, message);
-        this.retryAfter = retryAfter;
-    }
-
-    public Duration retryAfter() {
-        return retryAfter;
+        super(reason, message, retryAfter);
     }
 }

@@ -79,7 +79,7 @@ public final class CallerAuthInterceptor implements ServerInterceptor {
     }
 
     private Optional<Caller> identify(ServerCall<?, ?> call, Metadata headers) {
-        Optional<Caller> byCertificate = registry.byTlsIdentities(
+        Optional<Caller> byCertificate = registry.byTlsIdentity(
                 TlsIdentities.of(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION)));
         if (byCertificate.isPresent()) {
             return byCertificate;

@@ -12,7 +12,7 @@ import io.sessionauthority.service.error.ConflictException;
 import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.error.InvalidCredentialsException;
 import io.sessionauthority.service.error.NotFoundException;
-import io.sessionauthority.service.error.OverloadedException;
+import io.sessionauthority.service.error.RetryLaterException;
 import io.sessionauthority.service.error.PermissionDeniedException;
 import io.sessionauthority.service.error.SessionAuthorityException;
 import io.sessionauthority.service.error.StoreUnavailableException;
@@ -49,11 +49,11 @@ final class ErrorMapping {
             info.putMetadata("field", invalid.field());
         }
         status.addDetails(Any.pack(info.build()));
-        if (known instanceof OverloadedException overloaded) {
+        if (known instanceof RetryLaterException retryLater) {
             status.addDetails(Any.pack(RetryInfo.newBuilder()
                     .setRetryDelay(com.google.protobuf.Duration.newBuilder()
-                            .setSeconds(overloaded.retryAfter().getSeconds())
-                            .setNanos(overloaded.retryAfter().getNano()))
+                            .setSeconds(retryLater.retryAfter().getSeconds())
+                            .setNanos(retryLater.retryAfter().getNano()))
                     .build()));
         }
         return StatusProto.toStatusRuntimeException(status.build());
@@ -68,7 +68,7 @@ final class ErrorMapping {
             return Code.NOT_FOUND;
         } else if (error instanceof AlreadyExistsException) {
             return Code.ALREADY_EXISTS;
-        } else if (error instanceof OverloadedException) {
+        } else if (error instanceof RetryLaterException) {
             return Code.RESOURCE_EXHAUSTED;
         } else if (error instanceof StoreUnavailableException) {
             return Code.UNAVAILABLE;

@@ -6,11 +6,11 @@ import io.grpc.stub.StreamObserver;
 import io.sessionauthority.service.audit.AuditLog;
 import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.metrics.ServiceMetrics;
-import io.sessionauthority.service.error.PermissionDeniedException;
 import io.sessionauthority.service.security.Caller;
-import io.sessionauthority.service.security.Permission;
+import io.sessionauthority.service.security.AccessPolicy;
 import io.sessionauthority.service.session.SessionService;
 import io.sessionauthority.service.user.UserService;
+import io.sessionauthority.v1.AllSessions;
 import io.sessionauthority.v1.ChangePasswordRequest;
 import io.sessionauthority.v1.ChangePasswordResponse;
 import io.sessionauthority.v1.CreateUserRequest;
@@ -65,7 +65,7 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
     public void login(LoginRequest request, StreamObserver<LoginResponse> observer) {
         String caller = caller();
         reply("Login", observer, () -> sessions.login(request.getUsername(), request.getPassword(),
-                        ProtoMapping.client(request.getClient()), request.getAttributesMap())
+                        ProtoMapping.client(request.getClient()), request.getAttributesMap(), request.getDeviceToken())
                 .whenComplete((started, error) -> {
                     audit.login(caller, request.getUsername(), request.getClient().getIpAddress(), started, error);
                     metrics.login(error);
@@ -73,6 +73,7 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
                 .thenApply(started -> LoginResponse.newBuilder()
                         .setToken(started.token())
                         .setSession(ProtoMapping.session(started.session()))
+                        .setDeviceToken(started.deviceToken())
                         .build()));
     }
 
@@ -83,8 +84,14 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
 
     @Override
     public void touch(TouchRequest request, StreamObserver<TouchResponse> observer) {
-        reply("Touch", observer, () -> sessions.touch(request.getToken(), request.getSetAttributesMap(), request.getRemoveAttributesList())
-                .thenApply(ProtoMapping::touchResponse));
+        Caller caller = CallerAuthInterceptor.currentCaller();
+        reply("Touch", observer, () -> {
+            if (request.getSetAttributesCount() > 0 || request.getRemoveAttributesCount() > 0) {
+                AccessPolicy.require(caller, AccessPolicy.Action.WRITE_ATTRIBUTES);
+            }
+            return sessions.touch(request.getToken(), request.getSetAttributesMap(), request.getRemoveAttributesList())
+                    .thenApply(ProtoMapping::touchResponse);
+        });
     }
 
     @Override
@@ -95,21 +102,22 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
     }
 
     private CompletionStage<Integer> revoked(Caller caller, RevokeRequest request) {
-        if (request.getTargetCase() != RevokeRequest.TargetCase.TOKEN && request.getTargetCase() != RevokeRequest.TargetCase.TARGET_NOT_SET
-                && !caller.may(Permission.ADMIN)) {
-            // Ending a session by id, or all of a user's, is an administrative act; logout by token is not.
-            throw new PermissionDeniedException(caller.name(), "admin");
-        }
         return switch (request.getTargetCase()) {
             case TOKEN -> sessions.revokeByToken(request.getToken())
                     .whenComplete((count, error) -> audit.revoke(caller.name(), "logout", "", "token", count, error));
-            case SESSION -> sessions.revoke(request.getSession().getUserId(), request.getSession().getSessionId())
-                    .whenComplete((count, error) -> audit.revoke(caller.name(), "session", request.getSession().getUserId(),
-                            request.getSession().getSessionId(), count, error));
-            case ALL_SESSIONS -> sessions.revokeAll(request.getAllSessions().getUserId(), request.getAllSessions().getExceptSessionId())
-                    .whenComplete((count, error) -> audit.revoke(caller.name(), "all", request.getAllSessions().getUserId(),
-                            request.getAllSessions().getExceptSessionId().isEmpty()
-                                    ? "all" : "all-but:" + request.getAllSessions().getExceptSessionId(), count, error));
+            case SESSION -> {
+                AccessPolicy.require(caller, AccessPolicy.Action.REVOKE_ANY_SESSION);
+                yield sessions.revoke(request.getSession().getUserId(), request.getSession().getSessionId())
+                        .whenComplete((count, error) -> audit.revoke(caller.name(), "session", request.getSession().getUserId(),
+                                request.getSession().getSessionId(), count, error));
+            }
+            case ALL_SESSIONS -> {
+                AccessPolicy.require(caller, AccessPolicy.Action.REVOKE_ANY_SESSION);
+                AllSessions all = request.getAllSessions();
+                yield sessions.revokeAll(all.getUserId(), all.getExceptSessionId())
+                        .whenComplete((count, error) -> audit.revoke(caller.name(), "all", all.getUserId(),
+                                all.getExceptSessionId().isEmpty() ? "all" : "all-but:" + all.getExceptSessionId(), count, error));
+            }
             case TARGET_NOT_SET -> throw new InvalidArgumentException("target", "set one of token, session or all_sessions");
         };
     }
@@ -126,7 +134,8 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
     public void changePassword(ChangePasswordRequest request, StreamObserver<ChangePasswordResponse> observer) {
         String caller = caller();
         reply("ChangePassword", observer, () -> users.changePassword(request.getUserId(), request.getCurrentPassword(),
-                        request.getNewPassword(), request.getKeepSessionId())
+                        request.getNewPassword(), request.getKeepSessionId(), request.getClient().getIpAddress(),
+                        request.getDeviceToken())
                 .whenComplete((revoked, error) -> audit.passwordChange(caller, request.getUserId(), revoked, error))
                 .thenApply(count -> ChangePasswordResponse.newBuilder().setRevokedCount(count).build()));
     }

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.error.InvalidCredentialsException;
 import io.sessionauthority.service.error.OverloadedException;
+import io.sessionauthority.service.error.ThrottledException;
 import io.sessionauthority.service.error.StoreUnavailableException;
 import io.sessionauthority.service.error.Failures;
 
@@ -32,8 +33,10 @@ public final class ServiceMetrics {
             return "success";
         } else if (cause instanceof InvalidCredentialsException) {
             return "bad_credentials";
-        } else if (cause instanceof OverloadedException overloaded) {
-            return "LOGIN_THROTTLED".equals(overloaded.reason()) ? "throttled" : "shed";
+        } else if (cause instanceof ThrottledException) {
+            return "throttled";
+        } else if (cause instanceof OverloadedException) {
+            return "shed";
         } else if (cause instanceof InvalidArgumentException) {
             return "invalid";
         } else if (cause instanceof StoreUnavailableException) {

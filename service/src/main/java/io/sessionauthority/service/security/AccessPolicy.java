@@ -1,21 +1,45 @@
 package io.sessionauthority.service.security;
 
+import io.sessionauthority.service.error.PermissionDeniedException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Which permission each RPC needs. An RPC missing here is refused: a new method is closed until
- * someone decides who may call it.
+ * Who may do what: the one place that decides. Two steps, both from here:
+ * <ol>
+ *   <li>per method, before the request is read ({@link #allows}): the caller needs one of the
+ *       method's permissions, or it learns nothing and costs nothing;</li>
+ *   <li>per request, where one method does things of different weight ({@link #require}): a Touch
+ *       that changes attributes, a Revoke by id or of all of a user's sessions.</li>
+ * </ol>
+ * A method missing here is refused: a new RPC is closed until someone decides who may call it.
  */
 public final class AccessPolicy {
 
     private static final String SERVICE = "sessionauthority.v1.SessionAuthorityService/";
+
+    /** What a request does, where a method does more than one thing. */
+    public enum Action {
+        /** Touch that sets or removes attributes. */
+        WRITE_ATTRIBUTES(Permission.WRITE_ATTRIBUTES),
+        /** Revoke one session by its ids, or every session of a user. */
+        REVOKE_ANY_SESSION(Permission.ADMIN);
+
+        private final Permission needs;
+
+        Action(Permission needs) {
+            this.needs = needs;
+        }
+    }
+
     private static final Map<String, Set<Permission>> ANY_OF = Map.of(
             SERVICE + "Validate", Set.of(Permission.VALIDATE),
-            SERVICE + "Touch", Set.of(Permission.VALIDATE),
+            // Keeping a session alive is part of checking it; writing attributes is asked per request.
+            SERVICE + "Touch", Set.of(Permission.VALIDATE, Permission.WRITE_ATTRIBUTES),
+            SERVICE + "WatchRevocations", Set.of(Permission.VALIDATE),
             SERVICE + "Login", Set.of(Permission.LOGIN),
-            // Logout (by token) needs LOGIN; the endpoint also asks ADMIN for revokes by id or of all sessions.
+            // Logout (by token) needs LOGIN; a revoke by id or of all sessions is asked per request.
             SERVICE + "Revoke", Set.of(Permission.LOGIN, Permission.ADMIN),
             SERVICE + "CreateUser", Set.of(Permission.ADMIN),
             SERVICE + "ListSessions", Set.of(Permission.ADMIN),
@@ -39,5 +63,12 @@ public final class AccessPolicy {
     /** Whether {@code caller} may call {@code fullMethodName} at all. */
     public static boolean allows(Caller caller, String fullMethodName) {
         return anyOf(fullMethodName).map(needed -> needed.stream().anyMatch(caller::may)).orElse(false);
+    }
+
+    /** Fails with PermissionDeniedException unless {@code caller} may do {@code action}. */
+    public static void require(Caller caller, Action action) {
+        if (!caller.may(action.needs)) {
+            throw new PermissionDeniedException(caller.name(), action.needs.name().toLowerCase(java.util.Locale.ROOT));
+        }
     }
 }

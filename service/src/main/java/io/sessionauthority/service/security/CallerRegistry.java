@@ -66,15 +66,14 @@ public final class CallerRegistry {
         return Optional.ofNullable(found);
     }
 
-    /** The caller with one of these certificate identities (URI SANs first, then the subject DN). */
-    public Optional<Caller> byTlsIdentities(List<String> identities) {
-        for (String identity : identities) {
-            Caller caller = tlsIdentities.get(identity);
-            if (caller != null) {
-                return Optional.of(caller);
-            }
-        }
-        return Optional.empty();
+    /** The caller whose certificate identity this is, if any. */
+    public Optional<Caller> byTlsIdentity(Optional<String> identity) {
+        return identity.map(tlsIdentities::get);
+    }
+
+    /** Whether any caller is recognized by an API key. */
+    public boolean hasApiKeys() {
+        return !apiKeys.isEmpty();
     }
 
     /** The hex SHA-256 of an API key: what goes into the configuration. */

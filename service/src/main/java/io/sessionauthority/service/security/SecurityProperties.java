@@ -15,6 +15,8 @@ import java.util.List;
  * @param openServices            gRPC services any caller may use (health, reflection)
  * @param allowUnauthenticatedCallers start without caller authentication on a non-loopback address
  *                                (a deliberate, logged choice, e.g. behind a mesh that authenticates)
+ * @param allowPlaintextApiKeys   start with API-key callers on a non-loopback address without TLS
+ *                                (a deliberate, logged choice, e.g. behind a mesh that encrypts)
  */
 @ConfigurationProperties("session-authority.security")
 public record SecurityProperties(
@@ -22,7 +24,8 @@ public record SecurityProperties(
         @Bindable(defaultValue = "x-api-key") String apiKeyHeader,
         @Bindable(defaultValue = "grpc.health.v1.Health,grpc.reflection.v1.ServerReflection,grpc.reflection.v1alpha.ServerReflection")
         List<String> openServices,
-        @Bindable(defaultValue = "false") boolean allowUnauthenticatedCallers) {
+        @Bindable(defaultValue = "false") boolean allowUnauthenticatedCallers,
+        @Bindable(defaultValue = "false") boolean allowPlaintextApiKeys) {
 
     /** Whether callers must authenticate. */
     public enum CallerAuth {

@@ -2,6 +2,7 @@ package io.sessionauthority.service.session;
 
 import io.sessionauthority.service.config.SessionProperties;
 import io.sessionauthority.service.error.InvalidArgumentException;
+import io.sessionauthority.service.throttle.ClientAddresses;
 import io.sessionauthority.service.validation.Checks;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,12 +17,9 @@ import java.util.regex.Pattern;
 public final class SessionPolicy {
 
     static final int MAX_ATTRIBUTE_NAME = 64;
-    static final int MAX_IP_ADDRESS = 45; // the longest IPv6 text form
     static final int MAX_USER_AGENT = 512;
     static final int MAX_DEVICE_NAME = 128;
     private static final Pattern ATTRIBUTE_NAME = Pattern.compile("[A-Za-z0-9._:-]{1," + MAX_ATTRIBUTE_NAME + "}");
-    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
-    private static final Pattern IPV6ISH = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
     private final Duration idleTimeout;
     private final Duration absoluteTimeout;
@@ -97,10 +95,8 @@ public final class SessionPolicy {
 
     /** Checks and returns the client metadata of a login. */
     public ClientInfo checkClient(ClientInfo client) {
-        String ip = Checks.optionalText("client.ip_address", client.ipAddress(), MAX_IP_ADDRESS);
-        if (!ip.isEmpty() && !IPV4.matcher(ip).matches() && !(ip.contains(":") && IPV6ISH.matcher(ip).matches())) {
-            throw new InvalidArgumentException("client.ip_address", "is not an IPv4 or IPv6 address");
-        }
+        // Canonical, so that one address is one failure counter however the edge spells it.
+        String ip = client.ipAddress().isEmpty() ? "" : ClientAddresses.parse("client.ip_address", client.ipAddress());
         return new ClientInfo(
                 ip,
                 Checks.optionalText("client.user_agent", client.userAgent(), MAX_USER_AGENT),

@@ -2,13 +2,13 @@ package io.sessionauthority.service.session;
 
 import io.sessionauthority.service.error.Failures;
 import io.sessionauthority.service.error.InvalidArgumentException;
-import io.sessionauthority.service.error.InvalidCredentialsException;
 import io.sessionauthority.service.error.NotFoundException;
+import io.sessionauthority.service.throttle.DeviceTokens;
+import io.sessionauthority.service.throttle.LoginThrottle;
 import io.sessionauthority.service.user.User;
 import io.sessionauthority.service.user.UserIds;
 import io.sessionauthority.service.user.UserService;
 import io.sessionauthority.service.user.Usernames;
-import io.sessionauthority.service.throttle.LoginThrottle;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 
 /** Sessions: start one at login, check it, keep it alive, end it. */
 public final class SessionService {
@@ -40,11 +39,11 @@ public final class SessionService {
         this.clock = clock;
     }
 
-    /** A session just started, with the token that is shown this once. */
-    public record Started(String token, Session session) {
+    /** A session just started, with the token that is shown this once, and the device's token. */
+    public record Started(String token, Session session, String deviceToken) {
         @Override
         public String toString() {
-            return "Started[session=" + session + ", token=<redacted>]";
+            return "Started[session=" + session + ", token=<redacted>, deviceToken=<redacted>]";
         }
     }
 
@@ -53,30 +52,17 @@ public final class SessionService {
      * password verification, so malformed requests cost nothing; a throttled login is refused
      * before it either (see {@link LoginThrottle}).
      */
-    public CompletionStage<Started> login(String username, String password, ClientInfo client, Map<String, String> attributes) {
+    public CompletionStage<Started> login(String username, String password, ClientInfo client, Map<String, String> attributes,
+                                          String deviceToken) {
         ClientInfo checkedClient = policy.checkClient(client);
         Map<String, String> checkedAttributes = policy.checkAttributes("attributes", attributes);
         String normalized = Usernames.normalize("username", username);
-        String ip = checkedClient.ipAddress();
-        return throttle.admit(normalized, ip).thenCompose(admitted -> CompletableFuture.completedFuture(normalized)
-                .thenCompose(name -> users.authenticate(name, password))
-                .thenCompose(user -> start(user, checkedClient, checkedAttributes))
-                .<CompletionStage<Started>>handle((started, error) -> settleThrottle(normalized, ip, started, error))
-                .thenCompose(Function.identity()));
-    }
-
-    /** A wrong password stays counted as a failure; a success or any other failure is taken back. */
-    private CompletionStage<Started> settleThrottle(String username, String ip, Started started, Throwable error) {
-        if (error == null) {
-            // The session exists: a failure to clear the counters must not turn a login into an error.
-            return throttle.succeeded(username, ip).handle((reset, resetError) -> started);
-        }
-        Throwable cause = Failures.unwrap(error);
-        CompletionStage<Void> settled = cause instanceof InvalidCredentialsException
-                ? CompletableFuture.completedFuture(null)
-                : throttle.notCounted(username, ip);
-        return settled.handle((ignored, settleError) -> (Void) null)
-                .thenCompose(ignored -> CompletableFuture.<Started>failedFuture(cause));
+        LoginThrottle.Attempt attempt = new LoginThrottle.Attempt(normalized, checkedClient.ipAddress(),
+                DeviceTokens.parse("device_token", deviceToken));
+        return throttle.guard(attempt, admission -> users.authenticate(normalized, password)
+                .thenCompose(user -> start(user, checkedClient, checkedAttributes)
+                        .thenCompose(started -> throttle.rememberDevice(user.id(), admission)
+                                .thenApply(device -> new Started(started.token(), started.session(), device)))));
     }
 
     private CompletionStage<Started> start(User user, ClientInfo client, Map<String, String> attributes) {
@@ -87,7 +73,7 @@ public final class SessionService {
         Session session = new Session(issued.sessionId(), user.id(), user.username(), now, expiry,
                 policy.idleExpiry(now, expiry), now, client, attributes);
         return store.create(session, user.passwordHash(), policy.maxPerUser(), policy.forgetAfter())
-                .thenApply(ignored -> new Started(issued.token(), session));
+                .thenApply(ignored -> new Started(issued.token(), session, ""));
     }
 
     /** Whether the token's session is live; read-only. */

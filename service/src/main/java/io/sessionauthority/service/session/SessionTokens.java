@@ -1,8 +1,8 @@
 package io.sessionauthority.service.session;
 
 import io.sessionauthority.service.error.InvalidArgumentException;
-import io.sessionauthority.service.user.UserIds;
 import io.sessionauthority.service.validation.Checks;
+import io.sessionauthority.service.validation.Ids;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,7 +26,7 @@ public final class SessionTokens {
 
     public static final String PREFIX = "sat1_";
     static final int SECRET_BYTES = 32;
-    static final int BODY_BYTES = UserIds.BYTES + SECRET_BYTES;
+    static final int BODY_BYTES = Ids.BYTES + SECRET_BYTES;
     static final int BODY_CHARS = 64; // 48 bytes in base64 without padding
     public static final int TOKEN_LENGTH = PREFIX.length() + BODY_CHARS;
     static final int SESSION_ID_BYTES = 16;
@@ -54,10 +54,10 @@ public final class SessionTokens {
 
     public Issued issue(String userId) {
         byte[] body = new byte[BODY_BYTES];
-        System.arraycopy(UserIds.decode(userId), 0, body, 0, UserIds.BYTES);
+        System.arraycopy(Ids.decode(userId), 0, body, 0, Ids.BYTES);
         byte[] secret = new byte[SECRET_BYTES];
         random.nextBytes(secret);
-        System.arraycopy(secret, 0, body, UserIds.BYTES, SECRET_BYTES);
+        System.arraycopy(secret, 0, body, Ids.BYTES, SECRET_BYTES);
         String token = PREFIX + ENCODER.encodeToString(body);
         Arrays.fill(secret, (byte) 0);
         Arrays.fill(body, (byte) 0);
@@ -78,11 +78,11 @@ public final class SessionTokens {
             throw new InvalidArgumentException(field, "is not a session token (expected the prefix " + PREFIX + ")");
         }
         String body = token.substring(PREFIX.length());
-        if (!UserIds.isBase64Url(body)) {
+        if (!Ids.isBase64Url(body)) {
             throw new InvalidArgumentException(field, "is not a session token (unexpected characters)");
         }
         byte[] bytes = Base64.getUrlDecoder().decode(body);
-        String userId = UserIds.encode(Arrays.copyOf(bytes, UserIds.BYTES));
+        String userId = Ids.encode(Arrays.copyOf(bytes, Ids.BYTES));
         if (!(PREFIX + ENCODER.encodeToString(bytes)).equals(token)) {
             throw new InvalidArgumentException(field, "is not a session token (not in canonical form)");
         }
@@ -91,7 +91,7 @@ public final class SessionTokens {
 
     /** Whether {@code value} looks like a session id (22 URL-safe base64 characters). */
     public static boolean isSessionId(String value) {
-        return UserIds.isWellFormed(value);
+        return Ids.isWellFormed(value);
     }
 
     static String sessionIdOf(String token) {

@@ -33,6 +33,11 @@ public final class RedisKeys {
         return PREFIX + "username:" + normalizedUsername;
     }
 
+    /** Claims a username's look-alike skeleton, so no two users have confusable names. */
+    public static String lookalike(String skeleton) {
+        return PREFIX + "lookalike:" + skeleton;
+    }
+
     public static String user(String userId) {
         return tagged(userId) + "user";
     }
@@ -54,7 +59,12 @@ public final class RedisKeys {
         return tagged(userId) + "revoked";
     }
 
-    /** A login-failure counter: scope {@code ip}, {@code user_ip} or {@code user}. */
+    /** The user's known devices (device tokens of successful logins), by their one-way device id. */
+    public static String devices(String userId) {
+        return tagged(userId) + "devices";
+    }
+
+    /** A login-failure counter: scope {@code ip}, {@code user_ip}, {@code user} or {@code device}. */
     public static String throttle(String scope, String id) {
         return PREFIX + "throttle:" + scope + ":" + id;
     }

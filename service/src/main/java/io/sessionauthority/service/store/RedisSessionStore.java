@@ -67,7 +67,7 @@ public final class RedisSessionStore implements SessionStore {
                 throw NotFoundException.user(uid);
             }
             if ("STALE_CREDENTIALS".equals(reply.get(0))) {
-                throw new InvalidCredentialsException();
+                throw InvalidCredentialsException.wrongPassword(uid);
             }
             return null;
         });

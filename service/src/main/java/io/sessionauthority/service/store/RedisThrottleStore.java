@@ -24,6 +24,7 @@ public final class RedisThrottleStore implements ThrottleStore {
     private final RedisClusterAsyncCommands<String, String> redis;
     private final LuaScript attemptScript = LuaScript.load("throttle_attempt");
     private final LuaScript undoScript = LuaScript.load("throttle_undo");
+    private final LuaScript rememberDeviceScript = LuaScript.load("remember_device");
 
     public RedisThrottleStore(RedisClusterAsyncCommands<String, String> redis) {
         this.redis = redis;
@@ -74,6 +75,24 @@ public final class RedisThrottleStore implements ThrottleStore {
     @Override
     public CompletionStage<Void> reset(List<Counter> counters) {
         return translated(all(each(counters, counter -> redis.del(key(counter)))));
+    }
+
+    @Override
+    public CompletionStage<Boolean> knowsDevice(String username, String userId, String deviceId, Instant now) {
+        // Two reads pipelined on the connection: one round trip. The username check binds the device
+        // to the account the attempt is for.
+        CompletableFuture<String> owner = redis.hget(RedisKeys.user(userId), "un").toCompletableFuture();
+        CompletableFuture<Double> expiry = redis.zscore(RedisKeys.devices(userId), deviceId).toCompletableFuture();
+        return translated(CompletableFuture.allOf(owner, expiry).thenApply(done ->
+                username.equals(owner.join()) && expiry.join() != null && expiry.join() > now.toEpochMilli()));
+    }
+
+    @Override
+    public CompletionStage<Void> rememberDevice(String userId, String deviceId, Instant expiresAt, int maxDevices, Instant now) {
+        CompletionStage<Long> result = rememberDeviceScript.run(redis, ScriptOutputType.INTEGER,
+                new String[] {RedisKeys.devices(userId)}, deviceId, Long.toString(expiresAt.toEpochMilli()),
+                Long.toString(now.toEpochMilli()), Integer.toString(maxDevices));
+        return translated(result).thenApply(count -> null);
     }
 
     private static String key(Counter counter) {

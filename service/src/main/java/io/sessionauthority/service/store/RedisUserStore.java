@@ -20,10 +20,11 @@ import java.util.concurrent.CompletionStage;
  * Users in Redis (key layout in {@link RedisKeys}).
  *
  * <p>Creating a user writes the user hash first, under a fresh random id nobody knows yet, and then
- * claims the username with {@code SET NX}: the claim is the single atomic point that decides who
- * wins a race for a name, and a user becomes reachable only once it is complete. A loser deletes
- * its unreachable hash; a crash between the two steps leaves an unreachable hash, never a username
- * pointing at nothing. (The two keys sit in different Cluster slots, so no script can hold both.)
+ * claims the username with {@code SET NX}, then its look-alike skeleton the same way: each claim is
+ * a single atomic point that decides who wins a race, and a user becomes reachable only once it is
+ * complete. A loser gives back what it claimed and deletes its unreachable hash; a crash between
+ * the steps leaves an unreachable hash or an unused claim, never a username pointing at nothing.
+ * (The keys sit in different Cluster slots, so no script can hold them all.)
  */
 public final class RedisUserStore implements UserStore {
 
@@ -37,16 +38,21 @@ public final class RedisUserStore implements UserStore {
     }
 
     @Override
-    public CompletionStage<Boolean> insert(User user) {
+    public CompletionStage<Boolean> insert(User user, String skeleton) {
         String userKey = RedisKeys.user(user.id());
+        String usernameKey = RedisKeys.username(user.username());
         CompletionStage<Boolean> claimed = redis.hset(userKey, Map.of(
                         "un", user.username(),
                         "pw", user.passwordHash(),
                         "ct", RedisSessionStore.millis(user.createTime())))
-                .thenCompose(ignored -> redis.set(RedisKeys.username(user.username()), user.id(), SetArgs.Builder.nx()))
-                .thenCompose(reply -> "OK".equals(reply)
-                        ? CompletableFuture.completedFuture(true)
-                        : redis.del(userKey).thenApply(deleted -> false));
+                .thenCompose(ignored -> redis.set(usernameKey, user.id(), SetArgs.Builder.nx()))
+                .thenCompose(name -> !"OK".equals(name)
+                        ? redis.del(userKey).thenApply(deleted -> false)
+                        : redis.set(RedisKeys.lookalike(skeleton), user.id(), SetArgs.Builder.nx())
+                                .thenCompose(lookalike -> "OK".equals(lookalike)
+                                        ? CompletableFuture.completedFuture(true)
+                                        // A look-alike of this name is taken: give the name back, then the hash.
+                                        : redis.del(usernameKey).thenCompose(released -> redis.del(userKey)).thenApply(deleted -> false)));
         return translated(claimed);
     }
 

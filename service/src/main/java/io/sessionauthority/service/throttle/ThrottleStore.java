@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
-/** Where failure counters live, shared by every replica. */
+/** Where failure counters and known devices live, shared by every replica. */
 public interface ThrottleStore {
 
     /**
@@ -22,10 +22,22 @@ public interface ThrottleStore {
     CompletionStage<Void> reset(List<Counter> counters);
 
     /**
+     * Whether {@code deviceId} is a known device of user {@code userId}, and that user's username is
+     * {@code username}: a device token of one account buys nothing against another.
+     */
+    CompletionStage<Boolean> knowsDevice(String username, String userId, String deviceId, Instant now);
+
+    /**
+     * Remembers a device of a user until {@code expiresAt}, forgetting expired ones and, past
+     * {@code maxDevices}, the ones that expire first.
+     */
+    CompletionStage<Void> rememberDevice(String userId, String deviceId, Instant expiresAt, int maxDevices, Instant now);
+
+    /**
      * One failure counter.
      *
-     * @param scope       what it counts by: {@code ip}, {@code user_ip} or {@code user}
-     * @param id          the address, username, or both
+     * @param scope       what it counts by: {@code ip}, {@code user_ip}, {@code user} or {@code device}
+     * @param id          the address, username, both, or the device id
      * @param maxFailures failures before a lockout
      * @param step        first lockout, and what each further failure adds
      * @param maxLockout  the longest lockout

@@ -2,13 +2,16 @@ package io.sessionauthority.service.user;
 
 import io.sessionauthority.service.error.AlreadyExistsException;
 import io.sessionauthority.service.error.ConflictException;
+import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.error.InvalidCredentialsException;
 import io.sessionauthority.service.error.NotFoundException;
-import io.sessionauthority.service.session.SessionPolicy;
-import io.sessionauthority.service.session.SessionTokens;
-import io.sessionauthority.service.error.InvalidArgumentException;
+import io.sessionauthority.service.throttle.ClientAddresses;
+import io.sessionauthority.service.throttle.DeviceTokens;
+import io.sessionauthority.service.throttle.LoginThrottle;
+import io.sessionauthority.service.validation.Ids;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -23,29 +26,34 @@ public final class UserService {
     private final PasswordPolicy passwordPolicy;
     private final PasswordHasher hasher;
     private final HashingPool hashingPool;
-    private final SessionPolicy sessionPolicy;
+    private final LoginThrottle throttle;
+    private final Duration forgetAfter;
     private final Clock clock;
     private final SecureRandom random;
 
+    /**
+     * @param forgetAfter how long sessions ended by a password change still read as revoked
+     */
     public UserService(UserStore store, PasswordPolicy passwordPolicy, PasswordHasher hasher, HashingPool hashingPool,
-                       SessionPolicy sessionPolicy, Clock clock, SecureRandom random) {
+                       LoginThrottle throttle, Duration forgetAfter, Clock clock, SecureRandom random) {
         this.store = store;
         this.passwordPolicy = passwordPolicy;
         this.hasher = hasher;
         this.hashingPool = hashingPool;
-        this.sessionPolicy = sessionPolicy;
+        this.throttle = throttle;
+        this.forgetAfter = forgetAfter;
         this.clock = clock;
         this.random = random;
     }
 
-    /** Creates a user; fails with AlreadyExistsException when the normalized username is taken. */
+    /** Creates a user; fails with AlreadyExistsException when the normalized username, or a look-alike of it, is taken. */
     public CompletionStage<User> create(String rawUsername, String rawPassword) {
-        String username = Usernames.normalize("username", rawUsername);
+        String username = Usernames.normalizeNew("username", rawUsername);
         String password = passwordPolicy.checkNew("password", rawPassword);
         return hashingPool.submit(() -> hasher.hash(password))
                 .thenCompose(hash -> {
                     User user = new User(UserIds.newId(random), username, hash, clock.instant());
-                    return store.insert(user).thenApply(inserted -> {
+                    return store.insert(user, Usernames.skeleton(username)).thenApply(inserted -> {
                         if (!inserted) {
                             throw AlreadyExistsException.username(username);
                         }
@@ -55,20 +63,22 @@ public final class UserService {
     }
 
     /**
-     * Checks a username and password. Fails with InvalidCredentialsException, the same for an
-     * unknown user and a wrong password, after the same bcrypt work in both cases.
+     * Checks a username and password. Fails with InvalidCredentialsException, the same on the wire
+     * for an unknown user and a wrong password, after the same bcrypt work in both cases. Throttling
+     * is the caller's: run it inside {@link LoginThrottle#guard}.
      */
     public CompletionStage<User> authenticate(String rawUsername, String rawPassword) {
         String username = Usernames.normalize("username", rawUsername);
         String password = passwordPolicy.checkPresented("password", rawPassword);
         return store.findByUsername(username).thenCompose(found -> hashingPool.submit(() -> {
-            boolean verified = found.isPresent()
-                    ? hasher.verify(password, found.get().passwordHash())
-                    : hasher.verifyNobody(password);
-            if (!verified) {
-                throw new InvalidCredentialsException();
+            if (found.isEmpty()) {
+                hasher.verifyNobody(password);
+                throw InvalidCredentialsException.unknownUser();
             }
             User user = found.get();
+            if (!hasher.verify(password, user.passwordHash())) {
+                throw InvalidCredentialsException.wrongPassword(user.id());
+            }
             if (hasher.needsRehash(user.passwordHash())) {
                 upgradeHash(user, password);
             }
@@ -77,26 +87,30 @@ public final class UserService {
     }
 
     /**
-     * Changes a password after checking the current one, and revokes every session of the user but
-     * {@code keepSessionId} (empty for none) in the same atomic step. Answers how many were revoked.
+     * Changes a password after checking the current one, under the same failed-login counters as
+     * Login, and revokes every session of the user but {@code keepSessionId} (empty for none) in the
+     * same atomic step. Answers how many were revoked.
      */
-    public CompletionStage<Integer> changePassword(String userId, String rawCurrent, String rawNew, String keepSessionId) {
+    public CompletionStage<Integer> changePassword(String userId, String rawCurrent, String rawNew, String keepSessionId,
+                                                   String clientAddress, String deviceToken) {
         UserIds.require("user_id", userId);
         String current = passwordPolicy.checkPresented("current_password", rawCurrent);
         String replacement = passwordPolicy.checkNew("new_password", rawNew);
-        if (!keepSessionId.isEmpty() && !SessionTokens.isSessionId(keepSessionId)) {
+        if (!keepSessionId.isEmpty() && !Ids.isWellFormed(keepSessionId)) {
             throw new InvalidArgumentException("keep_session_id", "is not a session id (22 URL-safe base64 characters)");
         }
+        String address = clientAddress.isEmpty() ? "" : ClientAddresses.parse("client.ip_address", clientAddress);
+        var device = DeviceTokens.parse("device_token", deviceToken);
         return store.findById(userId)
                 .thenApply(found -> found.orElseThrow(() -> NotFoundException.user(userId)))
-                .thenCompose(user -> hashingPool.submit(() -> {
-                    if (!hasher.verify(current, user.passwordHash())) {
-                        throw InvalidCredentialsException.wrongPassword();
-                    }
-                    return new Hashes(user.passwordHash(), hasher.hash(replacement));
-                }))
-                .thenCompose(hashes -> store.changePassword(userId, hashes.current(), hashes.replacement(),
-                        keepSessionId, clock.instant(), sessionPolicy.forgetAfter()))
+                .thenCompose(user -> throttle.guard(new LoginThrottle.Attempt(user.username(), address, device),
+                        admission -> hashingPool.submit(() -> {
+                            if (!hasher.verify(current, user.passwordHash())) {
+                                throw InvalidCredentialsException.wrongPassword(userId);
+                            }
+                            return new Hashes(user.passwordHash(), hasher.hash(replacement));
+                        }).thenCompose(hashes -> store.changePassword(userId, hashes.current(), hashes.replacement(),
+                                keepSessionId, clock.instant(), forgetAfter))))
                 .thenApply(revoked -> revoked.orElseThrow(() -> new ConflictException("PASSWORD_CHANGED_CONCURRENTLY",
                         "the password was changed by another call meanwhile; check the current password and retry")));
     }

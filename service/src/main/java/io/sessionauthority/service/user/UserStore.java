@@ -9,10 +9,11 @@ import java.util.concurrent.CompletionStage;
 public interface UserStore {
 
     /**
-     * Stores a user if its username is free. Answers false, having stored nothing, when the username
-     * is taken; of two callers racing for one name exactly one gets true.
+     * Stores a user if its username, and every look-alike of it (same {@code skeleton}), is free.
+     * Answers false, having stored nothing, when one is taken; of two callers racing for one name
+     * (or two look-alikes) exactly one gets true.
      */
-    CompletionStage<Boolean> insert(User user);
+    CompletionStage<Boolean> insert(User user, String skeleton);
 
     CompletionStage<Optional<User>> findByUsername(String username);
 

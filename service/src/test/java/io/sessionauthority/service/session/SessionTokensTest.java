@@ -44,7 +44,7 @@ class SessionTokensTest {
     @Test
     void sessionIdIsAOneWayDigestThatRevealsNothingOfTheSecret() {
         SessionTokens.Issued issued = tokens.issue(userId);
-        String secretPart = issued.token().substring(5 + UserIds.LENGTH);
+        String secretPart = issued.token().substring(5 + io.sessionauthority.service.validation.Ids.LENGTH);
         assertThat(issued.sessionId()).hasSize(22).doesNotContain(secretPart.substring(0, 8));
         assertThat(SessionTokens.isSessionId(issued.sessionId())).isTrue();
         assertThat(issued.toString()).doesNotContain(issued.token());

@@ -40,7 +40,7 @@ class KeyLayoutIntegrationTest {
     void keysAreExactlyTheDocumentedOnesWithTheDocumentedTypesAndTtls() {
         User ivan = domain.createUser("ivan");
         SessionService.Started kept = join(domain.sessions.login("ivan", "password-ivan",
-                new ClientInfo("198.51.100.4", "agent", "desk"), Map.of("cart", "3")));
+                new ClientInfo("198.51.100.4", "agent", "desk"), Map.of("cart", "3"), ""));
         SessionService.Started revoked = domain.login("ivan");
         join(domain.sessions.revokeByToken(revoked.token()));
         RedisCommands<String, String> redis = REDIS.commands();
@@ -49,7 +49,9 @@ class KeyLayoutIntegrationTest {
 
         assertThat(new TreeSet<>(redis.keys("*"))).containsExactlyInAnyOrder(
                 "sa:username:ivan",
+                "sa:lookalike:ivan",
                 "sa:{" + uid + "}:user",
+                "sa:{" + uid + "}:devices",
                 "sa:{" + uid + "}:s:" + sid,
                 "sa:{" + uid + "}:sessions",
                 "sa:{" + uid + "}:revoked");
@@ -57,6 +59,17 @@ class KeyLayoutIntegrationTest {
         assertThat(redis.type("sa:username:ivan")).isEqualTo("string");
         assertThat(redis.get("sa:username:ivan")).isEqualTo(uid);
         assertThat(redis.ttl("sa:username:ivan")).isEqualTo(-1);
+
+        assertThat(redis.type("sa:lookalike:ivan")).isEqualTo("string");
+        assertThat(redis.get("sa:lookalike:ivan")).isEqualTo(uid);
+        assertThat(redis.ttl("sa:lookalike:ivan")).isEqualTo(-1);
+
+        assertThat(redis.type("sa:{" + uid + "}:devices")).isEqualTo("zset");
+        assertThat(redis.zcard("sa:{" + uid + "}:devices")).isEqualTo(2); // two logins without a device token
+        String device = io.sessionauthority.service.throttle.DeviceTokens.parse("d", kept.deviceToken()).orElseThrow().deviceId();
+        assertThat(redis.zscore("sa:{" + uid + "}:devices", device).longValue())
+                .isEqualTo(domain.clock.instant().plus(java.time.Duration.ofDays(90)).toEpochMilli());
+        assertThat(redis.pttl("sa:{" + uid + "}:devices")).isBetween(1L, java.time.Duration.ofDays(90).toMillis());
 
         assertThat(redis.type("sa:{" + uid + "}:user")).isEqualTo("hash");
         assertThat(redis.hkeys("sa:{" + uid + "}:user")).containsExactlyInAnyOrder("un", "pw", "ct");

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sessionauthority.service.error.AlreadyExistsException;
-import io.sessionauthority.service.error.OverloadedException;
+import io.sessionauthority.service.error.InvalidCredentialsException;
+import io.sessionauthority.service.error.ThrottledException;
 import io.sessionauthority.service.session.ClientInfo;
 import io.sessionauthority.service.session.Session;
 import io.sessionauthority.service.session.SessionService;
@@ -132,10 +133,11 @@ abstract class SessionStoreContract {
         domain.createUser(name);
         ClientInfo attacker = new ClientInfo("198.51.100." + (NAMES.get() % 250), "", "");
         for (int i = 0; i < 30; i++) {
-            assertThatThrownBy(() -> join(domain.sessions.login(name, "wrong", attacker, Map.of())));
+            assertThatThrownBy(() -> join(domain.sessions.login(name, "wrong", attacker, Map.of(), "")))
+                    .hasCauseInstanceOf(InvalidCredentialsException.class);
         }
-        assertThatThrownBy(() -> join(domain.sessions.login(name, "password-" + name, attacker, Map.of())))
-                .hasCauseInstanceOf(OverloadedException.class);
-        assertThat(join(domain.sessions.login(name, "password-" + name, ClientInfo.NONE, Map.of())).token()).startsWith("sat1_");
+        assertThatThrownBy(() -> join(domain.sessions.login(name, "password-" + name, attacker, Map.of(), "")))
+                .hasCauseInstanceOf(ThrottledException.class);
+        assertThat(join(domain.sessions.login(name, "password-" + name, ClientInfo.NONE, Map.of(), "")).token()).startsWith("sat1_");
     }
 }

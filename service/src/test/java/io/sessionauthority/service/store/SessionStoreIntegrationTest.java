@@ -57,7 +57,7 @@ class SessionStoreIntegrationTest {
     @Test
     void loginStartsASessionThatValidatesWithItsMetadataAndAttributes() {
         ClientInfo client = new ClientInfo("203.0.113.9", "Mozilla/5.0", "phone");
-        SessionService.Started started = join(domain.sessions.login("Alice", "password-alice", client, Map.of("cart", "17")));
+        SessionService.Started started = join(domain.sessions.login("Alice", "password-alice", client, Map.of("cart", "17"), ""));
 
         SessionCheck check = validate(started.token());
 
@@ -255,7 +255,7 @@ class SessionStoreIntegrationTest {
 
     @Test
     void touchSetsAndRemovesAttributesWithinTheLimit() {
-        String token = join(domain.sessions.login("alice", "password-alice", ClientInfo.NONE, Map.of("cart", "1", "page", "/"))).token();
+        String token = join(domain.sessions.login("alice", "password-alice", ClientInfo.NONE, Map.of("cart", "1", "page", "/"), "")).token();
         SessionCheck touched = join(domain.sessions.touch(token, Map.of("page", "/checkout", "step", "2"), List.of("cart")));
         assertThat(touched.session().attributes()).containsOnly(Map.entry("page", "/checkout"), Map.entry("step", "2"));
         assertThat(validate(token).session().attributes()).isEqualTo(touched.session().attributes());
@@ -264,7 +264,7 @@ class SessionStoreIntegrationTest {
     @Test
     void touchThatWouldExceedTheAttributeLimitChangesNothing() {
         String token = join(domain.sessions.login("alice", "password-alice", ClientInfo.NONE,
-                Map.of("a", "1", "b", "2", "c", "3"))).token();
+                Map.of("a", "1", "b", "2", "c", "3"), "")).token();
         SessionCheck before = validate(token);
         domain.clock.advance(Duration.ofMinutes(5));
 
@@ -278,7 +278,7 @@ class SessionStoreIntegrationTest {
     @Test
     void touchOfTheLastAttributeReplacedStaysWithinTheLimit() {
         String token = join(domain.sessions.login("alice", "password-alice", ClientInfo.NONE,
-                Map.of("a", "1", "b", "2", "c", "3", "d", "4"))).token();
+                Map.of("a", "1", "b", "2", "c", "3", "d", "4"), "")).token();
         SessionCheck touched = join(domain.sessions.touch(token, Map.of("e", "5", "a", "one"), List.of("b", "c")));
         assertThat(touched.session().attributes()).containsOnlyKeys("a", "d", "e");
     }
@@ -308,7 +308,7 @@ class SessionStoreIntegrationTest {
     @Test
     void aNameRemovedTwiceIsCountedOnceSoTheCapHolds() {
         String token = join(domain.sessions.login("alice", "password-alice", ClientInfo.NONE,
-                Map.of("x", "1", "k1", "2", "k2", "3"))).token();
+                Map.of("x", "1", "k1", "2", "k2", "3"), "")).token();
         io.sessionauthority.service.session.SessionTokens.Reference ref =
                 io.sessionauthority.service.session.SessionTokens.parse("token", token);
         // Straight to the store, past the policy that rejects duplicate names, as a bug or a future caller might.

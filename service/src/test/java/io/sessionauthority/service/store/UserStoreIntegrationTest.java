@@ -64,7 +64,7 @@ class UserStoreIntegrationTest {
             results.add(pool.submit(() -> {
                 start.await();
                 User user = new User(UserIds.newId(new SecureRandom()), "carol", hash, domain.clock.instant());
-                return join(domain.userStore.insert(user));
+                return join(domain.userStore.insert(user, "carol"));
             }));
         }
         start.countDown();
@@ -114,7 +114,7 @@ class UserStoreIntegrationTest {
         SessionService.Started other = domain.login("frank");
 
         int revoked = join(domain.users.changePassword(frank.id(), "password-frank", "a brand new password",
-                current.session().sessionId()));
+                current.session().sessionId(), "", ""));
 
         assertThat(revoked).isEqualTo(1);
         assertThat(join(domain.sessions.validate(current.token())).isLive()).isTrue();
@@ -128,7 +128,7 @@ class UserStoreIntegrationTest {
     void changePasswordWithAWrongCurrentPasswordChangesNothing() {
         User grace = domain.createUser("grace");
         SessionService.Started session = domain.login("grace");
-        assertThatThrownBy(() -> join(domain.users.changePassword(grace.id(), "wrong", "a brand new password", "")))
+        assertThatThrownBy(() -> join(domain.users.changePassword(grace.id(), "wrong", "a brand new password", "", "", "")))
                 .hasCauseInstanceOf(InvalidCredentialsException.class);
         assertThat(join(domain.sessions.validate(session.token())).isLive()).isTrue();
         assertThat(join(domain.users.authenticate("grace", "password-grace")).id()).isEqualTo(grace.id());
@@ -136,7 +136,7 @@ class UserStoreIntegrationTest {
 
     @Test
     void changePasswordOfAnUnknownUserIsNotFound() {
-        assertThatThrownBy(() -> join(domain.users.changePassword(UserIds.newId(new SecureRandom()), "whatever1", "whatever2", "")))
+        assertThatThrownBy(() -> join(domain.users.changePassword(UserIds.newId(new SecureRandom()), "whatever1", "whatever2", "", "", "")))
                 .hasCauseInstanceOf(NotFoundException.class);
     }
 

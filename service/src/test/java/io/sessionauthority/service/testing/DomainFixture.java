@@ -14,7 +14,8 @@ import io.sessionauthority.service.store.RedisSessionStore;
 import io.sessionauthority.service.store.RedisThrottleStore;
 import io.sessionauthority.service.store.RedisUserStore;
 import io.sessionauthority.service.throttle.LoginThrottle;
-import io.sessionauthority.service.config.ThrottleProperties;
+import io.sessionauthority.service.throttle.DeviceTokens;
+import io.sessionauthority.service.throttle.ThrottlePolicy;
 import io.sessionauthority.service.user.HashingPool;
 import io.sessionauthority.service.user.PasswordHasher;
 import io.sessionauthority.service.user.PasswordPolicy;
@@ -33,8 +34,7 @@ public final class DomainFixture implements AutoCloseable {
     public static final SessionProperties DEFAULT_SESSIONS =
             new SessionProperties(Duration.ofMinutes(30), Duration.ofHours(12), 100, Duration.ofHours(1), 16, 256);
     public static final PasswordProperties DEFAULT_PASSWORDS = new PasswordProperties(10, 2, 64, 8, 256);
-    public static final ThrottleProperties DEFAULT_THROTTLE =
-            new ThrottleProperties(true, 30, 100, Duration.ofSeconds(60), Duration.ofMinutes(15), Duration.ofMinutes(15));
+    public static final ThrottlePolicy DEFAULT_THROTTLE = ThrottlePolicy.defaults();
     public static final RedisProperties DEFAULT_REDIS = new RedisProperties(Duration.ofMillis(500), Duration.ofSeconds(1), 10_000, null);
 
     public final MutableClock clock = MutableClock.startingNow();
@@ -78,9 +78,9 @@ public final class DomainFixture implements AutoCloseable {
         userStore = new RedisUserStore(redis.async());
         hashingPool = new HashingPool(DEFAULT_PASSWORDS.effectiveHashingThreads(), DEFAULT_PASSWORDS.hashingQueue());
         SessionPolicy policy = new SessionPolicy(sessionProperties);
+        throttle = new LoginThrottle(new RedisThrottleStore(redis.async()), DEFAULT_THROTTLE, new DeviceTokens(random), clock);
         users = new UserService(userStore, new PasswordPolicy(DEFAULT_PASSWORDS), new PasswordHasher(10, random),
-                hashingPool, policy, clock, random);
-        throttle = new LoginThrottle(new RedisThrottleStore(redis.async()), DEFAULT_THROTTLE, clock);
+                hashingPool, throttle, sessionProperties.forgetAfter(), clock, random);
         sessions = new SessionService(sessionStore, policy, new SessionTokens(random), users, throttle, clock);
     }
 
@@ -94,7 +94,7 @@ public final class DomainFixture implements AutoCloseable {
     }
 
     public SessionService.Started login(String username) {
-        return join(sessions.login(username, "password-" + username, io.sessionauthority.service.session.ClientInfo.NONE, java.util.Map.of()));
+        return join(sessions.login(username, "password-" + username, io.sessionauthority.service.session.ClientInfo.NONE, java.util.Map.of(), ""));
     }
 
     public static <T> T join(CompletionStage<T> stage) {

@@ -45,4 +45,72 @@ class UsernamesTest {
         assertThatThrownBy(() -> Usernames.normalize("username", "x".repeat(1_000_000)))
                 .isInstanceOf(InvalidArgumentException.class);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "алиса",                         // Cyrillic
+            "ἀλίκη",                         // Greek with breathing and accent
+            "山田たろう",                     // Han and Hiragana
+            "taro山田",                       // Latin and Han
+            "björn",
+            "o'neil",
+            "alice.smith+test@example.com",
+            "राम१",                          // Devanagari letters, vowel sign and digit
+    })
+    void acceptsNamesInOneWritingSystem(String raw) {
+        assertThat(Usernames.normalizeNew("username", raw)).isEqualTo(raw);
+    }
+
+    @Test
+    void refusesALookAlikeLetterFromAnotherScript() {
+        // "\u0430" is Cyrillic small a: "аlice" looks exactly like "alice".
+        assertThatThrownBy(() -> Usernames.normalizeNew("username", "\u0430lice"))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage("username: mixes scripts (Cyrillic and Latin); use one script");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\u2605star", "go\u2192", "end\u3002", "\u0301accent", "1\u0301", "keycap\u20E3", "private\uE000"})
+    void refusesSymbolsForeignPunctuationAndStrayMarks(String raw) {
+        assertThatThrownBy(() -> Usernames.normalizeNew("username", raw))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageStartingWith("username: ");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\u0930\u093E\u092E1\u0967", "\u0639\u0644\u064A\u0661\u06F1"})
+    void refusesDigitsFromTwoNumberSystems(String raw) {
+        // राम1१ mixes ASCII and Devanagari digits, علي١۱ Arabic-Indic and Persian ones.
+        assertThatThrownBy(() -> Usernames.normalizeNew("username", raw))
+                .hasMessage("username: mixes digits of different number systems; use one kind of digit");
+    }
+
+    @Test
+    void namesRegisteredBeforeTheScriptRulesStillNormalizeForLogin() {
+        // A presented name is only normalized: an old mixed-script account still signs in, and a
+        // name the new rules refuse simply names nobody.
+        assertThat(Usernames.normalize("username", "\u0430lice")).isEqualTo("\u0430lice");
+    }
+
+    @Test
+    void skeletonMergesNamesWrittenInALookAlikeScript() {
+        // Cyrillic "аре" and "раураӏ" (palochka for the l), spelt as escapes to show which letters.
+        assertThat(Usernames.skeleton("\u0430\u0440\u0435")).isEqualTo(Usernames.skeleton("ape")).isEqualTo("ape");
+        assertThat(Usernames.skeleton("\u0440\u0430\u0443\u0440\u0430\u04CF")).isEqualTo(Usernames.skeleton("paypal"));
+        // Cyrillic р, а, у with a Latin l: refused by normalize, yet the skeleton still matches.
+        assertThat(Usernames.skeleton("\u0440\u0430\u0443\u0440\u0430l")).isEqualTo(Usernames.skeleton("paypal"));
+        // Greek "ορα" and Cyrillic "ора" look alike too; accents follow their base letter.
+        assertThat(Usernames.skeleton("\u03BF\u03C1\u03B1")).isEqualTo(Usernames.skeleton("\u043E\u0440\u0430"));
+        assertThat(Usernames.skeleton("\u0451")).isEqualTo("\u00EB");
+    }
+
+    @Test
+    void skeletonKeepsOtherNamesApart() {
+        assertThat(Usernames.skeleton("alice")).isEqualTo("alice");
+        assertThat(Usernames.skeleton("алиса")).isNotEqualTo("alice");
+        assertThat(Usernames.skeleton("山田たろう")).isEqualTo("山田たろう");
+        // Look-alikes within one script are not merged: that would refuse too many honest names.
+        assertThat(Usernames.skeleton("rn")).isNotEqualTo(Usernames.skeleton("m"));
+        assertThat(Usernames.skeleton("l")).isNotEqualTo(Usernames.skeleton("1"));
+    }
 }

@@ -1,0 +1,49 @@
+package io.sessionauthority.service.throttle;
+
+import java.time.Duration;
+
+/**
+ * How password guessing is slowed: plain values, so the rules are tested without any framework.
+ *
+ * @param enabled              whether password checks are throttled at all
+ * @param maxFailures          failures from one address, or for one username on one address, before a lockout
+ * @param maxFailuresPerUser   failures for one username from unknown devices everywhere before a lockout
+ * @param maxFailuresPerDevice failures from one known device (a valid device token) before that device is locked
+ * @param lockoutStep          the first lockout; each further failure adds as much again
+ * @param maxLockout           the longest lockout
+ * @param failureWindow        failures are forgotten after this long without a new one
+ * @param deviceLifetime       how long a device stays known after its last successful login
+ * @param maxDevicesPerUser    known devices per user; a new one beyond it forgets the oldest
+ */
+public record ThrottlePolicy(
+        boolean enabled,
+        int maxFailures,
+        int maxFailuresPerUser,
+        int maxFailuresPerDevice,
+        Duration lockoutStep,
+        Duration maxLockout,
+        Duration failureWindow,
+        Duration deviceLifetime,
+        int maxDevicesPerUser) {
+
+    public ThrottlePolicy {
+        if (maxFailures < 1 || maxFailuresPerUser < 1 || maxFailuresPerDevice < 1) {
+            throw new IllegalArgumentException("login-throttle: every max-failures setting must be positive");
+        }
+        if (lockoutStep.isNegative() || lockoutStep.isZero() || maxLockout.compareTo(lockoutStep) < 0) {
+            throw new IllegalArgumentException("login-throttle: need 0 < lockout-step <= max-lockout");
+        }
+        if (failureWindow.isNegative() || failureWindow.isZero() || deviceLifetime.isNegative() || deviceLifetime.isZero()) {
+            throw new IllegalArgumentException("login-throttle: failure-window and device-lifetime must be positive");
+        }
+        if (maxDevicesPerUser < 1) {
+            throw new IllegalArgumentException("login-throttle: max-devices-per-user must be positive");
+        }
+    }
+
+    /** The defaults, as documented in the README. */
+    public static ThrottlePolicy defaults() {
+        return new ThrottlePolicy(true, 30, 100, 10, Duration.ofSeconds(60), Duration.ofMinutes(15),
+                Duration.ofMinutes(15), Duration.ofDays(90), 20);
+    }
+}

@@ -1,0 +1,15 @@
+-- Remembers a known device of a user (the one-way id of a device token a successful login handed
+-- out) until its expiry, forgets expired devices and, past the cap, the ones that expire first.
+-- KEYS: devices
+-- ARGV: device id, expiry ms, now ms, max devices
+-- Answers the number of devices remembered.
+local expiry, now, max_devices = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.call('ZADD', KEYS[1], expiry, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local count = redis.call('ZCARD', KEYS[1])
+if count > max_devices then
+  redis.call('ZPOPMIN', KEYS[1], count - max_devices)
+  count = max_devices
+end
+expire_after_top(KEYS[1], 0)
+return count
