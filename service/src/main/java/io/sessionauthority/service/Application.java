@@ -1,6 +1,7 @@
 package io.sessionauthority.service;
 
 import io.micronaut.runtime.Micronaut;
+import io.sessionauthority.service.logging.JulBridge;
 import java.util.Map;
 
 /**
@@ -17,6 +18,7 @@ public final class Application {
         if ("json".equalsIgnoreCase(System.getenv("LOG_FORMAT")) && System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "logback-json.xml");
         }
+        JulBridge.install();
         Map<String, Object> properties = EmbeddedRedis.startIfNotConfigured()
                 .<Map<String, Object>>map(uri -> Map.of("redis.uri", uri))
                 .orElse(Map.of());

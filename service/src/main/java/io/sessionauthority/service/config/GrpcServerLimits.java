@@ -5,27 +5,65 @@ import io.grpc.netty.NettyServerBuilder;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Connection limits of the gRPC server. An auth request is a few hundred bytes: a small inbound
- * limit turns an oversized message into RESOURCE_EXHAUSTED before it is parsed. Keepalive limits
- * stop clients from pinging too often; a maximum connection age makes clients reconnect now and
- * then, so load spreads over new replicas behind a load balancer.
+ * Connection limits of the gRPC server, for every caller, authenticated or not (caller
+ * authentication runs per call, after a connection is already open).
+ *
+ * <ul>
+ *   <li>An auth request is a few hundred bytes: a small inbound limit turns an oversized message
+ *       into RESOURCE_EXHAUSTED before it is parsed.</li>
+ *   <li>At most {@code max-connections} connections: beyond, new ones are closed as they are
+ *       accepted, so a connection flood cannot exhaust file descriptors. grpc-java has no such
+ *       setting; a handler on the listening channel does it.</li>
+ *   <li>At most {@code max-concurrent-calls-per-connection} calls (streams) on one connection, and
+ *       a connection must finish its HTTP/2 handshake within {@code handshake-timeout}.</li>
+ *   <li>Keepalive limits stop clients from pinging too often; a maximum connection age makes
+ *       clients reconnect now and then, so load spreads over new replicas.</li>
+ * </ul>
  */
 @Singleton
 public class GrpcServerLimits implements BeanCreatedEventListener<ServerBuilder<?>> {
 
+    private static final Logger LOG = LoggerFactory.getLogger(GrpcServerLimits.class);
+
     private final int maxInboundMessageBytes;
     private final Duration maxConnectionAge;
+    private final int maxConnections;
+    private final int maxConcurrentCallsPerConnection;
+    private final Duration handshakeTimeout;
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger refused = new AtomicInteger();
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
 
     public GrpcServerLimits(
             @Property(name = "session-authority.grpc.max-inbound-message-bytes", defaultValue = "65536") int maxInboundMessageBytes,
-            @Property(name = "session-authority.grpc.max-connection-age", defaultValue = "30m") Duration maxConnectionAge) {
+            @Property(name = "session-authority.grpc.max-connection-age", defaultValue = "30m") Duration maxConnectionAge,
+            @Property(name = "session-authority.grpc.max-connections", defaultValue = "4096") int maxConnections,
+            @Property(name = "session-authority.grpc.max-concurrent-calls-per-connection", defaultValue = "256") int maxConcurrentCallsPerConnection,
+            @Property(name = "session-authority.grpc.handshake-timeout", defaultValue = "10s") Duration handshakeTimeout) {
         this.maxInboundMessageBytes = maxInboundMessageBytes;
         this.maxConnectionAge = maxConnectionAge;
+        this.maxConnections = maxConnections;
+        this.maxConcurrentCallsPerConnection = maxConcurrentCallsPerConnection;
+        this.handshakeTimeout = handshakeTimeout;
     }
 
     @Override
@@ -33,12 +71,58 @@ public class GrpcServerLimits implements BeanCreatedEventListener<ServerBuilder<
         ServerBuilder<?> builder = event.getBean();
         builder.maxInboundMessageSize(maxInboundMessageBytes);
         builder.maxInboundMetadataSize(16 * 1024);
+        builder.handshakeTimeout(handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
         if (builder instanceof NettyServerBuilder netty) {
-            netty.permitKeepAliveTime(10, TimeUnit.SECONDS)
+            // Event loops of our own, since grpc-java takes a custom listening channel only together with them.
+            boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("grpc-boss", true), NioIoHandler.newFactory());
+            workers = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("grpc-worker", true), NioIoHandler.newFactory());
+            ConnectionCap cap = new ConnectionCap();
+            netty.bossEventLoopGroup(boss)
+                    .workerEventLoopGroup(workers)
+                    .channelFactory(() -> {
+                        NioServerSocketChannel listener = new NioServerSocketChannel();
+                        listener.pipeline().addLast(cap);
+                        return listener;
+                    })
+                    .maxConcurrentCallsPerConnection(maxConcurrentCallsPerConnection)
+                    .permitKeepAliveTime(10, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
                     .maxConnectionAge(maxConnectionAge.toMillis(), TimeUnit.MILLISECONDS)
                     .maxConnectionAgeGrace(30, TimeUnit.SECONDS);
         }
         return builder;
+    }
+
+    /** Connections open on the gRPC port now. */
+    public int openConnections() {
+        return open.get();
+    }
+
+    /** Stops the event loops; Micronaut stops the gRPC server (which created after us, stops before us) first. */
+    @PreDestroy
+    void close() {
+        if (boss != null) {
+            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Sees every accepted connection before gRPC does; closes those beyond the cap. */
+    @ChannelHandler.Sharable
+    private final class ConnectionCap extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext context, Object message) {
+            Channel connection = (Channel) message;
+            if (open.incrementAndGet() > maxConnections) {
+                open.decrementAndGet();
+                if (refused.getAndIncrement() % 1000 == 0) {
+                    LOG.warn("gRPC port: {} connections open, refusing more ({} refused so far)", maxConnections, refused.get());
+                }
+                connection.unsafe().closeForcibly();
+                return;
+            }
+            connection.closeFuture().addListener(closed -> open.decrementAndGet());
+            context.fireChannelRead(message);
+        }
     }
 }

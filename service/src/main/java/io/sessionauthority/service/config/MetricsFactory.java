@@ -55,6 +55,15 @@ public class MetricsFactory {
         };
     }
 
+    /**
+     * Lettuce tags its command latencies with the Redis server's and the client's addresses: the
+     * management port must not tell whoever reaches it where the internal Redis lives.
+     */
+    @Singleton
+    MeterFilter hideRedisAddresses() {
+        return MeterFilter.ignoreTags("remote", "local");
+    }
+
     private static double millis(long value) {
         return java.time.Duration.ofMillis(value).toNanos();
     }

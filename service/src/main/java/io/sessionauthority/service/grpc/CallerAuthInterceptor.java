@@ -7,6 +7,7 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.micronaut.core.order.Ordered;
 import io.grpc.StatusRuntimeException;
 import com.google.rpc.Code;
 import io.sessionauthority.service.security.AccessPolicy;
@@ -24,7 +25,13 @@ import java.util.Set;
  * for either. The caller rides in the gRPC {@link Context} ({@link #CALLER}) for the endpoint and
  * the audit log.
  */
-public final class CallerAuthInterceptor implements ServerInterceptor {
+public final class CallerAuthInterceptor implements ServerInterceptor, Ordered {
+
+    @Override
+    public int getOrder() {
+        return InterceptorOrder.CALLER_AUTH;
+    }
+
 
     /** The authenticated caller of the current call. */
     public static final Context.Key<Caller> CALLER = Context.key("session-authority-caller");

@@ -8,6 +8,7 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.micronaut.core.order.Ordered;
 import io.grpc.Status;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -24,7 +25,13 @@ import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
  * call's handler runs, so the Redis work it starts becomes child spans. It carries the session and
  * user ids of the answer when there is one — public identifiers — and never a token.
  */
-public final class TracingInterceptor implements ServerInterceptor {
+public final class TracingInterceptor implements ServerInterceptor, Ordered {
+
+    @Override
+    public int getOrder() {
+        return InterceptorOrder.TRACING;
+    }
+
 
     private static final TextMapPropagator PROPAGATOR = W3CTraceContextPropagator.getInstance();
     private static final TextMapGetter<Metadata> HEADERS = new TextMapGetter<>() {

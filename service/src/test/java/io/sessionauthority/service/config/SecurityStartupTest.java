@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import io.sessionauthority.service.security.CallerRegistry;
 import io.sessionauthority.service.testing.RedisServerProcess;
 import java.util.HashMap;
 import java.util.List;
@@ -49,5 +50,32 @@ class SecurityStartupTest {
                 "session-authority.security.callers.edge.api-key-sha256", List.of("my-plain-key"),
                 "session-authority.security.callers.edge.permissions", List.of("login"))))
                 .hasStackTraceContaining("not the key itself");
+    }
+
+    @Test
+    void refusesApiKeysOverPlaintextBeyondLoopback() {
+        Map<String, Object> apiKeyCaller = Map.of(
+                "grpc.server.host", "0.0.0.0",
+                "session-authority.security.caller-auth", "required",
+                "session-authority.security.callers.edge.api-key-sha256", List.of(CallerRegistry.digestOf("some-edge-key")),
+                "session-authority.security.callers.edge.permissions", List.of("login"));
+        assertThatThrownBy(() -> start(apiKeyCaller))
+                .hasStackTraceContaining("refusing to start")
+                .hasStackTraceContaining("without TLS");
+        Map<String, Object> allowed = new HashMap<>(apiKeyCaller);
+        allowed.put("session-authority.security.allow-plaintext-api-keys", true);
+        try (GrpcEmbeddedServer server = start(allowed)) {
+            assertThat(server.isRunning()).isTrue();
+        }
+    }
+
+    @Test
+    void acceptsApiKeysOverPlaintextOnLoopbackWhereNothingCrossesTheNetwork() {
+        try (GrpcEmbeddedServer server = start(Map.of(
+                "session-authority.security.caller-auth", "required",
+                "session-authority.security.callers.edge.api-key-sha256", List.of(CallerRegistry.digestOf("some-edge-key")),
+                "session-authority.security.callers.edge.permissions", List.of("login")))) {
+            assertThat(server.isRunning()).isTrue();
+        }
     }
 }

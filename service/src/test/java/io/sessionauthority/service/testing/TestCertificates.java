@@ -78,6 +78,13 @@ public final class TestCertificates {
         return issue(name, "CN=" + name, sans, KeyPurposeId.id_kp_clientAuth);
     }
 
+    /** A client certificate with subject {@code CN=<cn>} and every given URI SAN, filed under {@code file}. */
+    public Pair client(String file, String cn, String... uriSans) {
+        GeneralName[] names = java.util.Arrays.stream(uriSans)
+                .map(uri -> new GeneralName(GeneralName.uniformResourceIdentifier, uri)).toArray(GeneralName[]::new);
+        return issue(file, "CN=" + cn, names.length == 0 ? null : new GeneralNames(names), KeyPurposeId.id_kp_clientAuth);
+    }
+
     /** A certificate and its key, as PEM files. */
     public record Pair(Path certificate, Path privateKey) {
     }

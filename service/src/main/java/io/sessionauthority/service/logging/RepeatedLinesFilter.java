@@ -1,0 +1,97 @@
+package io.sessionauthority.service.logging;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.turbo.TurboFilter;
+import ch.qos.logback.core.spi.FilterReply;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Marker;
+import org.slf4j.MarkerFactory;
+
+/**
+ * Rate-limits what libraries log about the transport: a flood of broken connections or oversized
+ * requests is one line per cause, not one per connection, and never a log storm that costs more
+ * CPU than the calls themselves. Per logger and level, at most {@code linesPerMinute} lines a
+ * minute get through; when the next minute lets one through again, a line first says how many
+ * were suppressed. Only loggers under the configured prefixes are limited (by default the
+ * transport libraries; the service's own lines and the audit trail are never dropped here).
+ *
+ * <p>Configured in logback.xml: {@code <turboFilter class="…RepeatedLinesFilter"><linesPerMinute>10</linesPerMinute>
+ * <loggerPrefixes>io.grpc,io.netty</loggerPrefixes></turboFilter>}.
+ */
+public final class RepeatedLinesFilter extends TurboFilter {
+
+    /** Marks the summary lines this filter writes itself, so it lets them through. */
+    static final Marker SUMMARY = MarkerFactory.getMarker("SUPPRESSED_LINES");
+    private static final long MINUTE_NANOS = 60_000_000_000L;
+
+    private int linesPerMinute = 10;
+    private List<String> loggerPrefixes = List.of("io.grpc", "io.netty");
+    private final ConcurrentMap<String, Window> windows = new ConcurrentHashMap<>();
+
+    public void setLinesPerMinute(int linesPerMinute) {
+        this.linesPerMinute = linesPerMinute;
+    }
+
+    public void setLoggerPrefixes(String prefixes) {
+        List<String> parsed = new ArrayList<>();
+        for (String prefix : prefixes.split(",")) {
+            if (!prefix.isBlank()) {
+                parsed.add(prefix.trim());
+            }
+        }
+        this.loggerPrefixes = List.copyOf(parsed);
+    }
+
+    @Override
+    public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
+        if (marker == SUMMARY || level == null || !level.isGreaterOrEqual(logger.getEffectiveLevel()) || !limited(logger.getName())) {
+            return FilterReply.NEUTRAL;
+        }
+        Window window = windows.computeIfAbsent(logger.getName() + '|' + level, key -> new Window());
+        long suppressed = window.admit(System.nanoTime(), linesPerMinute);
+        if (suppressed < 0) {
+            return FilterReply.DENY;
+        }
+        if (suppressed > 0) {
+            logger.log(SUMMARY, Logger.FQCN, Level.toLocationAwareLoggerInteger(level),
+                    "{} similar lines of this logger were suppressed in the last minute(s)", new Object[] {suppressed}, null);
+        }
+        return FilterReply.NEUTRAL;
+    }
+
+    private boolean limited(String loggerName) {
+        for (String prefix : loggerPrefixes) {
+            if (loggerName.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** One logger and level's current minute: lines let through, lines suppressed. */
+    private static final class Window {
+        private long start = Long.MIN_VALUE;
+        private long passed;
+        private final AtomicLong suppressed = new AtomicLong();
+
+        /** -1: drop this line; otherwise let it through, after reporting this many suppressed ones. */
+        synchronized long admit(long now, int limit) {
+            if (start == Long.MIN_VALUE || now - start >= MINUTE_NANOS) {
+                start = now;
+                passed = 1;
+                return suppressed.getAndSet(0);
+            }
+            if (passed < limit) {
+                passed++;
+                return 0;
+            }
+            suppressed.incrementAndGet();
+            return -1;
+        }
+    }
+}

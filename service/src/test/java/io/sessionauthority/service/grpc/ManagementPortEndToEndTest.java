@@ -1,0 +1,151 @@
+package io.sessionauthority.service.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.sessionauthority.service.config.ManagementServerLimits;
+import io.sessionauthority.service.testing.Await;
+import io.sessionauthority.service.testing.RedisServerProcess;
+import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
+import io.sessionauthority.v1.ValidateRequest;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The management port as an attacker on the network meets it: where it listens, what it reveals,
+ * and whether slow clients holding connections there can starve the gRPC port.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ManagementPortEndToEndTest {
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private RedisServerProcess redis;
+    private ApplicationContext context;
+    private EmbeddedServer management;
+    private ManagedChannel channel;
+
+    @BeforeAll
+    void start() {
+        redis = RedisServerProcess.start();
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("redis.uri", redis.uri());
+        properties.put("grpc.server.host", "127.0.0.2"); // loopback too, but not the default: the management port follows it
+        properties.put("session-authority.management.max-connections", 8);
+        properties.put("session-authority.management.header-timeout", "1s");
+        context = ApplicationContext.run(properties, "test");
+        management = context.getBeansOfType(EmbeddedServer.class).stream()
+                .filter(server -> !(server instanceof GrpcEmbeddedServer)).findFirst().orElseThrow();
+        management.start();
+        channel = ManagedChannelBuilder.forAddress("127.0.0.2", context.getBean(GrpcEmbeddedServer.class).getPort())
+                .usePlaintext().build();
+    }
+
+    @AfterAll
+    void stop() {
+        channel.shutdownNow();
+        context.close();
+        redis.close();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://" + management.getHost() + ":" + management.getPort() + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void listensWhereGrpcListensByDefault() {
+        assertThat(management.getHost()).isEqualTo("127.0.0.2");
+    }
+
+    @Test
+    void revealsNoDetailsAndServesOnlyTheDocumentedEndpoints() throws Exception {
+        HttpResponse<String> health = get("/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("UP").doesNotContain("details").doesNotContain("diskSpace")
+                .doesNotContain(Integer.toString(redis.port()));
+        assertThat(get("/health/liveness").statusCode()).isEqualTo(200);
+        assertThat(get("/health/readiness").statusCode()).isEqualTo(200);
+        for (String undocumented : List.of("/metrics", "/beans", "/env", "/loggers", "/info", "/routes", "/threaddump", "/refresh")) {
+            assertThat(get(undocumented).statusCode()).as(undocumented).isEqualTo(404);
+        }
+        // Make Lettuce record a command, then check that no label carries Redis' address.
+        SessionAuthorityServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                .validate(ValidateRequest.newBuilder().setToken("sat1_" + "A".repeat(64)).build());
+        String metrics = get("/prometheus").body();
+        assertThat(metrics).contains("lettuce_command_completion_seconds")
+                .doesNotContain("remote=").doesNotContain(":" + redis.port());
+    }
+
+    @Test
+    void slowClientsAreCappedAndCutOffWhileGrpcKeepsAnswering() throws Exception {
+        ManagementServerLimits limits = context.getBean(ManagementServerLimits.class);
+        List<Socket> slow = new ArrayList<>();
+        try {
+            // Far more slow clients than the cap, each sending half a request and then nothing.
+            for (int i = 0; i < 200; i++) {
+                Socket socket = new Socket();
+                socket.connect(new InetSocketAddress(management.getHost(), management.getPort()), 2000);
+                socket.setSoTimeout(10_000);
+                OutputStream out = socket.getOutputStream();
+                out.write("GET /health HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                slow.add(socket);
+            }
+            assertThat(limits.openConnections()).isLessThanOrEqualTo(8);
+            var stub = SessionAuthorityServiceGrpc.newBlockingStub(channel);
+            for (int i = 0; i < 20; i++) {
+                assertThat(stub.withDeadlineAfter(2, TimeUnit.SECONDS)
+                        .validate(ValidateRequest.newBuilder().setToken("sat1_" + "A".repeat(64)).build()).getValid()).isFalse();
+            }
+            // Every one of them is closed: the extra ones at once, the admitted ones at the header timeout.
+            for (Socket socket : slow) {
+                assertThat(readsEndOfStream(socket)).isTrue();
+            }
+            Await.until("every management connection closed", Duration.ofSeconds(10), () -> limits.openConnections() == 0);
+            // And the port serves a well-behaved client again.
+            assertThat(get("/health/liveness").statusCode()).isEqualTo(200);
+        } finally {
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+    }
+
+    private static boolean readsEndOfStream(Socket socket) throws Exception {
+        InputStream in = socket.getInputStream();
+        try {
+            while (true) {
+                int read = in.read();
+                if (read < 0) {
+                    return true;
+                }
+            }
+        } catch (SocketTimeoutException stillOpen) {
+            return false;
+        } catch (java.net.SocketException reset) {
+            return true;
+        }
+    }
+}
