@@ -54,7 +54,7 @@ final class MemoryBench {
             for (int u = 0; u < userCount; u++) {
                 User user = new User(UserIds.newId(random), "user-" + u, "$2b$10$" + "x".repeat(53), now);
                 created.add(user);
-                inserts.add(users.insert(user).toCompletableFuture());
+                inserts.add(users.insert(user, user.username()).toCompletableFuture());
             }
             inserts.forEach(CompletableFuture::join);
             long withUsers = usedMemory(redis);

@@ -64,15 +64,22 @@ class DockerFilesTest {
         }
         try (ApplicationContext context = ApplicationContext.builder("test")
                 .propertySources(io.micronaut.context.env.PropertySource.of("compose-callers", callers, 1000))
-                .properties(Map.of("redis.uri", io.sessionauthority.service.testing.RedisServerProcess.shared().uri()))
+                .properties(Map.of("redis.uri", io.sessionauthority.service.testing.RedisServerProcess.shared().uri(),
+                        "ADMIN_API_KEY_SHA256", CallerRegistry.digestOf("a key the user made")))
                 .start()) {
             CallerRegistry registry = context.getBean(CallerRegistry.class);
             assertThat(registry.byApiKey(key.group(1))).hasValueSatisfying(caller -> {
                 assertThat(caller.name()).isEqualTo("envoy");
                 assertThat(caller.permissions()).containsExactly(Permission.VALIDATE);
             });
-            assertThat(registry.byApiKey("demo-edge-key")).isPresent();
+            // The demo keys printed in the file hold no admin: that key is one the user makes (compose insists).
+            assertThat(registry.byApiKey("demo-edge-key")).hasValueSatisfying(caller ->
+                    assertThat(caller.permissions()).doesNotContain(Permission.ADMIN));
+            assertThat(registry.byApiKey("a key the user made")).hasValueSatisfying(caller ->
+                    assertThat(caller.permissions()).containsExactly(Permission.ADMIN));
         }
+        assertThat(Files.readString(DOCKER.resolve("compose.yaml"))).contains("ADMIN_API_KEY_SHA256: ${ADMIN_API_KEY_SHA256:?")
+                .contains("\"127.0.0.1:50051:50051\"");
     }
 
     @Test
