@@ -2,7 +2,7 @@ package io.sessionauthority.service.config;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
-import io.micronaut.core.annotation.Nullable;
+import io.sessionauthority.service.user.PasswordPolicy;
 
 /**
  * Password hashing ({@code session-authority.passwords.*}).
@@ -32,10 +32,11 @@ public record PasswordProperties(
             throw new IllegalArgumentException(
                     "session-authority.passwords: hashing-threads must be >= 0 and hashing-queue >= 1");
         }
-        if (minLength < 1 || maxLength < minLength) {
-            throw new IllegalArgumentException(
-                    "session-authority.passwords: need 1 <= min-length <= max-length");
-        }
+    }
+
+    /** What a password must be; checks the lengths. */
+    public PasswordPolicy policy() {
+        return new PasswordPolicy(minLength, maxLength);
     }
 
     /** The thread count to use: the configured one, or one per core. */

@@ -72,12 +72,12 @@ public class ServiceFactory {
 
     @Singleton
     SessionPolicy sessionPolicy(SessionProperties properties) {
-        return new SessionPolicy(properties);
+        return properties.policy();
     }
 
     @Singleton
     PasswordPolicy passwordPolicy(PasswordProperties properties) {
-        return new PasswordPolicy(properties);
+        return properties.policy();
     }
 
     @Singleton

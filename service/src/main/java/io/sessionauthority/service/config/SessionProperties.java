@@ -2,18 +2,12 @@ package io.sessionauthority.service.config;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
+import io.sessionauthority.service.session.SessionPolicy;
 import java.time.Duration;
 
 /**
- * Session lifetimes and limits ({@code session-authority.sessions.*}).
- *
- * @param idleTimeout       how long a session lives without a Touch (OWASP: 15 to 30 minutes)
- * @param absoluteTimeout   how long a session lives at most, touched or not
- * @param maxPerUser        live sessions per user; a login beyond it ends the least recently used one
- * @param forgetAfter       how long an ended session is remembered, so Validate can answer EXPIRED or
- *                          REVOKED instead of UNKNOWN
- * @param maxAttributes     attributes per session
- * @param maxAttributeValue characters per attribute value
+ * Session lifetimes and limits ({@code session-authority.sessions.*}); the rules, and the meaning of
+ * each setting, are {@link SessionPolicy}'s.
  */
 @ConfigurationProperties("session-authority.sessions")
 public record SessionProperties(
@@ -24,23 +18,8 @@ public record SessionProperties(
         @Bindable(defaultValue = "16") int maxAttributes,
         @Bindable(defaultValue = "256") int maxAttributeValue) {
 
-    public SessionProperties {
-        requirePositive("idle-timeout", idleTimeout);
-        requirePositive("absolute-timeout", absoluteTimeout);
-        requirePositive("forget-after", forgetAfter);
-        if (idleTimeout.compareTo(absoluteTimeout) > 0) {
-            throw new IllegalArgumentException("session-authority.sessions.idle-timeout (" + idleTimeout
-                    + ") must not exceed absolute-timeout (" + absoluteTimeout + ")");
-        }
-        if (maxPerUser < 1 || maxAttributes < 0 || maxAttributeValue < 1) {
-            throw new IllegalArgumentException(
-                    "session-authority.sessions: max-per-user and max-attribute-value must be positive, max-attributes not negative");
-        }
-    }
-
-    private static void requirePositive(String name, Duration value) {
-        if (value == null || value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException("session-authority.sessions." + name + " must be a positive duration");
-        }
+    /** The plain rules the domain gets; checks every value. */
+    public SessionPolicy policy() {
+        return new SessionPolicy(idleTimeout, absoluteTimeout, maxPerUser, forgetAfter, maxAttributes, maxAttributeValue);
     }
 }

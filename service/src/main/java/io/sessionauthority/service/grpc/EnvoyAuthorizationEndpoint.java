@@ -12,7 +12,6 @@ import io.envoyproxy.envoy.service.auth.v3.OkHttpResponse;
 import io.envoyproxy.envoy.type.v3.HttpStatus;
 import io.envoyproxy.envoy.type.v3.StatusCode;
 import io.grpc.stub.StreamObserver;
-import io.sessionauthority.service.config.ExtAuthzProperties;
 import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.error.StoreUnavailableException;
 import io.sessionauthority.service.session.Session;

@@ -1,6 +1,5 @@
 package io.sessionauthority.service.session;
 
-import io.sessionauthority.service.config.SessionProperties;
 import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.throttle.ClientAddresses;
 import io.sessionauthority.service.validation.Checks;
@@ -28,13 +27,40 @@ public final class SessionPolicy {
     private final int maxAttributes;
     private final int maxAttributeValue;
 
-    public SessionPolicy(SessionProperties properties) {
-        this.idleTimeout = properties.idleTimeout();
-        this.absoluteTimeout = properties.absoluteTimeout();
-        this.forgetAfter = properties.forgetAfter();
-        this.maxPerUser = properties.maxPerUser();
-        this.maxAttributes = properties.maxAttributes();
-        this.maxAttributeValue = properties.maxAttributeValue();
+    /**
+     * @param idleTimeout       how long a session lives without a Touch (OWASP: 15 to 30 minutes)
+     * @param absoluteTimeout   how long a session lives at most, touched or not
+     * @param maxPerUser        live sessions per user; a login beyond it ends the least recently used one
+     * @param forgetAfter       how long an ended session is remembered, so Validate can answer EXPIRED or
+     *                          REVOKED instead of UNKNOWN
+     * @param maxAttributes     attributes per session
+     * @param maxAttributeValue characters per attribute value
+     */
+    public SessionPolicy(Duration idleTimeout, Duration absoluteTimeout, int maxPerUser, Duration forgetAfter,
+                         int maxAttributes, int maxAttributeValue) {
+        requirePositive("idle-timeout", idleTimeout);
+        requirePositive("absolute-timeout", absoluteTimeout);
+        requirePositive("forget-after", forgetAfter);
+        if (idleTimeout.compareTo(absoluteTimeout) > 0) {
+            throw new IllegalArgumentException("sessions: idle-timeout (" + idleTimeout
+                    + ") must not exceed absolute-timeout (" + absoluteTimeout + ")");
+        }
+        if (maxPerUser < 1 || maxAttributes < 0 || maxAttributeValue < 1) {
+            throw new IllegalArgumentException(
+                    "sessions: max-per-user and max-attribute-value must be positive, max-attributes not negative");
+        }
+        this.idleTimeout = idleTimeout;
+        this.absoluteTimeout = absoluteTimeout;
+        this.forgetAfter = forgetAfter;
+        this.maxPerUser = maxPerUser;
+        this.maxAttributes = maxAttributes;
+        this.maxAttributeValue = maxAttributeValue;
+    }
+
+    private static void requirePositive(String name, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException("sessions: " + name + " must be a positive duration");
+        }
     }
 
     /** The absolute expiry of a session created at {@code createTime}: fixed for its whole life. */

@@ -1,6 +1,5 @@
 package io.sessionauthority.service.user;
 
-import io.sessionauthority.service.config.PasswordProperties;
 import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.validation.Checks;
 import java.text.Normalizer;
@@ -15,9 +14,16 @@ public final class PasswordPolicy {
     private final int minLength;
     private final int maxLength;
 
-    public PasswordPolicy(PasswordProperties properties) {
-        this.minLength = properties.minLength();
-        this.maxLength = properties.maxLength();
+    /**
+     * @param minLength shortest accepted new password, in characters
+     * @param maxLength longest accepted password, in characters
+     */
+    public PasswordPolicy(int minLength, int maxLength) {
+        if (minLength < 1 || maxLength < minLength) {
+            throw new IllegalArgumentException("passwords: need 1 <= min-length <= max-length");
+        }
+        this.minLength = minLength;
+        this.maxLength = maxLength;
     }
 
     /** Checks a password being set, and returns its normalized form. */

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.sessionauthority.service.config.PasswordProperties;
-import io.sessionauthority.service.config.SessionProperties;
 import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.session.ClientInfo;
 import io.sessionauthority.service.session.SessionPolicy;
@@ -30,8 +28,8 @@ import java.util.Map;
 class RequestValidationFuzzTest {
 
     private static final SessionPolicy POLICY = new SessionPolicy(
-            new SessionProperties(Duration.ofMinutes(30), Duration.ofHours(12), 100, Duration.ofHours(1), 16, 256));
-    private static final PasswordPolicy PASSWORDS = new PasswordPolicy(new PasswordProperties(10, 1, 1, 8, 256));
+            Duration.ofMinutes(30), Duration.ofHours(12), 100, Duration.ofHours(1), 16, 256);
+    private static final PasswordPolicy PASSWORDS = new PasswordPolicy(8, 256);
 
     @FuzzTest(maxDuration = "10s")
     void tokenParsing(FuzzedDataProvider data) {

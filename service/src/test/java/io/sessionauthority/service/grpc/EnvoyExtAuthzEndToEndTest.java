@@ -121,7 +121,7 @@ class EnvoyExtAuthzEndToEndTest {
 
     @Test
     void noAttributesAreForwardedOrRemovedByDefault() {
-        assertThat(new io.sessionauthority.service.config.ExtAuthzProperties("session_id", List.of(""), 503, java.time.Duration.ZERO).forwardAttributes()).isEmpty();
+        assertThat(new ExtAuthzProperties("session_id", List.of(""), 503, java.time.Duration.ZERO).forwardAttributes()).isEmpty();
     }
 
     @Test

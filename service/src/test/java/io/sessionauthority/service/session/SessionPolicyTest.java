@@ -3,7 +3,6 @@ package io.sessionauthority.service.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sessionauthority.service.config.SessionProperties;
 import io.sessionauthority.service.error.InvalidArgumentException;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +17,7 @@ class SessionPolicyTest {
 
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     private final SessionPolicy policy = new SessionPolicy(
-            new SessionProperties(Duration.ofMinutes(30), Duration.ofHours(12), 100, Duration.ofHours(1), 3, 10));
+            Duration.ofMinutes(30), Duration.ofHours(12), 100, Duration.ofHours(1), 3, 10);
 
     @Test
     void absoluteExpiryIsFixedAtCreation() {
@@ -49,7 +48,7 @@ class SessionPolicyTest {
 
     @Test
     void idleTimeoutLongerThanAbsoluteIsAConfigurationError() {
-        assertThatThrownBy(() -> new SessionProperties(Duration.ofHours(13), Duration.ofHours(12), 100, Duration.ofHours(1), 3, 10))
+        assertThatThrownBy(() -> new SessionPolicy(Duration.ofHours(13), Duration.ofHours(12), 100, Duration.ofHours(1), 3, 10))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("idle-timeout");
     }

@@ -4,7 +4,7 @@ import static io.sessionauthority.service.testing.DomainFixture.join;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sessionauthority.service.config.SessionProperties;
+import io.sessionauthority.service.session.SessionPolicy;
 import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.error.NotFoundException;
 import io.sessionauthority.service.session.ClientInfo;
@@ -36,7 +36,7 @@ class SessionStoreIntegrationTest {
     @BeforeEach
     void setUp() {
         REDIS.flushAll();
-        domain = new DomainFixture(REDIS.uri(), new SessionProperties(
+        domain = new DomainFixture(REDIS.uri(), new SessionPolicy(
                 Duration.ofMinutes(30), Duration.ofHours(12), 3, Duration.ofHours(1), 4, 256));
         alice = domain.createUser("alice");
     }

@@ -3,10 +3,8 @@ package io.sessionauthority.service.testing;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.sessionauthority.service.config.PasswordProperties;
 import io.sessionauthority.service.config.RedisClientOptions;
 import io.sessionauthority.service.config.RedisProperties;
-import io.sessionauthority.service.config.SessionProperties;
 import io.sessionauthority.service.session.SessionPolicy;
 import io.sessionauthority.service.session.SessionService;
 import io.sessionauthority.service.session.SessionTokens;
@@ -31,9 +29,8 @@ import java.util.concurrent.CompletionStage;
  */
 public final class DomainFixture implements AutoCloseable {
 
-    public static final SessionProperties DEFAULT_SESSIONS =
-            new SessionProperties(Duration.ofMinutes(30), Duration.ofHours(12), 100, Duration.ofHours(1), 16, 256);
-    public static final PasswordProperties DEFAULT_PASSWORDS = new PasswordProperties(10, 2, 64, 8, 256);
+    public static final SessionPolicy DEFAULT_SESSIONS =
+            new SessionPolicy(Duration.ofMinutes(30), Duration.ofHours(12), 100, Duration.ofHours(1), 16, 256);
     public static final ThrottlePolicy DEFAULT_THROTTLE = ThrottlePolicy.defaults();
     public static final RedisProperties DEFAULT_REDIS = new RedisProperties(Duration.ofMillis(500), Duration.ofSeconds(1), 10_000, null);
 
@@ -47,8 +44,8 @@ public final class DomainFixture implements AutoCloseable {
     public final LoginThrottle throttle;
     public final SessionService sessions;
 
-    public DomainFixture(String redisUri, SessionProperties sessionProperties) {
-        this(standalone(redisUri), sessionProperties);
+    public DomainFixture(String redisUri, SessionPolicy sessionPolicy) {
+        this(standalone(redisUri), sessionPolicy);
     }
 
     /** The domain on a Redis Cluster, given its seed nodes. */
@@ -70,17 +67,16 @@ public final class DomainFixture implements AutoCloseable {
         return new Connected(standalone, connection, connection.async());
     }
 
-    private DomainFixture(Connected redis, SessionProperties sessionProperties) {
+    private DomainFixture(Connected redis, SessionPolicy policy) {
         SecureRandom random = new SecureRandom();
         client = redis.client();
         connection = redis.connection();
         sessionStore = new RedisSessionStore(redis.async(), io.opentelemetry.api.OpenTelemetry.noop().getTracer("test"));
         userStore = new RedisUserStore(redis.async());
-        hashingPool = new HashingPool(DEFAULT_PASSWORDS.effectiveHashingThreads(), DEFAULT_PASSWORDS.hashingQueue());
-        SessionPolicy policy = new SessionPolicy(sessionProperties);
+        hashingPool = new HashingPool(2, 64);
         throttle = new LoginThrottle(new RedisThrottleStore(redis.async()), DEFAULT_THROTTLE, new DeviceTokens(random), clock);
-        users = new UserService(userStore, new PasswordPolicy(DEFAULT_PASSWORDS), new PasswordHasher(10, random),
-                hashingPool, throttle, sessionProperties.forgetAfter(), clock, random);
+        users = new UserService(userStore, new PasswordPolicy(8, 256), new PasswordHasher(10, random),
+                hashingPool, throttle, policy.forgetAfter(), clock, random);
         sessions = new SessionService(sessionStore, policy, new SessionTokens(random), users, throttle, clock);
     }
 

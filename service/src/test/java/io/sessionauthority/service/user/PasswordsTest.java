@@ -3,7 +3,6 @@ package io.sessionauthority.service.user;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sessionauthority.service.config.PasswordProperties;
 import io.sessionauthority.service.error.InvalidArgumentException;
 import java.security.SecureRandom;
 import org.junit.jupiter.api.Test;
@@ -11,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class PasswordsTest {
 
     private static final PasswordHasher HASHER = new PasswordHasher(10, new SecureRandom());
-    private final PasswordPolicy policy = new PasswordPolicy(new PasswordProperties(10, 1, 4, 8, 256));
+    private final PasswordPolicy policy = new PasswordPolicy(8, 256);
 
     @Test
     void hashVerifiesTheSamePasswordOnly() {
