@@ -2,6 +2,8 @@ package io.sessionauthority.service;
 
 import io.micronaut.runtime.Micronaut;
 import io.sessionauthority.service.logging.JulBridge;
+import io.sessionauthority.service.config.EnvironmentAliases;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -19,9 +21,8 @@ public final class Application {
             System.setProperty("logback.configurationFile", "logback-json.xml");
         }
         JulBridge.install();
-        Map<String, Object> properties = EmbeddedRedis.startIfNotConfigured()
-                .<Map<String, Object>>map(uri -> Map.of("redis.uri", uri))
-                .orElse(Map.of());
+        Map<String, Object> properties = new HashMap<>(EnvironmentAliases.properties(System.getenv()));
+        EmbeddedRedis.startIfNotConfigured().ifPresent(uri -> properties.put("redis.uri", uri));
         Micronaut.build(args)
                 .mainClass(Application.class)
                 .properties(properties)

@@ -1,7 +1,6 @@
 package io.sessionauthority.service.config;
 
 import io.micronaut.context.annotation.Factory;
-import io.micronaut.context.annotation.Property;
 import io.sessionauthority.service.grpc.OpenStreamLimit;
 import jakarta.inject.Singleton;
 
@@ -10,7 +9,7 @@ import jakarta.inject.Singleton;
 public class GrpcFactory {
 
     @Singleton
-    OpenStreamLimit openStreamLimit(@Property(name = "session-authority.grpc.max-open-streams", defaultValue = "1000") int maxOpenStreams) {
-        return new OpenStreamLimit(maxOpenStreams);
+    OpenStreamLimit openStreamLimit(GrpcProperties limits) {
+        return new OpenStreamLimit(limits.maxOpenStreams());
     }
 }

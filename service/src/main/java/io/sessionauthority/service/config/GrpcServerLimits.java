@@ -2,7 +2,6 @@ package io.sessionauthority.service.config;
 
 import io.grpc.ServerBuilder;
 import io.grpc.netty.NettyServerBuilder;
-import io.micronaut.context.annotation.Property;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
 import io.netty.channel.Channel;
@@ -16,7 +15,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -25,6 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Connection limits of the gRPC server, for every caller, authenticated or not (caller
  * authentication runs per call, after a connection is already open).
+ *
+ * Settings: {@link GrpcProperties}.
  *
  * <ul>
  *   <li>An auth request is a few hundred bytes: a small inbound limit turns an oversized message
@@ -43,35 +43,22 @@ public class GrpcServerLimits implements BeanCreatedEventListener<ServerBuilder<
 
     private static final Logger LOG = LoggerFactory.getLogger(GrpcServerLimits.class);
 
-    private final int maxInboundMessageBytes;
-    private final Duration maxConnectionAge;
-    private final int maxConnections;
-    private final int maxConcurrentCallsPerConnection;
-    private final Duration handshakeTimeout;
+    private final GrpcProperties limits;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
 
-    public GrpcServerLimits(
-            @Property(name = "session-authority.grpc.max-inbound-message-bytes", defaultValue = "65536") int maxInboundMessageBytes,
-            @Property(name = "session-authority.grpc.max-connection-age", defaultValue = "30m") Duration maxConnectionAge,
-            @Property(name = "session-authority.grpc.max-connections", defaultValue = "4096") int maxConnections,
-            @Property(name = "session-authority.grpc.max-concurrent-calls-per-connection", defaultValue = "256") int maxConcurrentCallsPerConnection,
-            @Property(name = "session-authority.grpc.handshake-timeout", defaultValue = "10s") Duration handshakeTimeout) {
-        this.maxInboundMessageBytes = maxInboundMessageBytes;
-        this.maxConnectionAge = maxConnectionAge;
-        this.maxConnections = maxConnections;
-        this.maxConcurrentCallsPerConnection = maxConcurrentCallsPerConnection;
-        this.handshakeTimeout = handshakeTimeout;
+    public GrpcServerLimits(GrpcProperties limits) {
+        this.limits = limits;
     }
 
     @Override
     public ServerBuilder<?> onCreated(BeanCreatedEvent<ServerBuilder<?>> event) {
         ServerBuilder<?> builder = event.getBean();
-        builder.maxInboundMessageSize(maxInboundMessageBytes);
+        builder.maxInboundMessageSize(limits.maxInboundMessageBytes());
         builder.maxInboundMetadataSize(16 * 1024);
-        builder.handshakeTimeout(handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        builder.handshakeTimeout(limits.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         if (builder instanceof NettyServerBuilder netty) {
             // Event loops of our own, since grpc-java takes a custom listening channel only together with them.
             boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("grpc-boss", true), NioIoHandler.newFactory());
@@ -84,10 +71,10 @@ public class GrpcServerLimits implements BeanCreatedEventListener<ServerBuilder<
                         listener.pipeline().addLast(cap);
                         return listener;
                     })
-                    .maxConcurrentCallsPerConnection(maxConcurrentCallsPerConnection)
+                    .maxConcurrentCallsPerConnection(limits.maxConcurrentCallsPerConnection())
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
-                    .maxConnectionAge(maxConnectionAge.toMillis(), TimeUnit.MILLISECONDS)
+                    .maxConnectionAge(limits.maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS)
                     .maxConnectionAgeGrace(30, TimeUnit.SECONDS);
         }
         return builder;
@@ -113,10 +100,10 @@ public class GrpcServerLimits implements BeanCreatedEventListener<ServerBuilder<
         @Override
         public void channelRead(ChannelHandlerContext context, Object message) {
             Channel connection = (Channel) message;
-            if (open.incrementAndGet() > maxConnections) {
+            if (open.incrementAndGet() > limits.maxConnections()) {
                 open.decrementAndGet();
                 if (refused.getAndIncrement() % 1000 == 0) {
-                    LOG.warn("gRPC port: {} connections open, refusing more ({} refused so far)", maxConnections, refused.get());
+                    LOG.warn("gRPC port: {} connections open, refusing more ({} refused so far)", limits.maxConnections(), refused.get());
                 }
                 connection.unsafe().closeForcibly();
                 return;

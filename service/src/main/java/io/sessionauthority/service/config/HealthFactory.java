@@ -2,13 +2,15 @@ package io.sessionauthority.service.config;
 
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.env.Environment;
+import io.sessionauthority.service.health.GracefulShutdown;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
-import io.micronaut.context.annotation.Property;
 import io.sessionauthority.service.health.ServingStatus;
 import io.sessionauthority.service.store.RedisProbe;
-import java.time.Duration;
 
 /** Health reporting: the gRPC health service follows Redis, and shutdown. */
 @Factory
@@ -17,7 +19,19 @@ public class HealthFactory {
     @Context
     @Bean(preDestroy = "close")
     ServingStatus servingStatus(HealthStatusManager health, RedisClusterAsyncCommands<String, String> redis,
-                                @Property(name = "session-authority.health.interval", defaultValue = "1s") Duration interval) {
-        return new ServingStatus(health, new RedisProbe(redis), interval);
+                                HealthProperties properties) {
+        return new ServingStatus(health, new RedisProbe(redis), properties.interval());
+    }
+
+    /** SIGTERM drains and exits 0; not in tests, where many services share one JVM. */
+    @Context
+    @Requires(notEnv = Environment.TEST)
+    GracefulShutdownInstalled gracefulShutdown(ApplicationContext context, ServingStatus status, ShutdownProperties properties) {
+        GracefulShutdown.onSigterm(context::stop, status, properties.drainDelay());
+        return new GracefulShutdownInstalled();
+    }
+
+    /** Marks that SIGTERM is handled. */
+    public record GracefulShutdownInstalled() {
     }
 }

@@ -1,6 +1,5 @@
 package io.sessionauthority.service.config;
 
-import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
@@ -40,11 +39,9 @@ public class ManagementServerLimits implements BeanCreatedEventListener<NettySer
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
 
-    public ManagementServerLimits(
-            @Property(name = "session-authority.management.max-connections", defaultValue = "64") int maxConnections,
-            @Property(name = "session-authority.management.header-timeout", defaultValue = "5s") Duration headerTimeout) {
-        this.maxConnections = maxConnections;
-        this.headerTimeout = headerTimeout;
+    public ManagementServerLimits(ManagementProperties properties) {
+        this.maxConnections = properties.maxConnections();
+        this.headerTimeout = properties.headerTimeout();
     }
 
     @Override

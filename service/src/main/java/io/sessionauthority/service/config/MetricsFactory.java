@@ -5,9 +5,7 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.event.command.CommandFailedEvent;
 import io.lettuce.core.event.command.CommandListener;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
@@ -16,14 +14,11 @@ import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
+import io.sessionauthority.service.metrics.LiveSessionsGauge;
 import io.sessionauthority.service.metrics.ServiceMetrics;
+import java.time.Duration;
 import io.sessionauthority.service.store.RedisProbe;
-import io.sessionauthority.service.user.HashingPool;
 import jakarta.inject.Singleton;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The service's own metrics, next to the JVM's and Lettuce's command latencies (which Micronaut
@@ -73,20 +68,6 @@ public class MetricsFactory {
         return new ServiceMetrics(registry);
     }
 
-    @Singleton
-    @Bean(preDestroy = "close")
-    HashingPool instrumentedHashingPool(PasswordProperties properties, MeterRegistry registry) {
-        Timer wait = Timer.builder("session_authority.hashing.wait")
-                .description("Time a password hash waited for a hashing thread")
-                .publishPercentileHistogram()
-                .register(registry);
-        HashingPool pool = new HashingPool(properties.effectiveHashingThreads(), properties.hashingQueue(), wait::record);
-        Gauge.builder("session_authority.hashing.queue", pool, HashingPool::queued)
-                .description("Password hashes waiting for a hashing thread")
-                .register(registry);
-        return pool;
-    }
-
     /** Counts Redis commands that failed (errors, timeouts), by command. */
     @Singleton
     BeanCreatedEventListener<RedisClient> redisCommandFailures(MeterRegistry registry) {
@@ -114,36 +95,7 @@ public class MetricsFactory {
     @Context
     @Bean(preDestroy = "close")
     LiveSessionsGauge liveSessionsGauge(RedisClusterAsyncCommands<String, String> redis, MeterRegistry registry) {
-        return new LiveSessionsGauge(new RedisProbe(redis), registry);
-    }
-
-    /** The gauge and the thread that refreshes it. */
-    public static final class LiveSessionsGauge implements AutoCloseable {
-
-        private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "live-sessions-gauge");
-            thread.setDaemon(true);
-            return thread;
-        });
-
-        LiveSessionsGauge(RedisProbe probe, MeterRegistry registry) {
-            AtomicLong keys = new AtomicLong(-1);
-            Gauge.builder("session_authority.sessions.live.approx", keys, AtomicLong::get)
-                    .description("Approximate live sessions: keys with a TTL in Redis (sessions, plus per-user indexes, "
-                            + "tombstones and login counters); -1 until first read")
-                    .register(registry);
-            scheduler.scheduleWithFixedDelay(() -> {
-                try {
-                    probe.keysWithTtl().thenAccept(keys::set);
-                } catch (RuntimeException e) {
-                    // A throw here would cancel the schedule for good; the next round tries again.
-                }
-            }, 0, 15, TimeUnit.SECONDS);
-        }
-
-        @Override
-        public void close() {
-            scheduler.shutdownNow();
-        }
+        RedisProbe probe = new RedisProbe(redis);
+        return new LiveSessionsGauge(probe::keysWithTtl, registry, Duration.ofSeconds(15));
     }
 }

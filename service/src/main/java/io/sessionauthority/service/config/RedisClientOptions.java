@@ -7,7 +7,9 @@ import io.lettuce.core.SslOptions;
 import java.io.File;
 import io.lettuce.core.TimeoutOptions;
 import io.micronaut.context.event.BeanCreatedEvent;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.BeanCreatedEventListener;
+import java.time.Duration;
 import jakarta.inject.Singleton;
 
 /**
@@ -19,20 +21,27 @@ import jakarta.inject.Singleton;
 public class RedisClientOptions implements BeanCreatedEventListener<RedisClient> {
 
     private final RedisProperties properties;
+    private final Duration commandTimeout;
 
-    public RedisClientOptions(RedisProperties properties) {
+    /**
+     * @param commandTimeout the longest one Redis command may take ({@code redis.timeout}, the one Redis
+     *                       timeout knob, also Lettuce's own for connections it makes itself); keep it
+     *                       below callers' deadlines
+     */
+    public RedisClientOptions(RedisProperties properties, @Value("${redis.timeout}") Duration commandTimeout) {
         this.properties = properties;
+        this.commandTimeout = commandTimeout;
     }
 
     @Override
     public RedisClient onCreated(BeanCreatedEvent<RedisClient> event) {
         RedisClient client = event.getBean();
-        client.setOptions(clientOptions(properties));
+        client.setOptions(clientOptions(properties, commandTimeout));
         return client;
     }
 
     /** The client options the service uses, for any Lettuce client. */
-    public static ClientOptions clientOptions(RedisProperties properties) {
+    public static ClientOptions clientOptions(RedisProperties properties, Duration commandTimeout) {
         ClientOptions.Builder options = ClientOptions.builder();
         if (properties.tlsCa() != null && !properties.tlsCa().isBlank()) {
             options.sslOptions(SslOptions.builder().jdkSslProvider().trustManager(new File(properties.tlsCa())).build());
@@ -41,7 +50,7 @@ public class RedisClientOptions implements BeanCreatedEventListener<RedisClient>
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(properties.requestQueueSize())
-                .timeoutOptions(TimeoutOptions.enabled(properties.commandTimeout()))
+                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
                 .socketOptions(SocketOptions.builder()
                         .connectTimeout(properties.connectTimeout())
                         .keepAlive(true)

@@ -4,6 +4,7 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.micronaut.context.event.BeanCreatedEvent;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.BeanCreatedEventListener;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -17,15 +18,17 @@ import java.time.Duration;
 public class RedisClusterClientOptions implements BeanCreatedEventListener<RedisClusterClient> {
 
     private final RedisProperties properties;
+    private final Duration commandTimeout;
 
-    public RedisClusterClientOptions(RedisProperties properties) {
+    public RedisClusterClientOptions(RedisProperties properties, @Value("${redis.timeout}") Duration commandTimeout) {
         this.properties = properties;
+        this.commandTimeout = commandTimeout;
     }
 
     @Override
     public RedisClusterClient onCreated(BeanCreatedEvent<RedisClusterClient> event) {
         RedisClusterClient client = event.getBean();
-        client.setOptions(ClusterClientOptions.builder(RedisClientOptions.clientOptions(properties))
+        client.setOptions(ClusterClientOptions.builder(RedisClientOptions.clientOptions(properties, commandTimeout))
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enablePeriodicRefresh(Duration.ofSeconds(30))
                         .enableAllAdaptiveRefreshTriggers()

@@ -7,13 +7,13 @@ import java.time.Duration;
 
 /**
  * How the service treats its Redis connection ({@code session-authority.redis.*}). The address itself
- * is {@code redis.uri} (env {@code REDIS_URI}).
+ * is {@code redis.uri} (env {@code REDIS_URI}); the command timeout is {@code redis.timeout}
+ * (env {@code REDIS_TIMEOUT}, 500 ms), which Lettuce also uses for the connections it makes itself.
  *
  * <p>Lettuce's defaults suit a batch job, not an authority on every request's path: a 60 s command
  * timeout, an unbounded queue of commands while disconnected. These replace them so a call fails
  * fast with UNAVAILABLE while Redis is away, and the connection heals by itself when it returns.
  *
- * @param commandTimeout   the longest one Redis command may take; keep it below callers' deadlines
  * @param connectTimeout   the longest a (re)connect attempt may take
  * @param requestQueueSize commands that may be in flight on the connection before new ones are refused
  * @param tlsCa            PEM file of the CAs that sign the Redis server's certificate, for {@code rediss://}
@@ -21,7 +21,6 @@ import java.time.Duration;
  */
 @ConfigurationProperties("session-authority.redis")
 public record RedisProperties(
-        @Bindable(defaultValue = "500ms") Duration commandTimeout,
         @Bindable(defaultValue = "1s") Duration connectTimeout,
         @Bindable(defaultValue = "10000") int requestQueueSize,
         @Nullable String tlsCa) {

@@ -2,7 +2,9 @@ package io.sessionauthority.service.config;
 
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
+import io.sessionauthority.service.metrics.ServiceMetrics;
 import io.micronaut.context.annotation.Requires;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.sessionauthority.service.session.SessionPolicy;
@@ -83,6 +85,13 @@ public class ServiceFactory {
     @Singleton
     PasswordHasher passwordHasher(PasswordProperties properties, SecureRandom random) {
         return new PasswordHasher(properties.bcryptCost(), random);
+    }
+
+    /** bcrypt runs here, never on gRPC or Netty threads. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    HashingPool hashingPool(PasswordProperties properties, ServiceMetrics metrics) {
+        return metrics.instrumented(properties.effectiveHashingThreads(), properties.hashingQueue());
     }
 
     @Singleton

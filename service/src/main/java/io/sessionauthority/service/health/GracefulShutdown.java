@@ -1,10 +1,5 @@
 package io.sessionauthority.service.health;
 
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.context.annotation.Context;
-import io.micronaut.context.annotation.Property;
-import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.env.Environment;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,24 +11,25 @@ import sun.misc.Signal;
  * load balancers to notice, stops taking new calls, lets calls in flight finish within
  * {@code grpc.server.await-termination}, and exits 0 (the JVM's default would be 143).
  */
-@Context
-@Requires(notEnv = Environment.TEST)
-public class GracefulShutdown {
+public final class GracefulShutdown {
 
     private static final Logger LOG = LoggerFactory.getLogger(GracefulShutdown.class);
 
-    public GracefulShutdown(ApplicationContext context, ServingStatus status,
-                            @Property(name = "session-authority.shutdown.drain-delay", defaultValue = "0s") Duration drainDelay) {
-        Signal.handle(new Signal("TERM"), signal -> new Thread(() -> shutDown(context, status, drainDelay), "graceful-shutdown").start());
+    private GracefulShutdown() {
     }
 
-    private static void shutDown(ApplicationContext context, ServingStatus status, Duration drainDelay) {
+    /** Handles SIGTERM from now on: {@code stop} stops the application context (and with it the gRPC server). */
+    public static void onSigterm(Runnable stop, ServingStatus status, Duration drainDelay) {
+        Signal.handle(new Signal("TERM"), signal -> new Thread(() -> shutDown(stop, status, drainDelay), "graceful-shutdown").start());
+    }
+
+    private static void shutDown(Runnable stop, ServingStatus status, Duration drainDelay) {
         try {
             status.beginShutdown();
             if (!drainDelay.isZero()) {
                 Thread.sleep(drainDelay.toMillis());
             }
-            context.stop(); // stops the gRPC server: no new calls; calls in flight finish within the grace period
+            stop.run(); // stops the gRPC server: no new calls; calls in flight finish within the grace period
             LOG.info("Stopped gracefully");
             System.exit(0);
         } catch (InterruptedException e) {

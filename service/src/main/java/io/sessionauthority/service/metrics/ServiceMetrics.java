@@ -1,6 +1,8 @@
 package io.sessionauthority.service.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.error.InvalidCredentialsException;
@@ -8,6 +10,7 @@ import io.sessionauthority.service.error.OverloadedException;
 import io.sessionauthority.service.error.ThrottledException;
 import io.sessionauthority.service.error.StoreUnavailableException;
 import io.sessionauthority.service.error.Failures;
+import io.sessionauthority.service.user.HashingPool;
 
 /** Counters of outcomes that matter to operators, beyond per-RPC status codes. */
 public final class ServiceMetrics {
@@ -25,6 +28,19 @@ public final class ServiceMetrics {
     public void login(Throwable error) {
         Counter.builder("session_authority.logins").description("Logins by outcome")
                 .tag("outcome", outcome(error)).register(registry).increment();
+    }
+
+    /** The hashing pool's queue as a gauge, and a timer for how long each hash waits for a thread. */
+    public HashingPool instrumented(int threads, int queueCapacity) {
+        Timer wait = Timer.builder("session_authority.hashing.wait")
+                .description("Time a password hash waited for a hashing thread")
+                .publishPercentileHistogram()
+                .register(registry);
+        HashingPool pool = new HashingPool(threads, queueCapacity, wait::record);
+        Gauge.builder("session_authority.hashing.queue", pool, HashingPool::queued)
+                .description("Password hashes waiting for a hashing thread")
+                .register(registry);
+        return pool;
     }
 
     static String outcome(Throwable error) {

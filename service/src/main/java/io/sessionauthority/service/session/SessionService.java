@@ -10,6 +10,7 @@ import io.sessionauthority.service.user.UserIds;
 import io.sessionauthority.service.user.UserService;
 import io.sessionauthority.service.user.Usernames;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
@@ -18,9 +19,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Sessions: start one at login, check it, keep it alive, end it. */
 public final class SessionService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionService.class);
 
     private final SessionStore store;
     private final SessionPolicy policy;
@@ -88,6 +93,27 @@ public final class SessionService {
         policy.checkAttributeChanges(setAttributes, removeAttributes);
         return store.touch(ref.userId(), ref.sessionId(), clock.instant(), policy.idleTimeout(),
                 setAttributes, removeAttributes, policy.maxAttributes(), policy.forgetAfter());
+    }
+
+    /**
+     * Slides a live session's idle expiry on behalf of activity seen elsewhere (a request through
+     * Envoy), at most once per {@code interval}: sliding on every request would turn every read into
+     * a write. Fire and forget: it never delays or fails the request it comes from; a zero interval
+     * turns it off.
+     */
+    public void keepAlive(String token, Session session, Duration interval) {
+        if (interval.isZero() || clock.instant().isBefore(session.lastSeenTime().plus(interval))) {
+            return;
+        }
+        try {
+            touch(token, Map.of(), List.of()).whenComplete((touched, error) -> {
+                if (error != null) {
+                    LOG.debug("Keep-alive of session {} deferred: {}", session.sessionId(), Failures.unwrap(error).toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.debug("Keep-alive of session {} skipped: {}", session.sessionId(), e.toString());
+        }
     }
 
     /** Ends the session a token belongs to (logout). Answers 1, or 0 when it had ended already. */

@@ -69,15 +69,6 @@ final class LuaScript {
         });
     }
 
-    String name() {
-        return name;
-    }
-
-    String source() {
-        return source;
-    }
-
-
     private static String resource(String file) {
         try (InputStream in = LuaScript.class.getResourceAsStream("/store/" + file)) {
             if (in == null) {

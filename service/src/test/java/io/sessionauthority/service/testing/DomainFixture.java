@@ -32,7 +32,7 @@ public final class DomainFixture implements AutoCloseable {
     public static final SessionPolicy DEFAULT_SESSIONS =
             new SessionPolicy(Duration.ofMinutes(30), Duration.ofHours(12), 100, Duration.ofHours(1), 16, 256);
     public static final ThrottlePolicy DEFAULT_THROTTLE = ThrottlePolicy.defaults();
-    public static final RedisProperties DEFAULT_REDIS = new RedisProperties(Duration.ofMillis(500), Duration.ofSeconds(1), 10_000, null);
+    public static final RedisProperties DEFAULT_REDIS = new RedisProperties(Duration.ofSeconds(1), 10_000, null);
 
     public final MutableClock clock = MutableClock.startingNow();
     private final io.lettuce.core.AbstractRedisClient client;
@@ -62,7 +62,7 @@ public final class DomainFixture implements AutoCloseable {
 
     private static Connected standalone(String redisUri) {
         RedisClient standalone = RedisClient.create(RedisURI.create(redisUri));
-        standalone.setOptions(RedisClientOptions.clientOptions(DEFAULT_REDIS));
+        standalone.setOptions(RedisClientOptions.clientOptions(DEFAULT_REDIS, Duration.ofMillis(500)));
         StatefulRedisConnection<String, String> connection = standalone.connect();
         return new Connected(standalone, connection, connection.async());
     }

@@ -1,0 +1,63 @@
+package io.sessionauthority.service.grpc;
+
+import io.envoyproxy.envoy.config.core.v3.HeaderValue;
+import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
+import io.envoyproxy.envoy.service.auth.v3.OkHttpResponse;
+import io.sessionauthority.service.session.Session;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What the app behind Envoy sees of an allowed request: who the user is ({@code x-user-id},
+ * {@code x-session-id}, {@code x-username}, chosen attributes as {@code x-session-attr-<name>}),
+ * always set by the authority over anything the client sent under those names, and never the token.
+ */
+final class UpstreamHeaders {
+
+    static final String ATTRIBUTE_PREFIX = "x-session-attr-";
+
+    private UpstreamHeaders() {
+    }
+
+    static OkHttpResponse allowed(Session session, Map<String, String> requestHeaders, List<String> forwardAttributes,
+                                  String cookieName) {
+        OkHttpResponse.Builder ok = OkHttpResponse.newBuilder()
+                .addHeaders(set("x-user-id", session.userId()))
+                .addHeaders(set("x-session-id", session.sessionId()))
+                .addHeaders(set("x-username", session.username()));
+        // Only the authority speaks under x-session-attr-*: whatever the client sent there goes.
+        for (String header : requestHeaders.keySet()) {
+            if (header.toLowerCase(Locale.ROOT).startsWith(ATTRIBUTE_PREFIX)) {
+                ok.addHeadersToRemove(header);
+            }
+        }
+        for (String name : forwardAttributes) {
+            String value = session.attributes().get(name);
+            if (value != null) {
+                ok.addHeaders(set(ATTRIBUTE_PREFIX + name.toLowerCase(Locale.ROOT), value));
+            }
+        }
+        // The token never travels upstream, whichever way it came: drop the session cookie and any bearer token.
+        String cookie = requestHeaders.get("cookie");
+        if (cookie != null && CookieHeader.value(cookie, cookieName).isPresent()) {
+            String rest = CookieHeader.without(cookie, cookieName);
+            if (rest.isEmpty()) {
+                ok.addHeadersToRemove("cookie");
+            } else {
+                ok.addHeaders(set("cookie", rest));
+            }
+        }
+        if (PresentedToken.isBearer(requestHeaders.get("authorization"))) {
+            ok.addHeadersToRemove("authorization");
+        }
+        return ok.build();
+    }
+
+    static HeaderValueOption set(String name, String value) {
+        return HeaderValueOption.newBuilder()
+                .setHeader(HeaderValue.newBuilder().setKey(name).setValue(value))
+                .setAppendAction(HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD)
+                .build();
+    }
+}
