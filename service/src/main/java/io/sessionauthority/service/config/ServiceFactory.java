@@ -35,7 +35,9 @@ import java.time.Clock;
 @Factory
 public class ServiceFactory {
 
+    /** The one clock of every expiry and lockout; a test may supply its own (a clock it moves). */
     @Singleton
+    @Requires(missingBeans = Clock.class)
     Clock clock() {
         return Clock.systemUTC();
     }

@@ -26,6 +26,7 @@ class SecurityStartupTest {
     @Test
     void refusesToListenBeyondLoopbackWithoutCallerAuthentication() {
         assertThatThrownBy(() -> start(Map.of("grpc.server.host", "0.0.0.0")))
+                .hasRootCauseInstanceOf(IllegalStateException.class)
                 .hasStackTraceContaining("refusing to start")
                 .hasStackTraceContaining("caller-auth=required");
     }
@@ -41,6 +42,7 @@ class SecurityStartupTest {
     @Test
     void refusesRequiredCallerAuthenticationWithNoCallers() {
         assertThatThrownBy(() -> start(Map.of("session-authority.security.caller-auth", "required")))
+                .hasRootCauseInstanceOf(IllegalStateException.class)
                 .hasStackTraceContaining("no caller is configured");
     }
 
@@ -49,6 +51,7 @@ class SecurityStartupTest {
         assertThatThrownBy(() -> start(Map.of("session-authority.security.caller-auth", "required",
                 "session-authority.security.callers.edge.api-key-sha256", List.of("my-plain-key"),
                 "session-authority.security.callers.edge.permissions", List.of("login"))))
+                .hasRootCauseInstanceOf(IllegalArgumentException.class)
                 .hasStackTraceContaining("not the key itself");
     }
 
@@ -60,6 +63,7 @@ class SecurityStartupTest {
                 "session-authority.security.callers.edge.api-key-sha256", List.of(CallerRegistry.digestOf("some-edge-key")),
                 "session-authority.security.callers.edge.permissions", List.of("login"));
         assertThatThrownBy(() -> start(apiKeyCaller))
+                .hasRootCauseInstanceOf(IllegalStateException.class)
                 .hasStackTraceContaining("refusing to start")
                 .hasStackTraceContaining("without TLS");
         Map<String, Object> allowed = new HashMap<>(apiKeyCaller);

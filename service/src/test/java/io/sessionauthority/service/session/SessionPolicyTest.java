@@ -116,8 +116,10 @@ class SessionPolicyTest {
     @Test
     void rejectsOverlongUserAgentsAndControlCharacters() {
         assertThatThrownBy(() -> policy.checkClient(new ClientInfo("", "x".repeat(513), "")))
+                .isInstanceOf(InvalidArgumentException.class)
                 .hasMessageStartingWith("client.user_agent");
         assertThatThrownBy(() -> policy.checkClient(new ClientInfo("", "", "dev\u0007ice")))
+                .isInstanceOf(InvalidArgumentException.class)
                 .hasMessageStartingWith("client.device_name");
     }
 

@@ -68,7 +68,7 @@ class SessionTokensTest {
 
     @Test
     void rejectsAnEmptyToken() {
-        assertThatThrownBy(() -> SessionTokens.parse("token", "")).hasMessage("token: is required");
+        assertThatThrownBy(() -> SessionTokens.parse("token", "")).isInstanceOf(InvalidArgumentException.class).hasMessage("token: is required");
     }
 
     @Test
@@ -83,6 +83,7 @@ class SessionTokensTest {
         String token = tokens.issue(userId).token();
         String tampered = token.substring(0, token.length() - 1) + "!";
         assertThatThrownBy(() -> SessionTokens.parse("token", tampered))
+                .isInstanceOf(InvalidArgumentException.class)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(token.substring(5, 40)));
     }
 }

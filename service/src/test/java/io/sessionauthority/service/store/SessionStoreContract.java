@@ -92,20 +92,48 @@ abstract class SessionStoreContract {
         assertThat(join(domain.sessions.validate(other.token())).status()).isEqualTo(SessionStatus.REVOKED);
     }
 
+    /**
+     * Touches on one connection race a revoke on another, many rounds: each touch lands wholly before
+     * the revoke (and sees the session live) or wholly after (and writes nothing), never half of each,
+     * so once one touch has seen it revoked no later one sees it live, and nothing brings it back.
+     */
     @Test
-    void touchRacingRevokeNeverResurrects() {
+    void touchRacingRevokeNeverResurrects() throws Exception {
         String name = fresh("dave");
         domain.createUser(name);
-        for (int round = 0; round < 10; round++) {
-            String token = domain.login(name).token();
-            List<CompletableFuture<?>> touches = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
-                touches.add(domain.sessions.touch(token, Map.of("n", "" + i), List.of()).toCompletableFuture());
+        int sawLive = 0;
+        int sawRevoked = 0;
+        try (DomainFixture other = newDomain()) {
+            for (int round = 0; round < 30; round++) {
+                String token = domain.login(name).token();
+                List<SessionStatus> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+                java.util.concurrent.atomic.AtomicBoolean revoked = new java.util.concurrent.atomic.AtomicBoolean();
+                java.util.concurrent.CountDownLatch touching = new java.util.concurrent.CountDownLatch(1);
+                CompletableFuture<Void> toucher = CompletableFuture.runAsync(() -> {
+                    int afterRevoke = 0;
+                    while (afterRevoke < 3) {
+                        seen.add(join(domain.sessions.touch(token, Map.of("n", "" + seen.size()), List.of())).status());
+                        touching.countDown();
+                        if (revoked.get()) {
+                            afterRevoke++;
+                        }
+                    }
+                });
+                assertThat(touching.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                join(other.sessions.revokeByToken(token));
+                revoked.set(true);
+                toucher.get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+                int firstNotLive = seen.indexOf(SessionStatus.REVOKED);
+                assertThat(firstNotLive).as("a touch after the revoke saw it revoked").isPositive();
+                assertThat(seen.subList(firstNotLive, seen.size())).as("no touch after that saw it live").containsOnly(SessionStatus.REVOKED);
+                assertThat(join(domain.sessions.validate(token)).status()).isEqualTo(SessionStatus.REVOKED);
+                sawLive += firstNotLive;
+                sawRevoked += seen.size() - firstNotLive;
             }
-            join(domain.sessions.revokeByToken(token));
-            touches.forEach(CompletableFuture::join);
-            assertThat(join(domain.sessions.validate(token)).status()).isEqualTo(SessionStatus.REVOKED);
         }
+        assertThat(sawLive).isPositive();
+        assertThat(sawRevoked).isPositive();
     }
 
     @Test
@@ -134,9 +162,11 @@ abstract class SessionStoreContract {
         ClientInfo attacker = new ClientInfo("198.51.100." + (NAMES.get() % 250), "", "");
         for (int i = 0; i < 30; i++) {
             assertThatThrownBy(() -> join(domain.sessions.login(name, "wrong", attacker, Map.of(), "")))
+                    .isInstanceOf(CompletionException.class)
                     .hasCauseInstanceOf(InvalidCredentialsException.class);
         }
         assertThatThrownBy(() -> join(domain.sessions.login(name, "password-" + name, attacker, Map.of(), "")))
+                .isInstanceOf(CompletionException.class)
                 .hasCauseInstanceOf(ThrottledException.class);
         assertThat(join(domain.sessions.login(name, "password-" + name, ClientInfo.NONE, Map.of(), "")).token()).startsWith("sat1_");
     }

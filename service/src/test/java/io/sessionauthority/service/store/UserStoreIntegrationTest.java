@@ -48,6 +48,7 @@ class UserStoreIntegrationTest {
     void aTakenUsernameIsRefusedWhateverItsSpelling() {
         domain.createUser("bob");
         assertThatThrownBy(() -> join(domain.users.create("  BOB ", "another password")))
+                .isInstanceOf(CompletionException.class)
                 .hasCauseInstanceOf(AlreadyExistsException.class)
                 .hasMessageContaining("'bob' is taken");
     }
@@ -121,6 +122,7 @@ class UserStoreIntegrationTest {
         assertThat(join(domain.sessions.validate(other.token())).status()).isEqualTo(SessionStatus.REVOKED);
         assertThat(join(domain.users.authenticate("frank", "a brand new password")).id()).isEqualTo(frank.id());
         assertThatThrownBy(() -> join(domain.users.authenticate("frank", "password-frank")))
+                .isInstanceOf(CompletionException.class)
                 .hasCauseInstanceOf(InvalidCredentialsException.class);
     }
 
@@ -129,6 +131,7 @@ class UserStoreIntegrationTest {
         User grace = domain.createUser("grace");
         SessionService.Started session = domain.login("grace");
         assertThatThrownBy(() -> join(domain.users.changePassword(grace.id(), "wrong", "a brand new password", "", "", "")))
+                .isInstanceOf(CompletionException.class)
                 .hasCauseInstanceOf(InvalidCredentialsException.class);
         assertThat(join(domain.sessions.validate(session.token())).isLive()).isTrue();
         assertThat(join(domain.users.authenticate("grace", "password-grace")).id()).isEqualTo(grace.id());
@@ -137,6 +140,7 @@ class UserStoreIntegrationTest {
     @Test
     void changePasswordOfAnUnknownUserIsNotFound() {
         assertThatThrownBy(() -> join(domain.users.changePassword(UserIds.newId(new SecureRandom()), "whatever1", "whatever2", "", "", "")))
+                .isInstanceOf(CompletionException.class)
                 .hasCauseInstanceOf(NotFoundException.class);
     }
 

@@ -29,6 +29,18 @@ public final class ServiceUnderTest implements AutoCloseable {
         return new ServiceUnderTest(ApplicationContext.run(GrpcEmbeddedServer.class, all, "test"));
     }
 
+    /** The service on a clock the test moves: expiries and lockouts without sleeping. */
+    public static ServiceUnderTest start(String redisUri, Map<String, Object> properties, java.time.Clock clock) {
+        Map<String, Object> all = new HashMap<>(properties);
+        all.put("redis.uri", redisUri);
+        ApplicationContext context = ApplicationContext.builder("test").properties(all).singletons(clock).start();
+        GrpcEmbeddedServer server = context.getBean(GrpcEmbeddedServer.class);
+        if (!server.isRunning()) {
+            server.start();
+        }
+        return new ServiceUnderTest(server);
+    }
+
     public static ServiceUnderTest start(String redisUri) {
         return start(redisUri, Map.of());
     }

@@ -55,7 +55,7 @@ class PasswordsTest {
 
     @Test
     void newPasswordsHaveAMinimumLengthInCharacters() {
-        assertThatThrownBy(() -> policy.checkNew("password", "short")).hasMessage("password: must be at least 8 characters");
+        assertThatThrownBy(() -> policy.checkNew("password", "short")).isInstanceOf(InvalidArgumentException.class).hasMessage("password: must be at least 8 characters");
         assertThat(policy.checkNew("password", "🔑🔑🔑🔑🔑🔑🔑🔑")).isNotEmpty();
     }
 
@@ -63,6 +63,7 @@ class PasswordsTest {
     void passwordsHaveAGenerousButFiniteMaximum() {
         assertThat(policy.checkNew("password", "p".repeat(256))).hasSize(256);
         assertThatThrownBy(() -> policy.checkNew("password", "p".repeat(257)))
+                .isInstanceOf(InvalidArgumentException.class)
                 .hasMessage("password: must be at most 256 characters");
     }
 
@@ -77,7 +78,7 @@ class PasswordsTest {
     @Test
     void presentedPasswordsSkipTheMinimumSoOldPasswordsStillVerify() {
         assertThat(policy.checkPresented("password", "short")).isEqualTo("short");
-        assertThatThrownBy(() -> policy.checkPresented("password", "")).hasMessage("password: is required");
+        assertThatThrownBy(() -> policy.checkPresented("password", "")).isInstanceOf(InvalidArgumentException.class).hasMessage("password: is required");
     }
 
     @Test

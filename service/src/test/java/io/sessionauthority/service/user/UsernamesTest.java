@@ -34,9 +34,11 @@ class UsernamesTest {
     void limitsTheLengthAfterNormalization() {
         assertThat(Usernames.normalize("username", "a".repeat(64))).hasSize(64);
         assertThatThrownBy(() -> Usernames.normalize("username", "a".repeat(65)))
+                .isInstanceOf(InvalidArgumentException.class)
                 .hasMessage("username: must be at most 64 characters");
         // A ligature expands under NFKC: the limit holds for what is stored.
         assertThatThrownBy(() -> Usernames.normalize("username", "\uFB03".repeat(30)))
+                .isInstanceOf(InvalidArgumentException.class)
                 .hasMessage("username: must be at most 64 characters");
     }
 
@@ -82,6 +84,7 @@ class UsernamesTest {
     void refusesDigitsFromTwoNumberSystems(String raw) {
         // राम1१ mixes ASCII and Devanagari digits, علي١۱ Arabic-Indic and Persian ones.
         assertThatThrownBy(() -> Usernames.normalizeNew("username", raw))
+                .isInstanceOf(InvalidArgumentException.class)
                 .hasMessage("username: mixes digits of different number systems; use one kind of digit");
     }
 
