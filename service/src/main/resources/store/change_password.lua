@@ -1,6 +1,7 @@
 -- Replaces a password hash if it is still the expected one (compare-and-set) and, when asked,
 -- revokes the user's other sessions in the same step: a password change and the revocation it
 -- implies happen together or not at all.
+-- Keys and fields as named in store.RedisSchema.
 -- KEYS: user, index, revoked
 -- ARGV: expected hash, new hash, revoke ('1' or '0'), now, forget ms, session id to keep, session key prefix
 -- Answers the number of sessions revoked, or -1 when the hash was not the expected one.

@@ -1,4 +1,5 @@
 -- Stores a new session, evicting the least recently used ones past the per-user cap.
+-- Keys and fields as named in store.RedisSchema.
 -- KEYS: session, user, index, revoked
 -- ARGV: sid, now, idle expiry, forget ms, max sessions per user, session key prefix,
 --       the password hash the login was verified against, field, value, ...

@@ -1,4 +1,5 @@
 -- Lists a user's live sessions.
+-- Keys and fields as named in store.RedisSchema.
 -- KEYS: user, index, revoked
 -- ARGV: now, session key prefix
 -- Answers {'OK', sid, {field, value, ...}, sid, {...}, ...} or {'NO_USER'}.

@@ -1,4 +1,5 @@
--- Shared by every session script (prepended to each). All keys of one user carry the hash tag
+-- Prepended to every script. Keys and field names are those of store.RedisSchema, the one place
+-- that names them. All keys of one user carry the hash tag
 -- {<user id>}, so one script may touch all of them on Redis Cluster too; session keys other than
 -- the one in KEYS are built from the per-user prefix passed in ARGV.
 --

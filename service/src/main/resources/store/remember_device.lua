@@ -1,5 +1,6 @@
 -- Remembers a known device of a user (the one-way id of a device token a successful login handed
 -- out) until its expiry, forgets expired devices and, past the cap, the ones that expire first.
+-- Keys and fields as named in store.RedisSchema.
 -- KEYS: devices
 -- ARGV: device id, expiry ms, now ms, max devices
 -- Answers the number of devices remembered.

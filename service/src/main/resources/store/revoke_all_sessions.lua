@@ -1,4 +1,5 @@
 -- Ends every session of a user but one (optional). Idempotent.
+-- Keys and fields as named in store.RedisSchema.
 -- KEYS: user, index, revoked
 -- ARGV: now, forget ms, session id to keep ('' for none), session key prefix
 -- Answers the number of sessions ended, or -1 (no such user).

@@ -1,4 +1,5 @@
 -- Ends one session. Idempotent.
+-- Keys and fields as named in store.RedisSchema.
 -- KEYS: user, index, revoked
 -- ARGV: sid, now, forget ms, session key prefix
 -- Answers 1 (ended), 0 (nothing to end) or -1 (no such user).

@@ -1,8 +1,10 @@
 -- Admits one login attempt on a failure counter, counting it as a failure before the password is
 -- even checked: concurrent guesses cannot all slip past a check that only counts afterwards. A
--- success or a non-credential failure takes the count back (throttle_undo).
+-- success deletes the username's (or device's) counters and takes the address's count back
+-- (throttle_undo); a failure for another reason than the password takes every count back.
 -- The counter locks once it reaches its threshold, for one step, growing by a step per further
 -- failure, up to a maximum; a locked counter admits nothing and counts nothing.
+-- Keys and fields as named in store.RedisSchema.
 -- KEYS: counter
 -- ARGV: now, max failures, step ms, max lockout ms, window ms
 -- Answers the time the counter is locked until, when the attempt is refused; 0 when admitted.

@@ -1,6 +1,7 @@
 -- Slides a live session's idle expiry (never past its absolute expiry), records last-seen and
 -- applies attribute changes. Never writes to a session that is not live: a Touch racing a
 -- Revoke either lands before it (and is then revoked) or finds nothing and writes nothing.
+-- Keys and fields as named in store.RedisSchema.
 -- KEYS: session, user, index, revoked
 -- ARGV: sid, now, idle timeout ms, max attributes, forget ms, n (attributes to set),
 --       n name/value pairs to set, then names to remove
@@ -11,7 +12,7 @@ local max_attributes, forget, set_count = tonumber(ARGV[4]), tonumber(ARGV[5]), 
 local state, flat = session_state(KEYS[1], KEYS[2], KEYS[3], KEYS[4], sid, now)
 if state ~= 'LIVE' then
   if #flat > 0 then
-    -- Ended by its clock or by the user's not-before time but not yet deleted: finish the job.
+    -- Ended by its clock, or by a later revoke-all (an older generation), but not yet deleted: finish the job.
     redis.call('DEL', KEYS[1])
     if state == 'REVOKED' then
       redis.call('ZREM', KEYS[3], sid)

@@ -1,4 +1,5 @@
 -- Reads a session; writes nothing.
+-- Keys and fields as named in store.RedisSchema.
 -- KEYS: session, user, index, revoked
 -- ARGV: sid, now
 -- Answers {'LIVE', {field, value, ...}} or {state}.

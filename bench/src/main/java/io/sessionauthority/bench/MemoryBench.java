@@ -6,7 +6,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.opentelemetry.api.OpenTelemetry;
 import io.sessionauthority.service.session.ClientInfo;
 import io.sessionauthority.service.session.Session;
-import io.sessionauthority.service.store.RedisKeys;
+import io.sessionauthority.service.store.RedisSchema;
 import io.sessionauthority.service.store.RedisSessionStore;
 import io.sessionauthority.service.store.RedisUserStore;
 import io.sessionauthority.service.user.User;
@@ -72,7 +72,7 @@ final class MemoryBench {
             }
             writes.forEach(CompletableFuture::join);
             long withSessions = usedMemory(redis);
-            String sampleKey = redis.keys(RedisKeys.sessionPrefix(created.get(0).id()) + "*").get(0);
+            String sampleKey = redis.keys(RedisSchema.sessionPrefix(created.get(0).id()) + "*").get(0);
             return new Result(sessions, (withSessions - withUsers) / (double) sessions, redis.objectEncoding(sampleKey),
                     (withUsers - empty) / (double) userCount);
         }

@@ -5,7 +5,7 @@ import io.micronaut.core.bind.annotation.Bindable;
 import java.time.Duration;
 
 /**
- * Health reporting and shutdown ({@code session-authority.health.*}, {@code session-authority.shutdown.*}).
+ * Health reporting ({@code session-authority.health.*}).
  *
  * @param interval how often Redis is pinged for the health status
  */

@@ -36,9 +36,9 @@ public interface SessionStore {
     CompletionStage<Integer> revoke(String userId, String sessionId, Instant now, Duration forgetAfter);
 
     /**
-     * Ends every session of a user but {@code exceptSessionId} (empty for none), and records
-     * {@code now} as the user's "not before" time so a session delete lost in a failover still
-     * reads as revoked. Fails with NotFoundException when the user does not exist.
+     * Ends every session of a user but {@code exceptSessionId} (empty for none) and starts a new
+     * generation of the user's sessions, so a session hash restored from an older copy of the data
+     * still reads as revoked. Fails with NotFoundException when the user does not exist.
      */
     CompletionStage<Integer> revokeAll(String userId, String exceptSessionId, Instant now, Duration forgetAfter);
 

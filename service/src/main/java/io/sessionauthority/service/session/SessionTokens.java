@@ -17,8 +17,8 @@ import java.util.Base64;
  * 32 bytes (256 bits) from a {@link SecureRandom}. The prefix lets secret scanners find leaked tokens.
  * The user id rides along so the store can keep every key of one user in one Redis Cluster slot.
  *
- * <p>Nothing of the token is stored. The session id is the first 128 bits of SHA-256 over the whole
- * token, so the store finds the session by a one-way function of the token: a Redis dump, replica or
+ * <p>Nothing of the token is stored. The session id is the first 128 bits of SHA-256 over a fixed,
+ * versioned label and the whole token, so the store finds the session by a one-way function of the token: a Redis dump, replica or
  * backup yields no usable token, and looking a session up is itself the comparison (no secret is
  * ever compared byte by byte).
  */

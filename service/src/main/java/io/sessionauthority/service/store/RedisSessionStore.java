@@ -5,6 +5,7 @@ import static io.sessionauthority.service.store.RedisErrors.translated;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.opentelemetry.api.trace.Tracer;
+import io.sessionauthority.service.store.RedisSchema.SessionFields;
 import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.error.InvalidCredentialsException;
 import io.sessionauthority.service.error.NotFoundException;
@@ -23,12 +24,12 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Sessions in Redis (key layout in {@link RedisKeys}). Each operation is one Lua script, so each is
+ * Sessions in Redis (key layout in {@link RedisSchema}). Each operation is one Lua script, so each is
  * one round trip and atomic: Validate and Touch cost one EVALSHA each.
  */
 public final class RedisSessionStore implements SessionStore {
 
-    private static final String ATTRIBUTE = "a:";
+    private static final String ATTRIBUTE = SessionFields.ATTRIBUTE;
 
     private final RedisClusterAsyncCommands<String, String> redis;
     private final Tracer tracer;
@@ -53,14 +54,14 @@ public final class RedisSessionStore implements SessionStore {
                 millis(session.idleExpireTime()),
                 Long.toString(forgetAfter.toMillis()),
                 Integer.toString(maxPerUser),
-                RedisKeys.sessionPrefix(uid),
+                RedisSchema.sessionPrefix(uid),
                 verifiedPasswordHash));
         fields(session).forEach((field, value) -> {
             args.add(field);
             args.add(value);
         });
         CompletionStage<List<Object>> result = createScript.run(tracer, redis, ScriptOutputType.MULTI,
-                keys(RedisKeys.session(uid, session.sessionId()), RedisKeys.user(uid), RedisKeys.sessionIndex(uid), RedisKeys.revokedSessions(uid)),
+                keys(RedisSchema.session(uid, session.sessionId()), RedisSchema.user(uid), RedisSchema.sessionIndex(uid), RedisSchema.revokedSessions(uid)),
                 args.toArray(String[]::new));
         return translated(result).thenApply(reply -> {
             if ("NO_USER".equals(reply.get(0))) {
@@ -110,24 +111,24 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public CompletionStage<Integer> revoke(String userId, String sessionId, Instant now, Duration forgetAfter) {
         CompletionStage<Long> result = revokeScript.run(tracer, redis, ScriptOutputType.INTEGER,
-                keys(RedisKeys.user(userId), RedisKeys.sessionIndex(userId), RedisKeys.revokedSessions(userId)),
-                sessionId, millis(now), Long.toString(forgetAfter.toMillis()), RedisKeys.sessionPrefix(userId));
+                keys(RedisSchema.user(userId), RedisSchema.sessionIndex(userId), RedisSchema.revokedSessions(userId)),
+                sessionId, millis(now), Long.toString(forgetAfter.toMillis()), RedisSchema.sessionPrefix(userId));
         return translated(result).thenApply(count -> existingUser(userId, count));
     }
 
     @Override
     public CompletionStage<Integer> revokeAll(String userId, String exceptSessionId, Instant now, Duration forgetAfter) {
         CompletionStage<Long> result = revokeAllScript.run(tracer, redis, ScriptOutputType.INTEGER,
-                keys(RedisKeys.user(userId), RedisKeys.sessionIndex(userId), RedisKeys.revokedSessions(userId)),
-                millis(now), Long.toString(forgetAfter.toMillis()), exceptSessionId, RedisKeys.sessionPrefix(userId));
+                keys(RedisSchema.user(userId), RedisSchema.sessionIndex(userId), RedisSchema.revokedSessions(userId)),
+                millis(now), Long.toString(forgetAfter.toMillis()), exceptSessionId, RedisSchema.sessionPrefix(userId));
         return translated(result).thenApply(count -> existingUser(userId, count));
     }
 
     @Override
     public CompletionStage<List<Session>> list(String userId, Instant now) {
         CompletionStage<List<Object>> result = listScript.run(tracer, redis, ScriptOutputType.MULTI,
-                keys(RedisKeys.user(userId), RedisKeys.sessionIndex(userId), RedisKeys.revokedSessions(userId)),
-                millis(now), RedisKeys.sessionPrefix(userId));
+                keys(RedisSchema.user(userId), RedisSchema.sessionIndex(userId), RedisSchema.revokedSessions(userId)),
+                millis(now), RedisSchema.sessionPrefix(userId));
         return translated(result).thenApply(reply -> {
             if ("NO_USER".equals(reply.get(0))) {
                 throw NotFoundException.user(userId);
@@ -148,8 +149,8 @@ public final class RedisSessionStore implements SessionStore {
     }
 
     private static String[] sessionKeys(String userId, String sessionId) {
-        return keys(RedisKeys.session(userId, sessionId), RedisKeys.user(userId),
-                RedisKeys.sessionIndex(userId), RedisKeys.revokedSessions(userId));
+        return keys(RedisSchema.session(userId, sessionId), RedisSchema.user(userId),
+                RedisSchema.sessionIndex(userId), RedisSchema.revokedSessions(userId));
     }
 
     private static String[] keys(String... keys) {
@@ -167,14 +168,14 @@ public final class RedisSessionStore implements SessionStore {
     /** The stored fields of a session. Short names keep the hash small (listpack-encoded). */
     static Map<String, String> fields(Session session) {
         Map<String, String> fields = new HashMap<>();
-        fields.put("un", session.username());
-        fields.put("ct", millis(session.createTime()));
-        fields.put("ax", millis(session.expireTime()));
-        fields.put("ix", millis(session.idleExpireTime()));
-        fields.put("ls", millis(session.lastSeenTime()));
-        putIfNotEmpty(fields, "ip", session.client().ipAddress());
-        putIfNotEmpty(fields, "ua", session.client().userAgent());
-        putIfNotEmpty(fields, "dn", session.client().deviceName());
+        fields.put(SessionFields.USERNAME, session.username());
+        fields.put(SessionFields.CREATED, millis(session.createTime()));
+        fields.put(SessionFields.ABSOLUTE_EXPIRY, millis(session.expireTime()));
+        fields.put(SessionFields.IDLE_EXPIRY, millis(session.idleExpireTime()));
+        fields.put(SessionFields.LAST_SEEN, millis(session.lastSeenTime()));
+        putIfNotEmpty(fields, SessionFields.IP_ADDRESS, session.client().ipAddress());
+        putIfNotEmpty(fields, SessionFields.USER_AGENT, session.client().userAgent());
+        putIfNotEmpty(fields, SessionFields.DEVICE_NAME, session.client().deviceName());
         session.attributes().forEach((name, value) -> fields.put(ATTRIBUTE + name, value));
         return fields;
     }
@@ -190,9 +191,11 @@ public final class RedisSessionStore implements SessionStore {
                 fields.put(field, flat.get(i + 1));
             }
         }
-        return new Session(sessionId, userId, fields.getOrDefault("un", ""),
-                instant(fields.get("ct")), instant(fields.get("ax")), instant(fields.get("ix")), instant(fields.get("ls")),
-                new ClientInfo(fields.getOrDefault("ip", ""), fields.getOrDefault("ua", ""), fields.getOrDefault("dn", "")),
+        return new Session(sessionId, userId, fields.getOrDefault(SessionFields.USERNAME, ""),
+                instant(fields.get(SessionFields.CREATED)), instant(fields.get(SessionFields.ABSOLUTE_EXPIRY)),
+                instant(fields.get(SessionFields.IDLE_EXPIRY)), instant(fields.get(SessionFields.LAST_SEEN)),
+                new ClientInfo(fields.getOrDefault(SessionFields.IP_ADDRESS, ""), fields.getOrDefault(SessionFields.USER_AGENT, ""),
+                        fields.getOrDefault(SessionFields.DEVICE_NAME, "")),
                 attributes);
     }
 

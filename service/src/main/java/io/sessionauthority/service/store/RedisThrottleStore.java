@@ -14,8 +14,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
- * Login failure counters in Redis: one small hash per counter ({@code f} failures, {@code lu}
- * locked until), each with a TTL. The counters of one attempt live in different Cluster slots, so
+ * Failure counters and known devices in Redis (layout in {@link RedisSchema}): one small hash per
+ * counter, each with a TTL, and a sorted set of device ids per user. The counters of one attempt live in different Cluster slots, so
  * each is its own script call; Lettuce pipelines them on the connection, so admitting an attempt
  * costs one round trip.
  */
@@ -81,8 +81,8 @@ public final class RedisThrottleStore implements ThrottleStore {
     public CompletionStage<Boolean> knowsDevice(String username, String userId, String deviceId, Instant now) {
         // Two reads pipelined on the connection: one round trip. The username check binds the device
         // to the account the attempt is for.
-        CompletableFuture<String> owner = redis.hget(RedisKeys.user(userId), "un").toCompletableFuture();
-        CompletableFuture<Double> expiry = redis.zscore(RedisKeys.devices(userId), deviceId).toCompletableFuture();
+        CompletableFuture<String> owner = redis.hget(RedisSchema.user(userId), RedisSchema.UserFields.USERNAME).toCompletableFuture();
+        CompletableFuture<Double> expiry = redis.zscore(RedisSchema.devices(userId), deviceId).toCompletableFuture();
         return translated(CompletableFuture.allOf(owner, expiry).thenApply(done ->
                 username.equals(owner.join()) && expiry.join() != null && expiry.join() > now.toEpochMilli()));
     }
@@ -90,13 +90,13 @@ public final class RedisThrottleStore implements ThrottleStore {
     @Override
     public CompletionStage<Void> rememberDevice(String userId, String deviceId, Instant expiresAt, int maxDevices, Instant now) {
         CompletionStage<Long> result = rememberDeviceScript.run(redis, ScriptOutputType.INTEGER,
-                new String[] {RedisKeys.devices(userId)}, deviceId, Long.toString(expiresAt.toEpochMilli()),
+                new String[] {RedisSchema.devices(userId)}, deviceId, Long.toString(expiresAt.toEpochMilli()),
                 Long.toString(now.toEpochMilli()), Integer.toString(maxDevices));
         return translated(result).thenApply(count -> null);
     }
 
     private static String key(Counter counter) {
-        return RedisKeys.throttle(counter.scope(), counter.id());
+        return RedisSchema.throttle(counter.scope(), counter.id());
     }
 
     private static <T> List<CompletableFuture<T>> each(List<Counter> counters, Function<Counter, CompletionStage<T>> call) {

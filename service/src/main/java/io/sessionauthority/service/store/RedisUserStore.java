@@ -6,6 +6,7 @@ import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.sessionauthority.service.store.RedisSchema.UserFields;
 import io.sessionauthority.service.user.User;
 import io.sessionauthority.service.user.UserStore;
 import java.time.Duration;
@@ -17,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Users in Redis (key layout in {@link RedisKeys}).
+ * Users in Redis (key layout in {@link RedisSchema}).
  *
  * <p>Creating a user writes the user hash first, under a fresh random id nobody knows yet, and then
  * claims the username with {@code SET NX}, then its look-alike skeleton the same way: each claim is
@@ -39,16 +40,16 @@ public final class RedisUserStore implements UserStore {
 
     @Override
     public CompletionStage<Boolean> insert(User user, String skeleton) {
-        String userKey = RedisKeys.user(user.id());
-        String usernameKey = RedisKeys.username(user.username());
+        String userKey = RedisSchema.user(user.id());
+        String usernameKey = RedisSchema.username(user.username());
         CompletionStage<Boolean> claimed = redis.hset(userKey, Map.of(
-                        "un", user.username(),
-                        "pw", user.passwordHash(),
-                        "ct", RedisSessionStore.millis(user.createTime())))
+                        UserFields.USERNAME, user.username(),
+                        UserFields.PASSWORD_HASH, user.passwordHash(),
+                        UserFields.CREATED, RedisSessionStore.millis(user.createTime())))
                 .thenCompose(ignored -> redis.set(usernameKey, user.id(), SetArgs.Builder.nx()))
                 .thenCompose(name -> !"OK".equals(name)
                         ? redis.del(userKey).thenApply(deleted -> false)
-                        : redis.set(RedisKeys.lookalike(skeleton), user.id(), SetArgs.Builder.nx())
+                        : redis.set(RedisSchema.lookalike(skeleton), user.id(), SetArgs.Builder.nx())
                                 .thenCompose(lookalike -> "OK".equals(lookalike)
                                         ? CompletableFuture.completedFuture(true)
                                         // A look-alike of this name is taken: give the name back, then the hash.
@@ -60,7 +61,7 @@ public final class RedisUserStore implements UserStore {
     public CompletionStage<Optional<User>> findByUsername(String username) {
         // An unknown name still reads a (missing) user hash: the same two round trips as a known one,
         // so Redis timing does not tell them apart either.
-        CompletionStage<Optional<User>> found = redis.get(RedisKeys.username(username))
+        CompletionStage<Optional<User>> found = redis.get(RedisSchema.username(username))
                 .thenCompose(userId -> userId == null
                         ? findById(UNKNOWN_USER_ID).thenApply(none -> Optional.<User>empty())
                         : findById(userId));
@@ -69,7 +70,7 @@ public final class RedisUserStore implements UserStore {
 
     @Override
     public CompletionStage<Optional<User>> findById(String userId) {
-        return translated(redis.hmget(RedisKeys.user(userId), "un", "pw", "ct").thenApply(values -> toUser(userId, values)));
+        return translated(redis.hmget(RedisSchema.user(userId), UserFields.USERNAME, UserFields.PASSWORD_HASH, UserFields.CREATED).thenApply(values -> toUser(userId, values)));
     }
 
     @Override
@@ -87,9 +88,9 @@ public final class RedisUserStore implements UserStore {
     private CompletionStage<Optional<Integer>> changePassword(String userId, String expectedHash, String newHash, boolean revoke,
                                                               String keepSessionId, Instant now, Duration forgetAfter) {
         CompletionStage<Long> result = changePasswordScript.run(redis, ScriptOutputType.INTEGER,
-                new String[] {RedisKeys.user(userId), RedisKeys.sessionIndex(userId), RedisKeys.revokedSessions(userId)},
+                new String[] {RedisSchema.user(userId), RedisSchema.sessionIndex(userId), RedisSchema.revokedSessions(userId)},
                 expectedHash, newHash, revoke ? "1" : "0", RedisSessionStore.millis(now),
-                Long.toString(forgetAfter.toMillis()), keepSessionId, RedisKeys.sessionPrefix(userId));
+                Long.toString(forgetAfter.toMillis()), keepSessionId, RedisSchema.sessionPrefix(userId));
         return translated(result).thenApply(count -> count < 0 ? Optional.empty() : Optional.of(count.intValue()));
     }
 

@@ -15,7 +15,7 @@ public final class PasswordPolicy {
     private final int maxLength;
 
     /**
-     * @param minLength shortest accepted new password, in characters
+     * @param minLength shortest accepted new password, in characters (an old, shorter one still verifies)
      * @param maxLength longest accepted password, in characters
      */
     public PasswordPolicy(int minLength, int maxLength) {

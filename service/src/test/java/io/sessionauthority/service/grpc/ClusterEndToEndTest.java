@@ -3,7 +3,7 @@ package io.sessionauthority.service.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.sessionauthority.service.store.RedisKeys;
+import io.sessionauthority.service.store.RedisSchema;
 import io.sessionauthority.service.testing.ClusterTopology;
 import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.service.testing.ServiceUnderTest;
@@ -46,7 +46,7 @@ class ClusterEndToEndTest {
                     .setUserId(uid).setExceptSessionId(alice.getSession().getSessionId())).build()).getRevokedCount()).isEqualTo(1);
             assertThat(service.blocking().validate(ValidateRequest.newBuilder().setToken(second.getToken()).build()).getValid()).isFalse();
 
-            var master = cluster.masterOf(RedisKeys.user(uid));
+            var master = cluster.masterOf(RedisSchema.user(uid));
             master.commands().waitForReplication(1, 5000);
             String token = alice.getToken();
             try (ServiceUnderTest.SteadyLoad load = service.steadyLoad(token)) {

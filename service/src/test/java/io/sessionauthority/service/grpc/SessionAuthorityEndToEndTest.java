@@ -19,7 +19,7 @@ import io.grpc.stub.StreamObserver;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
-import io.sessionauthority.service.store.RedisKeys;
+import io.sessionauthority.service.store.RedisSchema;
 import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.v1.AllSessions;
 import io.sessionauthority.v1.ChangePasswordRequest;
@@ -297,7 +297,7 @@ class SessionAuthorityEndToEndTest implements TestPropertyProvider {
                 }
             }
             assertThat(validate(login.getToken()).getReason()).isEqualTo(InvalidReason.INVALID_REASON_REVOKED);
-            assertThat(REDIS.commands().exists(RedisKeys.session(login.getSession().getUserId(), login.getSession().getSessionId())))
+            assertThat(REDIS.commands().exists(RedisSchema.session(login.getSession().getUserId(), login.getSession().getSessionId())))
                     .isZero();
         }
         assertThat(touchesThatSawItLive.get()).isPositive(); // the race really ran both ways

@@ -2,6 +2,7 @@ package io.sessionauthority.service.store;
 
 import static io.sessionauthority.service.testing.DomainFixture.join;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lettuce.core.api.sync.RedisCommands;
 import io.sessionauthority.service.session.ClientInfo;
@@ -9,17 +10,21 @@ import io.sessionauthority.service.session.SessionService;
 import io.sessionauthority.service.testing.DomainFixture;
 import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.service.user.User;
+import io.sessionauthority.service.throttle.DeviceTokens;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Holds the key layout documented in {@link RedisKeys}, so the documentation cannot rot. */
+/** Holds the Redis schema documented in {@link RedisSchema}, so the documentation cannot rot. */
 class KeyLayoutIntegrationTest {
 
     private static final RedisServerProcess REDIS = RedisServerProcess.shared();
@@ -36,60 +41,105 @@ class KeyLayoutIntegrationTest {
         domain.close();
     }
 
+    /**
+     * Every operation that writes, one after the other: after each, the keys are exactly the ones
+     * {@link RedisSchema} documents, with its types, fields and exact expiry times (the service's
+     * clock decides them, so they are known to the millisecond).
+     */
     @Test
-    void keysAreExactlyTheDocumentedOnesWithTheDocumentedTypesAndTtls() {
-        User ivan = domain.createUser("ivan");
-        SessionService.Started kept = join(domain.sessions.login("ivan", "password-ivan",
-                new ClientInfo("198.51.100.4", "agent", "desk"), Map.of("cart", "3"), ""));
-        SessionService.Started revoked = domain.login("ivan");
-        join(domain.sessions.revokeByToken(revoked.token()));
+    void everyOperationWritesExactlyTheDocumentedKeysFieldsAndExpiries() {
         RedisCommands<String, String> redis = REDIS.commands();
+        Duration idle = Duration.ofMinutes(30);
+        Duration forget = Duration.ofHours(1);
+        Duration window = Duration.ofMinutes(15);
+
+        // CreateUser: the username, its look-alike claim and the user hash; none expires.
+        User ivan = domain.createUser("ivan");
         String uid = ivan.id();
-        String sid = kept.session().sessionId();
-
-        assertThat(new TreeSet<>(redis.keys("*"))).containsExactlyInAnyOrder(
-                "sa:username:ivan",
-                "sa:lookalike:ivan",
-                "sa:{" + uid + "}:user",
-                "sa:{" + uid + "}:devices",
-                "sa:{" + uid + "}:s:" + sid,
-                "sa:{" + uid + "}:sessions",
-                "sa:{" + uid + "}:revoked");
-
+        String user = "sa:{" + uid + "}:user";
+        assertThat(keys()).containsExactlyInAnyOrder("sa:username:ivan", "sa:lookalike:ivan", user);
         assertThat(redis.type("sa:username:ivan")).isEqualTo("string");
         assertThat(redis.get("sa:username:ivan")).isEqualTo(uid);
-        assertThat(redis.ttl("sa:username:ivan")).isEqualTo(-1);
-
-        assertThat(redis.type("sa:lookalike:ivan")).isEqualTo("string");
         assertThat(redis.get("sa:lookalike:ivan")).isEqualTo(uid);
-        assertThat(redis.ttl("sa:lookalike:ivan")).isEqualTo(-1);
+        assertThat(redis.hkeys(user)).containsExactlyInAnyOrder("un", "pw", "ct");
+        assertThat(List.of(redis.pttl("sa:username:ivan"), redis.pttl("sa:lookalike:ivan"), redis.pttl(user))).containsOnly(-1L);
 
-        assertThat(redis.type("sa:{" + uid + "}:devices")).isEqualTo("zset");
-        assertThat(redis.zcard("sa:{" + uid + "}:devices")).isEqualTo(2); // two logins without a device token
-        String device = io.sessionauthority.service.throttle.DeviceTokens.parse("d", kept.deviceToken()).orElseThrow().deviceId();
-        assertThat(redis.zscore("sa:{" + uid + "}:devices", device).longValue())
-                .isEqualTo(domain.clock.instant().plus(java.time.Duration.ofDays(90)).toEpochMilli());
-        assertThat(redis.pttl("sa:{" + uid + "}:devices")).isBetween(1L, java.time.Duration.ofDays(90).toMillis());
+        // Login: a session, the user's index and the device that logged in.
+        Instant loginTime = domain.clock.instant();
+        SessionService.Started kept = join(domain.sessions.login("ivan", "password-ivan",
+                new ClientInfo("198.51.100.4", "agent", "desk"), Map.of("cart", "3"), ""));
+        String sid = kept.session().sessionId();
+        String session = "sa:{" + uid + "}:s:" + sid;
+        String index = "sa:{" + uid + "}:sessions";
+        String devices = "sa:{" + uid + "}:devices";
+        String device = DeviceTokens.parse("d", kept.deviceToken()).orElseThrow().deviceId();
+        assertThat(keys()).containsExactlyInAnyOrder("sa:username:ivan", "sa:lookalike:ivan", user, session, index, devices);
+        assertThat(redis.type(session)).isEqualTo("hash");
+        assertThat(redis.hkeys(session)).containsExactlyInAnyOrder("g", "un", "ct", "ax", "ix", "ls", "ip", "ua", "dn", "a:cart");
+        assertThat(redis.objectEncoding(session)).isIn("listpack", "ziplist"); // small and compact
+        assertThat(redis.pexpiretime(session)).isEqualTo(millis(loginTime.plus(idle)));
+        assertThat(redis.zscore(index, sid).longValue()).isEqualTo(millis(loginTime.plus(idle)));
+        assertThat(redis.pexpiretime(index)).isEqualTo(millis(loginTime.plus(idle).plus(forget)));
+        assertThat(redis.type(devices)).isEqualTo("zset");
+        assertThat(redis.zrange(devices, 0, -1)).containsExactly(device);
+        assertThat(redis.pexpiretime(devices)).isEqualTo(millis(loginTime.plus(Duration.ofDays(90))));
 
-        assertThat(redis.type("sa:{" + uid + "}:user")).isEqualTo("hash");
-        assertThat(redis.hkeys("sa:{" + uid + "}:user")).containsExactlyInAnyOrder("un", "pw", "ct");
-        assertThat(redis.ttl("sa:{" + uid + "}:user")).isEqualTo(-1);
+        // Touch, ten minutes on: the session and its index entry slide.
+        domain.clock.advance(Duration.ofMinutes(10));
+        Instant touchTime = domain.clock.instant();
+        join(domain.sessions.touch(kept.token(), Map.of("page", "/"), List.of("cart")));
+        assertThat(redis.hkeys(session)).contains("a:page").doesNotContain("a:cart");
+        assertThat(redis.pexpiretime(session)).isEqualTo(millis(touchTime.plus(idle)));
+        assertThat(redis.pexpiretime(index)).isEqualTo(millis(touchTime.plus(idle).plus(forget)));
 
-        String sessionKey = "sa:{" + uid + "}:s:" + sid;
-        assertThat(redis.type(sessionKey)).isEqualTo("hash");
-        assertThat(redis.hkeys(sessionKey)).containsExactlyInAnyOrder("g", "un", "ct", "ax", "ix", "ls", "ip", "ua", "dn", "a:cart");
-        assertThat(redis.pttl(sessionKey)).isPositive();
-        assertThat(redis.objectEncoding(sessionKey)).isIn("listpack", "ziplist"); // small and compact
+        // A wrong password from an address: the three counters of an unknown device.
+        assertThatThrownBy(() -> join(domain.sessions.login("ivan", "wrong", new ClientInfo("198.51.100.4", "", ""), Map.of(), "")))
+                .isInstanceOf(CompletionException.class);
+        List<String> counters = List.of("sa:throttle:user:ivan", "sa:throttle:user_ip:ivan|198.51.100.4", "sa:throttle:ip:198.51.100.4");
+        for (String counter : counters) {
+            assertThat(redis.type(counter)).as(counter).isEqualTo("hash");
+            assertThat(redis.hgetall(counter)).as(counter).containsExactly(Map.entry("f", "1"));
+            assertThat(redis.pexpiretime(counter)).as(counter).isEqualTo(millis(touchTime.plus(window)));
+        }
+        // A wrong password from the known device: its own counter only.
+        assertThatThrownBy(() -> join(domain.sessions.login("ivan", "wrong", ClientInfo.NONE, Map.of(), kept.deviceToken())))
+                .isInstanceOf(CompletionException.class);
+        String deviceCounter = "sa:throttle:device:" + device;
+        assertThat(redis.hgetall(deviceCounter)).containsExactly(Map.entry("f", "1"));
+        assertThat(redis.pexpiretime(deviceCounter)).isEqualTo(millis(touchTime.plus(window)));
 
-        assertThat(redis.type("sa:{" + uid + "}:sessions")).isEqualTo("zset");
-        assertThat(redis.zrange("sa:{" + uid + "}:sessions", 0, -1)).containsExactly(sid);
-        assertThat(redis.zscore("sa:{" + uid + "}:sessions", sid).longValue())
-                .isEqualTo(kept.session().idleExpireTime().toEpochMilli());
-        assertThat(redis.pttl("sa:{" + uid + "}:sessions")).isPositive();
+        // Logout of a second session: a tombstone, remembered for forget-after.
+        SessionService.Started other = domain.login("ivan");
+        String revoked = "sa:{" + uid + "}:revoked";
+        join(domain.sessions.revokeByToken(other.token()));
+        assertThat(redis.exists("sa:{" + uid + "}:s:" + other.session().sessionId())).isZero();
+        assertThat(redis.zscore(revoked, other.session().sessionId()).longValue()).isEqualTo(millis(touchTime.plus(forget)));
+        assertThat(redis.pexpiretime(revoked)).isEqualTo(millis(touchTime.plus(forget)));
 
-        assertThat(redis.type("sa:{" + uid + "}:revoked")).isEqualTo("zset");
-        assertThat(redis.zrange("sa:{" + uid + "}:revoked", 0, -1)).containsExactly(revoked.session().sessionId());
-        assertThat(redis.pttl("sa:{" + uid + "}:revoked")).isPositive();
+        // Revoke-all but the kept session: a new generation on the user, the kept session named.
+        domain.login("ivan");
+        join(domain.sessions.revokeAll(uid, sid));
+        assertThat(redis.hgetall(user)).containsEntry("gen", "1").containsEntry("genk", sid);
+
+        // ChangePassword keeping the session: a new hash and another generation.
+        String oldHash = redis.hget(user, "pw");
+        join(domain.users.changePassword(uid, "password-ivan", "a new passphrase", sid, "", kept.deviceToken()));
+        assertThat(redis.hget(user, "pw")).isNotEqualTo(oldHash).startsWith("$2b$10$");
+        assertThat(redis.hgetall(user)).containsEntry("gen", "2").containsEntry("genk", sid);
+        assertThat(redis.hkeys(user)).containsExactlyInAnyOrder("un", "pw", "ct", "gen", "genk");
+
+        // Nothing else was ever written. The successes since cleared their own counters: the username's
+        // (logins without an address count only on it) and the device's (the password change from it).
+        assertThat(keys()).containsExactlyInAnyOrder("sa:username:ivan", "sa:lookalike:ivan", user, session, index, devices, revoked,
+                "sa:throttle:user_ip:ivan|198.51.100.4", "sa:throttle:ip:198.51.100.4");
+    }
+
+    private static Set<String> keys() {
+        return new TreeSet<>(REDIS.commands().keys("*"));
+    }
+
+    private static long millis(Instant instant) {
+        return instant.toEpochMilli();
     }
 
     @Test

@@ -98,7 +98,7 @@ class SessionStoreIntegrationTest {
         domain.clock.advance(Duration.ofMinutes(20));
         assertThat(validate(token).isLive()).isTrue();
         // The key's TTL follows the idle expiry, so Redis itself drops a session nobody touches.
-        assertThat(REDIS.commands().pexpiretime(RedisKeys.session(alice.id(), touched.session().sessionId())))
+        assertThat(REDIS.commands().pexpiretime(RedisSchema.session(alice.id(), touched.session().sessionId())))
                 .isEqualTo(touched.session().idleExpireTime().toEpochMilli());
     }
 
@@ -136,7 +136,7 @@ class SessionStoreIntegrationTest {
 
         assertThat(validate(started.token()).status()).isEqualTo(SessionStatus.REVOKED);
         assertThat(touch(started.token()).status()).isEqualTo(SessionStatus.REVOKED);
-        assertThat(REDIS.commands().exists(RedisKeys.session(alice.id(), started.session().sessionId()))).isZero();
+        assertThat(REDIS.commands().exists(RedisSchema.session(alice.id(), started.session().sessionId()))).isZero();
         assertThat(join(domain.sessions.revokeByToken(started.token()))).isZero(); // idempotent
     }
 
@@ -185,7 +185,7 @@ class SessionStoreIntegrationTest {
     @Test
     void revokeAllHoldsEvenWhenASessionDeleteIsLost() {
         SessionService.Started started = domain.login("alice");
-        String sessionKey = RedisKeys.session(alice.id(), started.session().sessionId());
+        String sessionKey = RedisSchema.session(alice.id(), started.session().sessionId());
         Map<String, String> saved = REDIS.commands().hgetall(sessionKey);
         domain.clock.advance(Duration.ofSeconds(1));
         join(domain.sessions.revokeAll(alice.id(), ""));
@@ -323,7 +323,7 @@ class SessionStoreIntegrationTest {
     @Test
     void revokeAllButOneNeverRevivesASessionAnEarlierRevokeAllEnded() {
         SessionService.Started kept = domain.login("alice");
-        String sessionKey = RedisKeys.session(alice.id(), kept.session().sessionId());
+        String sessionKey = RedisSchema.session(alice.id(), kept.session().sessionId());
         Map<String, String> saved = REDIS.commands().hgetall(sessionKey);
         join(domain.sessions.revokeAll(alice.id(), ""));
         REDIS.commands().hset(sessionKey, saved); // its delete lost, as from an older copy of the data

@@ -77,7 +77,7 @@ class UserStoreIntegrationTest {
 
         assertThat(winners).isEqualTo(1);
         assertThat(REDIS.commands().keys("sa:{*}:user")).hasSize(1); // the losers left nothing behind
-        assertThat(REDIS.commands().get(RedisKeys.username("carol"))).isNotNull();
+        assertThat(REDIS.commands().get(RedisSchema.username("carol"))).isNotNull();
     }
 
     @Test
@@ -150,7 +150,7 @@ class UserStoreIntegrationTest {
         // A hash from before the cost was raised: same password, cost 4 (bcrypt's minimum).
         String weak = at.favre.lib.crypto.bcrypt.BCrypt.with(at.favre.lib.crypto.bcrypt.BCrypt.Version.VERSION_2B)
                 .hashToString(4, prehashedForTest("password-heidi"));
-        REDIS.commands().hset(RedisKeys.user(heidi.id()), "pw", weak);
+        REDIS.commands().hset(RedisSchema.user(heidi.id()), "pw", weak);
 
         assertThat(join(domain.users.authenticate("heidi", "password-heidi")).id()).isEqualTo(heidi.id());
 
@@ -168,7 +168,7 @@ class UserStoreIntegrationTest {
     private static String awaitHashChange(String userId, String old) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (System.nanoTime() < deadline) {
-            String now = REDIS.commands().hget(RedisKeys.user(userId), "pw");
+            String now = REDIS.commands().hget(RedisSchema.user(userId), "pw");
             if (!now.equals(old)) {
                 return now;
             }

@@ -1,0 +1,108 @@
+package io.sessionauthority.service.store;
+
+/**
+ * The Redis schema: every key and every field the service writes, named here and nowhere else in
+ * Java. The Lua scripts in {@code resources/store} use the same short names; each script's header
+ * says which keys and fields it touches, and {@code KeyLayoutIntegrationTest} holds this layout
+ * against what every operation really writes.
+ *
+ * <pre>
+ * sa:username:&lt;username&gt;      string  user id of a normalized username             no TTL
+ * sa:lookalike:&lt;skeleton&gt;     string  user id holding a look-alike skeleton         no TTL
+ * sa:{&lt;uid&gt;}:user              hash    un username, pw bcrypt hash, ct created;      no TTL
+ *                                        gen generation, genk session kept at the last
+ *                                        revoke-all (both from the first revoke-all on)
+ * sa:{&lt;uid&gt;}:s:&lt;sid&gt;           hash    g generation, un username, ct created,        TTL = idle expiry
+ *                                        ax absolute expiry, ix idle expiry, ls last
+ *                                        seen, ip, ua, dn client, a:&lt;name&gt; attributes
+ * sa:{&lt;uid&gt;}:sessions          zset    sid scored by idle expiry (user's index)     TTL = last score + forget-after
+ * sa:{&lt;uid&gt;}:revoked           zset    sid scored by when to forget the tombstone   TTL = last score
+ * sa:{&lt;uid&gt;}:devices           zset    device id scored by when it is forgotten     TTL = last score
+ * sa:throttle:&lt;scope&gt;:&lt;id&gt;      hash    f failures, lu locked until                   TTL = the later of lock end
+ *                                        (scope ip, user_ip, user or device)            and now + failure window
+ * </pre>
+ *
+ * <p>Every key of one user carries the hash tag {@code {<uid>}}, so they share one Redis Cluster
+ * slot and one Lua script can change them together. Times are epoch milliseconds. The session id
+ * {@code sid} and the device id are one-way hashes of their tokens: no key or value holds a token
+ * in any form. The index is kept correct by the scripts themselves (pruned on every write), never
+ * by keyspace notifications, which Cluster, restarts and managed Redis lose.
+ */
+public final class RedisSchema {
+
+    static final String PREFIX = "sa:";
+
+    private RedisSchema() {
+    }
+
+    /** Fields of {@code sa:{<uid>}:user}. */
+    static final class UserFields {
+        static final String USERNAME = "un";
+        static final String PASSWORD_HASH = "pw";
+        static final String CREATED = "ct";
+
+        private UserFields() {
+        }
+    }
+
+    /** Fields of {@code sa:{<uid>}:s:<sid>}. */
+    static final class SessionFields {
+        static final String USERNAME = "un";
+        static final String CREATED = "ct";
+        static final String ABSOLUTE_EXPIRY = "ax";
+        static final String IDLE_EXPIRY = "ix";
+        static final String LAST_SEEN = "ls";
+        static final String IP_ADDRESS = "ip";
+        static final String USER_AGENT = "ua";
+        static final String DEVICE_NAME = "dn";
+        /** Prefix of an attribute's field: {@code a:<name>}. */
+        static final String ATTRIBUTE = "a:";
+
+        private SessionFields() {
+        }
+    }
+
+    public static String username(String normalizedUsername) {
+        return PREFIX + "username:" + normalizedUsername;
+    }
+
+    /** Claims a username's look-alike skeleton, so no two users have confusable names. */
+    public static String lookalike(String skeleton) {
+        return PREFIX + "lookalike:" + skeleton;
+    }
+
+    public static String user(String userId) {
+        return tagged(userId) + "user";
+    }
+
+    public static String session(String userId, String sessionId) {
+        return sessionPrefix(userId) + sessionId;
+    }
+
+    /** What every session key of the user starts with; scripts append session ids to it. */
+    public static String sessionPrefix(String userId) {
+        return tagged(userId) + "s:";
+    }
+
+    public static String sessionIndex(String userId) {
+        return tagged(userId) + "sessions";
+    }
+
+    public static String revokedSessions(String userId) {
+        return tagged(userId) + "revoked";
+    }
+
+    /** The user's known devices (device tokens of successful logins), by their one-way device id. */
+    public static String devices(String userId) {
+        return tagged(userId) + "devices";
+    }
+
+    /** A failure counter: scope {@code ip}, {@code user_ip}, {@code user} or {@code device}. */
+    public static String throttle(String scope, String id) {
+        return PREFIX + "throttle:" + scope + ":" + id;
+    }
+
+    private static String tagged(String userId) {
+        return PREFIX + "{" + userId + "}:";
+    }
+}
