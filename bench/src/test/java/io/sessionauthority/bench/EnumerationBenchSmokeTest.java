@@ -9,8 +9,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A short smoke run of the enumeration benchmark, so it cannot rot: it runs end to end and
- * reports numbers. Timing targets are judged by the full run, never here.
+ * A short smoke run of the enumeration benchmark, so it cannot rot: it runs end to end, and the
+ * property the README quotes holds coarsely. The 10 % target is judged by the full run; here the
+ * bound is wide enough for a busy 2-core machine yet fails if an unknown user skipped its bcrypt
+ * (it would cost one Redis round trip, about a fiftieth of a verification).
  */
 class EnumerationBenchSmokeTest {
 
@@ -22,10 +24,11 @@ class EnumerationBenchSmokeTest {
             int redis = processes.redis();
             int port = processes.service(jar, redis, List.of("-Dsession-authority.login-throttle.enabled=false"));
             try (SessionAuthorityClient client = EnumerationBench.client(port)) {
-                EnumerationBench.Result result = EnumerationBench.run(client, 5, 2);
+                EnumerationBench.Result result = EnumerationBench.run(client, 15, 3);
                 assertThat(result.unknownMedianMs()).isPositive();
                 assertThat(result.wrongMedianMs()).isPositive();
-                assertThat(EnumerationBench.report(result, 5)).contains("unknown user", "wrong password", "median ratio");
+                assertThat(result.ratio()).as("unknown user ÷ wrong password, median").isBetween(0.5, 2.0);
+                assertThat(EnumerationBench.report(result, 15)).contains("unknown user", "wrong password", "median ratio");
             }
         }
     }

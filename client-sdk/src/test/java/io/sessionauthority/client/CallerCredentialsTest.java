@@ -1,7 +1,7 @@
 package io.sessionauthority.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static io.sessionauthority.client.Expect.thrown;
 
 import io.grpc.CallOptions;
 import io.grpc.ClientInterceptors;
@@ -70,7 +70,7 @@ class CallerCredentialsTest {
             LoginResponse login = edge.login("alice", "correct horse battery", ClientMetadata.getDefaultInstance());
             assertThat(edge.validate(login.getToken()).isValid()).isTrue();
 
-            UnauthenticatedException refused = catchThrowableOfType(UnauthenticatedException.class,
+            UnauthenticatedException refused = thrown(UnauthenticatedException.class,
                     () -> anonymous.validate(login.getToken()));
             assertThat(refused.reason()).isEqualTo("CALLER_UNAUTHENTICATED");
             assertThat(ApiKeyCredentials.of(EDGE_KEY).toString()).doesNotContain(EDGE_KEY);
@@ -90,7 +90,7 @@ class CallerCredentialsTest {
             try {
                 Metadata headers = new Metadata();
                 headers.put(SessionAuthInterceptor.AUTHORIZATION, "Bearer " + login.getToken());
-                StatusRuntimeException error = catchThrowableOfType(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(
+                StatusRuntimeException error = thrown(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(
                         ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers)),
                         GreeterService.HELLO, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "hi"));
                 assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);

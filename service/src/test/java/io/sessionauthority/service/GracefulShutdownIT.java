@@ -8,7 +8,9 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import io.sessionauthority.service.testing.Await;
 import io.sessionauthority.service.testing.RedisServerProcess;
+import java.time.Duration;
 import io.sessionauthority.v1.CreateUserRequest;
 import io.sessionauthority.v1.LoginRequest;
 import io.sessionauthority.v1.LoginResponse;
@@ -41,7 +43,10 @@ class GracefulShutdownIT {
             builder.environment().put("APP_JAR", JAR.toString());
             builder.environment().put("REDIS_URI", redis.uri());
             builder.environment().put("GRPC_SERVER_PORT", Integer.toString(port));
-            builder.environment().put("JAVA_OPTS", "-Xmx256m");
+            int management = RedisServerProcess.freePort();
+            builder.environment().put("MANAGEMENT_PORT", Integer.toString(management));
+            // One hashing thread: six logins then take several bcrypt rounds, so they are surely in flight at SIGTERM.
+            builder.environment().put("JAVA_OPTS", "-Xmx256m -Dsession-authority.passwords.hashing-threads=1");
             Process service = builder.start();
             ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
             try {
@@ -56,7 +61,9 @@ class GracefulShutdownIT {
                 for (int i = 0; i < 6; i++) {
                     inFlight.add(stub.login(LoginRequest.newBuilder().setUsername("alice").setPassword("correct horse battery").build()));
                 }
-                Thread.sleep(30);
+                // SIGTERM once the service holds them: four wait for the one hashing thread.
+                Await.until("the logins queued for hashing", Duration.ofSeconds(30), () -> hashingQueue(management) >= 4);
+                assertThat(inFlight).anyMatch(login -> !login.isDone());
                 service.destroy(); // SIGTERM
 
                 for (ListenableFuture<LoginResponse> login : inFlight) {
@@ -73,19 +80,27 @@ class GracefulShutdownIT {
         }
     }
 
-    private static void awaitServing(ManagedChannel channel) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
+    private static void awaitServing(ManagedChannel channel) {
+        Await.until("the service SERVING", Duration.ofSeconds(60), () -> {
             try {
-                if (HealthGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.SECONDS)
-                        .check(HealthCheckRequest.getDefaultInstance()).getStatus() == HealthCheckResponse.ServingStatus.SERVING) {
-                    return;
-                }
+                return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.SECONDS)
+                        .check(HealthCheckRequest.getDefaultInstance()).getStatus() == HealthCheckResponse.ServingStatus.SERVING;
             } catch (RuntimeException notYet) {
-                // starting
+                return false;
             }
-            Thread.sleep(100);
+        });
+    }
+
+    /** The hashing pool's queue, as the service's own metrics report it. */
+    private static double hashingQueue(int managementPort) {
+        try {
+            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + managementPort + "/prometheus")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            return metrics.lines().filter(line -> line.startsWith("session_authority_hashing_queue "))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1))).findFirst().orElse(0);
+        } catch (java.io.IOException | InterruptedException notYet) {
+            return 0;
         }
-        throw new AssertionError("the service did not become SERVING");
     }
 }

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sessionauthority.service.store.RedisSchema;
 import io.sessionauthority.service.testing.ClusterTopology;
+import io.sessionauthority.service.testing.Await;
 import io.sessionauthority.service.testing.RedisServerProcess;
+import java.time.Duration;
 import io.sessionauthority.service.testing.ServiceUnderTest;
 import io.sessionauthority.v1.CreateUserRequest;
 import io.sessionauthority.v1.ListSessionsRequest;
@@ -47,13 +49,14 @@ class ClusterEndToEndTest {
             assertThat(service.blocking().validate(ValidateRequest.newBuilder().setToken(second.getToken()).build()).getValid()).isFalse();
 
             var master = cluster.masterOf(RedisSchema.user(uid));
-            master.commands().waitForReplication(1, 5000);
+            assertThat(master.commands().waitForReplication(1, 5000)).as("the replica has the session").isGreaterThanOrEqualTo(1);
             String token = alice.getToken();
             try (ServiceUnderTest.SteadyLoad load = service.steadyLoad(token)) {
-                Thread.sleep(300);
+                Await.until("the load running", Duration.ofSeconds(10), () -> load.answered() > 0);
                 master.kill();
                 assertThat(service.awaitValid(token, 30)).as("the replicated session is valid after the failover").isTrue();
-                Thread.sleep(500);
+                long atRecovery = load.answered();
+                Await.until("the load answering again", Duration.ofSeconds(10), () -> load.answered() > atRecovery + 20);
                 load.close();
                 System.out.println("Cluster failover under load: " + load.summary());
                 assertThat(load.wrongAnswers()).as("never a wrong answer").isZero();

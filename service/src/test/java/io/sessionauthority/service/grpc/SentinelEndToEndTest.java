@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sessionauthority.service.testing.SentinelTopology;
+import io.sessionauthority.service.testing.Await;
 import io.sessionauthority.service.testing.RedisServerProcess;
+import java.time.Duration;
 import io.sessionauthority.service.testing.ServiceUnderTest;
 import io.sessionauthority.v1.CreateUserRequest;
 import io.sessionauthority.v1.LoginRequest;
@@ -32,10 +34,11 @@ class SentinelEndToEndTest {
             redis.awaitReplicated();
 
             try (ServiceUnderTest.SteadyLoad load = service.steadyLoad(kept.getToken())) {
-                Thread.sleep(300);
+                Await.until("the load running", Duration.ofSeconds(10), () -> load.answered() > 0);
                 redis.master().kill();
                 assertThat(service.awaitValid(kept.getToken(), 30)).as("the replicated session is valid after the failover").isTrue();
-                Thread.sleep(500);
+                long atRecovery = load.answered();
+                Await.until("the load answering again", Duration.ofSeconds(10), () -> load.answered() > atRecovery + 20);
                 load.close();
                 System.out.println("Sentinel failover under load: " + load.summary());
                 assertThat(load.wrongAnswers()).as("never a wrong answer").isZero();

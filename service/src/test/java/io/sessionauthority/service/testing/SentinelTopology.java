@@ -70,7 +70,10 @@ public final class SentinelTopology implements AutoCloseable {
 
     /** Waits until both replicas acknowledged every write the master has taken (WAIT). */
     public void awaitReplicated() {
-        master.commands().waitForReplication(2, 5000);
+        long replicas = master.commands().waitForReplication(2, 5000);
+        if (replicas < 2) {
+            throw new AssertionError("only " + replicas + " of 2 replicas acknowledged the writes within 5 s");
+        }
     }
 
     @Override

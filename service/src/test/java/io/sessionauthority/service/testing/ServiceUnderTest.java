@@ -66,20 +66,20 @@ public final class ServiceUnderTest implements AutoCloseable {
      * Waits until {@code token} validates as live — while Redis fails over, calls answer UNAVAILABLE
      * until the client follows the new master — and answers whether it did within {@code seconds}.
      */
-    public boolean awaitValid(String token, int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < deadline) {
-            try {
-                if (blocking().withDeadlineAfter(2, TimeUnit.SECONDS)
-                        .validate(io.sessionauthority.v1.ValidateRequest.newBuilder().setToken(token).build()).getValid()) {
-                    return true;
+    public boolean awaitValid(String token, int seconds) {
+        try {
+            Await.until("the token valid", java.time.Duration.ofSeconds(seconds), () -> {
+                try {
+                    return blocking().withDeadlineAfter(2, TimeUnit.SECONDS)
+                            .validate(io.sessionauthority.v1.ValidateRequest.newBuilder().setToken(token).build()).getValid();
+                } catch (io.grpc.StatusRuntimeException failingOver) {
+                    return false;
                 }
-            } catch (io.grpc.StatusRuntimeException failingOver) {
-                // not yet
-            }
-            Thread.sleep(200);
+            });
+            return true;
+        } catch (AssertionError notWithin) {
+            return false;
         }
-        return false;
     }
 
     /** A steady Validate load on one thread, counting answers and failures, for failover measurements. */
@@ -122,6 +122,11 @@ public final class ServiceUnderTest implements AutoCloseable {
 
         public long wrongAnswers() {
             return wrong.get();
+        }
+
+        /** Calls answered right so far. */
+        public long answered() {
+            return ok.get();
         }
 
         @Override
