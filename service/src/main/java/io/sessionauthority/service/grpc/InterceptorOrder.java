@@ -1,16 +1,42 @@
 package io.sessionauthority.service.grpc;
 
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.micronaut.core.order.Ordered;
+
 /**
- * The order of this service's gRPC interceptors, outermost first (Micronaut installs lower orders
- * further out). Tracing sees every call, refused ones included; the stream bound refuses a flood
- * before anything else works on it; caller authentication runs last, right before the endpoint.
+ * The order of the service's gRPC interceptors, outermost first (Micronaut installs lower orders
+ * further out). Metrics and tracing see every call, refused ones included; the stream bound refuses
+ * a flood before anything else works on it; caller authentication runs last, right before the
+ * endpoint. Pinned by TracingEndToEndTest (a refused call is traced and counted).
  */
 public final class InterceptorOrder {
 
+    public static final int METRICS = 5;
     public static final int TRACING = 10;
     public static final int OPEN_STREAM_LIMIT = 20;
     public static final int CALLER_AUTH = 30;
 
     private InterceptorOrder() {
+    }
+
+    /** {@code interceptor} at {@code order}, for interceptors from libraries that have none. */
+    public static ServerInterceptor ordered(ServerInterceptor interceptor, int order) {
+        return new OrderedInterceptor(interceptor, order);
+    }
+
+    private record OrderedInterceptor(ServerInterceptor delegate, int order) implements ServerInterceptor, Ordered {
+        @Override
+        public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
+                                                                     ServerCallHandler<ReqT, RespT> next) {
+            return delegate.interceptCall(call, headers, next);
+        }
+
+        @Override
+        public int getOrder() {
+            return order;
+        }
     }
 }

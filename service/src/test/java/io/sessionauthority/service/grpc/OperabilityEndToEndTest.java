@@ -73,6 +73,13 @@ class OperabilityEndToEndTest {
                 assertThat(get(management, "/health/liveness").statusCode()).isEqualTo(200);
                 assertThat(get(management, "/health/readiness").statusCode()).isEqualTo(200);
                 redis.kill();
+                try {
+                    stub.validate(ValidateRequest.newBuilder().setToken(login.getToken()).build());
+                } catch (RuntimeException expected) {
+                    // UNAVAILABLE, and counted as a failed Redis command
+                }
+                assertThat(get(management, "/prometheus").body())
+                        .containsPattern("session_authority_redis_command_failures_total\\{command=\"EVALSHA\"[^}]*\\} [1-9]");
                 assertThat(get(management, "/health/readiness").statusCode()).isEqualTo(503);
                 assertThat(get(management, "/health/liveness").statusCode()).isEqualTo(200); // alive: restarting would not help
             } finally {

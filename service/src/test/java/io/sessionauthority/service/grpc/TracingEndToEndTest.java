@@ -70,4 +70,69 @@ class TracingEndToEndTest {
             }
         }
     }
+
+    /**
+     * Pins the interceptor order (metrics, then tracing, then the stream bound, then caller
+     * authentication): a call refused by caller authentication is still traced and still counted,
+     * and a call whose caller gives up in flight ends its span as CANCELLED.
+     */
+    @Test
+    void refusedAndCancelledCallsAreTracedAndCounted() throws Exception {
+        InMemorySpanExporter exporter = InMemorySpanExporter.create();
+        OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
+                .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build())
+                .build();
+        String key = "an-edge-key-for-tracing";
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             ApplicationContext context = ApplicationContext.builder("test")
+                     .properties(Map.of("redis.uri", redis.uri(),
+                             "session-authority.passwords.hashing-threads", 1,
+                             "session-authority.security.caller-auth", "required",
+                             "session-authority.security.callers.edge.api-key-sha256", List.of(io.sessionauthority.service.security.CallerRegistry.digestOf(key)),
+                             "session-authority.security.callers.edge.permissions", List.of("login", "admin")))
+                     .singletons(new TracingFactory.TracingSdk(sdk, sdk))
+                     .start()) {
+            GrpcEmbeddedServer server = context.getBean(GrpcEmbeddedServer.class);
+            server.start();
+            ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+            try {
+                var anonymous = SessionAuthorityServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+                io.sessionauthority.service.testing.GrpcErrors.expectStatus(io.grpc.Status.Code.UNAUTHENTICATED,
+                        () -> anonymous.validate(ValidateRequest.newBuilder().setToken("sat1_" + "A".repeat(64)).build()));
+                assertThat(exporter.getFinishedSpanItems()).anySatisfy(span -> {
+                    assertThat(span.getName()).endsWith("/Validate");
+                    assertThat(span.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code"))).isEqualTo(16L);
+                });
+                var meters = context.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+                assertThat(meters.find("grpc.server.processing.duration").tag("method", "Validate")
+                        .tag("statusCode", "UNAUTHENTICATED").timer()).isNotNull()
+                        .satisfies(timer -> assertThat(timer.count()).isEqualTo(1));
+
+                // A login stuck behind ten others on the one hashing thread outlives its caller's 300 ms deadline.
+                Metadata headers = new Metadata();
+                headers.put(Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER), key);
+                var edge = SessionAuthorityServiceGrpc.newFutureStub(
+                        ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers)));
+                edge.withDeadlineAfter(10, TimeUnit.SECONDS).createUser(CreateUserRequest.newBuilder().setUsername("alice")
+                        .setPassword("correct horse battery").build()).get(10, TimeUnit.SECONDS);
+                List<com.google.common.util.concurrent.ListenableFuture<LoginResponse>> queue = new java.util.ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    queue.add(edge.withDeadlineAfter(30, TimeUnit.SECONDS).login(LoginRequest.newBuilder().setUsername("alice")
+                            .setPassword("correct horse battery").build()));
+                }
+                var late = edge.withDeadlineAfter(300, TimeUnit.MILLISECONDS).login(LoginRequest.newBuilder().setUsername("alice")
+                        .setPassword("correct horse battery").build());
+                assertThat(org.assertj.core.api.Assertions.catchThrowable(late::get)).isInstanceOf(java.util.concurrent.ExecutionException.class)
+                        .extracting(e -> io.grpc.Status.fromThrowable(e).getCode()).isEqualTo(io.grpc.Status.Code.DEADLINE_EXCEEDED);
+                io.sessionauthority.service.testing.Await.until("the cancelled login's span ended", java.time.Duration.ofSeconds(10),
+                        () -> exporter.getFinishedSpanItems().stream().anyMatch(span -> span.getName().endsWith("/Login")
+                                && Long.valueOf(1L).equals(span.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code")))));
+                for (var login : queue) {
+                    login.get(30, TimeUnit.SECONDS);
+                }
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+    }
 }

@@ -96,4 +96,56 @@ class TransportLimitsEndToEndTest {
             logback.detachAppender(lines);
         }
     }
+
+    /** A connection older than max-connection-age is told to go (GOAWAY) and closes; the client reconnects by itself. */
+    @Test
+    void connectionsAreRecycledAfterTheirMaximumAge() {
+        try (ServiceUnderTest aging = ServiceUnderTest.start(redis.uri(), Map.of("session-authority.grpc.max-connection-age", "1s"))) {
+            GrpcServerLimits limits = aging.bean(GrpcServerLimits.class);
+            assertThat(healthAnswers(aging.channel())).isTrue();
+            assertThat(limits.openConnections()).isEqualTo(1);
+            Await.until("the aged connection closed", Duration.ofSeconds(20), () -> limits.openConnections() == 0);
+            assertThat(healthAnswers(aging.channel())).isTrue(); // a new connection
+        }
+    }
+
+    /**
+     * A client that pings more often than the server permits (every 10 s) is cut off with GOAWAY
+     * after a few strikes, so no client can keep the server busy answering pings. grpc-java clients
+     * cannot ping that often, so a bare HTTP/2 connection does it here.
+     */
+    @Test
+    void aClientPingingTooOftenIsCutOff() throws Exception {
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1, io.netty.channel.nio.NioIoHandler.newFactory());
+        try {
+            java.util.concurrent.CompletableFuture<Long> goAway = new java.util.concurrent.CompletableFuture<>();
+            io.netty.channel.Channel connection = new io.netty.bootstrap.Bootstrap().group(group)
+                    .channel(io.netty.channel.socket.nio.NioSocketChannel.class)
+                    .handler(new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
+                        @Override
+                        protected void initChannel(io.netty.channel.Channel channel) {
+                            channel.pipeline().addLast(io.netty.handler.codec.http2.Http2FrameCodecBuilder.forClient().build(),
+                                    new io.netty.channel.ChannelInboundHandlerAdapter() {
+                                        @Override
+                                        public void channelRead(io.netty.channel.ChannelHandlerContext context, Object message) {
+                                            if (message instanceof io.netty.handler.codec.http2.Http2GoAwayFrame frame) {
+                                                goAway.complete(frame.errorCode());
+                                            }
+                                            io.netty.util.ReferenceCountUtil.release(message);
+                                        }
+                                    });
+                        }
+                    })
+                    .connect("127.0.0.1", service.port()).sync().channel();
+            for (int ping = 0; ping < 50 && !goAway.isDone(); ping++) {
+                connection.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2PingFrame(ping)).sync();
+                Thread.sleep(50); // the pings' pace is what is tested, not a guess at the server's speed
+            }
+            assertThat(goAway.get(10, TimeUnit.SECONDS)).as("GOAWAY ENHANCE_YOUR_CALM")
+                    .isEqualTo(io.netty.handler.codec.http2.Http2Error.ENHANCE_YOUR_CALM.code());
+            connection.close();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
 }

@@ -185,4 +185,50 @@ class UserStoreIntegrationTest {
             return e.getCause();
         }
     }
+
+    /**
+     * A password change that loses a race against another one changes nothing and says so
+     * (ABORTED on the wire): the other change lands between this one's check and its write, which
+     * the store is wrapped here to make happen every time.
+     */
+    @Test
+    void aPasswordChangeRacingAnotherOneIsAConflictAndChangesNothing() {
+        User ivy = domain.createUser("ivy");
+        io.sessionauthority.service.user.UserStore racing = new io.sessionauthority.service.user.UserStore() {
+            public java.util.concurrent.CompletionStage<Boolean> insert(User user, String skeleton) {
+                return domain.userStore.insert(user, skeleton);
+            }
+
+            public java.util.concurrent.CompletionStage<java.util.Optional<User>> findByUsername(String username) {
+                return domain.userStore.findByUsername(username);
+            }
+
+            public java.util.concurrent.CompletionStage<java.util.Optional<User>> findById(String userId) {
+                return domain.userStore.findById(userId);
+            }
+
+            public java.util.concurrent.CompletionStage<Boolean> replaceHash(String userId, String expectedHash, String newHash) {
+                return domain.userStore.replaceHash(userId, expectedHash, newHash);
+            }
+
+            public java.util.concurrent.CompletionStage<java.util.Optional<Integer>> changePassword(String userId, String expectedHash,
+                    String newHash, String keepSessionId, java.time.Instant now, java.time.Duration forgetAfter) {
+                // The other change wins the race: it lands first.
+                String otherHash = new PasswordHasher(10, new SecureRandom()).hash("the other new password");
+                join(domain.userStore.replaceHash(userId, expectedHash, otherHash));
+                return domain.userStore.changePassword(userId, expectedHash, newHash, keepSessionId, now, forgetAfter);
+            }
+        };
+        io.sessionauthority.service.user.UserService users = new io.sessionauthority.service.user.UserService(racing,
+                new io.sessionauthority.service.user.PasswordPolicy(8, 256), new PasswordHasher(10, new SecureRandom()),
+                domain.hashingPool, domain.throttle, Duration.ofHours(1), domain.clock, new SecureRandom());
+
+        assertThatThrownBy(() -> join(users.changePassword(ivy.id(), "password-ivy", "a brand new password", "", "", "")))
+                .isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(io.sessionauthority.service.error.ConflictException.class);
+        // The winner's password holds; the loser's never landed.
+        assertThat(join(domain.users.authenticate("ivy", "the other new password")).id()).isEqualTo(ivy.id());
+        assertThatThrownBy(() -> join(domain.users.authenticate("ivy", "a brand new password")))
+                .isInstanceOf(CompletionException.class).hasCauseInstanceOf(InvalidCredentialsException.class);
+    }
 }
