@@ -17,7 +17,7 @@ public class ManagementHost implements BeanCreatedEventListener<NettyHttpServerC
 
     private final String grpcHost;
 
-    public ManagementHost(@Value("${grpc.server.host:127.0.0.1}") String grpcHost) {
+    public ManagementHost(@Value("${grpc.server.host}") String grpcHost) {
         this.grpcHost = grpcHost;
     }
 

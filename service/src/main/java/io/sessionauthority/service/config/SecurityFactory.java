@@ -34,7 +34,7 @@ public class SecurityFactory {
     @Context
     @Singleton
     ServerInterceptor callerAuthInterceptor(CallerRegistry registry, SecurityProperties properties, TlsProperties tls,
-                                            @Nullable @Value("${grpc.server.host:}") String host) {
+                                            @Nullable @Value("${grpc.server.host}") String host) {
         if (properties.callerAuth() == SecurityProperties.CallerAuth.REQUIRED) {
             if (registry.isEmpty()) {
                 throw new IllegalStateException("session-authority.security.caller-auth is 'required' but no caller is "

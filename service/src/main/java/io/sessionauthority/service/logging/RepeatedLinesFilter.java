@@ -20,8 +20,9 @@ import org.slf4j.MarkerFactory;
  * were suppressed. Only loggers under the configured prefixes are limited (by default the
  * transport libraries; the service's own lines and the audit trail are never dropped here).
  *
- * <p>Configured in logback.xml: {@code <turboFilter class="…RepeatedLinesFilter"><linesPerMinute>10</linesPerMinute>
- * <loggerPrefixes>io.grpc,io.netty</loggerPrefixes></turboFilter>}.
+ * <p>Configured in logback.xml (the one place that names the limited loggers):
+ * {@code <turboFilter class="…RepeatedLinesFilter"><linesPerMinute>10</linesPerMinute>
+ * <loggerPrefixes>io.grpc,io.netty,io.lettuce</loggerPrefixes></turboFilter>}; without prefixes it limits nothing.
  */
 public final class RepeatedLinesFilter extends TurboFilter {
 
@@ -30,7 +31,7 @@ public final class RepeatedLinesFilter extends TurboFilter {
     private static final long MINUTE_NANOS = 60_000_000_000L;
 
     private int linesPerMinute = 10;
-    private List<String> loggerPrefixes = List.of("io.grpc", "io.netty");
+    private List<String> loggerPrefixes = List.of();
     private final ConcurrentMap<String, Window> windows = new ConcurrentHashMap<>();
 
     public void setLinesPerMinute(int linesPerMinute) {

@@ -44,7 +44,7 @@ public final class DeviceTokens {
         }
     }
 
-    /** A new token for a device of {@code userId} (22 URL-safe base64 characters). */
+    /** A new token for a device of {@code userId} (a user id: 22 URL-safe base64 characters). */
     public Presented issue(String userId) {
         byte[] body = new byte[USER_ID_BYTES + SECRET_BYTES];
         System.arraycopy(Ids.decode(userId), 0, body, 0, USER_ID_BYTES);

@@ -40,10 +40,4 @@ public record ThrottlePolicy(
             throw new IllegalArgumentException("login-throttle: max-devices-per-user must be positive");
         }
     }
-
-    /** The defaults, as documented in the README. */
-    public static ThrottlePolicy defaults() {
-        return new ThrottlePolicy(true, 30, 100, 10, Duration.ofSeconds(60), Duration.ofMinutes(15),
-                Duration.ofMinutes(15), Duration.ofDays(90), 20);
-    }
 }

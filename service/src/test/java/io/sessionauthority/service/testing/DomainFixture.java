@@ -31,7 +31,9 @@ public final class DomainFixture implements AutoCloseable {
 
     public static final SessionPolicy DEFAULT_SESSIONS =
             new SessionPolicy(Duration.ofMinutes(30), Duration.ofHours(12), 100, Duration.ofHours(1), 16, 256);
-    public static final ThrottlePolicy DEFAULT_THROTTLE = ThrottlePolicy.defaults();
+    /** The shipped defaults (config.ThrottleProperties). */
+    public static final ThrottlePolicy DEFAULT_THROTTLE = new ThrottlePolicy(true, 30, 100, 10, Duration.ofSeconds(60),
+            Duration.ofMinutes(15), Duration.ofMinutes(15), Duration.ofDays(90), 20);
     public static final RedisProperties DEFAULT_REDIS = new RedisProperties(Duration.ofSeconds(1), 10_000, null);
 
     public final MutableClock clock = MutableClock.startingNow();
