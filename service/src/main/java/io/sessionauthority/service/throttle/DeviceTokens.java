@@ -1,13 +1,7 @@
 package io.sessionauthority.service.throttle;
 
-import io.sessionauthority.service.error.InvalidArgumentException;
-import io.sessionauthority.service.validation.Ids;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.sessionauthority.service.validation.UserBoundTokens;
 import java.security.SecureRandom;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.Optional;
 
 /**
@@ -15,20 +9,15 @@ import java.util.Optional;
  * device a token, and a login that presents it again gets a failure budget of its own, so an
  * attacker guessing from elsewhere cannot lock the real user out of a device they used before.
  *
- * <p>A token is {@value #PREFIX} followed by 64 URL-safe base64 characters: the 16-byte user id, then
- * 256 bits from a {@link SecureRandom}. It is not a credential (it proves nothing without the
- * password) but an attacker who could mint valid ones would mint fresh budgets, so only a one-way
- * hash of it is stored: the {@linkplain #deviceIdOf device id}, kept under the user it was issued to.
+ * <p>A token is {@value #PREFIX} and 64 URL-safe base64 characters, in the shape of
+ * {@link UserBoundTokens}. It is not a credential (it proves nothing without the password), but an
+ * attacker who could mint valid ones would mint fresh budgets, so only its one-way id (the device
+ * id) is stored, under the user it was issued to.
  */
 public final class DeviceTokens {
 
     public static final String PREFIX = "sad1_";
-    static final int USER_ID_BYTES = Ids.BYTES;
-    static final int SECRET_BYTES = 32;
-    static final int TOKEN_LENGTH = PREFIX.length() + 64;
-
-    private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
-    private static final byte[] DEVICE_ID_CONTEXT = "session-authority/device-id/v1\0".getBytes(StandardCharsets.US_ASCII);
+    private static final UserBoundTokens FORMAT = new UserBoundTokens(PREFIX, "session-authority/device-id/v1", "device token");
 
     private final SecureRandom random;
 
@@ -44,17 +33,10 @@ public final class DeviceTokens {
         }
     }
 
-    /** A new token for a device of {@code userId} (a user id: 22 URL-safe base64 characters). */
+    /** A new token for a device of {@code userId}. */
     public Presented issue(String userId) {
-        byte[] body = new byte[USER_ID_BYTES + SECRET_BYTES];
-        System.arraycopy(Ids.decode(userId), 0, body, 0, USER_ID_BYTES);
-        byte[] secret = new byte[SECRET_BYTES];
-        random.nextBytes(secret);
-        System.arraycopy(secret, 0, body, USER_ID_BYTES, SECRET_BYTES);
-        String token = PREFIX + ENCODER.encodeToString(body);
-        Arrays.fill(secret, (byte) 0);
-        Arrays.fill(body, (byte) 0);
-        return new Presented(token, userId, deviceIdOf(token));
+        UserBoundTokens.Issued issued = FORMAT.issue(userId, random);
+        return new Presented(issued.token(), userId, issued.id());
     }
 
     /**
@@ -65,31 +47,7 @@ public final class DeviceTokens {
         if (token == null || token.isEmpty()) {
             return Optional.empty();
         }
-        if (token.length() != TOKEN_LENGTH || !token.startsWith(PREFIX)) {
-            throw new InvalidArgumentException(field, "is not a device token (expected " + PREFIX + " and "
-                    + (TOKEN_LENGTH - PREFIX.length()) + " URL-safe base64 characters, as Login returned it)");
-        }
-        byte[] body;
-        try {
-            body = Base64.getUrlDecoder().decode(token.substring(PREFIX.length()));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidArgumentException(field, "is not a device token (unexpected characters)");
-        }
-        if (!(PREFIX + ENCODER.encodeToString(body)).equals(token)) {
-            throw new InvalidArgumentException(field, "is not a device token (not in canonical form)");
-        }
-        String userId = Ids.encode(Arrays.copyOf(body, USER_ID_BYTES));
-        return Optional.of(new Presented(token, userId, deviceIdOf(token)));
-    }
-
-    static String deviceIdOf(String token) {
-        try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            sha256.update(DEVICE_ID_CONTEXT);
-            byte[] digest = sha256.digest(token.getBytes(StandardCharsets.US_ASCII));
-            return ENCODER.encodeToString(Arrays.copyOf(digest, 16));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        UserBoundTokens.Parsed parsed = FORMAT.parse(field, token);
+        return Optional.of(new Presented(token, parsed.userId(), parsed.id()));
     }
 }

@@ -24,7 +24,7 @@ import io.micronaut.context.ApplicationContext;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import io.sessionauthority.service.audit.AuditLog;
 import io.sessionauthority.service.security.CallerRegistry;
-import io.sessionauthority.service.testing.RedisServerProcess;
+import io.sessionauthority.service.testing.TlsService;
 import io.sessionauthority.service.testing.TestCertificates;
 import io.sessionauthority.v1.ChangePasswordRequest;
 import io.sessionauthority.v1.ClientMetadata;
@@ -59,23 +59,13 @@ class CredentialedAttackerEndToEndTest {
     private static final String ADMIN_KEY = "admin-api-key-9876543210";
     private static final String ORDERS_SPIFFE = "spiffe://example.org/ns/prod/sa/orders";
 
-    private RedisServerProcess redis;
+    private TlsService service;
     private TestCertificates pki;
-    private GrpcEmbeddedServer server;
-    private final List<ManagedChannel> channels = new ArrayList<>();
     private final ListAppender<ILoggingEvent> auditLines = new ListAppender<>();
 
     @BeforeAll
     void start() {
-        pki = TestCertificates.create();
-        TestCertificates.Pair serverCert = pki.server("authority");
-        redis = RedisServerProcess.start();
         Map<String, Object> properties = new HashMap<>();
-        properties.put("redis.uri", redis.uri());
-        properties.put("session-authority.tls.cert-chain", serverCert.certificate().toString());
-        properties.put("session-authority.tls.private-key", serverCert.privateKey().toString());
-        properties.put("session-authority.tls.client-ca", pki.caPem().toString());
-        properties.put("session-authority.security.caller-auth", "required");
         properties.put("session-authority.security.callers.edge.api-key-sha256", List.of(CallerRegistry.digestOf(EDGE_KEY)));
         properties.put("session-authority.security.callers.edge.permissions", List.of("login", "validate", "write_attributes"));
         // Known by its SPIFFE id, and (an old habit) by its CN too: the CN must never stand in for another workload.
@@ -85,7 +75,8 @@ class CredentialedAttackerEndToEndTest {
         properties.put("session-authority.security.callers.admin.permissions", List.of("admin"));
         properties.put("session-authority.ext-authz.forward-attributes", List.of("role", "tenant"));
         properties.put("session-authority.grpc.max-open-streams", 3);
-        server = ApplicationContext.run(GrpcEmbeddedServer.class, properties, "test");
+        service = TlsService.start(properties, java.time.Clock.systemUTC());
+        pki = service.pki();
         auditLines.start();
         ((Logger) LoggerFactory.getLogger(AuditLog.LOGGER)).addAppender(auditLines);
     }
@@ -93,40 +84,23 @@ class CredentialedAttackerEndToEndTest {
     @AfterAll
     void stop() {
         ((Logger) LoggerFactory.getLogger(AuditLog.LOGGER)).detachAppender(auditLines);
-        channels.forEach(ManagedChannel::shutdownNow);
-        server.getApplicationContext().close();
-        redis.close();
+        service.close();
     }
 
     private ManagedChannel channel(ChannelCredentials credentials) {
-        ManagedChannel channel = Grpc.newChannelBuilder("127.0.0.1:" + server.getPort(), credentials)
-                .overrideAuthority("localhost").build();
-        channels.add(channel);
-        return channel;
+        return service.channel(credentials);
     }
 
     private ChannelCredentials tls() {
-        try {
-            return TlsChannelCredentials.newBuilder().trustManager(pki.caPem().toFile()).build();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return service.tls();
     }
 
     private ChannelCredentials mtls(TestCertificates.Pair cert) {
-        try {
-            return TlsChannelCredentials.newBuilder().trustManager(pki.caPem().toFile())
-                    .keyManager(cert.certificate().toFile(), cert.privateKey().toFile()).build();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return service.mtls(cert);
     }
 
     private SessionAuthorityServiceGrpc.SessionAuthorityServiceBlockingStub stub(String apiKey) {
-        Metadata headers = new Metadata();
-        headers.put(Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER), apiKey);
-        return SessionAuthorityServiceGrpc.newBlockingStub(ClientInterceptors.intercept(channel(tls()),
-                MetadataUtils.newAttachHeadersInterceptor(headers))).withDeadlineAfter(20, TimeUnit.SECONDS);
+        return service.withApiKey(apiKey);
     }
 
     private SessionAuthorityServiceGrpc.SessionAuthorityServiceBlockingStub edge() {

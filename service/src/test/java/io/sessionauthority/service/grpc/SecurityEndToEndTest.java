@@ -26,8 +26,7 @@ import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import io.sessionauthority.service.audit.AuditLog;
 import io.sessionauthority.service.security.CallerRegistry;
 import io.sessionauthority.service.testing.MutableClock;
-import io.sessionauthority.service.testing.RedisServerProcess;
-import io.sessionauthority.service.testing.TestCertificates;
+import io.sessionauthority.service.testing.TlsService;
 import io.sessionauthority.v1.AllSessions;
 import io.sessionauthority.v1.ClientMetadata;
 import io.sessionauthority.v1.CreateUserRequest;
@@ -63,34 +62,19 @@ class SecurityEndToEndTest {
     private static final String ORDERS_SPIFFE = "spiffe://example.org/ns/prod/sa/orders";
 
     private final MutableClock clock = MutableClock.startingNow();
-    private RedisServerProcess redis;
-    private TestCertificates pki;
-    private GrpcEmbeddedServer server;
-    private final List<ManagedChannel> channels = new ArrayList<>();
+    private TlsService service;
     private final ListAppender<ILoggingEvent> auditLines = new ListAppender<>();
 
     @BeforeAll
     void start() {
-        pki = TestCertificates.create();
-        TestCertificates.Pair serverCert = pki.server("authority");
-        redis = RedisServerProcess.start();
         Map<String, Object> properties = new HashMap<>();
-        properties.put("redis.uri", redis.uri());
-        properties.put("session-authority.tls.cert-chain", serverCert.certificate().toString());
-        properties.put("session-authority.tls.private-key", serverCert.privateKey().toString());
-        properties.put("session-authority.tls.client-ca", pki.caPem().toString());
-        properties.put("session-authority.security.caller-auth", "required");
         properties.put("session-authority.security.callers.edge.api-key-sha256", List.of(CallerRegistry.digestOf(EDGE_KEY)));
         properties.put("session-authority.security.callers.edge.permissions", List.of("login", "validate"));
         properties.put("session-authority.security.callers.orders.tls-identities", List.of(ORDERS_SPIFFE));
         properties.put("session-authority.security.callers.orders.permissions", List.of("validate"));
         properties.put("session-authority.security.callers.admin.api-key-sha256", List.of(CallerRegistry.digestOf(ADMIN_KEY)));
         properties.put("session-authority.security.callers.admin.permissions", List.of("admin"));
-        server = ApplicationContext.builder("test").properties(properties).singletons(clock).start().getBean(GrpcEmbeddedServer.class);
-        if (!server.isRunning()) {
-            server.start();
-        }
-
+        service = TlsService.start(properties, clock);
         auditLines.start();
         ((Logger) LoggerFactory.getLogger(AuditLog.LOGGER)).addAppender(auditLines);
     }
@@ -98,31 +82,19 @@ class SecurityEndToEndTest {
     @AfterAll
     void stop() {
         ((Logger) LoggerFactory.getLogger(AuditLog.LOGGER)).detachAppender(auditLines);
-        channels.forEach(ManagedChannel::shutdownNow);
-        server.getApplicationContext().close();
-        redis.close();
+        service.close();
     }
 
     private ManagedChannel channel(ChannelCredentials credentials) {
-        ManagedChannel channel = Grpc.newChannelBuilder("127.0.0.1:" + server.getPort(), credentials)
-                .overrideAuthority("localhost").build();
-        channels.add(channel);
-        return channel;
+        return service.channel(credentials);
     }
 
     private ChannelCredentials tls() {
-        try {
-            return TlsChannelCredentials.newBuilder().trustManager(pki.caPem().toFile()).build();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return service.tls();
     }
 
     private SessionAuthorityServiceGrpc.SessionAuthorityServiceBlockingStub withApiKey(String key) {
-        Metadata headers = new Metadata();
-        headers.put(Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER), key);
-        return SessionAuthorityServiceGrpc.newBlockingStub(ClientInterceptors.intercept(channel(tls()),
-                MetadataUtils.newAttachHeadersInterceptor(headers))).withDeadlineAfter(10, TimeUnit.SECONDS);
+        return service.withApiKey(key);
     }
 
     private SessionAuthorityServiceGrpc.SessionAuthorityServiceBlockingStub edge() {
@@ -134,14 +106,7 @@ class SecurityEndToEndTest {
     }
 
     private SessionAuthorityServiceGrpc.SessionAuthorityServiceBlockingStub orders() {
-        TestCertificates.Pair cert = pki.client("orders", ORDERS_SPIFFE);
-        try {
-            ChannelCredentials mtls = TlsChannelCredentials.newBuilder().trustManager(pki.caPem().toFile())
-                    .keyManager(cert.certificate().toFile(), cert.privateKey().toFile()).build();
-            return SessionAuthorityServiceGrpc.newBlockingStub(channel(mtls)).withDeadlineAfter(10, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return service.withCertificate(service.pki().client("orders", ORDERS_SPIFFE));
     }
 
     private static LoginRequest login(String username, String password, String ip) {
