@@ -29,6 +29,14 @@ final class Errors {
         ErrorInfo info = detail(details, ErrorInfo.class);
         String reason = info == null ? "" : info.getReason();
         String message = status.getCode() + ": " + (status.getDescription() == null ? "(no description)" : status.getDescription());
+        if (isTlsFailure(error)) {
+            return new MisconfiguredException(status.getCode(), "TLS_FAILED", "cannot reach Session Authority over TLS: "
+                    + "check the trusted CA and the authority's name (" + message + ")", error);
+        }
+        if (status.getCode() == Status.Code.UNAUTHENTICATED && "CALLER_UNAUTHENTICATED".equals(reason)) {
+            return new MisconfiguredException(status.getCode(), reason, "Session Authority does not know this client: "
+                    + "check its API key or client certificate (" + message + ")", error);
+        }
         return switch (status.getCode()) {
             case UNAVAILABLE, DEADLINE_EXCEEDED -> new UnavailableException(status.getCode(), reason, message, error);
             case RESOURCE_EXHAUSTED -> new ThrottledException(reason, message, retryAfter(details), error);
@@ -40,6 +48,31 @@ final class Errors {
             case ALREADY_EXISTS -> new AlreadyExistsException(status.getCode(), reason, message, error);
             default -> new ServiceFailureException(status.getCode(), reason, message, error);
         };
+    }
+
+    /** A failed TLS handshake anywhere in the chain: a trust or name problem, not an outage. */
+    static boolean isTlsFailure(Throwable error) {
+        for (Throwable cause = error; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
+            if (cause instanceof javax.net.ssl.SSLException || cause instanceof java.security.cert.CertificateException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What {@link ClientListener#onCall} reports for a failure. */
+    static String outcome(Throwable failure) {
+        Throwable error = unwrap(failure);
+        if (error instanceof MisconfiguredException) {
+            return ClientListener.MISCONFIGURED;
+        } else if (error instanceof UnavailableException) {
+            return ClientListener.UNAVAILABLE;
+        } else if (error instanceof ThrottledException) {
+            return ClientListener.THROTTLED;
+        } else if (error instanceof InvalidArgumentException) {
+            return ClientListener.INVALID_ARGUMENT;
+        }
+        return ClientListener.ERROR;
     }
 
     static Throwable unwrap(Throwable error) {

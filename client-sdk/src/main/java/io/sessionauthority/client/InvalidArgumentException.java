@@ -7,7 +7,7 @@ public final class InvalidArgumentException extends SessionAuthorityException {
 
     private final String field;
 
-    InvalidArgumentException(String reason, String message, String field, Throwable cause) {
+    public InvalidArgumentException(String reason, String message, String field, Throwable cause) {
         super(Status.Code.INVALID_ARGUMENT, reason, message, cause);
         this.field = field;
     }

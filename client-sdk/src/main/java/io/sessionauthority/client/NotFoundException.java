@@ -5,7 +5,7 @@ import io.grpc.Status;
 /** The user (or other resource) the request names does not exist. */
 public final class NotFoundException extends SessionAuthorityException {
 
-    NotFoundException(Status.Code code, String reason, String message, Throwable cause) {
+    public NotFoundException(Status.Code code, String reason, String message, Throwable cause) {
         super(code, reason, message, cause);
     }
 }

@@ -5,7 +5,7 @@ import io.grpc.Status;
 /** This caller is not allowed to make this call. */
 public final class PermissionDeniedException extends SessionAuthorityException {
 
-    PermissionDeniedException(Status.Code code, String reason, String message, Throwable cause) {
+    public PermissionDeniedException(Status.Code code, String reason, String message, Throwable cause) {
         super(code, reason, message, cause);
     }
 }

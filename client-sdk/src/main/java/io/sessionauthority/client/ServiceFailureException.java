@@ -5,7 +5,7 @@ import io.grpc.Status;
 /** Any other failure (INTERNAL, ABORTED, …): the service log has the details. */
 public final class ServiceFailureException extends SessionAuthorityException {
 
-    ServiceFailureException(Status.Code code, String reason, String message, Throwable cause) {
+    public ServiceFailureException(Status.Code code, String reason, String message, Throwable cause) {
         super(code, reason, message, cause);
     }
 }

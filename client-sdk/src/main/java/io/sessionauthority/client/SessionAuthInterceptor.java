@@ -3,16 +3,21 @@ package io.sessionauthority.client;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.sessionauthority.v1.Session;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 
 /**
  * Protects a gRPC server's methods with Session Authority, in one line:
@@ -25,13 +30,22 @@ import java.util.logging.Logger;
  *
  * <p>Each call must carry {@code authorization: Bearer <token>} (the header name is configurable).
  * A missing, malformed or not-live token ends the call with UNAUTHENTICATED; when the authority
- * cannot be asked it ends with UNAVAILABLE, so a call is never let through unchecked. A checked
- * call runs with its session in the gRPC {@link Context}: {@link #currentSession()} returns it.
+ * cannot be asked it ends with UNAVAILABLE, and when the authority refuses this server's own
+ * credentials with INTERNAL (a deployment error, logged by the client), so a call is never let
+ * through unchecked.
  *
- * <p>The token is validated before the call starts, blocking the thread that starts it for at most
- * the client's deadline (250 ms by default; usually well under a millisecond): keep the server on
- * its default executor, never {@code directExecutor()}. A near-cache on the client
- * ({@link SessionAuthorityClient.Builder#validationCache}) saves most round trips for busy tokens.
+ * <p><b>Never blocking.</b> The token is checked asynchronously: no thread waits for the answer.
+ * The call starts once it is known, on the interceptor's executor (by default a cached pool of
+ * daemon threads, like grpc-java's default server executor; pass the server's own with
+ * {@link Builder#executor}); whatever the transport delivered meanwhile (messages, half-close,
+ * cancellation) is replayed in order.
+ *
+ * <p><b>The session in your code.</b> A checked call runs with its session in the gRPC
+ * {@link Context}: {@link #currentSession()} returns it on the thread that runs the handler. Like
+ * every gRPC Context value it does not follow your code to other threads by itself: wrap what you
+ * hand to an executor ({@code Context.current().wrap(task)}) or use
+ * {@code Context.currentContextExecutor(executor)}. Streaming calls are checked once, when they
+ * start: a session revoked later does not end a stream that is already open.
  */
 public final class SessionAuthInterceptor implements ServerInterceptor {
 
@@ -42,18 +56,26 @@ public final class SessionAuthInterceptor implements ServerInterceptor {
     public static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private static final String BEARER = "bearer ";
-    private static final Logger LOG = Logger.getLogger(SessionAuthInterceptor.class.getName());
+    private static final Executor DEFAULT_EXECUTOR = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "session-auth-interceptor");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final SessionAuthorityClient client;
     private final Metadata.Key<String> header;
     private final boolean bearerScheme;
     private final Set<String> exemptMethods;
+    private final Set<String> exemptServices;
+    private final Executor executor;
 
     private SessionAuthInterceptor(Builder builder) {
         this.client = builder.client;
         this.header = builder.header;
         this.bearerScheme = builder.bearerScheme;
         this.exemptMethods = Set.copyOf(builder.exemptMethods);
+        this.exemptServices = Set.copyOf(builder.exemptServices);
+        this.executor = builder.executor;
     }
 
     /** An interceptor with the defaults: {@code authorization: Bearer <token>}, no exempt methods. */
@@ -74,7 +96,8 @@ public final class SessionAuthInterceptor implements ServerInterceptor {
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
                                                                  ServerCallHandler<ReqT, RespT> next) {
-        if (exemptMethods.contains(call.getMethodDescriptor().getFullMethodName())) {
+        MethodDescriptor<ReqT, RespT> method = call.getMethodDescriptor();
+        if (exemptMethods.contains(method.getFullMethodName()) || exemptServices.contains(method.getServiceName())) {
             return next.startCall(call, headers);
         }
         String token = token(headers.get(header));
@@ -83,26 +106,32 @@ public final class SessionAuthInterceptor implements ServerInterceptor {
                     ? "missing '" + header.name() + ": Bearer <token>'"
                     : "missing '" + header.name() + "'"));
         }
-        ValidationResult result;
-        try {
-            result = client.validate(token);
-        } catch (InvalidArgumentException malformed) {
-            return reject(call, Status.UNAUTHENTICATED.withDescription("the session token is malformed"));
-        } catch (UnauthenticatedException | PermissionDeniedException misconfigured) {
-            // The authority refused *this server* (API key, certificate or permission): a deployment
-            // error to fix, not an outage to retry, and still never a reason to let the call through.
-            LOG.log(Level.SEVERE, "Session Authority refused this server's credentials: " + misconfigured.getMessage());
-            return reject(call, Status.INTERNAL.withDescription("cannot check the session token: this server is not allowed to ask"));
-        } catch (SessionAuthorityException unavailable) {
-            // Fail closed: a call is never let through because the authority could not be asked.
-            return reject(call, Status.UNAVAILABLE.withDescription("cannot check the session token right now; retry"));
+        PendingCall<ReqT> pending = new PendingCall<>();
+        client.validateAsync(token).whenComplete((result, error) -> executor.execute(() -> {
+            Status refusal = error != null ? refusal(Errors.unwrap(error)) : result.isValid() ? null
+                    : Status.UNAUTHENTICATED.withDescription("the session is not valid ("
+                            + result.reason().name().toLowerCase(Locale.ROOT) + ")");
+            if (refusal != null) {
+                closeQuietly(call, refusal);
+                pending.start(new ServerCall.Listener<>() {
+                });
+                return;
+            }
+            Context context = Context.current().withValue(SESSION, result.session().orElseThrow());
+            pending.start(Contexts.interceptCall(context, call, headers, next));
+        }));
+        return pending;
+    }
+
+    private static Status refusal(Throwable error) {
+        if (error instanceof MisconfiguredException || error instanceof UnauthenticatedException
+                || error instanceof PermissionDeniedException) {
+            // The authority refused *this server* (TLS trust, API key, certificate or permission): a
+            // deployment error to fix, not an outage to retry, and never a reason to let the call through.
+            return Status.INTERNAL.withDescription("cannot check the session token: this server cannot ask Session Authority");
         }
-        if (!result.isValid()) {
-            return reject(call, Status.UNAUTHENTICATED.withDescription("the session is not valid ("
-                    + result.reason().name().replace("INVALID_REASON_", "").toLowerCase(Locale.ROOT) + ")"));
-        }
-        Context context = Context.current().withValue(SESSION, result.session().orElseThrow());
-        return Contexts.interceptCall(context, call, headers, next);
+        // Fail closed: a call is never let through because the authority could not be asked.
+        return Status.UNAVAILABLE.withDescription("cannot check the session token right now; retry");
     }
 
     private String token(String value) {
@@ -124,13 +153,87 @@ public final class SessionAuthInterceptor implements ServerInterceptor {
         };
     }
 
+    private static void closeQuietly(ServerCall<?, ?> call, Status status) {
+        try {
+            call.close(status, new Metadata());
+        } catch (IllegalStateException alreadyClosed) {
+            // The caller cancelled while the token was being checked.
+        }
+    }
+
+    /**
+     * The listener of a call whose start waits for the token check: it keeps what the transport
+     * delivers until the real listener exists, then replays it in order and passes everything
+     * after straight on. Never two events at once, never out of order.
+     */
+    private static final class PendingCall<ReqT> extends ServerCall.Listener<ReqT> {
+
+        private final Object lock = new Object();
+        private List<Consumer<ServerCall.Listener<ReqT>>> pending = new ArrayList<>();
+        private ServerCall.Listener<ReqT> delegate;
+
+        void start(ServerCall.Listener<ReqT> listener) {
+            while (true) {
+                List<Consumer<ServerCall.Listener<ReqT>>> batch;
+                synchronized (lock) {
+                    if (pending.isEmpty()) {
+                        delegate = listener;
+                        return;
+                    }
+                    batch = pending;
+                    pending = new ArrayList<>();
+                }
+                batch.forEach(event -> event.accept(listener));
+            }
+        }
+
+        private void deliver(Consumer<ServerCall.Listener<ReqT>> event) {
+            ServerCall.Listener<ReqT> target;
+            synchronized (lock) {
+                target = delegate;
+                if (target == null) {
+                    pending.add(event);
+                    return;
+                }
+            }
+            event.accept(target);
+        }
+
+        @Override
+        public void onMessage(ReqT message) {
+            deliver(listener -> listener.onMessage(message));
+        }
+
+        @Override
+        public void onHalfClose() {
+            deliver(ServerCall.Listener::onHalfClose);
+        }
+
+        @Override
+        public void onCancel() {
+            deliver(ServerCall.Listener::onCancel);
+        }
+
+        @Override
+        public void onComplete() {
+            deliver(ServerCall.Listener::onComplete);
+        }
+
+        @Override
+        public void onReady() {
+            deliver(ServerCall.Listener::onReady);
+        }
+    }
+
     /** Builds a {@link SessionAuthInterceptor}. */
     public static final class Builder {
 
         private final SessionAuthorityClient client;
         private Metadata.Key<String> header = AUTHORIZATION;
         private boolean bearerScheme = true;
-        private Set<String> exemptMethods = Set.of();
+        private final Set<String> exemptMethods = new HashSet<>();
+        private final Set<String> exemptServices = new HashSet<>();
+        private Executor executor = DEFAULT_EXECUTOR;
 
         private Builder(SessionAuthorityClient client) {
             this.client = client;
@@ -151,11 +254,31 @@ public final class SessionAuthInterceptor implements ServerInterceptor {
         }
 
         /**
-         * Methods that need no session, by full name ({@code package.Service/Method}), for example
-         * {@code grpc.health.v1.Health/Check}.
+         * Adds methods that need no session, by full name ({@code package.Service/Method}), for
+         * example {@code grpc.health.v1.Health/Check}. Each call adds to the earlier ones.
          */
         public Builder exempt(String... fullMethodNames) {
-            this.exemptMethods = Set.of(fullMethodNames);
+            for (String name : fullMethodNames) {
+                if (!Objects.requireNonNull(name, "fullMethodName").contains("/")) {
+                    throw new IllegalArgumentException("'" + name + "' is not a full method name (package.Service/Method); "
+                            + "to exempt a whole service use exemptService");
+                }
+                exemptMethods.add(name);
+            }
+            return this;
+        }
+
+        /** Adds whole services that need no session, by full name, for example {@code grpc.health.v1.Health}. */
+        public Builder exemptService(String... fullServiceNames) {
+            for (String name : fullServiceNames) {
+                exemptServices.add(Objects.requireNonNull(name, "fullServiceName"));
+            }
+            return this;
+        }
+
+        /** Where a checked call starts (by default a cached pool of daemon threads); pass the server's own executor. */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 

@@ -6,6 +6,8 @@ import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.CallCredentials;
 import io.grpc.ChannelCredentials;
+import io.grpc.ConnectivityState;
+import io.grpc.Status;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -26,9 +28,9 @@ import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
 import io.sessionauthority.v1.SessionRef;
 import io.sessionauthority.v1.TouchRequest;
 import io.sessionauthority.v1.ValidateRequest;
-import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.InputStream;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
@@ -38,7 +40,10 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * A typed client for Session Authority, safe to share across threads; build one per process and
@@ -51,12 +56,22 @@ import java.util.function.Function;
  * }
  * }</pre>
  *
- * <p>Every call carries a deadline (250 ms unless configured). Calls that are safe to repeat
- * (Validate, Touch, Revoke, ListSessions) are retried by gRPC on UNAVAILABLE, up to 3 attempts;
- * Login, CreateUser and ChangePassword never are. With a {@code dns:///} target the channel
- * spreads calls over every address the name resolves to (round robin). Failures are thrown as
- * {@link SessionAuthorityException} subclasses; a token that is not live is not a failure but a
- * {@link ValidationResult}.
+ * <p><b>Connecting.</b> {@link Builder#build()} starts connecting at once. Until the authority has
+ * answered once, a call first waits for the connection and then gets what is left of the connect
+ * timeout (5 s by default) on top of its own deadline, so the first call of a fresh JVM does not
+ * spend its deadline on name resolution, handshakes and class loading; {@link #awaitReady(Duration)} waits for it explicitly (at startup, before taking
+ * traffic). After the authority restarts, the client reconnects within about a second.
+ *
+ * <p><b>Deadlines and retries.</b> Every call carries a deadline: 250 ms unless configured, 2 s for
+ * Login, CreateUser and ChangePassword (they run bcrypt). Calls that are safe to repeat (Validate,
+ * Touch, Revoke, ListSessions) are retried by gRPC on UNAVAILABLE, up to 3 attempts; Login,
+ * CreateUser and ChangePassword never are. With a {@code dns:///} target the channel spreads calls
+ * over every address the name resolves to (round robin).
+ *
+ * <p><b>Answers and failures.</b> A token that is not live, or not a token at all, is not a failure
+ * but a {@link ValidationResult}. Failures are thrown as {@link SessionAuthorityException}
+ * subclasses; {@link MisconfiguredException} (the authority's certificate is not trusted, or it does
+ * not know this client) is logged at most once a minute, because it will not fix itself.
  *
  * <p>Each method comes in a blocking form and an asynchronous form ({@code …Async}) that returns a
  * {@link CompletableFuture} completed on a gRPC thread: do not block inside its callbacks.
@@ -72,25 +87,39 @@ public final class SessionAuthorityClient implements AutoCloseable {
      */
     public static final Duration DEFAULT_HASHING_DEADLINE = Duration.ofSeconds(2);
 
+    /** The default time the first connection may take, apart from any call's deadline. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
     private static final String SERVICE = SessionAuthorityServiceGrpc.SERVICE_NAME;
+    private static final Logger LOG = Logger.getLogger(SessionAuthorityClient.class.getName());
+    private static final long MISCONFIGURED_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final ManagedChannel channel;
     private final boolean ownsChannel;
+    private final Connection connection;
     private final SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub stub;
     private final Duration deadline;
     private final Duration hashingDeadline;
+    private final Duration connectTimeout;
     private final ValidationCache cache;
+    private final ClientListener listener;
+    private volatile boolean firstAnswerSeen;
+    private final AtomicLong lastMisconfiguredLog = new AtomicLong(System.nanoTime() - MISCONFIGURED_LOG_INTERVAL_NANOS);
 
     private SessionAuthorityClient(Builder builder, ManagedChannel channel, boolean ownsChannel) {
         this.channel = channel;
         this.ownsChannel = ownsChannel;
+        this.connection = new Connection(channel);
         SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub base = SessionAuthorityServiceGrpc.newFutureStub(channel);
         this.stub = builder.callCredentials == null ? base : base.withCallCredentials(builder.callCredentials);
         this.deadline = builder.deadline;
         this.hashingDeadline = builder.hashingDeadline;
+        this.connectTimeout = builder.connectTimeout;
+        this.listener = builder.listener;
         this.cache = builder.cacheMaxEntries > 0
                 ? new ValidationCache(builder.cacheMaxEntries, builder.cacheMaxAge, builder.clock)
                 : null;
+        connection.start();
     }
 
     /**
@@ -101,13 +130,53 @@ public final class SessionAuthorityClient implements AutoCloseable {
         return new Builder(Objects.requireNonNull(target, "target"));
     }
 
+    // ---- Connecting -----------------------------------------------------------------------
+
+    /**
+     * Waits until the connection to the authority is up, at most {@code timeout}: for startup, so
+     * that a service takes traffic only once it can check sessions.
+     *
+     * @throws UnavailableException   when it is not up in time (the authority is not reachable yet)
+     * @throws MisconfiguredException when it cannot come up: TLS trust, or this client's credentials
+     */
+    public void awaitReady(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        try {
+            connection.settled(timeout).get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnavailableException(Status.Code.UNAVAILABLE, "", "interrupted while waiting for Session Authority", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // settled() never fails; it completes by its own timer.
+        }
+        if (connection.state() != ConnectivityState.READY) {
+            // One real call tells why: refused connection, TLS trust, unknown credentials.
+            try {
+                stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .validate(ValidateRequest.newBuilder().setToken(TokenShape.PREFIX + "A".repeat(64)).build())
+                        .get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                RuntimeException mapped = Errors.map(e.getCause());
+                if (mapped instanceof SessionAuthorityException failure
+                        && (failure instanceof UnavailableException || failure instanceof MisconfiguredException)) {
+                    logIfMisconfigured(failure);
+                    throw failure;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     // ---- Validate -------------------------------------------------------------------------
 
     /**
-     * Whether {@code token} belongs to a live session, and if so which. Read-only on the server.
+     * Whether {@code token} belongs to a live session, and if so which. Read-only on the server. A
+     * token that is not of the token format at all is answered {@link ValidationResult.Reason#MALFORMED}
+     * without asking the authority.
      *
-     * @throws InvalidArgumentException when the token is not of the token format at all
-     * @throws UnavailableException     when the authority cannot answer within the deadline
+     * @throws NullPointerException when {@code token} is null
+     * @throws UnavailableException when the authority cannot answer within the deadline
      */
     public ValidationResult validate(String token) {
         return join(validateAsync(token));
@@ -115,19 +184,31 @@ public final class SessionAuthorityClient implements AutoCloseable {
 
     /** The asynchronous form of {@link #validate(String)}. */
     public CompletableFuture<ValidationResult> validateAsync(String token) {
+        Objects.requireNonNull(token, "token");
+        if (!TokenShape.isSessionToken(token)) {
+            return CompletableFuture.completedFuture(ValidationResult.malformed());
+        }
         if (cache != null) {
             Session cached = cache.get(token);
             if (cached != null) {
+                listener.onCacheHit("Validate");
                 return CompletableFuture.completedFuture(ValidationResult.valid(cached));
             }
         }
-        return call(s -> s.validate(ValidateRequest.newBuilder().setToken(token).build()))
+        return call("Validate", deadline, s -> s.validate(ValidateRequest.newBuilder().setToken(token).build()),
+                response -> response.getValid() ? ClientListener.OK : ClientListener.NOT_VALID)
                 .thenApply(response -> {
                     ValidationResult result = ValidationResult.of(response);
                     if (cache != null && result.isValid()) {
                         cache.put(token, response.getSession());
                     }
                     return result;
+                })
+                .exceptionally(error -> {
+                    if (Errors.unwrap(error) instanceof InvalidArgumentException invalid && "token".equals(invalid.field())) {
+                        return ValidationResult.malformed();
+                    }
+                    throw error instanceof CompletionException completion ? completion : new CompletionException(error);
                 });
     }
 
@@ -145,8 +226,9 @@ public final class SessionAuthorityClient implements AutoCloseable {
 
     /** The asynchronous form of {@link #touch(String, Map, Collection)}. */
     public CompletableFuture<ValidationResult> touchAsync(String token, Map<String, String> set, Collection<String> remove) {
-        return call(s -> s.touch(TouchRequest.newBuilder().setToken(token).putAllSetAttributes(set)
-                .addAllRemoveAttributes(remove).build()))
+        Objects.requireNonNull(token, "token");
+        return call("Touch", deadline, s -> s.touch(TouchRequest.newBuilder().setToken(token).putAllSetAttributes(set)
+                .addAllRemoveAttributes(remove).build()), response -> response.getValid() ? ClientListener.OK : ClientListener.NOT_VALID)
                 .thenApply(response -> {
                     if (cache != null && !response.getValid()) {
                         cache.invalidate(token);
@@ -174,7 +256,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
 
     /** The asynchronous form of {@link #login(LoginRequest)}. */
     public CompletableFuture<LoginResponse> loginAsync(LoginRequest request) {
-        return call(hashingDeadline, s -> s.login(request));
+        return call("Login", hashingDeadline, s -> s.login(request));
     }
 
     /**
@@ -188,7 +270,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
 
     /** The asynchronous form of {@link #createUser(String, String)}. */
     public CompletableFuture<CreateUserResponse> createUserAsync(String username, String password) {
-        return call(hashingDeadline, s -> s.createUser(CreateUserRequest.newBuilder().setUsername(username).setPassword(password).build()));
+        return call("CreateUser", hashingDeadline, s -> s.createUser(CreateUserRequest.newBuilder().setUsername(username).setPassword(password).build()));
     }
 
     /**
@@ -201,7 +283,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
 
     /** The asynchronous form of {@link #changePassword}. */
     public CompletableFuture<Integer> changePasswordAsync(String userId, String currentPassword, String newPassword, String keepSessionId) {
-        return call(hashingDeadline, s -> s.changePassword(ChangePasswordRequest.newBuilder().setUserId(userId)
+        return call("ChangePassword", hashingDeadline, s -> s.changePassword(ChangePasswordRequest.newBuilder().setUserId(userId)
                 .setCurrentPassword(currentPassword).setNewPassword(newPassword).setKeepSessionId(keepSessionId).build()))
                 .thenApply(response -> response.getRevokedCount());
     }
@@ -246,7 +328,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
     }
 
     private CompletableFuture<Integer> revoke(RevokeRequest request) {
-        return call(s -> s.revoke(request)).thenApply(RevokeResponse::getRevokedCount);
+        return call("Revoke", deadline, s -> s.revoke(request)).thenApply(RevokeResponse::getRevokedCount);
     }
 
     /** The user's live sessions, newest first, without tokens. */
@@ -256,13 +338,14 @@ public final class SessionAuthorityClient implements AutoCloseable {
 
     /** The asynchronous form of {@link #listSessions(String)}. */
     public CompletableFuture<List<Session>> listSessionsAsync(String userId) {
-        return call(s -> s.listSessions(ListSessionsRequest.newBuilder().setUserId(userId).build()))
+        return call("ListSessions", deadline, s -> s.listSessions(ListSessionsRequest.newBuilder().setUserId(userId).build()))
                 .thenApply(response -> List.copyOf(response.getSessionsList()));
     }
 
     /** Shuts the channel down (if this client created it), letting calls in flight finish for up to 5 s. */
     @Override
     public void close() {
+        connection.close();
         if (!ownsChannel) {
             return;
         }
@@ -277,32 +360,73 @@ public final class SessionAuthorityClient implements AutoCloseable {
         }
     }
 
-    private <R> CompletableFuture<R> call(Function<SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub, ListenableFuture<R>> rpc) {
-        return call(deadline, rpc);
+    private <R> CompletableFuture<R> call(String method, Duration callDeadline,
+                                          Function<SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub, ListenableFuture<R>> rpc) {
+        return call(method, callDeadline, rpc, response -> ClientListener.OK);
     }
 
-    private <R> CompletableFuture<R> call(Duration callDeadline,
-                                          Function<SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub, ListenableFuture<R>> rpc) {
+    private <R> CompletableFuture<R> call(String method, Duration callDeadline,
+                                          Function<SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub, ListenableFuture<R>> rpc,
+                                          Function<R, String> outcome) {
+        if (firstAnswerSeen) {
+            return start(method, callDeadline, rpc, outcome);
+        }
+        // First contact: let the connection come up on its own time, and give the call the connect
+        // budget on top of its deadline: a cold JVM also loads and initializes the classes that
+        // encode the request and decode the answer, on a busy machine for well over 100 ms.
+        long startedNanos = System.nanoTime();
+        return connection.settled(connectTimeout).thenCompose(settled -> {
+            Duration left = connectTimeout.minusNanos(System.nanoTime() - startedNanos);
+            return start(method, left.isNegative() ? callDeadline : callDeadline.plus(left), rpc, outcome);
+        });
+    }
+
+    private <R> CompletableFuture<R> start(String method, Duration callDeadline,
+                                           Function<SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub, ListenableFuture<R>> rpc,
+                                           Function<R, String> outcome) {
         CompletableFuture<R> result = new CompletableFuture<>();
+        long started = System.nanoTime();
         ListenableFuture<R> future;
         try {
             future = rpc.apply(stub.withDeadlineAfter(callDeadline.toNanos(), TimeUnit.NANOSECONDS));
         } catch (RuntimeException e) {
-            result.completeExceptionally(Errors.map(e));
+            RuntimeException mapped = Errors.map(e);
+            listener.onCall(method, Duration.ofNanos(System.nanoTime() - started), Errors.outcome(mapped));
+            result.completeExceptionally(mapped);
             return result;
         }
         Futures.addCallback(future, new FutureCallback<>() {
             @Override
             public void onSuccess(R value) {
+                firstAnswerSeen = true;
+                listener.onCall(method, Duration.ofNanos(System.nanoTime() - started), outcome.apply(value));
                 result.complete(value);
             }
 
             @Override
             public void onFailure(Throwable error) {
-                result.completeExceptionally(Errors.map(error));
+                RuntimeException mapped = Errors.map(error);
+                if (!(mapped instanceof UnavailableException) && !(mapped instanceof MisconfiguredException)) {
+                    firstAnswerSeen = true; // the authority answered: the way there is warm
+                }
+                listener.onCall(method, Duration.ofNanos(System.nanoTime() - started), Errors.outcome(mapped));
+                logIfMisconfigured(mapped);
+                result.completeExceptionally(mapped);
             }
         }, MoreExecutors.directExecutor());
         return result;
+    }
+
+    /** A misconfiguration will not fix itself: say so in the log, at most once a minute. */
+    private void logIfMisconfigured(RuntimeException failure) {
+        if (!(failure instanceof MisconfiguredException)) {
+            return;
+        }
+        long last = lastMisconfiguredLog.get();
+        long now = System.nanoTime();
+        if (now - last >= MISCONFIGURED_LOG_INTERVAL_NANOS && lastMisconfiguredLog.compareAndSet(last, now)) {
+            LOG.log(Level.SEVERE, failure.getMessage());
+        }
     }
 
     private static <T> T join(CompletableFuture<T> future) {
@@ -321,6 +445,8 @@ public final class SessionAuthorityClient implements AutoCloseable {
         private CallCredentials callCredentials;
         private Duration deadline = DEFAULT_DEADLINE;
         private Duration hashingDeadline = DEFAULT_HASHING_DEADLINE;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private ClientListener listener = ClientListener.NONE;
         private Duration keepAliveTime = Duration.ofSeconds(30);
         private int maxAttempts = 3;
         private int cacheMaxEntries;
@@ -338,27 +464,46 @@ public final class SessionAuthorityClient implements AutoCloseable {
             return this;
         }
 
-        /** TLS, trusting the given CA certificates (PEM). */
-        public Builder tls(File trustedCertificates) {
-            try {
-                this.credentials = TlsChannelCredentials.newBuilder().trustManager(trustedCertificates).build();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + trustedCertificates, e);
+        /** TLS, trusting the CA certificates in this PEM file. */
+        public Builder tls(Path trustedCertificates) {
+            return tls(Pem.of(trustedCertificates));
+        }
+
+        /** TLS, trusting the CA certificates in {@code trustedCertificates}. */
+        public Builder tls(Pem trustedCertificates) {
+            try (InputStream ca = trustedCertificates.open()) {
+                this.credentials = TlsChannelCredentials.newBuilder().trustManager(ca).build();
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("cannot use " + trustedCertificates + " as trusted certificates: " + e.getMessage(), e);
             }
             return this;
         }
 
-        /** Mutual TLS: TLS as {@link #tls(File)}, presenting this client certificate chain and key (PEM). */
-        public Builder mutualTls(File trustedCertificates, File certificateChain, File privateKey) {
-            try {
-                this.credentials = TlsChannelCredentials.newBuilder()
-                        .trustManager(trustedCertificates)
-                        .keyManager(certificateChain, privateKey)
-                        .build();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the TLS files", e);
+        /** TLS, trusting the JVM's default trust store (a public CA, or one your platform installs). */
+        public Builder systemTrust() {
+            this.credentials = TlsChannelCredentials.create();
+            return this;
+        }
+
+        /** Mutual TLS with PEM files: the trusted CAs, this client's certificate chain and its private key (PKCS#8). */
+        public Builder mutualTls(Path trustedCertificates, Path certificateChain, Path privateKey) {
+            return mutualTls(Pem.of(trustedCertificates), Pem.of(certificateChain), Pem.of(privateKey));
+        }
+
+        /** Mutual TLS: TLS as {@link #tls(Pem)}, presenting this certificate chain and private key (PKCS#8). */
+        public Builder mutualTls(Pem trustedCertificates, Pem certificateChain, Pem privateKey) {
+            try (InputStream ca = trustedCertificates.open(); InputStream chain = certificateChain.open(); InputStream key = privateKey.open()) {
+                this.credentials = TlsChannelCredentials.newBuilder().trustManager(ca).keyManager(chain, key).build();
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("cannot use the TLS material (" + trustedCertificates + ", " + certificateChain
+                        + ", " + privateKey + "): " + e.getMessage(), e);
             }
             return this;
+        }
+
+        /** Presents {@code apiKey} on every call, in {@value ApiKeyCredentials#DEFAULT_HEADER}. Send API keys only over TLS. */
+        public Builder apiKey(String apiKey) {
+            return callCredentials(ApiKeyCredentials.of(apiKey));
         }
 
         /** Any other transport credentials. */
@@ -393,6 +538,22 @@ public final class SessionAuthorityClient implements AutoCloseable {
                 throw new IllegalArgumentException(name + " must be positive");
             }
             return value;
+        }
+
+        /**
+         * How long the first connection may take (name resolution, TCP and TLS handshakes), apart
+         * from any call's deadline (default 5 s). Until the client has connected once, calls wait up
+         * to this long for the connection before their own deadline starts.
+         */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = positive(connectTimeout, "connectTimeout");
+            return this;
+        }
+
+        /** Hears every call and cache hit, for metrics (see {@link ClientListener}). */
+        public Builder listener(ClientListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
         }
 
         /** How often an idle connection is pinged to detect a dead peer (default 30 s, at least 10 s). */
@@ -445,13 +606,13 @@ public final class SessionAuthorityClient implements AutoCloseable {
             return this;
         }
 
-        /** Builds the client. */
+        /** Builds the client, and starts connecting at once. */
         public SessionAuthorityClient build() {
             if (channel != null) {
                 return new SessionAuthorityClient(this, channel, false);
             }
             if (credentials == null) {
-                throw new IllegalStateException("choose plaintext(), tls(…), mutualTls(…) or channelCredentials(…)");
+                throw new IllegalStateException("choose plaintext(), tls(…), systemTrust(), mutualTls(…) or channelCredentials(…)");
             }
             ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(target, credentials)
                     .defaultServiceConfig(serviceConfig(maxAttempts))

@@ -23,7 +23,7 @@ public abstract class SessionAuthorityException extends RuntimeException {
     private final Status.Code code;
     private final String reason;
 
-    SessionAuthorityException(Status.Code code, String reason, String message, Throwable cause) {
+    protected SessionAuthorityException(Status.Code code, String reason, String message, Throwable cause) {
         super(message, cause);
         this.code = code;
         this.reason = reason;

@@ -11,7 +11,7 @@ public final class ThrottledException extends SessionAuthorityException {
 
     private final Duration retryAfter;
 
-    ThrottledException(String reason, String message, Duration retryAfter, Throwable cause) {
+    public ThrottledException(String reason, String message, Duration retryAfter, Throwable cause) {
         super(Status.Code.RESOURCE_EXHAUSTED, reason, message, cause);
         this.retryAfter = retryAfter;
     }

@@ -5,7 +5,7 @@ import io.grpc.Status;
 /** The credentials were wrong: an unknown username and a wrong password look the same, on purpose. */
 public final class UnauthenticatedException extends SessionAuthorityException {
 
-    UnauthenticatedException(Status.Code code, String reason, String message, Throwable cause) {
+    public UnauthenticatedException(Status.Code code, String reason, String message, Throwable cause) {
         super(code, reason, message, cause);
     }
 }

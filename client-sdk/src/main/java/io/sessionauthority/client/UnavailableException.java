@@ -5,7 +5,7 @@ import io.grpc.Status;
 /** The service or its Redis could not answer in time (UNAVAILABLE or DEADLINE_EXCEEDED). Retry with backoff. */
 public final class UnavailableException extends SessionAuthorityException {
 
-    UnavailableException(Status.Code code, String reason, String message, Throwable cause) {
+    public UnavailableException(Status.Code code, String reason, String message, Throwable cause) {
         super(code, reason, message, cause);
     }
 

@@ -8,35 +8,70 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The answer to "is this token live?": either a live {@link Session}, or the reason it is not
- * (unknown, expired, revoked). An invalid token is an answer, not an exception.
+ * The answer to "is this token live?": either a live {@link Session}, or the {@link Reason} it is
+ * not. An invalid token is an answer, not an exception, and so is one that is not a token at all
+ * ({@link Reason#MALFORMED}): whatever a client sends in its Authorization header, the answer is
+ * "no session", never an error to handle.
  */
 public final class ValidationResult {
 
-    private final Session session;
-    private final InvalidReason reason;
+    /** Why a token names no live session. */
+    public enum Reason {
+        /** The token is valid. */
+        NONE,
+        /** Not a session token at all (wrong shape); the authority was not even asked. */
+        MALFORMED,
+        /** No such session: never existed, or ended long enough ago to be forgotten. */
+        UNKNOWN,
+        /** It reached its idle or absolute expiry. */
+        EXPIRED,
+        /** It was ended: logout, an administrator, a password change, a newer login past the cap. */
+        REVOKED
+    }
 
-    private ValidationResult(Session session, InvalidReason reason) {
+    private static final ValidationResult MALFORMED = new ValidationResult(null, Reason.MALFORMED);
+
+    private final Session session;
+    private final Reason reason;
+
+    private ValidationResult(Session session, Reason reason) {
         this.session = session;
         this.reason = reason;
     }
 
     /** A live session. */
     public static ValidationResult valid(Session session) {
-        return new ValidationResult(Objects.requireNonNull(session, "session"), InvalidReason.INVALID_REASON_UNSPECIFIED);
+        return new ValidationResult(Objects.requireNonNull(session, "session"), Reason.NONE);
     }
 
     /** A token that names no live session, and why. */
-    public static ValidationResult invalid(InvalidReason reason) {
-        return new ValidationResult(null, Objects.requireNonNull(reason, "reason"));
+    public static ValidationResult invalid(Reason reason) {
+        if (Objects.requireNonNull(reason, "reason") == Reason.NONE) {
+            throw new IllegalArgumentException("an invalid result needs a reason other than NONE");
+        }
+        return reason == Reason.MALFORMED ? MALFORMED : new ValidationResult(null, reason);
+    }
+
+    /** Not a session token at all. */
+    public static ValidationResult malformed() {
+        return MALFORMED;
     }
 
     static ValidationResult of(ValidateResponse response) {
-        return response.getValid() ? valid(response.getSession()) : invalid(response.getReason());
+        return response.getValid() ? valid(response.getSession()) : invalid(reasonOf(response.getReason()));
     }
 
     static ValidationResult of(TouchResponse response) {
-        return response.getValid() ? valid(response.getSession()) : invalid(response.getReason());
+        return response.getValid() ? valid(response.getSession()) : invalid(reasonOf(response.getReason()));
+    }
+
+    static Reason reasonOf(InvalidReason reason) {
+        return switch (reason) {
+            case INVALID_REASON_EXPIRED -> Reason.EXPIRED;
+            case INVALID_REASON_REVOKED -> Reason.REVOKED;
+            // Newer reasons the authority may add are still "no session": unknown to this client.
+            default -> Reason.UNKNOWN;
+        };
     }
 
     /** Whether the token belongs to a live session. */
@@ -49,8 +84,8 @@ public final class ValidationResult {
         return Optional.ofNullable(session);
     }
 
-    /** Why the token is not valid; {@code INVALID_REASON_UNSPECIFIED} when it is. */
-    public InvalidReason reason() {
+    /** Why the token is not valid; {@link Reason#NONE} when it is. */
+    public Reason reason() {
         return reason;
     }
 

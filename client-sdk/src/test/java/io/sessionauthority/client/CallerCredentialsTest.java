@@ -70,7 +70,7 @@ class CallerCredentialsTest {
             LoginResponse login = edge.login("alice", "correct horse battery", ClientMetadata.getDefaultInstance());
             assertThat(edge.validate(login.getToken()).isValid()).isTrue();
 
-            UnauthenticatedException refused = thrown(UnauthenticatedException.class,
+            MisconfiguredException refused = thrown(MisconfiguredException.class,
                     () -> anonymous.validate(login.getToken()));
             assertThat(refused.reason()).isEqualTo("CALLER_UNAUTHENTICATED");
             assertThat(ApiKeyCredentials.of(EDGE_KEY).toString()).doesNotContain(EDGE_KEY);

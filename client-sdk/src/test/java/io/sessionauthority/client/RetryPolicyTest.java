@@ -65,7 +65,7 @@ class RetryPolicyTest {
     @Test
     void idempotentCallsAreRetriedOnUnavailable() {
         try (SessionAuthorityClient client = client(3)) {
-            assertThat(client.validate("sat1_" + "A".repeat(64)).reason()).isEqualTo(InvalidReason.INVALID_REASON_UNKNOWN);
+            assertThat(client.validate("sat1_" + "A".repeat(64)).reason()).isEqualTo(ValidationResult.Reason.UNKNOWN);
             assertThat(validateAttempts).hasValue(3);
         }
     }

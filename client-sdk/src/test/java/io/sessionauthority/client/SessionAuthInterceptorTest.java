@@ -18,6 +18,7 @@ import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.service.testing.ServiceUnderTest;
 import io.sessionauthority.v1.ClientMetadata;
 import io.sessionauthority.v1.LoginResponse;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -149,6 +150,78 @@ class SessionAuthInterceptorTest {
             toCustom.shutdownNow();
             custom.shutdownNow();
             client.close();
+        }
+    }
+
+    /** exempt() adds to what was exempt before, and exemptService() opens a whole service. */
+    @Test
+    void exemptionsAddUpAndCanCoverAWholeService() throws Exception {
+        SessionAuthorityClient client = SessionAuthorityClient.builder("127.0.0.1:" + authority.port()).plaintext().build();
+        SessionAuthInterceptor interceptor = SessionAuthInterceptor.builder(client)
+                .exempt("example.Greeter/Ping").exempt("example.Greeter/Other").build();
+        SessionAuthInterceptor wholeService = SessionAuthInterceptor.builder(client).exemptService("example.Greeter").build();
+        Server custom = io.grpc.ServerBuilder.forPort(0)
+                .addService(io.grpc.ServerInterceptors.intercept(new GreeterService(), interceptor)).build().start();
+        Server open = io.grpc.ServerBuilder.forPort(0)
+                .addService(io.grpc.ServerInterceptors.intercept(new GreeterService(), wholeService)).build().start();
+        ManagedChannel toCustom = ManagedChannelBuilder.forAddress("127.0.0.1", custom.getPort()).usePlaintext().build();
+        ManagedChannel toOpen = ManagedChannelBuilder.forAddress("127.0.0.1", open.getPort()).usePlaintext().build();
+        try {
+            // Ping stayed exempt after a second exempt(...) call; Hello still needs a session.
+            assertThat(ClientCalls.blockingUnaryCall(toCustom, GreeterService.PING,
+                    CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "ping")).isEqualTo("pong");
+            assertThat(statusOf(() -> ClientCalls.blockingUnaryCall(toCustom, GreeterService.HELLO,
+                    CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "hi"))).isEqualTo(Status.Code.UNAUTHENTICATED);
+            // The whole service is open: Hello reaches its handler without a session (which then fails
+            // for want of one: the service asked for no check, so it gets none).
+            assertThat(statusOf(() -> ClientCalls.blockingUnaryCall(toOpen, GreeterService.HELLO,
+                    CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "hi"))).isEqualTo(Status.Code.UNKNOWN);
+        } finally {
+            toCustom.shutdownNow();
+            toOpen.shutdownNow();
+            custom.shutdownNow();
+            open.shutdownNow();
+            client.close();
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SessionAuthInterceptor.builder(client).exempt("example.Greeter"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exemptService");
+    }
+
+    /**
+     * The check never blocks a thread. One thread does everything here: it runs the server's calls,
+     * starts the checked ones and receives the authority's answers. A check that waited for its
+     * answer on that thread would wait forever (the answer needs the thread it holds); fifty calls
+     * at once all complete.
+     */
+    @Test
+    void checkingTokensBlocksNoServerThread() throws Exception {
+        java.util.concurrent.ExecutorService one = java.util.concurrent.Executors.newSingleThreadExecutor();
+        ManagedChannel toAuthority = ManagedChannelBuilder.forAddress("127.0.0.1", authority.port()).usePlaintext().executor(one).build();
+        SessionAuthorityClient client = SessionAuthorityClient.builder("authority").channel(toAuthority)
+                .deadline(java.time.Duration.ofSeconds(10)).build();
+        Server single = io.grpc.ServerBuilder.forPort(0).executor(one)
+                .addService(io.grpc.ServerInterceptors.intercept(new GreeterService(),
+                        SessionAuthInterceptor.builder(client).executor(one).build()))
+                .build().start();
+        ManagedChannel toSingle = ManagedChannelBuilder.forAddress("127.0.0.1", single.getPort()).usePlaintext().build();
+        try {
+            Metadata headers = new Metadata();
+            headers.put(SessionAuthInterceptor.AUTHORIZATION, "Bearer " + alice.getToken());
+            io.grpc.Channel intercepted = io.grpc.ClientInterceptors.intercept(toSingle, MetadataUtils.newAttachHeadersInterceptor(headers));
+            List<com.google.common.util.concurrent.ListenableFuture<String>> calls = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                calls.add(ClientCalls.futureUnaryCall(intercepted.newCall(GreeterService.HELLO,
+                        CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS)), "hi"));
+            }
+            for (var call : calls) {
+                assertThat(call.get(20, TimeUnit.SECONDS)).startsWith("hello alice");
+            }
+        } finally {
+            toSingle.shutdownNow();
+            single.shutdownNow();
+            client.close();
+            toAuthority.shutdownNow();
+            one.shutdownNow();
         }
     }
 }

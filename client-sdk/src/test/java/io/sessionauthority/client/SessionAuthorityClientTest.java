@@ -10,7 +10,6 @@ import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.service.testing.ServiceUnderTest;
 import io.sessionauthority.v1.ClientMetadata;
 import io.sessionauthority.v1.CreateUserResponse;
-import io.sessionauthority.v1.InvalidReason;
 import io.sessionauthority.v1.LoginRequest;
 import io.sessionauthority.v1.LoginResponse;
 import io.sessionauthority.v1.Session;
@@ -21,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,7 +70,7 @@ class SessionAuthorityClientTest {
         ValidationResult valid = client.validate(login.getToken());
         assertThat(valid.isValid()).isTrue();
         assertThat(valid.session()).contains(login.getSession());
-        assertThat(valid.reason()).isEqualTo(InvalidReason.INVALID_REASON_UNSPECIFIED);
+        assertThat(valid.reason()).isEqualTo(ValidationResult.Reason.NONE);
 
         ValidationResult touched = client.touch(login.getToken(), Map.of("page", "/cart"), List.of("cart"));
         assertThat(touched.session().orElseThrow().getAttributesMap()).containsOnly(Map.entry("page", "/cart"));
@@ -80,7 +80,7 @@ class SessionAuthorityClientTest {
                 .containsExactlyInAnyOrder(login.getSession().getSessionId(), other.getSession().getSessionId());
 
         assertThat(client.revokeSession(created.getUserId(), other.getSession().getSessionId())).isEqualTo(1);
-        assertThat(client.validate(other.getToken()).reason()).isEqualTo(InvalidReason.INVALID_REASON_REVOKED);
+        assertThat(client.validate(other.getToken()).reason()).isEqualTo(ValidationResult.Reason.REVOKED);
 
         LoginResponse third = client.login("alice", PASSWORD, ClientMetadata.getDefaultInstance());
         assertThat(client.changePassword(created.getUserId(), PASSWORD, "a new long passphrase", login.getSession().getSessionId()))
@@ -92,7 +92,7 @@ class SessionAuthorityClientTest {
         ValidationResult revoked = client.validate(login.getToken());
         assertThat(revoked.isValid()).isFalse();
         assertThat(revoked.session()).isEmpty();
-        assertThat(revoked.reason()).isEqualTo(InvalidReason.INVALID_REASON_REVOKED);
+        assertThat(revoked.reason()).isEqualTo(ValidationResult.Reason.REVOKED);
     }
 
     @Test
@@ -108,10 +108,22 @@ class SessionAuthorityClientTest {
     }
 
     @Test
+    void aTokenOfTheWrongShapeIsAnAnswerNotAFailure() {
+        for (String garbage : java.util.List.of("", "not-a-token", "Bearer x", "sat1_" + "A".repeat(63) + "/", "sat1_" + "A".repeat(65))) {
+            ValidationResult result = client.validate(garbage);
+            assertThat(result.isValid()).as(garbage).isFalse();
+            assertThat(result.reason()).as(garbage).isEqualTo(ValidationResult.Reason.MALFORMED);
+        }
+        // Right shape, but not canonical base64: the authority says INVALID_ARGUMENT, the SDK says MALFORMED.
+        assertThat(client.validate("sat1_" + "A".repeat(63) + "B").reason()).isIn(ValidationResult.Reason.MALFORMED, ValidationResult.Reason.UNKNOWN);
+        assertThatThrownBy(() -> client.validate(null)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
     void failuresAreTypedExceptions() {
         LoginResponse login = signUpAndLogin("carol");
 
-        InvalidArgumentException malformed = thrown(InvalidArgumentException.class, () -> client.validate("not-a-token"));
+        InvalidArgumentException malformed = thrown(InvalidArgumentException.class, () -> client.revokeToken("not-a-token"));
         assertThat(malformed.field()).isEqualTo("token");
         assertThat(malformed.reason()).isEqualTo("INVALID_FIELD");
         assertThat(malformed.isRetryable()).isFalse();
@@ -214,7 +226,7 @@ class SessionAuthorityClientTest {
             client.revokeToken(login.getToken()); // revoked elsewhere
             assertThat(cached.validate(login.getToken()).isValid()).as("stale for at most the max age").isTrue();
             clock.advance(Duration.ofMillis(1001));
-            assertThat(cached.validate(login.getToken()).reason()).isEqualTo(InvalidReason.INVALID_REASON_REVOKED);
+            assertThat(cached.validate(login.getToken()).reason()).isEqualTo(ValidationResult.Reason.REVOKED);
         }
     }
 
@@ -237,5 +249,64 @@ class SessionAuthorityClientTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SessionAuthorityClient.builder("localhost:1").deadline(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * After the authority restarts, calls work again promptly: the client resets gRPC's reconnect
+     * backoff (which alone waited about 3 s after a short outage, longer after a long one) while it
+     * is disconnected.
+     */
+    @Test
+    void afterTheAuthorityRestartsCallsWorkAgainPromptly() {
+        int port = RedisServerProcess.freePort();
+        ServiceUnderTest first = ServiceUnderTest.start(redis.uri(), Map.of("grpc.server.port", port));
+        try (SessionAuthorityClient own = SessionAuthorityClient.builder("127.0.0.1:" + port).plaintext().maxAttempts(1).build()) {
+            own.awaitReady(Duration.ofSeconds(10));
+            assertThat(own.validate("sat1_" + "A".repeat(64)).isValid()).isFalse();
+            first.close();
+            thrown(UnavailableException.class, () -> own.validate("sat1_" + "A".repeat(64)));
+            // Down for six seconds, calls failing meanwhile: long enough for gRPC's own backoff to grow.
+            long downUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
+            while (System.nanoTime() < downUntil) {
+                assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> own.validate("sat1_" + "A".repeat(64))))
+                        .isInstanceOf(UnavailableException.class);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // the outage's own pace, not a wait for anything
+            }
+            try (ServiceUnderTest second = ServiceUnderTest.start(redis.uri(), Map.of("grpc.server.port", port))) {
+                long back = System.nanoTime();
+                io.sessionauthority.service.testing.Await.until("calls work again after the restart", Duration.ofSeconds(3), () -> {
+                    try {
+                        return !own.validate("sat1_" + "A".repeat(64)).isValid();
+                    } catch (UnavailableException notYet) {
+                        return false;
+                    }
+                });
+                System.out.printf("reconnected %d ms after the authority was back%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back));
+            }
+        } finally {
+            first.close();
+        }
+    }
+
+    @Test
+    void awaitReadyWaitsForTheAuthorityAndSaysWhenItCannotBeReached() {
+        int closedPort = RedisServerProcess.freePort();
+        try (SessionAuthorityClient nowhere = SessionAuthorityClient.builder("127.0.0.1:" + closedPort).plaintext().build()) {
+            assertThat(thrown(UnavailableException.class, () -> nowhere.awaitReady(Duration.ofMillis(500))).isRetryable()).isTrue();
+        }
+        try (SessionAuthorityClient fresh = SessionAuthorityClient.builder("127.0.0.1:" + service.port()).plaintext().build()) {
+            fresh.awaitReady(Duration.ofSeconds(10));
+            assertThat(fresh.validate("sat1_" + "A".repeat(64)).reason()).isEqualTo(ValidationResult.Reason.UNKNOWN);
+        }
+    }
+
+    /** Users can build every outcome themselves, to test how their code handles it. */
+    @Test
+    void resultsAndFailuresCanBeMadeByUsersForTheirOwnTests() {
+        assertThat(ValidationResult.invalid(ValidationResult.Reason.REVOKED).isValid()).isFalse();
+        assertThat(ValidationResult.valid(io.sessionauthority.v1.Session.newBuilder().setUserId("u").build()).session()).isPresent();
+        assertThat(new UnavailableException(Status.Code.UNAVAILABLE, "STORE_UNAVAILABLE", "down", null).isRetryable()).isTrue();
+        assertThat(new ThrottledException("LOGIN_THROTTLED", "wait", Duration.ofSeconds(60), null).retryAfter()).hasSeconds(60);
+        assertThat(new MisconfiguredException(Status.Code.UNAVAILABLE, "TLS_FAILED", "wrong CA", null).isRetryable()).isFalse();
     }
 }

@@ -51,20 +51,22 @@ class TlsClientTest {
     void tlsWithAnApiKeyAndMutualTlsWithACertificateBothWork() {
         TestCertificates.Pair orders = pki.client("orders", SPIFFE);
         try (SessionAuthorityClient edge = SessionAuthorityClient.builder("localhost:" + authority.port())
-                     .tls(pki.caPem().toFile()).callCredentials(ApiKeyCredentials.of(EDGE_KEY)).deadline(Duration.ofSeconds(5)).build();
+                     .tls(pki.caPem()).callCredentials(ApiKeyCredentials.of(EDGE_KEY)).deadline(Duration.ofSeconds(5)).build();
              SessionAuthorityClient mtls = SessionAuthorityClient.builder("localhost:" + authority.port())
-                     .mutualTls(pki.caPem().toFile(), orders.certificate().toFile(), orders.privateKey().toFile())
+                     .mutualTls(pki.caPem(), orders.certificate(), orders.privateKey())
                      .deadline(Duration.ofSeconds(5)).build();
              SessionAuthorityClient anonymous = SessionAuthorityClient.builder("localhost:" + authority.port())
-                     .tls(pki.caPem().toFile()).deadline(Duration.ofSeconds(5)).build()) {
+                     .tls(pki.caPem()).deadline(Duration.ofSeconds(5)).build()) {
             edge.createUser("alice", "correct horse battery");
             LoginResponse login = edge.login("alice", "correct horse battery", ClientMetadata.getDefaultInstance());
 
             assertThat(mtls.validate(login.getToken()).isValid()).isTrue();
             assertThat(thrown(PermissionDeniedException.class, () -> mtls.revokeToken(login.getToken())).reason())
                     .isEqualTo("PERMISSION_DENIED");
-            assertThat(thrown(UnauthenticatedException.class, () -> anonymous.validate(login.getToken())).reason())
-                    .isEqualTo("CALLER_UNAUTHENTICATED");
+            // Refused credentials are a misconfiguration, not an outage: classified as such, never retried.
+            MisconfiguredException unknown = thrown(MisconfiguredException.class, () -> anonymous.validate(login.getToken()));
+            assertThat(unknown.reason()).isEqualTo("CALLER_UNAUTHENTICATED");
+            assertThat(unknown.isRetryable()).isFalse();
         }
     }
 
@@ -75,5 +77,37 @@ class TlsClientTest {
             assertThat(thrown(UnavailableException.class, () -> plaintext.validate("sat1_" + "A".repeat(64))).code())
                     .isEqualTo(io.grpc.Status.Code.UNAVAILABLE);
         }
+    }
+
+    /** A CA that did not sign the authority's certificate: a misconfiguration, said as such, never an outage to retry. */
+    @Test
+    void aWrongCaIsAMisconfigurationNotAnOutage() {
+        TestCertificates other = TestCertificates.create();
+        try (SessionAuthorityClient wrongCa = SessionAuthorityClient.builder("localhost:" + authority.port())
+                .tls(other.caPem()).apiKey(EDGE_KEY).deadline(Duration.ofSeconds(2)).build()) {
+            MisconfiguredException refused = thrown(MisconfiguredException.class, () -> wrongCa.validate("sat1_" + "A".repeat(64)));
+            assertThat(refused.reason()).isEqualTo("TLS_FAILED");
+            assertThat(refused.isRetryable()).isFalse();
+            assertThat(refused.getMessage()).contains("trusted CA");
+            // At startup too: awaitReady says why it cannot connect.
+            assertThat(thrown(MisconfiguredException.class, () -> wrongCa.awaitReady(Duration.ofSeconds(2))).reason()).isEqualTo("TLS_FAILED");
+        }
+    }
+
+    /** PEM as a file, as text and as a stream: the same client. */
+    @Test
+    void pemComesFromAPathTextOrAStream() throws Exception {
+        TestCertificates.Pair orders = pki.client("orders", SPIFFE);
+        Pem caText = Pem.ofText(java.nio.file.Files.readString(pki.caPem()));
+        Pem cert;
+        try (var in = java.nio.file.Files.newInputStream(orders.certificate())) {
+            cert = Pem.of(in);
+        }
+        try (SessionAuthorityClient client = SessionAuthorityClient.builder("localhost:" + authority.port())
+                .mutualTls(caText, cert, Pem.of(orders.privateKey())).deadline(Duration.ofSeconds(5)).build()) {
+            client.awaitReady(Duration.ofSeconds(10));
+            assertThat(client.validate("sat1_" + "A".repeat(64)).reason()).isEqualTo(ValidationResult.Reason.UNKNOWN);
+        }
+        assertThat(Pem.of(orders.privateKey()).toString()).doesNotContain("PRIVATE KEY");
     }
 }

@@ -45,7 +45,7 @@ class GracefulShutdownIT {
             builder.environment().put("GRPC_SERVER_PORT", Integer.toString(port));
             int management = RedisServerProcess.freePort();
             builder.environment().put("MANAGEMENT_PORT", Integer.toString(management));
-            // One hashing thread: six logins then take several bcrypt rounds, so they are surely in flight at SIGTERM.
+            // One hashing thread: twelve logins then take a dozen bcrypt rounds, so they are surely in flight at SIGTERM.
             builder.environment().put("JAVA_OPTS", "-Xmx256m -Dsession-authority.passwords.hashing-threads=1");
             Process service = builder.start();
             ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
@@ -58,7 +58,7 @@ class GracefulShutdownIT {
 
                 // Logins take tens of milliseconds of bcrypt each: several are in flight when SIGTERM lands.
                 List<ListenableFuture<LoginResponse>> inFlight = new ArrayList<>();
-                for (int i = 0; i < 6; i++) {
+                for (int i = 0; i < 12; i++) {
                     inFlight.add(stub.login(LoginRequest.newBuilder().setUsername("alice").setPassword("correct horse battery").build()));
                 }
                 // SIGTERM once the service holds them: four wait for the one hashing thread.
@@ -91,10 +91,12 @@ class GracefulShutdownIT {
         });
     }
 
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
     /** The hashing pool's queue, as the service's own metrics report it. */
     private static double hashingQueue(int managementPort) {
         try {
-            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            String metrics = HTTP.send(java.net.http.HttpRequest.newBuilder(
                     java.net.URI.create("http://127.0.0.1:" + managementPort + "/prometheus")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             return metrics.lines().filter(line -> line.startsWith("session_authority_hashing_queue "))

@@ -22,7 +22,7 @@ public final class ReadmeExample {
     public static Server start(String authorityTarget, int port, BindableService myService) throws IOException {
         // README:use-it:begin
         SessionAuthorityClient client = SessionAuthorityClient.builder(authorityTarget) // e.g. "dns:///session-authority:50051"
-                .plaintext()                                     // or .mutualTls(caPem, certPem, keyPem)
+                .plaintext()                                     // or .mutualTls(caPath, certPath, keyPath): Paths or Pem
                 .validationCache(10_000, Duration.ofSeconds(1))  // optional: reuse positive answers for up to 1 s
                 .build();
 

@@ -1,0 +1,148 @@
+package io.sessionauthority.spring;
+
+import io.sessionauthority.client.InvalidArgumentException;
+import io.sessionauthority.client.MisconfiguredException;
+import io.sessionauthority.client.SessionAuthorityClient;
+import io.sessionauthority.client.SessionAuthorityException;
+import io.sessionauthority.client.ThrottledException;
+import io.sessionauthority.client.ValidationResult;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Objects;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.core.context.SecurityContextHolderStrategy;
+import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
+import org.springframework.security.web.context.SecurityContextRepository;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Authenticates a request by its session token ({@code Authorization: Bearer <token>}, else the
+ * session cookie), asking Session Authority whether the token is live.
+ *
+ * <ul>
+ *   <li>no token: the request goes on unauthenticated;</li>
+ *   <li>a live session: the request goes on as a {@link SessionAuthentication};</li>
+ *   <li>a token that is not live (unknown, expired, revoked, malformed): the request goes on
+ *       unauthenticated, so a protected endpoint answers 401 (the request is marked with
+ *       {@link #INVALID_TOKEN_ATTRIBUTE} for the entry point) and a public one still answers;</li>
+ *   <li>the authority cannot answer (outage, throttling, this application's TLS trust or
+ *       credentials refused): <b>503</b> with {@code Retry-After} and {@code {"error":"unavailable"}},
+ *       and the request stops here. An outage is never told to the client as 401, which would
+ *       make it drop a perfectly good token.</li>
+ * </ul>
+ *
+ * <p>Installed by {@link SessionAuthorityConfigurer}; not registered as a servlet filter of its own.
+ */
+public class SessionAuthorityAuthenticationFilter extends OncePerRequestFilter {
+
+    /**
+     * Set (to {@code Boolean.TRUE}) on a request whose token was presented but is not live, so that
+     * the entry point can answer {@code WWW-Authenticate: Bearer error="invalid_token"}.
+     */
+    public static final String INVALID_TOKEN_ATTRIBUTE = SessionAuthorityAuthenticationFilter.class.getName() + ".INVALID_TOKEN";
+
+    private static final Log LOG = LogFactory.getLog(SessionAuthorityAuthenticationFilter.class);
+    private static final Duration WARNING_INTERVAL = Duration.ofMinutes(1);
+
+    private final SessionAuthorityClient client;
+    private final SessionTokenResolver tokens;
+    private final RateLimitedWarning misconfigured = new RateLimitedWarning(LOG, WARNING_INTERVAL);
+    private final RateLimitedWarning unavailable = new RateLimitedWarning(LOG, WARNING_INTERVAL);
+    private SecurityContextHolderStrategy contextHolder = SecurityContextHolder.getContextHolderStrategy();
+    // Kept in the request, not a session: error and async dispatches of the same request stay authenticated.
+    private final SecurityContextRepository contextRepository = new RequestAttributeSecurityContextRepository();
+
+    /**
+     * A filter validating through {@code client}.
+     *
+     * @param client     the client to ask
+     * @param cookieName the cookie to read the token from when there is no Bearer header; null or
+     *                   empty to read the header only
+     */
+    public SessionAuthorityAuthenticationFilter(SessionAuthorityClient client, String cookieName) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.tokens = new SessionTokenResolver(cookieName);
+    }
+
+    /**
+     * Uses another {@link SecurityContextHolderStrategy} than the global one.
+     *
+     * @param contextHolder the strategy the rest of the application's security uses
+     */
+    public void setSecurityContextHolderStrategy(SecurityContextHolderStrategy contextHolder) {
+        this.contextHolder = Objects.requireNonNull(contextHolder, "contextHolder");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String token = tokens.resolve(request);
+        if (token == null) {
+            chain.doFilter(request, response);
+            return;
+        }
+        ValidationResult result;
+        try {
+            result = client.validate(token);
+        } catch (InvalidArgumentException malformed) {
+            // An SDK that reports a malformed token as a failure rather than as an answer: still the client's fault, 401.
+            notLive(request, response, chain);
+            return;
+        } catch (SessionAuthorityException failure) {
+            answerUnavailable(response, failure);
+            return;
+        }
+        if (!result.isValid()) {
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("Session token not live (" + result.reason() + "); continuing unauthenticated");
+            }
+            notLive(request, response, chain);
+            return;
+        }
+        SecurityContext context = contextHolder.createEmptyContext();
+        context.setAuthentication(new SessionAuthentication(result.session().orElseThrow()));
+        contextHolder.setContext(context);
+        contextRepository.saveContext(context, request, response);
+        try {
+            chain.doFilter(request, response);
+        } finally {
+            // A pooled servlet thread must not carry this session into the next request.
+            contextHolder.clearContext();
+        }
+    }
+
+    private static void notLive(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        request.setAttribute(INVALID_TOKEN_ATTRIBUTE, Boolean.TRUE);
+        chain.doFilter(request, response);
+    }
+
+    private void answerUnavailable(HttpServletResponse response, SessionAuthorityException failure) throws IOException {
+        if (failure instanceof MisconfiguredException) {
+            misconfigured.warn(() -> "Session Authority refuses this application (TLS trust or credentials); answering 503"
+                    + " to every request with a session token until that is fixed: " + failure.getMessage());
+        } else {
+            unavailable.warn(() -> "Session Authority cannot answer; answering 503 to requests with a session token: "
+                    + failure.getClass().getSimpleName() + ": " + failure.getMessage());
+        }
+        response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds(failure)));
+        JsonErrorResponses.write(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "unavailable");
+    }
+
+    private static long retryAfterSeconds(SessionAuthorityException failure) {
+        if (failure instanceof ThrottledException throttled) {
+            Duration delay = throttled.retryAfter();
+            // Whole seconds, rounded up: Retry-After has no finer unit, and 0 would invite a stampede.
+            return Math.max(1, delay.getSeconds() + (delay.getNano() > 0 ? 1 : 0));
+        }
+        return 1;
+    }
+}

@@ -1,0 +1,224 @@
+package io.sessionauthority.spring;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Settings of the Session Authority client, under {@code session-authority.client}.
+ *
+ * <p>Only {@link #getTarget() target} is required. Transport security is TLS trusting the JVM's
+ * default trust store unless {@code tls.ca} names other CAs, or {@code plaintext} is set (loopback,
+ * a sidecar, or a mesh that encrypts for you).
+ *
+ * <pre>
+ * session-authority.client.target=dns:///session-authority:50051
+ * session-authority.client.tls.ca=/etc/session-authority/ca.pem
+ * session-authority.client.api-key=${SESSION_AUTHORITY_API_KEY}
+ * </pre>
+ */
+@ConfigurationProperties(SessionAuthorityProperties.PREFIX)
+public class SessionAuthorityProperties {
+
+    /** The prefix of every property of this class. */
+    public static final String PREFIX = "session-authority.client";
+
+    /** The authority's address: host:port, or dns:///name:port to balance over every address of a name. */
+    private String target;
+
+    /** No transport security. Only for loopback, a sidecar, or a mesh that encrypts for you. */
+    private boolean plaintext = false;
+
+    /** TLS settings; without tls.ca (and without plaintext) the JVM's default trust store is used. */
+    private final Tls tls = new Tls();
+
+    /** The API key sent as x-api-key on every call, when the authority authenticates its callers. */
+    private String apiKey;
+
+    /** The deadline of every Validate call. */
+    private Duration deadline = Duration.ofMillis(250);
+
+    /** How long the first connection may take, apart from the per-call deadline. */
+    private Duration connectTimeout = Duration.ofSeconds(5);
+
+    /**
+     * Whether startup waits (up to connect-timeout) until the authority is connected, so that the
+     * first request is served at once. Startup never fails on it: when the authority is not ready
+     * in time a warning is logged and the application starts anyway.
+     */
+    private boolean awaitReadyOnStartup = true;
+
+    /** The near-cache of positive Validate answers (off by default). */
+    private final Cache cache = new Cache();
+
+    /** The cookie the token is read from when a request has no Authorization: Bearer header; empty for none. */
+    private String cookieName = "session_id";
+
+    /** The gRPC server interceptor bean (for applications that serve gRPC). */
+    private final Interceptor interceptor = new Interceptor();
+
+    public String getTarget() {
+        return target;
+    }
+
+    public void setTarget(String target) {
+        this.target = target;
+    }
+
+    public boolean isPlaintext() {
+        return plaintext;
+    }
+
+    public void setPlaintext(boolean plaintext) {
+        this.plaintext = plaintext;
+    }
+
+    public Tls getTls() {
+        return tls;
+    }
+
+    public String getApiKey() {
+        return apiKey;
+    }
+
+    public void setApiKey(String apiKey) {
+        this.apiKey = apiKey;
+    }
+
+    public Duration getDeadline() {
+        return deadline;
+    }
+
+    public void setDeadline(Duration deadline) {
+        this.deadline = deadline;
+    }
+
+    public Duration getConnectTimeout() {
+        return connectTimeout;
+    }
+
+    public void setConnectTimeout(Duration connectTimeout) {
+        this.connectTimeout = connectTimeout;
+    }
+
+    public boolean isAwaitReadyOnStartup() {
+        return awaitReadyOnStartup;
+    }
+
+    public void setAwaitReadyOnStartup(boolean awaitReadyOnStartup) {
+        this.awaitReadyOnStartup = awaitReadyOnStartup;
+    }
+
+    public Cache getCache() {
+        return cache;
+    }
+
+    public String getCookieName() {
+        return cookieName;
+    }
+
+    public void setCookieName(String cookieName) {
+        this.cookieName = cookieName;
+    }
+
+    public Interceptor getInterceptor() {
+        return interceptor;
+    }
+
+    /** TLS files, all PEM. */
+    public static class Tls {
+
+        /** The CA certificates to trust; absent: the JVM's default trust store. */
+        private Path ca;
+
+        /** This application's certificate chain, for mutual TLS (with key and ca). */
+        private Path cert;
+
+        /** This application's private key, for mutual TLS (with cert and ca). */
+        private Path key;
+
+        public Path getCa() {
+            return ca;
+        }
+
+        public void setCa(Path ca) {
+            this.ca = ca;
+        }
+
+        public Path getCert() {
+            return cert;
+        }
+
+        public void setCert(Path cert) {
+            this.cert = cert;
+        }
+
+        public Path getKey() {
+            return key;
+        }
+
+        public void setKey(Path key) {
+            this.key = key;
+        }
+    }
+
+    /** The near-cache of positive Validate answers. */
+    public static class Cache {
+
+        /**
+         * At most this many answers are kept; 0 turns the cache off. A session revoked elsewhere may
+         * still validate from the cache for up to max-age.
+         */
+        private int maxEntries = 0;
+
+        /** How long an answer is reused (the SDK allows at most 2 s). */
+        private Duration maxAge = Duration.ofSeconds(1);
+
+        public int getMaxEntries() {
+            return maxEntries;
+        }
+
+        public void setMaxEntries(int maxEntries) {
+            this.maxEntries = maxEntries;
+        }
+
+        public Duration getMaxAge() {
+            return maxAge;
+        }
+
+        public void setMaxAge(Duration maxAge) {
+            this.maxAge = maxAge;
+        }
+    }
+
+    /** Which gRPC methods the interceptor bean lets through without a session. */
+    public static class Interceptor {
+
+        /** Full method names (package.Service/Method) that need no session. */
+        private List<String> exemptMethods = new ArrayList<>();
+
+        /**
+         * Full service names whose every method needs no session. Health checks by default:
+         * probes carry no token.
+         */
+        private List<String> exemptServices = new ArrayList<>(List.of("grpc.health.v1.Health"));
+
+        public List<String> getExemptMethods() {
+            return exemptMethods;
+        }
+
+        public void setExemptMethods(List<String> exemptMethods) {
+            this.exemptMethods = exemptMethods;
+        }
+
+        public List<String> getExemptServices() {
+            return exemptServices;
+        }
+
+        public void setExemptServices(List<String> exemptServices) {
+            this.exemptServices = exemptServices;
+        }
+    }
+}

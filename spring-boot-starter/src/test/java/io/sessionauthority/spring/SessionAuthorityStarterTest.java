@@ -1,0 +1,210 @@
+package io.sessionauthority.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.sessionauthority.client.AlreadyExistsException;
+import io.sessionauthority.client.SessionAuthorityClient;
+import io.sessionauthority.client.UnavailableException;
+import io.sessionauthority.v1.ClientMetadata;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * A real Spring Boot application with the starter, against the authority running as its own
+ * processes (redis-server and the service's jar). The first test is the application's first
+ * request; the last one kills the authority.
+ */
+@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SessionAuthorityStarterTest {
+
+    private static final String USERNAME = "alice";
+    private static final String PASSWORD = "correct horse battery staple";
+
+    private static AuthorityProcesses authority;
+    private static SessionAuthorityClient admin;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    @LocalServerPort
+    private int port;
+
+    @Autowired
+    private MeterRegistry meters;
+
+    /** Started on first use: the context may read its properties before or after {@code @BeforeAll}. */
+    private static synchronized AuthorityProcesses authority() {
+        if (authority == null) {
+            authority = AuthorityProcesses.start();
+        }
+        return authority;
+    }
+
+    @DynamicPropertySource
+    static void authorityProperties(DynamicPropertyRegistry registry) {
+        registry.add("session-authority.client.target", () -> authority().grpcTarget());
+        registry.add("session-authority.client.plaintext", () -> "true");
+        // Above the 250 ms default only to absorb a busy build machine: readiness at startup is what the first test checks.
+        registry.add("session-authority.client.deadline", () -> "1s");
+    }
+
+    @BeforeAll
+    static void createUser() {
+        admin = authority().newClient();
+        retryingWhileUnavailable(() -> {
+            try {
+                return admin.createUser(USERNAME, PASSWORD);
+            } catch (AlreadyExistsException createdByAnEarlierAttempt) {
+                return null;
+            }
+        });
+    }
+
+    @AfterAll
+    static void stopAuthority() {
+        if (admin != null) {
+            admin.close();
+        }
+        if (authority != null) {
+            authority.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void firstRequestAfterStartupIsServed() throws Exception {
+        HttpResponse<String> response = get("/me", "Authorization", "Bearer " + login());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo(USERNAME);
+    }
+
+    @Test
+    @Order(2)
+    void noTokenIsUnauthorizedWithABearerChallenge() throws Exception {
+        HttpResponse<String> response = get("/me");
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+        assertThat(response.body()).isEqualTo("{\"error\":\"unauthorized\"}");
+        assertThat(response.headers().firstValue("Set-Cookie")).as("stateless: no HTTP session").isEmpty();
+    }
+
+    @Test
+    @Order(3)
+    void tokenInTheSessionCookieAuthenticates() throws Exception {
+        HttpResponse<String> response = get("/me", "Cookie", "session_id=" + login());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo(USERNAME);
+    }
+
+    @Test
+    @Order(4)
+    void revokedTokenIsUnauthorized() throws Exception {
+        String token = login();
+        assertThat(get("/me", "Authorization", "Bearer " + token).statusCode()).isEqualTo(200);
+        admin.revokeToken(token);
+
+        HttpResponse<String> response = get("/me", "Authorization", "Bearer " + token);
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.headers().firstValue("WWW-Authenticate")).hasValue("Bearer error=\"invalid_token\"");
+    }
+
+    @Test
+    @Order(5)
+    void malformedTokenIsUnauthorized() throws Exception {
+        HttpResponse<String> response = get("/me", "Authorization", "Bearer garbage");
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+    }
+
+    @Test
+    @Order(6)
+    void publicEndpointNeedsNoToken() throws Exception {
+        HttpResponse<String> response = get("/public/ping");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("pong");
+    }
+
+    @Test
+    @Order(7)
+    void validationsAreTimed() throws Exception {
+        long before = validations();
+
+        assertThat(get("/me", "Authorization", "Bearer " + login()).statusCode()).isEqualTo(200);
+
+        // The SDK may report a call just after answering it: wait for the count rather than read it once.
+        Await.until("the validation counted in " + SessionAuthorityMetrics.CALLS, Duration.ofSeconds(10),
+                () -> validations() > before);
+        assertThat(meters.find(SessionAuthorityMetrics.CALLS).tag("outcome", "ok").timers()).isNotEmpty();
+    }
+
+    /** Last: the authority does not come back. */
+    @Test
+    @Order(100)
+    void authorityOutageIsServiceUnavailableNeverUnauthorized() throws Exception {
+        String token = login();
+        authority().killService();
+
+        HttpResponse<String> response = get("/me", "Authorization", "Bearer " + token);
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(response.body()).isEqualTo("{\"error\":\"unavailable\"}");
+    }
+
+    private long validations() {
+        return meters.find(SessionAuthorityMetrics.CALLS).timers().stream().mapToLong(Timer::count).sum();
+    }
+
+    private static String login() {
+        return retryingWhileUnavailable(() -> admin.login(USERNAME, PASSWORD, ClientMetadata.getDefaultInstance())).getToken();
+    }
+
+    /** Login and CreateUser hash a password: on a busy machine one may miss its deadline, so try again. */
+    private static <T> T retryingWhileUnavailable(Supplier<T> call) {
+        AtomicReference<T> result = new AtomicReference<>();
+        Await.until("an answer from Session Authority", Duration.ofSeconds(30), () -> {
+            try {
+                result.set(call.get());
+                return true;
+            } catch (UnavailableException busy) {
+                return false;
+            }
+        });
+        return result.get();
+    }
+
+    private HttpResponse<String> get(String path, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10))
+                .GET();
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,27 @@
+package io.sessionauthority.spring;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.web.SecurityFilterChain;
+
+/** An application as a user of the starter writes it: one dependency, a few properties, this chain. */
+@SpringBootApplication
+public class TestApplication {
+
+    @Bean
+    SecurityFilterChain api(HttpSecurity http) throws Exception {
+        return http
+                .authorizeHttpRequests(a -> a.requestMatchers("/public/**").permitAll().anyRequest().authenticated())
+                .with(SessionAuthorityConfigurer.sessionAuthority(), Customizer.withDefaults())
+                .build();
+    }
+
+    /** Without Actuator there is no registry; an application that has one gets the metrics the same way. */
+    @Bean
+    SimpleMeterRegistry meterRegistry() {
+        return new SimpleMeterRegistry();
+    }
+}
