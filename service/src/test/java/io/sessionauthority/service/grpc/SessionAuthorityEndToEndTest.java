@@ -345,4 +345,34 @@ class SessionAuthorityEndToEndTest implements TestPropertyProvider {
         assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(services).contains("sessionauthority.v1.SessionAuthorityService", "grpc.health.v1.Health");
     }
+
+    /** Older tools (grpcurl before v1, Postman) speak only v1alpha reflection: it is served too. */
+    @Test
+    @SuppressWarnings("deprecation")
+    void reflectionV1AlphaListsTheServiceToo() throws Exception {
+        CountDownLatch done = new CountDownLatch(1);
+        List<String> services = new ArrayList<>();
+        StreamObserver<io.grpc.reflection.v1alpha.ServerReflectionRequest> requests = io.grpc.reflection.v1alpha.ServerReflectionGrpc
+                .newStub(channel).serverReflectionInfo(new StreamObserver<>() {
+                    @Override
+                    public void onNext(io.grpc.reflection.v1alpha.ServerReflectionResponse response) {
+                        response.getListServicesResponse().getServiceList().forEach(s -> services.add(s.getName()));
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        done.countDown();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        done.countDown();
+                    }
+                });
+        requests.onNext(io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder().setListServices("").build());
+        requests.onCompleted();
+        assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(services).contains("sessionauthority.v1.SessionAuthorityService", "grpc.reflection.v1.ServerReflection",
+                "grpc.reflection.v1alpha.ServerReflection");
+    }
 }
