@@ -1,14 +1,16 @@
 package io.sessionauthority.service;
 
 import io.micronaut.runtime.Micronaut;
-import io.sessionauthority.service.logging.JulBridge;
 import io.sessionauthority.service.config.EnvironmentAliases;
+import io.sessionauthority.service.logging.JulBridge;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Starts the service. Without a configured Redis it starts a throw-away one (see {@link EmbeddedRedis});
- * SIGTERM shuts it down gracefully (see {@link io.sessionauthority.service.health.GracefulShutdown}).
+ * Starts the service; SIGTERM shuts it down gracefully (see
+ * {@link io.sessionauthority.service.health.GracefulShutdown}). It needs a Redis
+ * ({@code REDIS_URI}, or {@code redis.uris} for a Cluster); the dev jar's
+ * {@link io.sessionauthority.service.dev.DevApplication} starts a throw-away one for a quick try.
  */
 public final class Application {
 
@@ -16,17 +18,40 @@ public final class Application {
     }
 
     public static void main(String[] args) {
+        if (!redisConfigured()) {
+            System.err.println("REDIS_URI is not set: point the service at your Redis (REDIS_URI=redis://host:6379), "
+                    + "or try it with a throw-away embedded Redis: java -jar service/target/session-authority-dev.jar");
+            System.exit(2);
+        }
+        run(args, Map.of());
+    }
+
+    /** Starts the service with {@code extraProperties} on top of its configuration. */
+    public static void run(String[] args, Map<String, Object> extraProperties) {
         // Before anything logs: LOG_FORMAT=json switches to one JSON object per line.
         if ("json".equalsIgnoreCase(System.getenv("LOG_FORMAT")) && System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "logback-json.xml");
         }
         JulBridge.install();
         Map<String, Object> properties = new HashMap<>(EnvironmentAliases.properties(System.getenv()));
-        EmbeddedRedis.startIfNotConfigured().ifPresent(uri -> properties.put("redis.uri", uri));
+        properties.putAll(extraProperties);
         Micronaut.build(args)
                 .mainClass(Application.class)
                 .properties(properties)
                 .banner(false)
+                // No probing for cloud platforms at startup: the environment is what the configuration says.
+                .deduceEnvironment(false)
+                .deduceCloudEnvironment(false)
                 .start();
+    }
+
+    private static boolean redisConfigured() {
+        return isSet(System.getenv("REDIS_URI")) || isSet(System.getProperty("redis.uri"))
+                || isSet(System.getenv("REDIS_URIS")) || isSet(System.getProperty("redis.uris"))
+                || isSet(System.getProperty("micronaut.config.files")) || isSet(System.getenv("MICRONAUT_CONFIG_FILES"));
+    }
+
+    private static boolean isSet(String value) {
+        return value != null && !value.isBlank();
     }
 }

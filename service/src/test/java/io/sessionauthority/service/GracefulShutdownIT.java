@@ -45,6 +45,8 @@ class GracefulShutdownIT {
             builder.environment().put("GRPC_SERVER_PORT", Integer.toString(port));
             int management = RedisServerProcess.freePort();
             builder.environment().put("MANAGEMENT_PORT", Integer.toString(management));
+            // As in the image: a drain delay, during which load balancers must see "not ready".
+            builder.environment().put("SHUTDOWN_DRAIN_DELAY", "2s");
             // One hashing thread: twelve logins then take a dozen bcrypt rounds, so they are surely in flight at SIGTERM.
             builder.environment().put("JAVA_OPTS", "-Xmx256m -Dsession-authority.passwords.hashing-threads=1");
             Process service = builder.start();
@@ -64,7 +66,11 @@ class GracefulShutdownIT {
                 // SIGTERM once the service holds them: four wait for the one hashing thread.
                 Await.until("the logins queued for hashing", Duration.ofSeconds(30), () -> hashingQueue(management) >= 4);
                 assertThat(inFlight).anyMatch(login -> !login.isDone());
+                assertThat(status(management, "/health/readiness")).isEqualTo(200);
                 service.destroy(); // SIGTERM
+                // Readiness says "not ready" from the first moment of the drain; liveness stays "alive".
+                Await.until("HTTP readiness 503 once SIGTERM landed", Duration.ofSeconds(2), () -> status(management, "/health/readiness") == 503);
+                assertThat(status(management, "/health/liveness")).isEqualTo(200);
 
                 for (ListenableFuture<LoginResponse> login : inFlight) {
                     assertThat(login.get(30, TimeUnit.SECONDS).getToken()).startsWith("sat1_");
@@ -92,6 +98,15 @@ class GracefulShutdownIT {
     }
 
     private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
+    private static int status(int managementPort, String path) {
+        try {
+            return HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + managementPort + path)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (java.io.IOException | InterruptedException e) {
+            return -1;
+        }
+    }
 
     /** The hashing pool's queue, as the service's own metrics report it. */
     private static double hashingQueue(int managementPort) {

@@ -8,6 +8,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -30,13 +31,23 @@ public final class PasswordHasher {
     private final BCrypt.Hasher hasher;
     // Strict: a bcrypt input over 72 bytes is an error, never a silent truncation (ours are 64).
     private final BCrypt.Verifyer verifyer = BCrypt.verifyer(BCrypt.Version.VERSION_2B, LongPasswordStrategies.strict(BCrypt.Version.VERSION_2B));
-    private final byte[] dummyHash;
+    private final CompletableFuture<byte[]> dummyHash;
 
     public PasswordHasher(int cost, SecureRandom random) {
         this.cost = cost;
         this.hasher = BCrypt.with(BCrypt.Version.VERSION_2B, random, LongPasswordStrategies.strict(BCrypt.Version.VERSION_2B));
-        // Verifying against this when a user does not exist makes "no such user" cost what "wrong password" costs.
-        this.dummyHash = hasher.hash(cost, prehash("no user has this password, it only burns time"));
+        // Verifying against this when a user does not exist makes "no such user" cost what "wrong password"
+        // costs. Made on a thread of its own: a bcrypt round on the main thread would delay every start.
+        this.dummyHash = new CompletableFuture<>();
+        Thread maker = new Thread(() -> {
+            try {
+                dummyHash.complete(hasher.hash(cost, prehash("no user has this password, it only burns time")));
+            } catch (RuntimeException e) {
+                dummyHash.completeExceptionally(e);
+            }
+        }, "password-dummy-hash");
+        maker.setDaemon(true);
+        maker.start();
     }
 
     /** A new hash of {@code password}, at the configured cost. */
@@ -56,7 +67,7 @@ public final class PasswordHasher {
 
     /** Spends the same work as {@link #verify} and always answers false: for users that do not exist. */
     public boolean verifyNobody(String password) {
-        verify(password, dummyHash);
+        verify(password, dummyHash.join());
         return false;
     }
 

@@ -1,4 +1,4 @@
-package io.sessionauthority.service;
+package io.sessionauthority.service.dev;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 import redis.embedded.RedisServer;
 
 /**
- * The zero-setup quick start: when no Redis is configured ({@code REDIS_URI} unset, no
+ * The zero-setup quick start (the dev jar only: {@link DevApplication}): when no Redis is configured ({@code REDIS_URI} unset, no
  * {@code redis.uri} property), start a private, throw-away Redis on a free loopback port, with no
  * persistence, and say so loudly. Every session is lost when the service stops.
  */

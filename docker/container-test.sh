@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Runs the image as a user would and checks it, printing what it measures:
+#
+#   docker/container-test.sh <image>
+#
+# health turns healthy (the image's own HEALTHCHECK), gRPC answers from the host, the process runs as
+# non-root, `docker stop` drains (readiness 503 at once, liveness 200) and exits 0; and the figures:
+# image size, start-up to SERVING, idle RSS, a probe's cost. Containers share the host's network
+# (these machines allow no bridge networks); Redis is a redis-server on the host.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+IMAGE="${1:?usage: docker/container-test.sh <image>}"
+NAME="session-authority-test-$$"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+now_ms() { date +%s%3N; }
+fail() { echo "container test FAILED: $*"; docker logs "$NAME" 2>&1 | tail -40 || true; exit 1; }
+
+redis_port=$(free_port); grpc_port=$(free_port); management_port=$(free_port)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >/dev/null &
+redis_pid=$!
+cleanup() { docker rm -f "$NAME" >/dev/null 2>&1 || true; kill "$redis_pid" 2>/dev/null || true; }
+trap cleanup EXIT
+
+docker create --name "$NAME" --network host \
+  -e REDIS_URI="redis://127.0.0.1:$redis_port" -e GRPC_SERVER_HOST=127.0.0.1 \
+  -e GRPC_SERVER_PORT="$grpc_port" -e MANAGEMENT_PORT="$management_port" -e SHUTDOWN_DRAIN_DELAY=2s \
+  --health-interval 1s --health-start-period 1s "$IMAGE" >/dev/null
+started=$(now_ms)
+docker start "$NAME" >/dev/null
+until curl -sf -o /dev/null "http://127.0.0.1:$management_port/health/readiness"; do
+  [ $(( $(now_ms) - started )) -lt 60000 ] || fail "not ready within 60 s"
+  sleep 0.02
+done
+startup_ms=$(( $(now_ms) - started ))
+
+for _ in $(seq 1 100); do
+  [ "$(docker inspect -f '{{.State.Health.Status}}' "$NAME")" = healthy ] && break
+  sleep 0.2
+done
+[ "$(docker inspect -f '{{.State.Health.Status}}' "$NAME")" = healthy ] || fail "HEALTHCHECK never healthy"
+
+# gRPC from the host: the health service, plaintext HTTP/2 with prior knowledge (h2load when present).
+pid=$(docker inspect -f '{{.State.Pid}}' "$NAME")
+user=$(ps -o user= -p "$pid" | tr -d ' ')
+[ "$user" != root ] && [ "$user" != 0 ] || fail "the service runs as root"
+if command -v h2load >/dev/null 2>&1; then
+  printf '\x00\x00\x00\x00\x00' > /tmp/health-check.bin
+  h2load -n 10 -c 1 -d /tmp/health-check.bin -H 'content-type: application/grpc' -H 'te: trailers' \
+    "http://127.0.0.1:$grpc_port/grpc.health.v1.Health/Check" | grep -q "10 succeeded" || fail "gRPC health did not answer from the host"
+fi
+
+sleep 5
+rss_kib=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+probe_start=$(date +%s%N)
+for _ in $(seq 1 20); do docker exec "$NAME" /app/probe.sh || fail "probe failed"; done
+probe_ms_docker=$(( ($(date +%s%N) - probe_start) / 20000000 ))
+probe_start=$(date +%s%N)
+for _ in $(seq 1 20); do MANAGEMENT_PORT=$management_port docker/probe.sh || fail "probe failed"; done
+probe_ms=$(( ($(date +%s%N) - probe_start) / 20000000 ))
+
+# docker stop: readiness 503 from the first moment, liveness 200 during the drain, exit 0.
+docker stop -t 30 "$NAME" >/dev/null &
+stop_pid=$!
+for _ in $(seq 1 100); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$management_port/health/readiness" || true)
+  [ "$code" = 503 ] && break
+  sleep 0.02
+done
+[ "$code" = 503 ] || fail "readiness did not turn 503 on SIGTERM (got $code)"
+live=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$management_port/health/liveness" || true)
+[ "$live" = 200 ] || fail "liveness was $live during the drain"
+wait "$stop_pid"
+exit_code=$(docker inspect -f '{{.State.ExitCode}}' "$NAME")
+[ "$exit_code" = 0 ] || fail "exit code $exit_code after docker stop"
+docker logs "$NAME" 2>&1 | grep -q "Stopped gracefully" || fail "no graceful stop in the log"
+
+size_mb=$(( $(docker image inspect -f '{{.Size}}' "$IMAGE") / 1000000 ))
+echo "container test passed: healthy, gRPC from the host, user $user, drained and exited 0"
+echo "image size ${size_mb} MB; start-up to SERVING ${startup_ms} ms (docker start to readiness 200);" \
+     "idle RSS $(( rss_kib / 1024 )) MiB; probe ${probe_ms} ms (${probe_ms_docker} ms through docker exec)"

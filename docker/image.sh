@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds the container image from jars built on this machine (no Maven inside the image build), with
+# a class-data-sharing archive of the application's classes, trained on a real start of the service:
+#
+#   docker/image.sh [tag]                        (BASE_IMAGE=<a JRE 17 image> to change the base)
+#
+# The class list comes from starting the service once against a throw-away redis-server (skipped,
+# and the image made without the archive, where there is no redis-server).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TAG="${1:-session-authority:latest}"
+BASE_IMAGE="${BASE_IMAGE:-eclipse-temurin:17-jre}"
+IMAGE_DIR=service/target/image
+
+if [ ! -d "$IMAGE_DIR/lib" ] || [ ! -d "$IMAGE_DIR/app" ]; then
+  ./mvnw -q -B -DskipTests -pl service -am package
+fi
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+: > "$IMAGE_DIR/classes.lst"
+if command -v redis-server >/dev/null 2>&1; then
+  redis_port=$(free_port); grpc_port=$(free_port); management_port=$(free_port)
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no >/dev/null &
+  redis_pid=$!
+  REDIS_URI="redis://127.0.0.1:$redis_port" GRPC_SERVER_PORT="$grpc_port" MANAGEMENT_PORT="$management_port" \
+    java -XX:DumpLoadedClassList="$IMAGE_DIR/classes.lst" -cp "$IMAGE_DIR/lib/*:$IMAGE_DIR/app/*" \
+    io.sessionauthority.service.Application > "$IMAGE_DIR/training.log" 2>&1 &
+  service_pid=$!
+  for _ in $(seq 1 600); do
+    curl -sf -o /dev/null "http://127.0.0.1:$management_port/health/readiness" && break
+    sleep 0.1
+  done
+  curl -sf -o /dev/null "http://127.0.0.1:$management_port/prometheus" || true
+  kill -TERM "$service_pid"; wait "$service_pid" || true
+  kill "$redis_pid"; wait "$redis_pid" 2>/dev/null || true
+  echo "class list: $(wc -l < "$IMAGE_DIR/classes.lst") classes from a real start"
+else
+  echo "no redis-server: the image is made without a class-data-sharing archive"
+fi
+
+docker build -f docker/Dockerfile --target runtime-from-host --build-arg BASE_IMAGE="$BASE_IMAGE" -t "$TAG" .

@@ -1,0 +1,13 @@
+#!/bin/bash
+# The container's health probe: asks the management port's readiness over plain HTTP, with nothing
+# but bash (/dev/tcp). Costs a few milliseconds, where a JVM-based probe cost two seconds of CPU
+# every ten seconds. Exit 0 when ready (200), 1 otherwise (503 while Redis is away or draining).
+port="${MANAGEMENT_PORT:-9090}"
+exec 3<>"/dev/tcp/127.0.0.1/${port}" || exit 1
+printf 'GET /health/readiness HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3
+read -r -t 2 status_line <&3 || exit 1
+exec 3<&-
+case "$status_line" in
+  "HTTP/1."?" 200"*) exit 0 ;;
+  *) exit 1 ;;
+esac
