@@ -2,14 +2,14 @@
 # Builds the container image from jars built on this machine (no Maven inside the image build), with
 # a class-data-sharing archive of the application's classes, trained on a real start of the service:
 #
-#   docker/image.sh [tag]                        (BASE_IMAGE=<a JRE 17 image> to change the base)
+#   docker/image.sh [tag]        (BASE_IMAGE=<a JRE 17 image>, or SESSION_AUTHORITY_BASE_IMAGE, to change the base)
 #
 # The class list comes from starting the service once against a throw-away redis-server (skipped,
 # and the image made without the archive, where there is no redis-server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TAG="${1:-session-authority:latest}"
-BASE_IMAGE="${BASE_IMAGE:-eclipse-temurin:17-jre}"
+BASE_IMAGE="${BASE_IMAGE:-${SESSION_AUTHORITY_BASE_IMAGE:-eclipse-temurin:17-jre}}"
 IMAGE_DIR=service/target/image
 
 if [ ! -d "$IMAGE_DIR/lib" ] || [ ! -d "$IMAGE_DIR/app" ]; then
