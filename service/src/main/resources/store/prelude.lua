@@ -50,8 +50,27 @@ local function session_state(session_key, user_key, index_key, revoked_key, sid,
   if generation[1] and tonumber(session.g or '0') < tonumber(generation[1]) and generation[2] ~= sid then
     return 'REVOKED', flat
   end
-  if now >= tonumber(session.ix) or now >= tonumber(session.ax) then
+  if now >= tonumber(session.ax) then
     return 'EXPIRED', flat
+  end
+  if now >= tonumber(session.ix) then
+    -- A Touch while Redis was out of memory could move only the key's expiry (PEXPIREAT is not
+    -- refused under OOM), not its ix field: the later of the two is the idle expiry. Looked up only
+    -- when ix says expired, so the live path costs nothing more.
+    local expires_at = redis.pcall('PEXPIRETIME', session_key)
+    if type(expires_at) ~= 'number' then
+      -- Redis before 7.0: the remaining time, on this script's clock.
+      local ttl = redis.call('PTTL', session_key)
+      expires_at = ttl > 0 and now + ttl or -1
+    end
+    if expires_at <= now then
+      return 'EXPIRED', flat
+    end
+    for i = 1, #flat, 2 do
+      if flat[i] == 'ix' then
+        flat[i + 1] = tostring(expires_at)
+      end
+    end
   end
   return 'LIVE', flat
 end

@@ -1,5 +1,6 @@
 -- Slides a live session's idle expiry (never past its absolute expiry), records last-seen and
--- applies attribute changes. Never writes to a session that is not live: a Touch racing a
+-- applies attribute changes; while Redis is out of memory, a Touch without attribute changes still
+-- slides the session (by the key's expiry alone). Never writes to a session that is not live: a Touch racing a
 -- Revoke either lands before it (and is then revoked) or finds nothing and writes nothing.
 -- Keys and fields as named in store.RedisSchema.
 -- KEYS: session, user, index, revoked
@@ -59,7 +60,24 @@ writes[#writes + 1] = idle_expiry
 writes[#writes + 1] = 'ls'
 writes[#writes + 1] = now
 -- HSET first: Redis checks for out-of-memory only until a script's first write.
-redis.call('HSET', KEYS[1], unpack(writes))
+local written = redis.pcall('HSET', KEYS[1], unpack(writes))
+if type(written) == 'table' and written.err then
+  if set_count == 0 and #removals == 0 and string.find(written.err, 'OOM') then
+    -- Redis is out of memory: a plain Touch still slides the session, by its key's expiry alone
+    -- (PEXPIREAT is never refused for memory; session_state reads it back). The ix, ls and index
+    -- entries catch up at the next Touch after the incident. Attribute changes are refused whole.
+    redis.call('PEXPIREAT', KEYS[1], idle_expiry)
+    for i = 1, #flat, 2 do
+      if flat[i] == 'ix' then
+        flat[i + 1] = tostring(idle_expiry)
+      elseif flat[i] == 'ls' then
+        flat[i + 1] = tostring(now)
+      end
+    end
+    return {state, flat}
+  end
+  return redis.error_reply(written.err)
+end
 if #removals > 0 then
   redis.call('HDEL', KEYS[1], unpack(removals))
 end

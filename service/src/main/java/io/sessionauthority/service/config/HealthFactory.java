@@ -1,7 +1,10 @@
 package io.sessionauthority.service.config;
 
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
+import io.lettuce.core.event.connection.ConnectionEvent;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Requires;
@@ -22,8 +25,13 @@ public class HealthFactory {
     @Context
     @Bean(preDestroy = "close")
     ServingStatus servingStatus(HealthStatusManager health, RedisClusterAsyncCommands<String, String> redis,
-                                HealthProperties properties) {
-        return new ServingStatus(health, new RedisProbe(redis), properties.interval());
+                                StatefulConnection<String, String> connection, HealthProperties properties) {
+        ServingStatus status = new ServingStatus(health, new RedisProbe(redis), properties.interval());
+        // A lost or regained connection, or a changed Cluster topology, is checked at once.
+        connection.getResources().eventBus().get()
+                .filter(event -> event instanceof ConnectionEvent || event instanceof ClusterTopologyChangedEvent)
+                .subscribe(event -> status.checkSoon());
+        return status;
     }
 
     /** HTTP readiness follows the serving status (Redis and shutdown), exactly as gRPC health does. */

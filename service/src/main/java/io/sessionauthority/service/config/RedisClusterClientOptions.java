@@ -11,8 +11,9 @@ import java.time.Duration;
 
 /**
  * The same fail-fast options as {@link RedisClientOptions} for a Redis Cluster client, plus
- * topology refresh: on MOVED/ASK redirects and lost connections at once (adaptive), and every 30 s
- * anyway, so a failover or a resharding is followed without a restart.
+ * topology refresh, so a failover or a resharding is followed without a restart and without luck:
+ * refreshes used to happen at reconnect attempts (doubling: 0.5, 1.8, 2.9, 5, 9, 17, 34 s) and
+ * every 30 s, so a promotion that landed just after one waited for the next.
  */
 @Singleton
 public class RedisClusterClientOptions implements BeanCreatedEventListener<RedisClusterClient> {
@@ -30,9 +31,13 @@ public class RedisClusterClientOptions implements BeanCreatedEventListener<Redis
         RedisClusterClient client = event.getBean();
         client.setOptions(ClusterClientOptions.builder(RedisClientOptions.clientOptions(properties, commandTimeout))
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                        .enablePeriodicRefresh(Duration.ofSeconds(30))
+                        // Every second, and at once on the failure signals (a redirect, an unknown node, an
+                        // uncovered slot, the first failed reconnect), at most twice a second: a promotion
+                        // is seen within a second of happening, not at the next doubling of a backoff.
+                        .enablePeriodicRefresh(Duration.ofSeconds(1))
                         .enableAllAdaptiveRefreshTriggers()
-                        .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
+                        .refreshTriggersReconnectAttempts(1)
+                        .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
                         .build())
                 .build());
         return client;

@@ -16,6 +16,8 @@ import java.time.Duration;
  *
  * @param connectTimeout   the longest a (re)connect attempt may take
  * @param requestQueueSize commands that may be in flight on the connection before new ones are refused
+ * @param maxReconnectDelay the longest wait between two reconnect attempts while Redis is away: calls
+ *                         work again within about this long of its return
  * @param tlsCa            PEM file of the CAs that sign the Redis server's certificate, for {@code rediss://}
  *                         URIs (without it, the JVM's default trust store applies)
  */
@@ -23,5 +25,6 @@ import java.time.Duration;
 public record RedisProperties(
         @Bindable(defaultValue = "1s") Duration connectTimeout,
         @Bindable(defaultValue = "10000") int requestQueueSize,
+        @Bindable(defaultValue = "500ms") Duration maxReconnectDelay,
         @Nullable String tlsCa) {
 }

@@ -16,6 +16,7 @@ import io.sessionauthority.service.error.RetryLaterException;
 import io.sessionauthority.service.error.PermissionDeniedException;
 import io.sessionauthority.service.error.SessionAuthorityException;
 import io.sessionauthority.service.error.StoreUnavailableException;
+import io.sessionauthority.service.logging.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,8 @@ final class ErrorMapping {
 
     static final String DOMAIN = "sessionauthority.v1";
     private static final Logger LOG = LoggerFactory.getLogger(ErrorMapping.class);
+    /** One line per kind of Redis failure every 10 s, with a count of the rest: the metrics keep every failure. */
+    private static final RateLimitedLog STORE_FAILURES = new RateLimitedLog(LOG, java.time.Duration.ofSeconds(10));
 
     private ErrorMapping() {
     }
@@ -39,7 +42,9 @@ final class ErrorMapping {
             return build(Code.INTERNAL, "INTERNAL", "internal error; the service log has the details", null);
         }
         if (known instanceof StoreUnavailableException) {
-            LOG.warn("{} failed: Redis: {}", method, known.getCause() == null ? "?" : known.getCause().getMessage());
+            Throwable cause = known.getCause();
+            STORE_FAILURES.warn(cause == null ? "?" : cause.getClass().getName(), "{} failed: Redis: {}", method,
+                    cause == null ? "?" : cause.getMessage());
         }
         com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
                 .setCode(codeOf(known).getNumber())

@@ -4,6 +4,11 @@ import io.sessionauthority.service.error.Failures;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.sessionauthority.service.error.StoreUnavailableException;
+import io.netty.channel.ChannelException;
+import io.netty.handler.codec.DecoderException;
+import java.io.IOException;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.regex.Pattern;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -37,8 +42,13 @@ final class RedisErrors {
             String message = String.valueOf(execution.getMessage());
             return TRANSIENT.matcher(message).find() ? unavailable(error) : error;
         }
-        if (error instanceof RedisException) {
-            // Timeouts, refused connections, "currently not connected", a connection closed mid-command.
+        if (error instanceof RedisException || error instanceof IOException || error instanceof CancellationException
+                || error instanceof RejectedExecutionException || error instanceof ChannelException
+                || error instanceof DecoderException) {
+            // Timeouts, refused connections, "currently not connected", a connection closed or reset
+            // mid-command (Lettuce hands the transport's own IOException, e.g. SocketException
+            // "Connection reset", to the command in flight), a command cancelled when its connection
+            // was reset, an event loop refusing work while the client shuts down, a reply cut short.
             return unavailable(error);
         }
         return error;

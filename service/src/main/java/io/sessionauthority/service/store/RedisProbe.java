@@ -2,6 +2,8 @@ package io.sessionauthority.service.store;
 
 import static io.sessionauthority.service.store.RedisErrors.translated;
 
+import io.lettuce.core.RedisException;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.concurrent.CompletionStage;
 
@@ -35,8 +37,26 @@ public final class RedisProbe {
         return total;
     }
 
-    /** Completes when Redis answered; fails with StoreUnavailableException otherwise. */
+    /**
+     * Completes when Redis can serve calls; fails with StoreUnavailableException otherwise. A
+     * standalone or Sentinel-managed Redis must answer a PING. A Cluster must say
+     * {@code cluster_state:ok} and every master the client routes to must answer a PING: a shard
+     * that does not answer is a slot range whose calls fail, and that is a partial outage the
+     * service reports as NOT_SERVING. Every replica of the service sees the same cluster, so a load
+     * balancer gains nothing from keeping it in rotation, and with Redis' default
+     * {@code cluster-require-full-coverage yes} the whole cluster refuses keys once the node timeout
+     * declares the master failed anyway.
+     */
     public CompletionStage<Void> ping() {
+        if (redis instanceof RedisAdvancedClusterAsyncCommands<String, String> cluster) {
+            CompletionStage<Void> stateOk = cluster.clusterInfo().thenAccept(info -> {
+                if (!info.contains("cluster_state:ok")) {
+                    throw new RedisException("cluster_state is not ok: some slots are not served");
+                }
+            });
+            CompletionStage<Void> mastersAnswer = cluster.masters().commands().ping().thenAccept(pongs -> { });
+            return translated(stateOk.thenCombine(mastersAnswer, (a, b) -> null));
+        }
         return translated(redis.ping().thenApply(pong -> null));
     }
 }

@@ -7,6 +7,7 @@ import io.grpc.ManagedChannelBuilder;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import io.micronaut.runtime.server.EmbeddedServer;
+import io.sessionauthority.service.testing.Await;
 import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.v1.CreateUserRequest;
 import io.sessionauthority.v1.LoginRequest;
@@ -27,6 +28,14 @@ class OperabilityEndToEndTest {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    private int statusOf(EmbeddedServer management, String path) {
+        try {
+            return get(management, path).statusCode();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private HttpResponse<String> get(EmbeddedServer management, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management.getPort() + path))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
@@ -35,7 +44,7 @@ class OperabilityEndToEndTest {
     @Test
     void metricsMoveWithCallsAndReadinessFollowsRedis() throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start();
-             ApplicationContext context = ApplicationContext.run(Map.of("redis.uri", redis.uri()), "test")) {
+             ApplicationContext context = ApplicationContext.run(Map.of("redis.uri", redis.uri(), "session-authority.health.interval", "30s"), "test")) {
             // As in production: the HTTP (management) server starts, and the gRPC server with it.
             EmbeddedServer management = context.getBeansOfType(EmbeddedServer.class).stream()
                     .filter(server -> !(server instanceof GrpcEmbeddedServer)).findFirst().orElseThrow();
@@ -80,7 +89,9 @@ class OperabilityEndToEndTest {
                 }
                 assertThat(get(management, "/prometheus").body())
                         .containsPattern("session_authority_redis_command_failures_total\\{command=\"EVALSHA\"[^}]*\\} [1-9]");
-                assertThat(get(management, "/health/readiness").statusCode()).isEqualTo(503);
+                // The lost connection is checked at once, not at the next health interval (30 s here).
+                Await.until("readiness reports the lost Redis", Duration.ofSeconds(1),
+                        () -> statusOf(management, "/health/readiness") == 503);
                 assertThat(get(management, "/health/liveness").statusCode()).isEqualTo(200); // alive: restarting would not help
             } finally {
                 channel.shutdownNow();

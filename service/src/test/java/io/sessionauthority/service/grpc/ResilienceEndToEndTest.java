@@ -11,12 +11,15 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import io.sessionauthority.service.testing.MutableClock;
 import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.service.testing.ServiceUnderTest;
 import io.sessionauthority.v1.CreateUserRequest;
 import io.sessionauthority.v1.LoginRequest;
 import io.sessionauthority.v1.LoginResponse;
 import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
+import io.sessionauthority.v1.TouchRequest;
+import io.sessionauthority.v1.TouchResponse;
 import io.sessionauthority.v1.ValidateRequest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -101,6 +104,48 @@ class ResilienceEndToEndTest {
     }
 
     @Test
+    void sessionsKeepSlidingWhileRedisIsFull() {
+        MutableClock clock = MutableClock.startingNow();
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             ServiceUnderTest service = ServiceUnderTest.start(redis.uri(),
+                     Map.of("session-authority.sessions.idle-timeout", "10m"), clock)) {
+            LoginResponse login = signUpAndLogin(service, "frank");
+            String sessionKey = redis.commands().keys("sa:{*}:s:*").get(0);
+            long idleExpiryAtLogin = redis.commands().pexpiretime(sessionKey);
+
+            redis.commands().configSet("maxmemory", "1"); // noeviction: every write that grows memory is refused
+            try {
+                clock.advance(Duration.ofMinutes(8));
+                TouchResponse touched = service.blocking().touch(TouchRequest.newBuilder().setToken(login.getToken()).build());
+                assertThat(touched.getValid()).isTrue();
+                long slid = clock.millis() + Duration.ofMinutes(10).toMillis();
+                assertThat(redis.commands().pexpiretime(sessionKey)).isEqualTo(slid);
+                assertThat(touched.getSession().getIdleExpireTime().getSeconds()).isEqualTo(slid / 1000);
+
+                // Past the idle expiry the session had at login, within the one the Touch gave it.
+                clock.advance(Duration.ofMinutes(5));
+                assertThat(service.blocking().validate(validate(login.getToken())).getValid()).isTrue();
+                assertThat(service.blocking().touch(TouchRequest.newBuilder().setToken(login.getToken()).build()).getValid()).isTrue();
+
+                // Attribute changes need memory: refused whole, retryable, and the session still slides later.
+                StatusRuntimeException full = expectStatus(Status.Code.UNAVAILABLE, () -> service.blocking().touch(
+                        TouchRequest.newBuilder().setToken(login.getToken()).putSetAttributes("theme", "dark").build()));
+                assertThat(errorInfo(full).getReason()).isEqualTo("STORE_UNAVAILABLE");
+                assertThat(redis.commands().hget(sessionKey, "a:theme")).isNull();
+            } finally {
+                redis.commands().configSet("maxmemory", "0");
+            }
+            assertThat(idleExpiryAtLogin).isLessThan(redis.commands().pexpiretime(sessionKey));
+            // After the incident the next Touch writes the fields again.
+            clock.advance(Duration.ofMinutes(1));
+            TouchResponse after = service.blocking().touch(TouchRequest.newBuilder().setToken(login.getToken())
+                    .putSetAttributes("theme", "dark").build());
+            assertThat(after.getSession().getAttributesMap()).containsEntry("theme", "dark");
+            assertThat(redis.commands().hget(sessionKey, "ix")).isEqualTo(Long.toString(clock.millis() + Duration.ofMinutes(10).toMillis()));
+        }
+    }
+
+    @Test
     void aLoginFloodIsShedWithRetryInfoInsteadOfQueueingWithoutBound() throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start();
              ServiceUnderTest service = ServiceUnderTest.start(redis.uri(), Map.of(
@@ -132,7 +177,7 @@ class ResilienceEndToEndTest {
         }
     }
 
-    private static boolean awaitHealth(ServiceUnderTest service, HealthCheckResponse.ServingStatus wanted, Duration within)
+    static boolean awaitHealth(ServiceUnderTest service, HealthCheckResponse.ServingStatus wanted, Duration within)
             throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
         while (System.nanoTime() < deadline) {
@@ -151,7 +196,7 @@ class ResilienceEndToEndTest {
         return false;
     }
 
-    private static boolean awaitValid(ServiceUnderTest service, String token, Duration within) throws InterruptedException {
+    static boolean awaitValid(ServiceUnderTest service, String token, Duration within) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
         while (System.nanoTime() < deadline) {
             try {

@@ -2,10 +2,27 @@ package io.sessionauthority.service.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.cluster.PartitionSelectorException;
+import io.netty.channel.ChannelException;
+import io.netty.handler.codec.DecoderException;
+import io.sessionauthority.service.error.Failures;
+import java.io.IOException;
+import java.net.SocketException;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.stream.Stream;
 import io.sessionauthority.service.error.StoreUnavailableException;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class RedisErrorsTest {
@@ -36,9 +53,42 @@ class RedisErrorsTest {
         assertThat(RedisErrors.translate(new RedisCommandExecutionException(message))).isNotInstanceOf(StoreUnavailableException.class);
     }
 
+    /** Every kind of failure the Redis client hands a command, by where it comes from. */
+    static Stream<Throwable> clientFailures() {
+        return Stream.of(
+                new RedisCommandTimeoutException("Command timed out after 500 millisecond(s)"),
+                new RedisConnectionException("Unable to connect to 127.0.0.1:6379"),
+                new RedisException("Currently not connected. Commands are rejected."),
+                new RedisException("Connection closed"),
+                new RedisCommandInterruptedException(new InterruptedException()),
+                new PartitionSelectorException("Cannot determine a partition for slot 42.", null),
+                new RedisBusyException("BUSY Redis is busy running a script."),
+                new RedisCommandExecutionException("TRYAGAIN Multiple keys request during rehashing of slot"),
+                new RedisCommandExecutionException("NOREPLICAS Not enough good replicas to write."),
+                // Seen escaping as INTERNAL during Cluster failovers: the transport's own exception.
+                new SocketException("Connection reset"),
+                new IOException("Connection reset by peer"),
+                new ClosedChannelException(),
+                new CancellationException(),
+                new RejectedExecutionException("event executor terminated"),
+                new ChannelException("unable to create channel"),
+                new DecoderException("reply cut short"),
+                // As the async API delivers them: wrapped.
+                new CompletionException(new SocketException("Connection reset")),
+                new ExecutionException(new RedisException("Connection closed")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("clientFailures")
+    void everyClientFailureIsUnavailableWithARetryHint(Throwable failure) {
+        Throwable translated = RedisErrors.translate(Failures.unwrap(failure));
+        assertThat(translated).isInstanceOf(StoreUnavailableException.class)
+                .hasMessage("the session store is unavailable; retry shortly");
+    }
+
     @org.junit.jupiter.api.Test
-    void timeoutsAreUnavailable() {
-        assertThat(RedisErrors.translate(new RedisCommandTimeoutException("Command timed out after 500 millisecond(s)")))
-                .isInstanceOf(StoreUnavailableException.class);
+    void failuresOfOurOwnCodeAreNotDisguisedAsUnavailable() {
+        assertThat(RedisErrors.translate(new NullPointerException())).isNotInstanceOf(StoreUnavailableException.class);
+        assertThat(RedisErrors.translate(new IllegalStateException("bad reply shape"))).isNotInstanceOf(StoreUnavailableException.class);
     }
 }

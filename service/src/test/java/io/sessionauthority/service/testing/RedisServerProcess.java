@@ -118,6 +118,41 @@ public final class RedisServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Freezes the server (SIGSTOP): connections stay open and nothing answers, as a Redis stalled
+     * by a fork, swapping or a stuck host looks to a client. {@link #resume()} thaws it.
+     */
+    public synchronized void pause() {
+        signal("-STOP");
+    }
+
+    /** Thaws a {@link #pause() paused} server (SIGCONT). */
+    public synchronized void resume() {
+        signal("-CONT");
+    }
+
+    /** Whether this is a redis-server process (signals work), not the embedded fallback. */
+    public boolean isProcess() {
+        return process != null;
+    }
+
+    private void signal(String signal) {
+        if (process == null) {
+            throw new IllegalStateException("only a redis-server process can be signalled");
+        }
+        try {
+            int exit = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("kill " + signal + " exited " + exit);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Starts the server again on the same port and directory (with AOF on, its data comes back). */
     public synchronized void restart() {
         kill();
