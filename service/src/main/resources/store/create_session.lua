@@ -3,7 +3,7 @@
 -- KEYS: session, user, index, revoked
 -- ARGV: sid, now, idle expiry, forget ms, max sessions per user, session key prefix,
 --       the password hash the login was verified against, field, value, ...
--- Answers {'OK', evicted count}, {'NO_USER'} or {'STALE_CREDENTIALS'} when the password changed
+-- Answers {'OK', evicted session id, ...}, {'NO_USER'} or {'STALE_CREDENTIALS'} when the password changed
 -- while the login was being verified (a login must never outlive the password it used).
 local user = redis.call('HMGET', KEYS[2], 'pw', 'gen')
 if not user[1] then
@@ -27,12 +27,14 @@ redis.call('PEXPIREAT', KEYS[1], idle_expiry)
 prune(KEYS[3], KEYS[4], now, forget)
 -- Lowest idle expiry first: the least recently used sessions.
 local live = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. now, '+inf')
-local evicted = 0
+local reply = {'OK'}
 for i = 1, #live - max_sessions + 1 do
-  evicted = evicted + end_session(prefix, KEYS[3], KEYS[4], live[i], now, forget)
+  if end_session(prefix, KEYS[3], KEYS[4], live[i], now, forget) == 1 then
+    reply[#reply + 1] = live[i]
+  end
 end
 
 redis.call('ZADD', KEYS[3], idle_expiry, sid)
 expire_after_top(KEYS[3], forget)
 expire_after_top(KEYS[4], 0)
-return {'OK', evicted}
+return reply

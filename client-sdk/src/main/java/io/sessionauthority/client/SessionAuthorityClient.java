@@ -91,6 +91,10 @@ public final class SessionAuthorityClient implements AutoCloseable {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     private static final String SERVICE = SessionAuthorityServiceGrpc.SERVICE_NAME;
+    /** Three missed heartbeats (one a second): the revocation stream may be missing events. */
+    private static final Duration STREAM_STALE_AFTER = Duration.ofSeconds(3);
+    /** How long the cache keeps answering, briefly, without a healthy stream before it stops. */
+    private static final Duration DEGRADED_CACHE_LIMIT = Duration.ofSeconds(10);
     private static final Logger LOG = Logger.getLogger(SessionAuthorityClient.class.getName());
     private static final long MISCONFIGURED_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
@@ -102,6 +106,8 @@ public final class SessionAuthorityClient implements AutoCloseable {
     private final Duration hashingDeadline;
     private final Duration connectTimeout;
     private final ValidationCache cache;
+    private final RevocationWatcher revocations;
+    private final SessionSlider slider;
     private final ClientListener listener;
     private volatile boolean firstAnswerSeen;
     private final AtomicLong lastMisconfiguredLog = new AtomicLong(System.nanoTime() - MISCONFIGURED_LOG_INTERVAL_NANOS);
@@ -116,10 +122,37 @@ public final class SessionAuthorityClient implements AutoCloseable {
         this.hashingDeadline = builder.hashingDeadline;
         this.connectTimeout = builder.connectTimeout;
         this.listener = builder.listener;
-        this.cache = builder.cacheMaxEntries > 0
-                ? new ValidationCache(builder.cacheMaxEntries, builder.cacheMaxAge, builder.clock)
-                : null;
         connection.start();
+        if (builder.cacheMaxEntries > 0) {
+            // The cache and its watcher reach each other: the watcher is built with a forwarding listener.
+            ValidationCache[] cacheRef = new ValidationCache[1];
+            RevocationWatcher watcher = null;
+            if (builder.revocationStream) {
+                SessionAuthorityServiceGrpc.SessionAuthorityServiceStub async = SessionAuthorityServiceGrpc.newStub(channel);
+                watcher = new RevocationWatcher(builder.callCredentials == null ? async : async.withCallCredentials(builder.callCredentials),
+                        new RevocationWatcher.Listener() {
+                            @Override
+                            public void onRevocation(io.sessionauthority.v1.Revocation revocation) {
+                                cacheRef[0].onRevocation(revocation);
+                            }
+
+                            @Override
+                            public void onReset() {
+                                cacheRef[0].onReset();
+                            }
+                        }, STREAM_STALE_AFTER);
+            }
+            RevocationWatcher healthOf = watcher;
+            cacheRef[0] = new ValidationCache(builder.cacheMaxEntries, builder.cacheMaxAge, builder.degradedCacheAge,
+                    DEGRADED_CACHE_LIMIT, builder.negativeCacheAge, builder.clock, healthOf == null ? () -> false : healthOf::healthy);
+            this.cache = cacheRef[0];
+            this.revocations = watcher;
+        } else {
+            this.cache = null;
+            this.revocations = null;
+        }
+        this.slider = builder.slideInterval.isZero() ? null : new SessionSlider(builder.slideInterval, builder.clock,
+                token -> touchAsync(token, Map.of(), List.of()));
     }
 
     /**
@@ -189,19 +222,22 @@ public final class SessionAuthorityClient implements AutoCloseable {
             return CompletableFuture.completedFuture(ValidationResult.malformed());
         }
         if (cache != null) {
-            Session cached = cache.get(token);
+            ValidationResult cached = cache.get(token);
             if (cached != null) {
                 listener.onCacheHit("Validate");
-                return CompletableFuture.completedFuture(ValidationResult.valid(cached));
+                slide(token, cached);
+                return CompletableFuture.completedFuture(cached);
             }
         }
+        long begun = cache == null ? 0 : cache.begin();
         return call("Validate", deadline, s -> s.validate(ValidateRequest.newBuilder().setToken(token).build()),
                 response -> response.getValid() ? ClientListener.OK : ClientListener.NOT_VALID)
                 .thenApply(response -> {
                     ValidationResult result = ValidationResult.of(response);
-                    if (cache != null && result.isValid()) {
-                        cache.put(token, response.getSession());
+                    if (cache != null) {
+                        cache.put(token, result, begun);
                     }
+                    slide(token, result);
                     return result;
                 })
                 .exceptionally(error -> {
@@ -210,6 +246,12 @@ public final class SessionAuthorityClient implements AutoCloseable {
                     }
                     throw error instanceof CompletionException completion ? completion : new CompletionException(error);
                 });
+    }
+
+    private void slide(String token, ValidationResult result) {
+        if (slider != null && result.isValid()) {
+            slider.seen(token, result.session().orElseThrow());
+        }
     }
 
     // ---- Touch ----------------------------------------------------------------------------
@@ -345,6 +387,9 @@ public final class SessionAuthorityClient implements AutoCloseable {
     /** Shuts the channel down (if this client created it), letting calls in flight finish for up to 5 s. */
     @Override
     public void close() {
+        if (revocations != null) {
+            revocations.close();
+        }
         connection.close();
         if (!ownsChannel) {
             return;
@@ -451,6 +496,10 @@ public final class SessionAuthorityClient implements AutoCloseable {
         private int maxAttempts = 3;
         private int cacheMaxEntries;
         private Duration cacheMaxAge = Duration.ofSeconds(1);
+        private boolean revocationStream = true;
+        private Duration degradedCacheAge = Duration.ofSeconds(1);
+        private Duration negativeCacheAge = Duration.ofSeconds(5);
+        private Duration slideInterval = Duration.ZERO;
         private Clock clock = Clock.systemUTC();
         private ManagedChannel channel;
 
@@ -575,19 +624,64 @@ public final class SessionAuthorityClient implements AutoCloseable {
         }
 
         /**
-         * Turns on the near-cache of positive Validate answers (off by default): at most
-         * {@code maxEntries} answers, each reused for at most {@code maxAge} (at most 2 s). A session
-         * revoked elsewhere may still validate from the cache for up to {@code maxAge}.
+         * Turns on the revocation-aware validation cache (off by default): at most {@code maxEntries}
+         * live answers, each reused for at most {@code maxAge} (up to 24 h) and never past its
+         * session's idle or absolute expiry. The client subscribes to the authority's revocation
+         * stream and forgets an answer the moment its session is revoked anywhere in the fleet. While
+         * the stream is down or silent, only answers younger than {@link #degradedCacheAge} (1 s) are
+         * reused, and after 10 s none: never a stale answer. Invalid answers are reused for 5 s.
          */
         public Builder validationCache(int maxEntries, Duration maxAge) {
             if (maxEntries < 1) {
                 throw new IllegalArgumentException("maxEntries must be positive");
             }
-            if (maxAge.isNegative() || maxAge.isZero() || maxAge.compareTo(Duration.ofSeconds(2)) > 0) {
-                throw new IllegalArgumentException("maxAge must be between 0 and 2 seconds");
+            if (maxAge.isNegative() || maxAge.isZero() || maxAge.compareTo(Duration.ofHours(24)) > 0) {
+                throw new IllegalArgumentException("maxAge must be between 0 and 24 hours");
             }
             this.cacheMaxEntries = maxEntries;
             this.cacheMaxAge = maxAge;
+            return this;
+        }
+
+        /**
+         * Whether the cache follows the revocation stream (default true). Without it the cache is a
+         * plain near-cache: answers live {@link #degradedCacheAge} at most, and a revoke elsewhere is
+         * seen only once they age out.
+         */
+        public Builder revocationStream(boolean follow) {
+            this.revocationStream = follow;
+            return this;
+        }
+
+        /** How long a cached answer is reused while the revocation stream is not healthy (default 1 s, at most 2 s). */
+        public Builder degradedCacheAge(Duration age) {
+            if (age.isNegative() || age.compareTo(Duration.ofSeconds(2)) > 0) {
+                throw new IllegalArgumentException("the degraded cache age must be between 0 and 2 seconds");
+            }
+            this.degradedCacheAge = age;
+            return this;
+        }
+
+        /** How long an invalid answer is reused (default 5 s; zero turns negative caching off). */
+        public Builder negativeCacheAge(Duration age) {
+            if (age.isNegative() || age.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw new IllegalArgumentException("the negative cache age must be between 0 and 1 minute");
+            }
+            this.negativeCacheAge = age;
+            return this;
+        }
+
+        /**
+         * Slides sessions that this client sees in use: a valid answer (from the cache or the
+         * authority) for a session not touched for {@code interval} sends one Touch for it, in the
+         * background, so cached validations still keep their sessions alive. At most one Touch per
+         * session per interval from this client; off (zero) by default.
+         */
+        public Builder slideSessions(Duration interval) {
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("the slide interval must not be negative");
+            }
+            this.slideInterval = interval;
             return this;
         }
 

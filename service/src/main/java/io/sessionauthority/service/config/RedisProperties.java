@@ -3,6 +3,7 @@ package io.sessionauthority.service.config;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
+import io.sessionauthority.service.store.DurableWrites;
 import java.time.Duration;
 
 /**
@@ -18,6 +19,13 @@ import java.time.Duration;
  * @param requestQueueSize commands that may be in flight on the connection before new ones are refused
  * @param maxReconnectDelay the longest wait between two reconnect attempts while Redis is away: calls
  *                         work again within about this long of its return
+ * @param durableRevokes  whether revokes, revoke-all and password changes are acknowledged only once
+ *                         replicas confirm them (WAIT): {@code auto} (where the master has replicas
+ *                         online), {@code on} (always: a master without replicas refuses to
+ *                         acknowledge them) or {@code off}
+ * @param durableRevokesReplicas how many replicas must confirm
+ * @param durableRevokesTimeout how long to wait for them before answering UNAVAILABLE; below
+ *                         {@code redis.timeout}
  * @param tlsCa            PEM file of the CAs that sign the Redis server's certificate, for {@code rediss://}
  *                         URIs (without it, the JVM's default trust store applies)
  */
@@ -26,5 +34,19 @@ public record RedisProperties(
         @Bindable(defaultValue = "1s") Duration connectTimeout,
         @Bindable(defaultValue = "10000") int requestQueueSize,
         @Bindable(defaultValue = "500ms") Duration maxReconnectDelay,
+        @Bindable(defaultValue = "auto") DurableWrites.Mode durableRevokes,
+        @Bindable(defaultValue = "1") int durableRevokesReplicas,
+        @Bindable(defaultValue = "300ms") Duration durableRevokesTimeout,
         @Nullable String tlsCa) {
+
+    /** WAIT is a Redis command too: its own timeout must end before the command's. */
+    public void requireWaitBelow(Duration commandTimeout) {
+        if (durableRevokes != DurableWrites.Mode.OFF && durableRevokesTimeout.compareTo(commandTimeout) >= 0) {
+            throw new IllegalStateException("session-authority.redis.durable-revokes-timeout (" + durableRevokesTimeout
+                    + ") must be below redis.timeout (" + commandTimeout + ")");
+        }
+        if (durableRevokesReplicas < 1) {
+            throw new IllegalStateException("session-authority.redis.durable-revokes-replicas must be at least 1");
+        }
+    }
 }

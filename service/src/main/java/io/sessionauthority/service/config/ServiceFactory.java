@@ -4,6 +4,12 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Value;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.sessionauthority.service.revocation.RevocationLog;
+import io.sessionauthority.service.store.DurableWrites;
+import java.time.Duration;
 import io.sessionauthority.service.metrics.ServiceMetrics;
 import io.micronaut.context.annotation.Requires;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -64,14 +70,35 @@ public class ServiceFactory {
         return connection.async();
     }
 
+    /** Revokes wait for a replica (session-authority.redis.durable-revokes), on connections of their own. */
     @Singleton
-    SessionStore sessionStore(RedisClusterAsyncCommands<String, String> redis, Tracer tracer) {
-        return new RedisSessionStore(redis, tracer);
+    @Bean(preDestroy = "close")
+    @Requires(missingProperty = "redis.uris")
+    DurableWrites durableWrites(RedisClusterAsyncCommands<String, String> redis, RedisClient client,
+                                RedisProperties properties, @Value("${redis.timeout}") Duration commandTimeout) {
+        properties.requireWaitBelow(commandTimeout);
+        return DurableWrites.of(properties.durableRevokes(), properties.durableRevokesReplicas(),
+                properties.durableRevokesTimeout(), redis, client);
     }
 
     @Singleton
-    UserStore userStore(RedisClusterAsyncCommands<String, String> redis) {
-        return new RedisUserStore(redis);
+    @Bean(preDestroy = "close")
+    @Requires(property = "redis.uris")
+    DurableWrites durableClusterWrites(RedisClusterAsyncCommands<String, String> redis, RedisClusterClient client,
+                                       RedisProperties properties, @Value("${redis.timeout}") Duration commandTimeout) {
+        properties.requireWaitBelow(commandTimeout);
+        return DurableWrites.of(properties.durableRevokes(), properties.durableRevokesReplicas(),
+                properties.durableRevokesTimeout(), redis, client);
+    }
+
+    @Singleton
+    SessionStore sessionStore(RedisClusterAsyncCommands<String, String> redis, Tracer tracer, DurableWrites durable) {
+        return new RedisSessionStore(redis, tracer, durable);
+    }
+
+    @Singleton
+    UserStore userStore(RedisClusterAsyncCommands<String, String> redis, DurableWrites durable) {
+        return new RedisUserStore(redis, durable);
     }
 
     @Singleton
@@ -103,8 +130,9 @@ public class ServiceFactory {
 
     @Singleton
     UserService userService(UserStore store, PasswordPolicy passwordPolicy, PasswordHasher hasher, HashingPool pool,
-                            LoginThrottle throttle, SessionProperties sessions, Clock clock, SecureRandom random) {
-        return new UserService(store, passwordPolicy, hasher, pool, throttle, sessions.forgetAfter(), clock, random);
+                            LoginThrottle throttle, RevocationLog revocations, SessionProperties sessions, Clock clock,
+                            SecureRandom random) {
+        return new UserService(store, passwordPolicy, hasher, pool, throttle, revocations, sessions.forgetAfter(), clock, random);
     }
 
     @Singleton
@@ -119,8 +147,8 @@ public class ServiceFactory {
 
     @Singleton
     SessionService sessionService(SessionStore store, SessionPolicy policy, SessionTokens tokens, UserService users,
-                                  LoginThrottle throttle, Clock clock) {
-        return new SessionService(store, policy, tokens, users, throttle, clock);
+                                  LoginThrottle throttle, RevocationLog revocations, Clock clock) {
+        return new SessionService(store, policy, tokens, users, throttle, revocations, clock);
     }
 
     @Singleton

@@ -43,7 +43,7 @@ final class ErrorMapping {
         }
         if (known instanceof StoreUnavailableException) {
             Throwable cause = known.getCause();
-            STORE_FAILURES.warn(cause == null ? "?" : cause.getClass().getName(), "{} failed: Redis: {}", method,
+            STORE_FAILURES.warn(method + (cause == null ? "" : " " + cause.getClass().getName()), "{} failed: Redis: {}", method,
                     cause == null ? "?" : cause.getMessage());
         }
         com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()

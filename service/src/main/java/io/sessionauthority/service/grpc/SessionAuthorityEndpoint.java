@@ -2,7 +2,9 @@ package io.sessionauthority.service.grpc;
 
 import static io.sessionauthority.service.grpc.Replies.reply;
 
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.sessionauthority.service.revocation.Cursors;
 import io.sessionauthority.service.audit.AuditLog;
 import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.metrics.ServiceMetrics;
@@ -26,6 +28,8 @@ import io.sessionauthority.v1.TouchRequest;
 import io.sessionauthority.v1.TouchResponse;
 import io.sessionauthority.v1.ValidateRequest;
 import io.sessionauthority.v1.ValidateResponse;
+import io.sessionauthority.v1.WatchRevocationsRequest;
+import io.sessionauthority.v1.WatchRevocationsResponse;
 import jakarta.inject.Singleton;
 import java.util.concurrent.CompletionStage;
 
@@ -37,8 +41,11 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
     private final SessionService sessions;
     private final AuditLog audit;
     private final ServiceMetrics metrics;
+    private final RevocationStreams revocations;
 
-    public SessionAuthorityEndpoint(UserService users, SessionService sessions, AuditLog audit, ServiceMetrics metrics) {
+    public SessionAuthorityEndpoint(UserService users, SessionService sessions, AuditLog audit, ServiceMetrics metrics,
+                                    RevocationStreams revocations) {
+        this.revocations = revocations;
         this.users = users;
         this.sessions = sessions;
         this.audit = audit;
@@ -138,5 +145,16 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
                         request.getDeviceToken())
                 .whenComplete((revoked, error) -> audit.passwordChange(caller, request.getUserId(), revoked, error))
                 .thenApply(count -> ChangePasswordResponse.newBuilder().setRevokedCount(count).build()));
+    }
+
+    @Override
+    public void watchRevocations(WatchRevocationsRequest request, StreamObserver<WatchRevocationsResponse> observer) {
+        String cursor = request.getCursor();
+        if (!cursor.isEmpty() && !Cursors.isValid(cursor)) {
+            observer.onError(ErrorMapping.toStatus(new InvalidArgumentException("cursor",
+                    "is not a cursor: pass the cursor of the last message received, or nothing"), "WatchRevocations"));
+            return;
+        }
+        revocations.start((ServerCallStreamObserver<WatchRevocationsResponse>) observer, cursor);
     }
 }

@@ -3,6 +3,9 @@ package io.sessionauthority.service.session;
 import io.sessionauthority.service.error.Failures;
 import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.error.NotFoundException;
+import io.sessionauthority.service.revocation.EndReason;
+import io.sessionauthority.service.revocation.Revocation;
+import io.sessionauthority.service.revocation.RevocationLog;
 import io.sessionauthority.service.throttle.DeviceTokens;
 import io.sessionauthority.service.throttle.LoginThrottle;
 import io.sessionauthority.service.user.User;
@@ -32,11 +35,13 @@ public final class SessionService {
     private final SessionTokens tokens;
     private final UserService users;
     private final LoginThrottle throttle;
+    private final RevocationLog revocations;
     private final Clock clock;
 
     public SessionService(SessionStore store, SessionPolicy policy, SessionTokens tokens, UserService users,
-                          LoginThrottle throttle, Clock clock) {
+                          LoginThrottle throttle, RevocationLog revocations, Clock clock) {
         this.store = store;
+        this.revocations = revocations;
         this.policy = policy;
         this.tokens = tokens;
         this.users = users;
@@ -78,6 +83,7 @@ public final class SessionService {
         Session session = new Session(issued.sessionId(), user.id(), user.username(), now, expiry,
                 policy.idleExpiry(now, expiry), now, client, attributes);
         return store.create(session, user.passwordHash(), policy.maxPerUser(), policy.forgetAfter())
+                .thenCompose(evicted -> announceEach(user.id(), evicted, now))
                 .thenApply(ignored -> new Started(issued.token(), session, ""));
     }
 
@@ -120,7 +126,9 @@ public final class SessionService {
     public CompletionStage<Integer> revokeByToken(String token) {
         SessionTokens.Reference ref = SessionTokens.parse("token", token);
         // A token naming no user names no session: logging out twice, or with a forged token, ends nothing.
-        return store.revoke(ref.userId(), ref.sessionId(), clock.instant(), policy.forgetAfter())
+        Instant now = clock.instant();
+        return store.revoke(ref.userId(), ref.sessionId(), now, policy.forgetAfter())
+                .thenCompose(count -> announce(Revocation.ofSession(ref.userId(), ref.sessionId(), EndReason.LOGOUT, now), count))
                 .exceptionallyCompose(error -> Failures.unwrap(error) instanceof NotFoundException
                         ? CompletableFuture.completedFuture(0)
                         : CompletableFuture.failedFuture(error));
@@ -130,7 +138,9 @@ public final class SessionService {
     public CompletionStage<Integer> revoke(String userId, String sessionId) {
         UserIds.require("session.user_id", userId);
         requireSessionId("session.session_id", sessionId);
-        return store.revoke(userId, sessionId, clock.instant(), policy.forgetAfter());
+        Instant now = clock.instant();
+        return store.revoke(userId, sessionId, now, policy.forgetAfter())
+                .thenCompose(count -> announce(Revocation.ofSession(userId, sessionId, EndReason.ADMIN_REVOKE, now), count));
     }
 
     /** Ends every session of a user, but {@code exceptSessionId} when it is not empty. */
@@ -139,7 +149,9 @@ public final class SessionService {
         if (!exceptSessionId.isEmpty()) {
             requireSessionId("all_sessions.except_session_id", exceptSessionId);
         }
-        return store.revokeAll(userId, exceptSessionId, clock.instant(), policy.forgetAfter());
+        Instant now = clock.instant();
+        return store.revokeAll(userId, exceptSessionId, now, policy.forgetAfter())
+                .thenCompose(count -> announce(Revocation.ofAllSessions(userId, exceptSessionId, EndReason.REVOKE_ALL, now), count));
     }
 
     /** The user's live sessions, newest first. */
@@ -150,6 +162,24 @@ public final class SessionService {
                 .toList());
     }
 
+
+    /**
+     * Appends the event to the revocation log before the caller hears of the revoke: an
+     * acknowledged revoke always has its event. The event is appended even when the revoke found
+     * nothing left to end, so a revoke retried after a failed append still announces itself.
+     */
+    private CompletionStage<Integer> announce(Revocation revocation, int count) {
+        return revocations.append(revocation).thenApply(cursor -> count);
+    }
+
+    private CompletionStage<Void> announceEach(String userId, List<String> evictedSessionIds, Instant now) {
+        CompletionStage<Void> all = CompletableFuture.completedFuture(null);
+        for (String sessionId : evictedSessionIds) {
+            all = all.thenCompose(ignored -> revocations.append(Revocation.ofSession(userId, sessionId, EndReason.SESSION_LIMIT, now))
+                    .thenApply(cursor -> null));
+        }
+        return all;
+    }
 
     private static void requireSessionId(String field, String value) {
         if (value == null || value.isEmpty()) {

@@ -16,9 +16,10 @@ public interface SessionStore {
     /**
      * Stores a new session, provided the user's password hash is still {@code verifiedPasswordHash}
      * (the one the login was checked against): fails with InvalidCredentialsException when the
-     * password changed meanwhile, NotFoundException when the user does not exist.
+     * password changed meanwhile, NotFoundException when the user does not exist. Completes with the
+     * ids of the sessions it evicted past the per-user limit, least recently used first.
      */
-    CompletionStage<Void> create(Session session, String verifiedPasswordHash, int maxPerUser, Duration forgetAfter);
+    CompletionStage<List<String>> create(Session session, String verifiedPasswordHash, int maxPerUser, Duration forgetAfter);
 
     /** Reads a session without changing anything. */
     CompletionStage<SessionCheck> find(String userId, String sessionId, Instant now);

@@ -18,6 +18,8 @@ package io.sessionauthority.service.store;
  * sa:{&lt;uid&gt;}:sessions          zset    sid scored by idle expiry (user's index)     TTL = last score + forget-after
  * sa:{&lt;uid&gt;}:revoked           zset    sid scored by when to forget the tombstone   TTL = last score
  * sa:{&lt;uid&gt;}:devices           zset    device id scored by when it is forgotten     TTL = last score
+ * sa:{revocations}              stream  events that ended sessions: u user, s session   trimmed to the retention
+ *                                        ("" = all), x kept session, r reason, t time    on every append
  * sa:throttle:&lt;scope&gt;:&lt;id&gt;      hash    f failures, lu locked until                   TTL = the later of lock end
  *                                        (scope ip, user_ip, user or device)            and now + failure window
  * </pre>
@@ -33,6 +35,23 @@ public final class RedisSchema {
     static final String PREFIX = "sa:";
 
     private RedisSchema() {
+    }
+
+    /** Fields of the entries of {@code sa:{revocations}}. */
+    static final class RevocationFields {
+        static final String USER = "u";
+        static final String SESSION = "s";
+        static final String EXCEPT = "x";
+        static final String REASON = "r";
+        static final String TIME = "t";
+
+        private RevocationFields() {
+        }
+    }
+
+    /** The revocation log: one stream in one Cluster slot (its own hash tag), read by every replica. */
+    public static String revocations() {
+        return PREFIX + "{revocations}";
     }
 
     /** Fields of {@code sa:{<uid>}:user}. */

@@ -40,13 +40,21 @@ public final class RedisSessionStore implements SessionStore {
     private final LuaScript revokeAllScript = LuaScript.load("revoke_all_sessions");
     private final LuaScript listScript = LuaScript.load("list_sessions");
 
-    public RedisSessionStore(RedisClusterAsyncCommands<String, String> redis, Tracer tracer) {
+    private final DurableWrites durable;
+
+    public RedisSessionStore(RedisClusterAsyncCommands<String, String> redis, Tracer tracer, DurableWrites durable) {
         this.redis = redis;
         this.tracer = tracer;
+        this.durable = durable;
+    }
+
+    /** Without waiting for replicas on revokes (a single Redis). */
+    public RedisSessionStore(RedisClusterAsyncCommands<String, String> redis, Tracer tracer) {
+        this(redis, tracer, DurableWrites.none(redis));
     }
 
     @Override
-    public CompletionStage<Void> create(Session session, String verifiedPasswordHash, int maxPerUser, Duration forgetAfter) {
+    public CompletionStage<List<String>> create(Session session, String verifiedPasswordHash, int maxPerUser, Duration forgetAfter) {
         String uid = session.userId();
         List<String> args = new ArrayList<>(List.of(
                 session.sessionId(),
@@ -70,7 +78,11 @@ public final class RedisSessionStore implements SessionStore {
             if ("STALE_CREDENTIALS".equals(reply.get(0))) {
                 throw InvalidCredentialsException.wrongPassword(uid);
             }
-            return null;
+            List<String> evicted = new ArrayList<>();
+            for (int i = 1; i < reply.size(); i++) {
+                evicted.add((String) reply.get(i));
+            }
+            return evicted;
         });
     }
 
@@ -110,17 +122,19 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public CompletionStage<Integer> revoke(String userId, String sessionId, Instant now, Duration forgetAfter) {
-        CompletionStage<Long> result = revokeScript.run(tracer, redis, ScriptOutputType.INTEGER,
+        CompletionStage<Long> result = durable.run(RedisSchema.user(userId), master -> revokeScript.run(tracer, master,
+                ScriptOutputType.INTEGER,
                 keys(RedisSchema.user(userId), RedisSchema.sessionIndex(userId), RedisSchema.revokedSessions(userId)),
-                sessionId, millis(now), Long.toString(forgetAfter.toMillis()), RedisSchema.sessionPrefix(userId));
+                sessionId, millis(now), Long.toString(forgetAfter.toMillis()), RedisSchema.sessionPrefix(userId)));
         return translated(result).thenApply(count -> existingUser(userId, count));
     }
 
     @Override
     public CompletionStage<Integer> revokeAll(String userId, String exceptSessionId, Instant now, Duration forgetAfter) {
-        CompletionStage<Long> result = revokeAllScript.run(tracer, redis, ScriptOutputType.INTEGER,
+        CompletionStage<Long> result = durable.run(RedisSchema.user(userId), master -> revokeAllScript.run(tracer, master,
+                ScriptOutputType.INTEGER,
                 keys(RedisSchema.user(userId), RedisSchema.sessionIndex(userId), RedisSchema.revokedSessions(userId)),
-                millis(now), Long.toString(forgetAfter.toMillis()), exceptSessionId, RedisSchema.sessionPrefix(userId));
+                millis(now), Long.toString(forgetAfter.toMillis()), exceptSessionId, RedisSchema.sessionPrefix(userId)));
         return translated(result).thenApply(count -> existingUser(userId, count));
     }
 

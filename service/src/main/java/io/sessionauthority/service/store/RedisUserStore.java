@@ -34,8 +34,16 @@ public final class RedisUserStore implements UserStore {
     private final RedisClusterAsyncCommands<String, String> redis;
     private final LuaScript changePasswordScript = LuaScript.load("change_password");
 
-    public RedisUserStore(RedisClusterAsyncCommands<String, String> redis) {
+    private final DurableWrites durable;
+
+    public RedisUserStore(RedisClusterAsyncCommands<String, String> redis, DurableWrites durable) {
         this.redis = redis;
+        this.durable = durable;
+    }
+
+    /** Without waiting for replicas on password changes (a single Redis). */
+    public RedisUserStore(RedisClusterAsyncCommands<String, String> redis) {
+        this(redis, DurableWrites.none(redis));
     }
 
     @Override
@@ -87,10 +95,13 @@ public final class RedisUserStore implements UserStore {
 
     private CompletionStage<Optional<Integer>> changePassword(String userId, String expectedHash, String newHash, boolean revoke,
                                                               String keepSessionId, Instant now, Duration forgetAfter) {
-        CompletionStage<Long> result = changePasswordScript.run(redis, ScriptOutputType.INTEGER,
-                new String[] {RedisSchema.user(userId), RedisSchema.sessionIndex(userId), RedisSchema.revokedSessions(userId)},
-                expectedHash, newHash, revoke ? "1" : "0", RedisSessionStore.millis(now),
-                Long.toString(forgetAfter.toMillis()), keepSessionId, RedisSchema.sessionPrefix(userId));
+        String[] keys = {RedisSchema.user(userId), RedisSchema.sessionIndex(userId), RedisSchema.revokedSessions(userId)};
+        String[] args = {expectedHash, newHash, revoke ? "1" : "0", RedisSessionStore.millis(now),
+                Long.toString(forgetAfter.toMillis()), keepSessionId, RedisSchema.sessionPrefix(userId)};
+        // A password change ends sessions: durable like a revoke. A rehash at login ends none.
+        CompletionStage<Long> result = revoke
+                ? durable.run(keys[0], master -> changePasswordScript.<Long>run(master, ScriptOutputType.INTEGER, keys, args))
+                : changePasswordScript.run(redis, ScriptOutputType.INTEGER, keys, args);
         return translated(result).thenApply(count -> count < 0 ? Optional.empty() : Optional.of(count.intValue()));
     }
 

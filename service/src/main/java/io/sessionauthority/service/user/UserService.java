@@ -10,7 +10,11 @@ import io.sessionauthority.service.throttle.DeviceTokens;
 import io.sessionauthority.service.throttle.LoginThrottle;
 import io.sessionauthority.service.validation.Ids;
 import java.security.SecureRandom;
+import io.sessionauthority.service.revocation.EndReason;
+import io.sessionauthority.service.revocation.Revocation;
+import io.sessionauthority.service.revocation.RevocationLog;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -27,6 +31,7 @@ public final class UserService {
     private final PasswordHasher hasher;
     private final HashingPool hashingPool;
     private final LoginThrottle throttle;
+    private final RevocationLog revocations;
     private final Duration forgetAfter;
     private final Clock clock;
     private final SecureRandom random;
@@ -35,8 +40,9 @@ public final class UserService {
      * @param forgetAfter how long sessions ended by a password change still read as revoked
      */
     public UserService(UserStore store, PasswordPolicy passwordPolicy, PasswordHasher hasher, HashingPool hashingPool,
-                       LoginThrottle throttle, Duration forgetAfter, Clock clock, SecureRandom random) {
+                       LoginThrottle throttle, RevocationLog revocations, Duration forgetAfter, Clock clock, SecureRandom random) {
         this.store = store;
+        this.revocations = revocations;
         this.passwordPolicy = passwordPolicy;
         this.hasher = hasher;
         this.hashingPool = hashingPool;
@@ -109,10 +115,15 @@ public final class UserService {
                                 throw InvalidCredentialsException.wrongPassword(userId);
                             }
                             return new Hashes(user.passwordHash(), hasher.hash(replacement));
-                        }).thenCompose(hashes -> store.changePassword(userId, hashes.current(), hashes.replacement(),
-                                keepSessionId, clock.instant(), forgetAfter))))
-                .thenApply(revoked -> revoked.orElseThrow(() -> new ConflictException("PASSWORD_CHANGED_CONCURRENTLY",
-                        "the password was changed by another call meanwhile; check the current password and retry")));
+                        }).thenCompose(hashes -> {
+                            Instant now = clock.instant();
+                            return store.changePassword(userId, hashes.current(), hashes.replacement(), keepSessionId, now, forgetAfter)
+                                    .thenApply(revoked -> revoked.orElseThrow(() -> new ConflictException("PASSWORD_CHANGED_CONCURRENTLY",
+                                            "the password was changed by another call meanwhile; check the current password and retry")))
+                                    // Announced before the caller hears of it, like every revoke.
+                                    .thenCompose(revoked -> revocations.append(Revocation.ofAllSessions(userId, keepSessionId,
+                                            EndReason.PASSWORD_CHANGE, now)).thenApply(cursor -> revoked));
+                        })));
     }
 
     private record Hashes(String current, String replacement) {

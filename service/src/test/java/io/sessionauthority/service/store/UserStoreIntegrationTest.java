@@ -221,7 +221,7 @@ class UserStoreIntegrationTest {
         };
         io.sessionauthority.service.user.UserService users = new io.sessionauthority.service.user.UserService(racing,
                 new io.sessionauthority.service.user.PasswordPolicy(8, 256), new PasswordHasher(10, new SecureRandom()),
-                domain.hashingPool, domain.throttle, Duration.ofHours(1), domain.clock, new SecureRandom());
+                domain.hashingPool, domain.throttle, domain.revocations, Duration.ofHours(1), domain.clock, new SecureRandom());
 
         assertThatThrownBy(() -> join(users.changePassword(ivy.id(), "password-ivy", "a brand new password", "", "", "")))
                 .isInstanceOf(CompletionException.class)

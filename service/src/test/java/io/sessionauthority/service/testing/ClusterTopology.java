@@ -55,10 +55,43 @@ public final class ClusterTopology implements AutoCloseable {
         nodes.forEach(RedisServerProcess::close);
     }
 
-    private void awaitClusterOk() {
+    /** The node that replicates {@code master}. */
+    public RedisServerProcess replicaOf(RedisServerProcess master) {
+        for (RedisServerProcess node : nodes) {
+            String info = node.commands().info("replication");
+            if (info.contains("role:slave") && info.contains("master_port:" + master.port() + "\r\n")) {
+                return node;
+            }
+        }
+        throw new IllegalStateException("no replica of " + master.uri());
+    }
+
+    /** Waits until {@code master} reports a replica online (after a failover, the old master rejoined). */
+    public void awaitReplicaOnline(RedisServerProcess master) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!master.commands().info("replication").contains("state=online")) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no replica of " + master.uri() + " came online");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Waits until every node says cluster_state:ok. */
+    public void awaitClusterOk() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
-            boolean ok = nodes.stream().allMatch(node -> node.commands().clusterInfo().contains("cluster_state:ok"));
+            boolean ok;
+            try {
+                ok = nodes.stream().allMatch(node -> node.commands().clusterInfo().contains("cluster_state:ok"));
+            } catch (RuntimeException restarting) {
+                ok = false;
+            }
             if (ok) {
                 return;
             }

@@ -34,7 +34,7 @@ public final class DomainFixture implements AutoCloseable {
     /** The shipped defaults (config.ThrottleProperties). */
     public static final ThrottlePolicy DEFAULT_THROTTLE = new ThrottlePolicy(true, 30, 100, 10, Duration.ofSeconds(60),
             Duration.ofMinutes(15), Duration.ofMinutes(15), Duration.ofDays(90), 20);
-    public static final RedisProperties DEFAULT_REDIS = new RedisProperties(Duration.ofSeconds(1), 10_000, Duration.ofMillis(500), null);
+    public static final RedisProperties DEFAULT_REDIS = new RedisProperties(Duration.ofSeconds(1), 10_000, Duration.ofMillis(500), io.sessionauthority.service.store.DurableWrites.Mode.AUTO, 1, Duration.ofMillis(300), null);
 
     public final MutableClock clock = MutableClock.startingNow();
     private final io.lettuce.core.AbstractRedisClient client;
@@ -69,6 +69,9 @@ public final class DomainFixture implements AutoCloseable {
         return new Connected(standalone, connection, connection.async());
     }
 
+    /** The revocation log every revoke of this fixture appends to. */
+    public final io.sessionauthority.service.revocation.RevocationLog revocations;
+
     private DomainFixture(Connected redis, SessionPolicy policy) {
         SecureRandom random = new SecureRandom();
         client = redis.client();
@@ -77,9 +80,12 @@ public final class DomainFixture implements AutoCloseable {
         userStore = new RedisUserStore(redis.async());
         hashingPool = new HashingPool(2, 64);
         throttle = new LoginThrottle(new RedisThrottleStore(redis.async()), DEFAULT_THROTTLE, new DeviceTokens(random), clock);
+        // Domain tests never wait on the log: the shared connection serves its reads too.
+        revocations = new io.sessionauthority.service.store.RedisRevocationLog(redis.async(), redis.async(), () -> { },
+                io.sessionauthority.service.store.DurableWrites.none(redis.async()), Duration.ofHours(1), clock);
         users = new UserService(userStore, new PasswordPolicy(8, 256), new PasswordHasher(10, random),
-                hashingPool, throttle, policy.forgetAfter(), clock, random);
-        sessions = new SessionService(sessionStore, policy, new SessionTokens(random), users, throttle, clock);
+                hashingPool, throttle, revocations, policy.forgetAfter(), clock, random);
+        sessions = new SessionService(sessionStore, policy, new SessionTokens(random), users, throttle, revocations, clock);
     }
 
     public DomainFixture(String redisUri) {

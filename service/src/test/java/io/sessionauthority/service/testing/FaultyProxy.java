@@ -81,8 +81,9 @@ public final class FaultyProxy implements AutoCloseable {
 
     private void accept() {
         while (!server.isClosed()) {
+            Socket client = null;
             try {
-                Socket client = server.accept();
+                client = server.accept();
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 client.setTcpNoDelay(true);
                 upstream.setTcpNoDelay(true);
@@ -92,6 +93,9 @@ public final class FaultyProxy implements AutoCloseable {
                 pump(upstream, client);
             } catch (IOException e) {
                 // the target refused or the proxy closed: the client sees its connection end
+                if (client != null) {
+                    closeQuietly(client);
+                }
             }
         }
     }

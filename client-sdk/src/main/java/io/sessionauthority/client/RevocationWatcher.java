@@ -1,0 +1,158 @@
+package io.sessionauthority.client;
+
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.sessionauthority.v1.Revocation;
+import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
+import io.sessionauthority.v1.WatchRevocationsRequest;
+import io.sessionauthority.v1.WatchRevocationsResponse;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Keeps one WatchRevocations stream open for the validation cache, resuming from the last cursor
+ * after any interruption (an authority replica restarting, a network blip), so no event is missed.
+ * The stream is <em>healthy</em> while messages (events or the authority's once-a-second
+ * heartbeats) keep arriving; the cache trusts its entries for long only then.
+ */
+final class RevocationWatcher implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(RevocationWatcher.class.getName());
+    private static final long MIN_RETRY_MILLIS = 50;
+    private static final long MAX_RETRY_MILLIS = 2_000;
+
+    /** What the watcher reports to. Called on gRPC threads, one message at a time. */
+    interface Listener {
+        void onRevocation(Revocation revocation);
+
+        /** Events were lost: forget everything. */
+        void onReset();
+    }
+
+    private final SessionAuthorityServiceGrpc.SessionAuthorityServiceStub stub;
+    private final Listener listener;
+    private final long staleAfterNanos;
+    private final ScheduledExecutorService retries;
+    private volatile String cursor = "";
+    private volatile long lastMessageNanos;
+    private volatile boolean open;
+    private volatile boolean closed;
+    private volatile boolean unsupported;
+    private volatile ClientCallStreamObserver<WatchRevocationsRequest> call;
+    private int failures;
+
+    RevocationWatcher(SessionAuthorityServiceGrpc.SessionAuthorityServiceStub stub, Listener listener, Duration staleAfter) {
+        this.stub = stub;
+        this.listener = listener;
+        this.staleAfterNanos = staleAfter.toNanos();
+        this.retries = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "session-authority-revocations");
+            thread.setDaemon(true);
+            return thread;
+        });
+        retries.execute(this::subscribe);
+    }
+
+    /** Whether every revocation up to a moment ago has been seen. */
+    boolean healthy() {
+        return open && System.nanoTime() - lastMessageNanos < staleAfterNanos;
+    }
+
+    /** The cursor of the newest message received (empty before the first). */
+    String cursor() {
+        return cursor;
+    }
+
+    private void subscribe() {
+        if (closed) {
+            return;
+        }
+        stub.watchRevocations(WatchRevocationsRequest.newBuilder().setCursor(cursor).build(),
+                new ClientResponseObserver<WatchRevocationsRequest, WatchRevocationsResponse>() {
+                    @Override
+                    public void beforeStart(ClientCallStreamObserver<WatchRevocationsRequest> requestStream) {
+                        call = requestStream;
+                    }
+
+                    @Override
+                    public void onNext(WatchRevocationsResponse message) {
+                        received(message);
+                    }
+
+                    @Override
+                    public void onError(Throwable error) {
+                        ended(Status.fromThrowable(error));
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        ended(Status.UNAVAILABLE.withDescription("the stream ended"));
+                    }
+                });
+    }
+
+    private void received(WatchRevocationsResponse message) {
+        switch (message.getKindCase()) {
+            case REVOCATION -> {
+                listener.onRevocation(message.getRevocation());
+                cursor = message.getRevocation().getCursor();
+            }
+            case RESET -> {
+                listener.onReset();
+                cursor = message.getReset().getCursor();
+            }
+            case HEARTBEAT -> cursor = message.getHeartbeat().getCursor().isEmpty() ? cursor : message.getHeartbeat().getCursor();
+            default -> {
+                // a kind this SDK does not know: it carries nothing to act on
+            }
+        }
+        lastMessageNanos = System.nanoTime();
+        if (!open) {
+            open = true;
+            synchronized (this) {
+                failures = 0;
+            }
+        }
+    }
+
+    private void ended(Status status) {
+        open = false;
+        if (closed) {
+            return;
+        }
+        if (status.getCode() == Status.Code.UNIMPLEMENTED || status.getCode() == Status.Code.PERMISSION_DENIED) {
+            // An older authority, or a caller without the validate permission: the cache keeps its
+            // short degraded bound for good.
+            if (!unsupported) {
+                unsupported = true;
+                LOG.log(Level.WARNING, "Session Authority revocation stream unavailable ({0}): cached validations are kept"
+                        + " only briefly", status.getCode());
+            }
+            retries.schedule(this::subscribe, 1, TimeUnit.MINUTES);
+            return;
+        }
+        long delay;
+        synchronized (this) {
+            delay = Math.min(MAX_RETRY_MILLIS, MIN_RETRY_MILLIS << Math.min(failures, 6));
+            failures++;
+        }
+        // A reset of its own (the authority lost events in a Redis failover) ends the stream after
+        // the Reset message; resume at once from the reset's cursor.
+        retries.schedule(this::subscribe, status.getCode() == Status.Code.RESOURCE_EXHAUSTED ? 0 : delay, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        ClientCallStreamObserver<WatchRevocationsRequest> current = call;
+        if (current != null) {
+            current.cancel("client closed", null);
+        }
+        retries.shutdownNow();
+    }
+}

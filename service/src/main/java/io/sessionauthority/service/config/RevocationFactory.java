@@ -1,0 +1,72 @@
+package io.sessionauthority.service.config;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
+import io.sessionauthority.service.grpc.RevocationStreams;
+import io.sessionauthority.service.revocation.RevocationHub;
+import io.sessionauthority.service.revocation.RevocationLog;
+import io.sessionauthority.service.store.DurableWrites;
+import io.sessionauthority.service.store.RedisRevocationLog;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** The revocation log, the one reader of it per replica, and the streams to subscribers. */
+@Factory
+public class RevocationFactory {
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    @Requires(missingProperty = "redis.uris")
+    RedisRevocationLog revocationLog(RedisClusterAsyncCommands<String, String> redis, RedisClient client, DurableWrites durable,
+                                     RevocationProperties properties, @Value("${redis.timeout}") Duration commandTimeout, Clock clock) {
+        requirePollBelow(properties, commandTimeout);
+        // XREAD BLOCK holds its connection: never the one every Validate rides on.
+        StatefulRedisConnection<String, String> reader = client.connect();
+        return new RedisRevocationLog(redis, reader.async(), reader::close, durable, properties.retention(), clock);
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    @Requires(property = "redis.uris")
+    RedisRevocationLog clusterRevocationLog(RedisClusterAsyncCommands<String, String> redis, RedisClusterClient client,
+                                            DurableWrites durable, RevocationProperties properties,
+                                            @Value("${redis.timeout}") Duration commandTimeout, Clock clock) {
+        requirePollBelow(properties, commandTimeout);
+        StatefulRedisClusterConnection<String, String> reader = client.connect();
+        return new RedisRevocationLog(redis, reader.async(), reader::close, durable, properties.retention(), clock);
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    RevocationHub revocationHub(RevocationLog log, RevocationProperties properties) {
+        return new RevocationHub(log, properties.memoryEvents(), properties.pollWait(), properties.staleAfter());
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    RevocationStreams revocationStreams(RevocationHub hub, RevocationProperties properties) {
+        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, runnable -> {
+            Thread thread = new Thread(runnable, "revocation-streams");
+            thread.setDaemon(true);
+            return thread;
+        });
+        return new RevocationStreams(hub, scheduler, properties.heartbeat(), properties.slowSubscriber());
+    }
+
+    private static void requirePollBelow(RevocationProperties properties, Duration commandTimeout) {
+        if (properties.pollWait().compareTo(commandTimeout) >= 0) {
+            throw new IllegalStateException("session-authority.revocations.poll-wait (" + properties.pollWait()
+                    + ") must be below redis.timeout (" + commandTimeout + ")");
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.sessionauthority.service.revocation;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One reader of the revocation log per service replica, fanned out to every subscriber: the SDKs'
+ * streams and the service's own cache. Keeps the newest events in memory, so subscribers that keep
+ * up are served without Redis; one that resumes from an older cursor reads the log itself.
+ *
+ * <p>The hub is <em>live</em> while its reads of the log succeed; subscribers are told it is alive
+ * (heartbeats) only then, so a cache never trusts a stream that stopped moving. When a Redis
+ * failover loses events the hub had already read (they were never acknowledged as durable, or the
+ * new master would have them), the log's end moves back: the hub starts a new epoch, and every
+ * subscriber must forget what it derived from the lost ones.
+ */
+public final class RevocationHub implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RevocationHub.class);
+
+    private final RevocationLog log;
+    private final int memoryEvents;
+    private final Duration pollWait;
+    private final Duration staleAfter;
+    private final ArrayDeque<Revocation> recent = new ArrayDeque<>();
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final Thread reader;
+    private volatile boolean closed;
+    private volatile long lastReadNanos;
+    private volatile long epoch;
+    /** Every event in (recentStart, position] is in {@code recent}. Guarded by this. */
+    private String recentStart;
+    private String position;
+
+    /**
+     * @param memoryEvents how many of the newest events to keep in memory
+     * @param pollWait     how long one read of the log waits for new events
+     * @param staleAfter   how long without a successful read before the hub is not live
+     */
+    public RevocationHub(RevocationLog log, int memoryEvents, Duration pollWait, Duration staleAfter) {
+        this.log = log;
+        this.memoryEvents = memoryEvents;
+        this.pollWait = pollWait;
+        this.staleAfter = staleAfter;
+        this.reader = new Thread(this::readLoop, "revocation-reader");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Whether the hub read the log recently: what heartbeats vouch for. */
+    public boolean live() {
+        return position() != null && System.nanoTime() - lastReadNanos < staleAfter.toNanos();
+    }
+
+    /** Bumped whenever events the hub had handed out were lost by the log (see the class comment). */
+    public long epoch() {
+        return epoch;
+    }
+
+    /** The newest cursor the hub has read, or null before its first read. */
+    public synchronized String position() {
+        return position;
+    }
+
+    /** Calls {@code listener} (on the reader's thread: keep it short) after new events or a new epoch. */
+    public Runnable subscribe(Runnable listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /**
+     * Up to {@code max} events after {@code cursor}: from memory when they are still there, else from
+     * the log. A reset when events after the cursor are gone (trimmed by retention, or lost by a
+     * failover) or the cursor is ahead of the log.
+     */
+    public CompletionStage<Batch> after(String cursor, int max) {
+        synchronized (this) {
+            if (position == null) {
+                return CompletableFuture.failedFuture(new IllegalStateException("the revocation log has not been read yet"));
+            }
+            if (Cursors.compare(cursor, position) > 0) {
+                return CompletableFuture.completedFuture(Batch.reset(position));
+            }
+            if (Cursors.compare(cursor, recentStart) >= 0) {
+                List<Revocation> events = new ArrayList<>();
+                for (Revocation event : recent) {
+                    if (Cursors.compare(event.cursor(), cursor) > 0) {
+                        events.add(event);
+                        if (events.size() == max) {
+                            break;
+                        }
+                    }
+                }
+                return CompletableFuture.completedFuture(Batch.of(events));
+            }
+        }
+        return log.after(cursor, max).thenApply(page -> page.gap() ? Batch.reset(position()) : Batch.of(page.events()));
+    }
+
+    private void readLoop() {
+        while (!closed) {
+            try {
+                if (position() == null) {
+                    start(log.end().toCompletableFuture().get(10, TimeUnit.SECONDS));
+                }
+                List<Revocation> events = log.await(position(), pollWait).toCompletableFuture().get(pollWait.toMillis() + 10_000,
+                        TimeUnit.MILLISECONDS);
+                lastReadNanos = System.nanoTime();
+                if (!events.isEmpty()) {
+                    append(events);
+                    listeners.forEach(Runnable::run);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                if (closed) {
+                    return;
+                }
+                LOG.debug("reading the revocation log failed: {}", e.toString());
+                pause();
+                checkEndAfterFailure();
+            }
+        }
+    }
+
+    private synchronized void start(String end) {
+        position = end;
+        recentStart = end;
+        lastReadNanos = System.nanoTime();
+    }
+
+    private synchronized void append(List<Revocation> events) {
+        for (Revocation event : events) {
+            recent.addLast(event);
+            position = event.cursor();
+        }
+        while (recent.size() > memoryEvents) {
+            recentStart = recent.removeFirst().cursor();
+        }
+    }
+
+    /** After a failed read: if the log's end is now behind what the hub read, a failover lost events. */
+    private void checkEndAfterFailure() {
+        try {
+            String end = log.end().toCompletableFuture().get(2, TimeUnit.SECONDS);
+            boolean lost;
+            synchronized (this) {
+                lost = position != null && Cursors.compare(end, position) < 0;
+                if (lost) {
+                    recent.clear();
+                    position = end;
+                    recentStart = end;
+                    epoch++;
+                }
+            }
+            if (lost) {
+                LOG.warn("The revocation log lost events this replica had read (a Redis failover): subscribers must resync");
+                listeners.forEach(Runnable::run);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception stillDown) {
+            // the next read tries again
+        }
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        reader.interrupt();
+    }
+
+    /** Events after a cursor, or a reset: the reader must forget what it derived and continue from {@code resetTo}. */
+    public record Batch(List<Revocation> events, String resetTo) {
+        static Batch of(List<Revocation> events) {
+            return new Batch(events, null);
+        }
+
+        static Batch reset(String to) {
+            return new Batch(List.of(), to);
+        }
+
+        public boolean isReset() {
+            return resetTo != null;
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package io.sessionauthority.service.store;
+
+import static io.sessionauthority.service.store.RedisErrors.translated;
+
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.sessionauthority.service.error.Failures;
+import io.sessionauthority.service.revocation.Cursors;
+import io.sessionauthority.service.revocation.EndReason;
+import io.sessionauthority.service.revocation.Revocation;
+import io.sessionauthority.service.revocation.RevocationLog;
+import io.sessionauthority.service.store.RedisSchema.RevocationFields;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The revocation log as one Redis Stream, {@code sa:{revocations}}, trimmed to the retention by
+ * every append ({@code MINID ~}). Appends are durable like the revokes they report (WAIT, see
+ * {@link DurableWrites}); reads that wait ({@code XREAD BLOCK}) use a connection of their own.
+ *
+ * <p>On Redis Cluster the stream is one key in one slot, so it cannot be written by the scripts
+ * that end sessions (they may touch only the user's slot): the event is appended right after the
+ * script, before the caller is answered. A service that dies between the two has not answered
+ * the revoke, so the caller retries it, and a retried revoke appends its event again; events are
+ * idempotent for their readers. The same order is used on every topology, so there is one code path.
+ */
+public final class RedisRevocationLog implements RevocationLog, AutoCloseable {
+
+    private final RedisClusterAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> reader;
+    private final DurableWrites durable;
+    private final Duration retention;
+    private final Clock clock;
+    private final Runnable closeReader;
+
+    /**
+     * @param redis     the shared connection, for reads that do not wait
+     * @param reader    a connection of its own, for {@code XREAD BLOCK}, closed by {@code closeReader}
+     * @param retention how long events stay readable: a subscriber away for longer must resync
+     */
+    public RedisRevocationLog(RedisClusterAsyncCommands<String, String> redis, RedisClusterAsyncCommands<String, String> reader,
+                              Runnable closeReader, DurableWrites durable, Duration retention, Clock clock) {
+        this.closeReader = closeReader;
+        this.redis = redis;
+        this.reader = reader;
+        this.durable = durable;
+        this.retention = retention;
+        this.clock = clock;
+    }
+
+    @Override
+    public CompletionStage<String> append(Revocation revocation) {
+        String key = RedisSchema.revocations();
+        XAddArgs trim = XAddArgs.Builder.minId(Long.toString(clock.millis() - retention.toMillis())).approximateTrimming();
+        Map<String, String> fields = Map.of(
+                RevocationFields.USER, revocation.userId(),
+                RevocationFields.SESSION, revocation.sessionId(),
+                RevocationFields.EXCEPT, revocation.exceptSessionId(),
+                RevocationFields.REASON, revocation.reason().code(),
+                RevocationFields.TIME, Long.toString(revocation.time().toEpochMilli()));
+        return translated(durable.run(key, master -> master.xadd(key, trim, fields)));
+    }
+
+    @Override
+    public CompletionStage<Page> after(String cursor, int max) {
+        String key = RedisSchema.revocations();
+        CompletionStage<Page> page = redis.xrange(key, Range.create(next(cursor), "+"), Limit.from(max))
+                .thenCompose(messages -> trimmedAfter(cursor).thenApply(gap -> new Page(toRevocations(messages), gap)));
+        return translated(page);
+    }
+
+    @Override
+    public CompletionStage<List<Revocation>> await(String cursor, Duration wait) {
+        CompletionStage<List<Revocation>> events = reader.xread(XReadArgs.Builder.block(wait).count(1000),
+                        XReadArgs.StreamOffset.from(RedisSchema.revocations(), cursor))
+                .thenApply(messages -> messages == null ? List.of() : toRevocations(messages));
+        return translated(events);
+    }
+
+    @Override
+    public CompletionStage<String> end() {
+        return translated(info().thenApply(info -> info.getOrDefault("last-generated-id", Cursors.START)));
+    }
+
+    @Override
+    public void close() {
+        closeReader.run();
+    }
+
+    /** Whether entries after {@code cursor} were trimmed: Redis 7 records the newest id it ever deleted. */
+    private CompletionStage<Boolean> trimmedAfter(String cursor) {
+        return info().thenApply(info -> {
+            String maxDeleted = info.get("max-deleted-entry-id");
+            if (maxDeleted != null) {
+                return Cursors.compare(maxDeleted, cursor) > 0;
+            }
+            // Redis before 7.0: only the first entry tells; any entry before it may be gone.
+            String first = info.get("first-entry-id");
+            return first != null && Cursors.compare(first, next(cursor)) > 0;
+        });
+    }
+
+    /** XINFO STREAM as a map of its scalar fields ("first-entry-id" added); empty when there is no stream yet. */
+    private CompletionStage<Map<String, String>> info() {
+        return redis.xinfoStream(RedisSchema.revocations()).handle((reply, error) -> {
+            if (error != null) {
+                Throwable cause = Failures.unwrap(error);
+                if (cause instanceof RedisCommandExecutionException && String.valueOf(cause.getMessage()).contains("no such key")) {
+                    return Map.<String, String>of();
+                }
+                throw new java.util.concurrent.CompletionException(cause);
+            }
+            Map<String, String> fields = new java.util.HashMap<>();
+            for (int i = 0; i + 1 < reply.size(); i += 2) {
+                Object value = reply.get(i + 1);
+                if (value instanceof String || value instanceof Long) {
+                    fields.put(String.valueOf(reply.get(i)), String.valueOf(value));
+                } else if ("first-entry".equals(reply.get(i)) && value instanceof List<?> entry && !entry.isEmpty()) {
+                    fields.put("first-entry-id", String.valueOf(entry.get(0)));
+                }
+            }
+            return fields;
+        });
+    }
+
+    private static String next(String cursor) {
+        int dash = cursor.indexOf('-');
+        return cursor.substring(0, dash + 1) + Long.toUnsignedString(Long.parseUnsignedLong(cursor.substring(dash + 1)) + 1);
+    }
+
+    private static List<Revocation> toRevocations(List<StreamMessage<String, String>> messages) {
+        List<Revocation> events = new ArrayList<>(messages.size());
+        for (StreamMessage<String, String> message : messages) {
+            Map<String, String> body = message.getBody();
+            // An event of a reason this version does not know (written by a newer one) still ends
+            // sessions: read as a revoke by an administrator, the most general.
+            EndReason reason = EndReason.ofCode(body.getOrDefault(RevocationFields.REASON, "")).orElse(EndReason.ADMIN_REVOKE);
+            events.add(new Revocation(message.getId(),
+                    body.getOrDefault(RevocationFields.USER, ""),
+                    body.getOrDefault(RevocationFields.SESSION, ""),
+                    body.getOrDefault(RevocationFields.EXCEPT, ""),
+                    reason,
+                    Instant.ofEpochMilli(Long.parseLong(body.getOrDefault(RevocationFields.TIME, "0")))));
+        }
+        return events;
+    }
+}
