@@ -27,13 +27,16 @@ public final class Bench {
             case "enumeration" -> enumeration(args.length > 1 ? Integer.parseInt(args[1]) : 200);
             case "performance" -> performance(Arrays.copyOfRange(args, 1, args.length));
             case "soak" -> soak(Arrays.copyOfRange(args, 1, args.length));
+            case "revocations" -> revocations(Arrays.copyOfRange(args, 1, args.length));
             default -> {
                 System.err.println("""
                         usage: java -jar bench/target/session-authority-bench.jar enumeration [rounds]
                                java -jar bench/target/session-authority-bench.jar performance [--duration 10s] [--concurrency 64]
                                     [--channels 4] [--memory-sessions 100000] [--baseline-requests 200000] [--results bench/results]
                                     [--hashing-threads 0 (one per core)] [--service-java-opts "-XX:+UseZGC"]
-                               java -jar bench/target/session-authority-bench.jar soak [--duration 10m] [--rate 1000] [--interval 1m]""");
+                               java -jar bench/target/session-authority-bench.jar soak [--duration 10m] [--rate 1000] [--interval 1m]
+                               java -jar bench/target/session-authority-bench.jar revocations [--revokes 1000] [--duration 10s]
+                                    [--agent-rate 10000] [--results bench/results]""");
                 System.exit(2);
             }
         }
@@ -69,6 +72,22 @@ public final class Bench {
         try {
             Path written = new PerformanceBench(options).run(serviceJar());
             System.out.println("\nwritten: " + written + " (and its -latency.png)");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void revocations(String[] args) {
+        Map<String, String> flags = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            flags.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        int revokes = Integer.parseInt(flags.getOrDefault("revokes", "1000"));
+        RevocationBench.Options options = new RevocationBench.Options(revokes, Math.max(revokes, 1000),
+                Duration.parse("PT" + flags.getOrDefault("duration", "10s").toUpperCase()),
+                Integer.parseInt(flags.getOrDefault("agent-rate", "10000")), Path.of(flags.getOrDefault("results", "bench/results")));
+        try {
+            System.out.println("\nwritten: " + new RevocationBench(options).run(serviceJar()));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

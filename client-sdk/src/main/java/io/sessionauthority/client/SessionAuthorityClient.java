@@ -248,6 +248,15 @@ public final class SessionAuthorityClient implements AutoCloseable {
                 });
     }
 
+    /**
+     * Whether the validation cache hears every revocation now: its stream to the authority is up
+     * and current. While it is not, cached answers are reused only briefly (see
+     * {@link Builder#validationCache}).
+     */
+    public boolean revocationStreamHealthy() {
+        return revocations != null && revocations.healthy();
+    }
+
     private void slide(String token, ValidationResult result) {
         if (slider != null && result.isValid()) {
             slider.seen(token, result.session().orElseThrow());

@@ -43,7 +43,7 @@ final class ValidationCache implements RevocationWatcher.Listener {
         }
     });
 
-    private record Entry(Session session, long freshUntilMillis, long storedAtNanos) {
+    private record Entry(Session session, long freshUntilMillis, long storedAtMillis) {
     }
 
     private record Negative(ValidationResult result, long freshUntilMillis) {
@@ -81,8 +81,8 @@ final class ValidationCache implements RevocationWatcher.Listener {
 
     private final int maxEntries;
     private final long maxAgeMillis;
-    private final long degradedMaxAgeNanos;
-    private final long dropAfterNanos;
+    private final long degradedMaxAgeMillis;
+    private final long dropAfterMillis;
     private final long negativeMaxAgeMillis;
     private final Clock clock;
     private final BooleanSupplier streamHealthy;
@@ -92,7 +92,8 @@ final class ValidationCache implements RevocationWatcher.Listener {
     private final AtomicLong epoch = new AtomicLong();
     private final ArrayDeque<Event> recent = new ArrayDeque<>();
     private volatile long resetEpoch;
-    private volatile long unhealthySinceNanos = System.nanoTime();
+    /** When the stream was last seen unhealthy first, by the cache's clock; 0 while healthy. */
+    private volatile long unhealthySinceMillis;
 
     /**
      * @param streamHealthy whether the revocation stream is current; always false without one (the
@@ -102,8 +103,8 @@ final class ValidationCache implements RevocationWatcher.Listener {
                     Clock clock, BooleanSupplier streamHealthy) {
         this.maxEntries = maxEntries;
         this.maxAgeMillis = maxAge.toMillis();
-        this.degradedMaxAgeNanos = degradedMaxAge.toNanos();
-        this.dropAfterNanos = dropAfter.toNanos();
+        this.degradedMaxAgeMillis = degradedMaxAge.toMillis();
+        this.dropAfterMillis = dropAfter.toMillis();
         this.negativeMaxAgeMillis = negativeMaxAge.toMillis();
         this.clock = clock;
         this.streamHealthy = streamHealthy;
@@ -120,20 +121,20 @@ final class ValidationCache implements RevocationWatcher.Listener {
             }
             return null;
         }
-        long now = System.nanoTime();
-        if (clock.millis() >= entry.freshUntilMillis()) {
+        long now = clock.millis();
+        if (now >= entry.freshUntilMillis()) {
             remove(key, entry);
             return null;
         }
         if (streamHealthy.getAsBoolean()) {
-            unhealthySinceNanos = 0;
+            unhealthySinceMillis = 0;
             return ValidationResult.valid(entry.session());
         }
-        long since = unhealthySinceNanos;
+        long since = unhealthySinceMillis;
         if (since == 0) {
-            unhealthySinceNanos = since = now;
+            unhealthySinceMillis = since = now;
         }
-        if (now - since < dropAfterNanos && now - entry.storedAtNanos() < degradedMaxAgeNanos) {
+        if (now - since < dropAfterMillis && now - entry.storedAtMillis() < degradedMaxAgeMillis) {
             return ValidationResult.valid(entry.session());
         }
         return null;
@@ -165,7 +166,7 @@ final class ValidationCache implements RevocationWatcher.Listener {
         }
         long freshUntil = Math.min(clock.millis() + maxAgeMillis, millis(session.getIdleExpireTime()));
         freshUntil = Math.min(freshUntil, millis(session.getExpireTime()));
-        Entry entry = new Entry(session, freshUntil, System.nanoTime());
+        Entry entry = new Entry(session, freshUntil, clock.millis());
         entries.put(key, entry);
         keysByUser.computeIfAbsent(session.getUserId(), user -> ConcurrentHashMap.newKeySet()).add(key);
         // An event applied while this answer was being stored did not see it: check once more.

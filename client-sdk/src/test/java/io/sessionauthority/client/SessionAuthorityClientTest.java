@@ -217,27 +217,126 @@ class SessionAuthorityClientTest {
     }
 
     @Test
-    void theNearCacheServesRepeatsAndForgetsWithinItsMaxAge() {
+    void theCacheForgetsASessionTheMomentItIsRevokedElsewhere() {
         LoginResponse login = signUpAndLogin("heidi");
-        MutableClock clock = MutableClock.startingNow();
-        try (SessionAuthorityClient cached = SessionAuthorityClient.builder("127.0.0.1:" + service.port())
-                .plaintext().deadline(Duration.ofSeconds(5)).validationCache(100, Duration.ofSeconds(1)).clock(clock).build()) {
+        CountingListener hits = new CountingListener();
+        try (SessionAuthorityClient cached = cachedClient(hits)) {
+            awaitStreamHealthy(cached);
             assertThat(cached.validate(login.getToken()).isValid()).isTrue();
-            client.revokeToken(login.getToken()); // revoked elsewhere
-            assertThat(cached.validate(login.getToken()).isValid()).as("stale for at most the max age").isTrue();
+            assertThat(cached.validate(login.getToken()).isValid()).isTrue();
+            assertThat(hits.hits.get()).as("the second answer came from the cache").isEqualTo(1);
+
+            long revoked = System.nanoTime();
+            client.revokeToken(login.getToken()); // elsewhere: another client, another process in real life
+            io.sessionauthority.service.testing.Await.until("the revoke seen by the cache", Duration.ofSeconds(2),
+                    () -> !cached.validate(login.getToken()).isValid());
+            System.out.printf("revocation seen by a cached client after %d ms%n", (System.nanoTime() - revoked) / 1_000_000);
+            assertThat(cached.validate(login.getToken()).reason()).isEqualTo(ValidationResult.Reason.REVOKED);
+        }
+    }
+
+    @Test
+    void revokeAllAndPasswordChangesEvictEveryCachedSessionButTheKeptOne() {
+        LoginResponse kept = signUpAndLogin("ivan");
+        LoginResponse other = client.login("ivan", PASSWORD, ClientMetadata.getDefaultInstance());
+        LoginResponse third = client.login("ivan", PASSWORD, ClientMetadata.getDefaultInstance());
+        CountingListener hits = new CountingListener();
+        try (SessionAuthorityClient cached = cachedClient(hits)) {
+            awaitStreamHealthy(cached);
+            for (LoginResponse login : List.of(kept, other, third)) {
+                assertThat(cached.validate(login.getToken()).isValid()).isTrue();
+            }
+            client.revokeAllSessions(kept.getSession().getUserId(), kept.getSession().getSessionId());
+            io.sessionauthority.service.testing.Await.until("revoke-all seen by the cache", Duration.ofSeconds(2),
+                    () -> !cached.validate(other.getToken()).isValid() && !cached.validate(third.getToken()).isValid());
+            int before = hits.hits.get();
+            assertThat(cached.validate(kept.getToken()).isValid()).isTrue();
+            assertThat(hits.hits.get()).as("the kept session is still cached").isEqualTo(before + 1);
+
+            client.changePassword(kept.getSession().getUserId(), PASSWORD, PASSWORD + "!", "");
+            io.sessionauthority.service.testing.Await.until("the password change seen by the cache", Duration.ofSeconds(2),
+                    () -> !cached.validate(kept.getToken()).isValid());
+        }
+    }
+
+    @Test
+    void withoutItsStreamTheCacheKeepsAnswersOnlyBriefly() {
+        LoginResponse login = signUpAndLogin("judy");
+        MutableClock clock = MutableClock.startingNow();
+        try (SessionAuthorityClient cached = SessionAuthorityClient.builder("127.0.0.1:" + service.port()).plaintext()
+                .deadline(Duration.ofSeconds(5)).validationCache(100, Duration.ofMinutes(10)).revocationStream(false)
+                .clock(clock).build()) {
+            assertThat(cached.validate(login.getToken()).isValid()).isTrue();
+            client.revokeToken(login.getToken()); // revoked elsewhere, and this client cannot hear of it
+            assertThat(cached.validate(login.getToken()).isValid()).as("stale for at most the degraded age (1 s)").isTrue();
             clock.advance(Duration.ofMillis(1001));
             assertThat(cached.validate(login.getToken()).reason()).isEqualTo(ValidationResult.Reason.REVOKED);
         }
     }
 
     @Test
-    void theNearCacheNeverCachesNegativeAnswersAndForgetsOnLocalRevoke() {
-        LoginResponse login = signUpAndLogin("ivan");
-        try (SessionAuthorityClient cached = SessionAuthorityClient.builder("127.0.0.1:" + service.port())
-                .plaintext().deadline(Duration.ofSeconds(5)).validationCache(100, Duration.ofSeconds(2)).build()) {
+    void aLocalRevokeIsSeenAtOnceAndInvalidAnswersAreReusedBriefly() {
+        LoginResponse login = signUpAndLogin("kim");
+        CountingListener hits = new CountingListener();
+        try (SessionAuthorityClient cached = cachedClient(hits)) {
             assertThat(cached.validate(login.getToken()).isValid()).isTrue();
             cached.revokeToken(login.getToken());
             assertThat(cached.validate(login.getToken()).isValid()).isFalse();
+            int before = hits.hits.get();
+            assertThat(cached.validate(login.getToken()).reason()).isEqualTo(ValidationResult.Reason.REVOKED);
+            assertThat(hits.hits.get()).as("the negative answer came from the cache").isEqualTo(before + 1);
+        }
+    }
+
+    @Test
+    void cachedSessionsStillSlideAtMostOncePerInterval() {
+        LoginResponse login = signUpAndLogin("lee");
+        MutableClock clock = MutableClock.startingNow();
+        CountingListener calls = new CountingListener();
+        try (SessionAuthorityClient cached = SessionAuthorityClient.builder("127.0.0.1:" + service.port()).plaintext()
+                .deadline(Duration.ofSeconds(5)).validationCache(100, Duration.ofMinutes(10)).slideSessions(Duration.ofMinutes(1))
+                .listener(calls).clock(clock).build()) {
+            awaitStreamHealthy(cached);
+            clock.advance(Duration.ofMinutes(2));
+            for (int i = 0; i < 50; i++) {
+                assertThat(cached.validate(login.getToken()).isValid()).isTrue();
+            }
+            io.sessionauthority.service.testing.Await.until("one Touch sent", Duration.ofSeconds(5), () -> calls.touches.get() == 1);
+            clock.advance(Duration.ofSeconds(30));
+            cached.validate(login.getToken());
+            clock.advance(Duration.ofSeconds(31));
+            cached.validate(login.getToken());
+            io.sessionauthority.service.testing.Await.until("a second Touch after the interval", Duration.ofSeconds(5),
+                    () -> calls.touches.get() == 2);
+        }
+    }
+
+    private SessionAuthorityClient cachedClient(ClientListener listener) {
+        return SessionAuthorityClient.builder("127.0.0.1:" + service.port()).plaintext().deadline(Duration.ofSeconds(5))
+                .validationCache(1_000, Duration.ofMinutes(10)).listener(listener).build();
+    }
+
+    /** Waits until cached answers are served for long: the stream is up (a cache hit on a fresh login proves it). */
+    private void awaitStreamHealthy(SessionAuthorityClient cached) {
+        io.sessionauthority.service.testing.Await.until("the revocation stream healthy", Duration.ofSeconds(10),
+                cached::revocationStreamHealthy);
+    }
+
+    /** Counts cache hits and Touch calls. */
+    private static final class CountingListener implements ClientListener {
+        final java.util.concurrent.atomic.AtomicInteger hits = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger touches = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void onCacheHit(String method) {
+            hits.incrementAndGet();
+        }
+
+        @Override
+        public void onCall(String method, Duration latency, String outcome) {
+            if ("Touch".equals(method)) {
+                touches.incrementAndGet();
+            }
         }
     }
 
@@ -245,7 +344,9 @@ class SessionAuthorityClientTest {
     void theBuilderRefusesUnsafeSettings() {
         assertThatThrownBy(() -> SessionAuthorityClient.builder("localhost:1").build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("plaintext()");
-        assertThatThrownBy(() -> SessionAuthorityClient.builder("localhost:1").validationCache(10, Duration.ofSeconds(5)))
+        assertThatThrownBy(() -> SessionAuthorityClient.builder("localhost:1").validationCache(10, Duration.ofHours(25)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SessionAuthorityClient.builder("localhost:1").degradedCacheAge(Duration.ofSeconds(3)))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SessionAuthorityClient.builder("localhost:1").deadline(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class);

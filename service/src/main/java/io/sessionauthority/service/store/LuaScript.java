@@ -39,6 +39,11 @@ final class LuaScript {
         return new LuaScript(name, resource("prelude.lua") + "\n" + resource(name + ".lua"));
     }
 
+    /** A script that needs no prelude (one with a {@code #!lua flags=} line, which must come first). */
+    static LuaScript loadAlone(String name) {
+        return new LuaScript(name, resource(name + ".lua"));
+    }
+
     <T> CompletionStage<T> run(RedisClusterAsyncCommands<String, String> redis, ScriptOutputType type,
                                String[] keys, String... args) {
         CompletionStage<T> first = redis.evalsha(sha1, type, keys, args);

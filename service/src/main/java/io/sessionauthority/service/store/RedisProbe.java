@@ -5,6 +5,7 @@ import static io.sessionauthority.service.store.RedisErrors.translated;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import java.util.concurrent.CompletionStage;
 
 /** Asks Redis whether it answers at all (PING), for health reporting. */
@@ -54,7 +55,10 @@ public final class RedisProbe {
                     throw new RedisException("cluster_state is not ok: some slots are not served");
                 }
             });
-            CompletionStage<Void> mastersAnswer = cluster.masters().commands().ping().thenAccept(pongs -> { });
+            // The masters that serve slots: after a failover the old one keeps its role in the
+            // client's view until it rejoins, but no longer any slot.
+            CompletionStage<Void> mastersAnswer = cluster.nodes(node -> node.is(RedisClusterNode.NodeFlag.UPSTREAM)
+                    && !node.is(RedisClusterNode.NodeFlag.FAIL) && !node.getSlots().isEmpty()).commands().ping().thenAccept(pongs -> { });
             return translated(stateOk.thenCombine(mastersAnswer, (a, b) -> null));
         }
         return translated(redis.ping().thenApply(pong -> null));

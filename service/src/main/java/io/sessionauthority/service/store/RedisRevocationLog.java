@@ -6,7 +6,7 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XAddArgs;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.sessionauthority.service.error.Failures;
@@ -42,6 +42,7 @@ public final class RedisRevocationLog implements RevocationLog, AutoCloseable {
     private final Duration retention;
     private final Clock clock;
     private final Runnable closeReader;
+    private final LuaScript appendScript = LuaScript.loadAlone("append_revocation");
 
     /**
      * @param redis     the shared connection, for reads that do not wait
@@ -61,14 +62,14 @@ public final class RedisRevocationLog implements RevocationLog, AutoCloseable {
     @Override
     public CompletionStage<String> append(Revocation revocation) {
         String key = RedisSchema.revocations();
-        XAddArgs trim = XAddArgs.Builder.minId(Long.toString(clock.millis() - retention.toMillis())).approximateTrimming();
-        Map<String, String> fields = Map.of(
+        String[] args = {
+                Long.toString(Math.max(0, clock.millis() - retention.toMillis())),
                 RevocationFields.USER, revocation.userId(),
                 RevocationFields.SESSION, revocation.sessionId(),
                 RevocationFields.EXCEPT, revocation.exceptSessionId(),
                 RevocationFields.REASON, revocation.reason().code(),
-                RevocationFields.TIME, Long.toString(revocation.time().toEpochMilli()));
-        return translated(durable.run(key, master -> master.xadd(key, trim, fields)));
+                RevocationFields.TIME, Long.toString(revocation.time().toEpochMilli())};
+        return translated(durable.run(key, master -> appendScript.<String>run(master, ScriptOutputType.VALUE, new String[] {key}, args)));
     }
 
     @Override
@@ -97,16 +98,29 @@ public final class RedisRevocationLog implements RevocationLog, AutoCloseable {
         closeReader.run();
     }
 
-    /** Whether entries after {@code cursor} were trimmed: Redis 7 records the newest id it ever deleted. */
+    /**
+     * Whether entries after {@code cursor} are gone. Trimming does not record what it removed
+     * (XINFO's max-deleted-entry-id follows XDEL only), so: entries were removed at all, and the
+     * oldest one left is after the one right after the cursor (or none is left and the newest ever
+     * is after the cursor). A subscriber whose own last event was the newest one trimmed is told to
+     * reset although it missed nothing: a dropped cache, never a missed revocation.
+     */
     private CompletionStage<Boolean> trimmedAfter(String cursor) {
         return info().thenApply(info -> {
-            String maxDeleted = info.get("max-deleted-entry-id");
-            if (maxDeleted != null) {
-                return Cursors.compare(maxDeleted, cursor) > 0;
+            String maxDeleted = info.getOrDefault("max-deleted-entry-id", Cursors.START);
+            if (Cursors.compare(maxDeleted, cursor) > 0) {
+                return true;
             }
-            // Redis before 7.0: only the first entry tells; any entry before it may be gone.
+            long added = Long.parseLong(info.getOrDefault("entries-added", "0"));
+            long length = Long.parseLong(info.getOrDefault("length", "0"));
+            if (added <= length && info.containsKey("entries-added")) {
+                return false; // nothing was ever removed
+            }
             String first = info.get("first-entry-id");
-            return first != null && Cursors.compare(first, next(cursor)) > 0;
+            if (first == null) {
+                return Cursors.compare(info.getOrDefault("last-generated-id", Cursors.START), cursor) > 0;
+            }
+            return Cursors.compare(first, next(cursor)) > 0;
         });
     }
 

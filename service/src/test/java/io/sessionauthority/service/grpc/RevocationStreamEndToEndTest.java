@@ -138,7 +138,7 @@ class RevocationStreamEndToEndTest {
             // Far more than a flow-control window of events (each ends a session that is not there).
             for (int i = 0; i < 1_500; i++) {
                 service.blocking().revoke(RevokeRequest.newBuilder().setSession(SessionRef.newBuilder().setUserId(userId)
-                        .setSessionId(String.format("%022d", i))).build());
+                        .setSessionId(someSessionId())).build());
             }
             Thread.sleep(2_500);
             slow.read(Integer.MAX_VALUE);
@@ -160,6 +160,15 @@ class RevocationStreamEndToEndTest {
             assertThat(end.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
             assertThat(end.getDescription()).contains("cursor");
         }
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /** A well-formed id of a session that does not exist. */
+    private static String someSessionId() {
+        byte[] id = new byte[16];
+        RANDOM.nextBytes(id);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(id);
     }
 
     /** Waits for the first heartbeat and answers its cursor. */

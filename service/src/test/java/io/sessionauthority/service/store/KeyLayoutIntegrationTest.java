@@ -128,10 +128,20 @@ class KeyLayoutIntegrationTest {
         assertThat(redis.hgetall(user)).containsEntry("gen", "2").containsEntry("genk", sid);
         assertThat(redis.hkeys(user)).containsExactlyInAnyOrder("un", "pw", "ct", "gen", "genk");
 
+        // Each of the three ended sessions in the revocation log, with its reason; no other field.
+        String log = "sa:{revocations}";
+        assertThat(redis.type(log)).isEqualTo("stream");
+        var events = redis.xrange(log, io.lettuce.core.Range.create("-", "+"));
+        assertThat(events).extracting(event -> event.getBody().get("r")).containsExactly("l", "r", "p");
+        assertThat(events).allSatisfy(event -> assertThat(event.getBody()).containsOnlyKeys("u", "s", "x", "r", "t")
+                .containsEntry("u", uid));
+        assertThat(events.get(0).getBody()).containsEntry("s", other.session().sessionId()).containsEntry("x", "");
+        assertThat(events.get(1).getBody()).containsEntry("s", "").containsEntry("x", sid);
+
         // Nothing else was ever written. The successes since cleared their own counters: the username's
         // (logins without an address count only on it) and the device's (the password change from it).
         assertThat(keys()).containsExactlyInAnyOrder("sa:username:ivan", "sa:lookalike:ivan", user, session, index, devices, revoked,
-                "sa:throttle:user_ip:ivan|198.51.100.4", "sa:throttle:ip:198.51.100.4");
+                "sa:throttle:user_ip:ivan|198.51.100.4", "sa:throttle:ip:198.51.100.4", log);
     }
 
     private static Set<String> keys() {
@@ -177,6 +187,10 @@ class KeyLayoutIntegrationTest {
                     everything.add(value);
                 });
                 case "zset" -> everything.addAll(redis.zrange(key, 0, -1));
+                case "stream" -> redis.xrange(key, io.lettuce.core.Range.create("-", "+")).forEach(event -> {
+                    everything.addAll(event.getBody().keySet());
+                    everything.addAll(event.getBody().values());
+                });
                 default -> throw new AssertionError("undocumented key type: " + key);
             }
         }
