@@ -58,7 +58,7 @@ final class MemoryBench {
             }
             inserts.forEach(CompletableFuture::join);
             long withUsers = usedMemory(redis);
-            List<CompletableFuture<Void>> writes = new ArrayList<>();
+            List<CompletableFuture<List<String>>> writes = new ArrayList<>();
             for (int i = 0; i < sessions; i++) {
                 User user = created.get(i % userCount);
                 Session session = new Session(UserIds.newId(random), user.id(), user.username(), now, now.plus(Duration.ofHours(12)),
