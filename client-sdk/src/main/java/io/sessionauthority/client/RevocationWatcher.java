@@ -58,7 +58,7 @@ final class RevocationWatcher implements AutoCloseable {
         retries.execute(this::subscribe);
     }
 
-    /** Whether every revocation up to a moment ago has been seen. */
+    /** Whether every revocation up to a moment ago has been seen (a heartbeat within the stale bound). */
     boolean healthy() {
         return open && System.nanoTime() - lastMessageNanos < staleAfterNanos;
     }
@@ -72,8 +72,13 @@ final class RevocationWatcher implements AutoCloseable {
         if (closed) {
             return;
         }
+        // Without a cursor the stream starts "from now": whatever was cached before cannot be
+        // checked against the events it missed, so it is forgotten at the first message.
+        boolean fromNow = cursor.isEmpty();
         stub.watchRevocations(WatchRevocationsRequest.newBuilder().setCursor(cursor).build(),
                 new ClientResponseObserver<WatchRevocationsRequest, WatchRevocationsResponse>() {
+                    private boolean first = true;
+
                     @Override
                     public void beforeStart(ClientCallStreamObserver<WatchRevocationsRequest> requestStream) {
                         call = requestStream;
@@ -81,6 +86,10 @@ final class RevocationWatcher implements AutoCloseable {
 
                     @Override
                     public void onNext(WatchRevocationsResponse message) {
+                        if (first && fromNow) {
+                            listener.onReset();
+                        }
+                        first = false;
                         received(message);
                     }
 
@@ -94,6 +103,9 @@ final class RevocationWatcher implements AutoCloseable {
                         ended(Status.UNAVAILABLE.withDescription("the stream ended"));
                     }
                 });
+        if (closed) {
+            close(); // closed while subscribing: cancel the call just started
+        }
     }
 
     private void received(WatchRevocationsResponse message) {
@@ -106,16 +118,20 @@ final class RevocationWatcher implements AutoCloseable {
                 listener.onReset();
                 cursor = message.getReset().getCursor();
             }
-            case HEARTBEAT -> cursor = message.getHeartbeat().getCursor().isEmpty() ? cursor : message.getHeartbeat().getCursor();
+            case HEARTBEAT -> {
+                // Only a heartbeat vouches for the stream: the authority sends one only while this
+                // subscriber is caught up and its replica reads the log. Replayed events do not.
+                cursor = message.getHeartbeat().getCursor().isEmpty() ? cursor : message.getHeartbeat().getCursor();
+                lastMessageNanos = System.nanoTime();
+                if (!open) {
+                    open = true;
+                    synchronized (this) {
+                        failures = 0;
+                    }
+                }
+            }
             default -> {
                 // a kind this SDK does not know: it carries nothing to act on
-            }
-        }
-        lastMessageNanos = System.nanoTime();
-        if (!open) {
-            open = true;
-            synchronized (this) {
-                failures = 0;
             }
         }
     }

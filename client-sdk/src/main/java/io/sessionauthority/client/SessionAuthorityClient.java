@@ -124,29 +124,20 @@ public final class SessionAuthorityClient implements AutoCloseable {
         this.listener = builder.listener;
         connection.start();
         if (builder.cacheMaxEntries > 0) {
-            // The cache and its watcher reach each other: the watcher is built with a forwarding listener.
-            ValidationCache[] cacheRef = new ValidationCache[1];
-            RevocationWatcher watcher = null;
+            // The cache asks the watcher whether the stream is healthy; the watcher feeds the cache.
+            // The cache exists before the watcher starts, so no message can arrive before it.
+            java.util.concurrent.atomic.AtomicReference<RevocationWatcher> watcher = new java.util.concurrent.atomic.AtomicReference<>();
+            this.cache = new ValidationCache(builder.cacheMaxEntries, builder.cacheMaxAge, builder.degradedCacheAge,
+                    DEGRADED_CACHE_LIMIT, builder.negativeCacheAge, builder.clock, () -> {
+                        RevocationWatcher current = watcher.get();
+                        return current != null && current.healthy();
+                    });
             if (builder.revocationStream) {
                 SessionAuthorityServiceGrpc.SessionAuthorityServiceStub async = SessionAuthorityServiceGrpc.newStub(channel);
-                watcher = new RevocationWatcher(builder.callCredentials == null ? async : async.withCallCredentials(builder.callCredentials),
-                        new RevocationWatcher.Listener() {
-                            @Override
-                            public void onRevocation(io.sessionauthority.v1.Revocation revocation) {
-                                cacheRef[0].onRevocation(revocation);
-                            }
-
-                            @Override
-                            public void onReset() {
-                                cacheRef[0].onReset();
-                            }
-                        }, STREAM_STALE_AFTER);
+                watcher.set(new RevocationWatcher(builder.callCredentials == null ? async : async.withCallCredentials(builder.callCredentials),
+                        cache, STREAM_STALE_AFTER));
             }
-            RevocationWatcher healthOf = watcher;
-            cacheRef[0] = new ValidationCache(builder.cacheMaxEntries, builder.cacheMaxAge, builder.degradedCacheAge,
-                    DEGRADED_CACHE_LIMIT, builder.negativeCacheAge, builder.clock, healthOf == null ? () -> false : healthOf::healthy);
-            this.cache = cacheRef[0];
-            this.revocations = watcher;
+            this.revocations = watcher.get();
         } else {
             this.cache = null;
             this.revocations = null;
@@ -230,7 +221,10 @@ public final class SessionAuthorityClient implements AutoCloseable {
             }
         }
         long begun = cache == null ? 0 : cache.begin();
-        return call("Validate", deadline, s -> s.validate(ValidateRequest.newBuilder().setToken(token).build()),
+        // A caching client asks for Redis' answer: one the authority replica kept in memory may be
+        // from before an event this client has already applied, and would then be kept here for good.
+        ValidateRequest request = ValidateRequest.newBuilder().setToken(token).setSkipCache(cache != null).build();
+        return call("Validate", deadline, s -> s.validate(request),
                 response -> response.getValid() ? ClientListener.OK : ClientListener.NOT_VALID)
                 .thenApply(response -> {
                     ValidationResult result = ValidationResult.of(response);

@@ -20,6 +20,7 @@ final class SessionSlider {
     private final Clock clock;
     private final Function<String, CompletableFuture<ValidationResult>> touch;
     private final ConcurrentHashMap<String, Long> lastTouched = new ConcurrentHashMap<>();
+    private volatile long lastSweep;
 
     SessionSlider(Duration interval, Clock clock, Function<String, CompletableFuture<ValidationResult>> touch) {
         this.intervalMillis = interval.toMillis();
@@ -43,7 +44,8 @@ final class SessionSlider {
         if (!mine) {
             return; // another thread touches it
         }
-        if (lastTouched.size() > MAX_TRACKED) {
+        if (lastTouched.size() > MAX_TRACKED && now - lastSweep >= intervalMillis) {
+            lastSweep = now; // at most one sweep per interval, however busy
             lastTouched.values().removeIf(at -> now - at >= intervalMillis);
         }
         try {

@@ -151,7 +151,7 @@ final class ValidationCache implements RevocationWatcher.Listener {
         if (!result.isValid()) {
             if (result.reason() != ValidationResult.Reason.MALFORMED && negativeMaxAgeMillis > 0) {
                 if (negatives.size() >= Math.max(1, maxEntries / 4)) {
-                    evict(negatives);
+                    evict(negatives, Math.max(1, maxEntries / 4));
                 }
                 negatives.put(key, new Negative(result, clock.millis() + negativeMaxAgeMillis));
             }
@@ -162,13 +162,18 @@ final class ValidationCache implements RevocationWatcher.Listener {
             return;
         }
         if (entries.size() >= maxEntries) {
-            evict(entries);
+            evict(entries, maxEntries);
         }
         long freshUntil = Math.min(clock.millis() + maxAgeMillis, millis(session.getIdleExpireTime()));
         freshUntil = Math.min(freshUntil, millis(session.getExpireTime()));
         Entry entry = new Entry(session, freshUntil, clock.millis());
         entries.put(key, entry);
-        keysByUser.computeIfAbsent(session.getUserId(), user -> ConcurrentHashMap.newKeySet()).add(key);
+        // Indexed inside compute(): never into a set that a concurrent remove is dropping.
+        keysByUser.compute(session.getUserId(), (user, keys) -> {
+            Set<Key> indexed = keys == null ? ConcurrentHashMap.newKeySet() : keys;
+            indexed.add(key);
+            return indexed;
+        });
         // An event applied while this answer was being stored did not see it: check once more.
         if (endedSince(session, begun)) {
             remove(key, entry);
@@ -244,21 +249,28 @@ final class ValidationCache implements RevocationWatcher.Listener {
 
     private void remove(Key key, Entry entry) {
         if (entries.remove(key, entry)) {
-            Set<Key> keys = keysByUser.get(entry.session().getUserId());
-            if (keys != null) {
-                keys.remove(key);
-                if (keys.isEmpty()) {
-                    keysByUser.remove(entry.session().getUserId(), keys);
+            keysByUser.computeIfPresent(entry.session().getUserId(), (user, keys) -> {
+                if (!entries.containsKey(key)) { // a newer answer for the same token stays indexed
+                    keys.remove(key);
                 }
-            }
+                return keys.isEmpty() ? null : keys;
+            });
         }
     }
 
-    /** Makes room: expired entries first, then an arbitrary eighth (no LRU bookkeeping on the read path). */
-    private <V> void evict(ConcurrentHashMap<Key, V> map) {
+    /** Makes room below {@code cap}: expired entries first, then an arbitrary eighth (no LRU bookkeeping on reads). */
+    private <V> void evict(ConcurrentHashMap<Key, V> map, int cap) {
         long now = clock.millis();
-        map.entrySet().removeIf(e -> now >= freshUntil(e.getValue()));
-        int excess = map.size() - (maxEntries - Math.max(1, maxEntries / 8));
+        for (Map.Entry<Key, V> next : map.entrySet()) {
+            if (now >= freshUntil(next.getValue())) {
+                if (next.getValue() instanceof Entry entry) {
+                    remove(next.getKey(), entry);
+                } else {
+                    map.remove(next.getKey(), next.getValue());
+                }
+            }
+        }
+        int excess = map.size() - (cap - Math.max(1, cap / 8));
         for (Iterator<Map.Entry<Key, V>> it = map.entrySet().iterator(); excess > 0 && it.hasNext(); excess--) {
             Map.Entry<Key, V> next = it.next();
             if (next.getValue() instanceof Entry entry) {

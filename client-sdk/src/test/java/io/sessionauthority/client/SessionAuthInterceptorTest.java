@@ -100,7 +100,7 @@ class SessionAuthInterceptorTest {
         assertThat(helloWith("Bearer " + bob.getToken())).startsWith("hello bob");
         authority.blocking().revoke(io.sessionauthority.v1.RevokeRequest.newBuilder().setToken(bob.getToken()).build());
 
-        // The README's client caches positive answers for up to 1 s: a revoke is seen within that.
+        // The README's client caches answers but follows the revocation stream: the revoke is seen in milliseconds.
         io.sessionauthority.service.testing.Await.until("the revoke seen by the protected service", java.time.Duration.ofSeconds(10),
                 () -> statusOf(() -> helloWith("Bearer " + bob.getToken())) == Status.Code.UNAUTHENTICATED);
     }

@@ -23,7 +23,7 @@ public final class ReadmeExample {
         // README:use-it:begin
         SessionAuthorityClient client = SessionAuthorityClient.builder(authorityTarget) // e.g. "dns:///session-authority:50051"
                 .plaintext()                                     // or .mutualTls(caPath, certPath, keyPath): Paths or Pem
-                .validationCache(10_000, Duration.ofSeconds(1))  // optional: reuse positive answers for up to 1 s
+                .validationCache(100_000, Duration.ofMinutes(5)) // optional: revocation-aware cache (below)
                 .build();
 
         Server server = ServerBuilder.forPort(port)

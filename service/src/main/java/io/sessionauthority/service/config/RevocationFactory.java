@@ -11,7 +11,8 @@ import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import io.sessionauthority.service.grpc.RevocationStreams;
 import io.sessionauthority.service.revocation.RevocationHub;
-import io.sessionauthority.service.revocation.RevocationLog;
+import io.sessionauthority.service.session.AnnouncingLog;
+import io.sessionauthority.service.session.HotSessions;
 import io.sessionauthority.service.store.DurableWrites;
 import io.sessionauthority.service.store.RedisRevocationLog;
 import jakarta.inject.Singleton;
@@ -48,7 +49,7 @@ public class RevocationFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    RevocationHub revocationHub(RevocationLog log, RevocationProperties properties) {
+    RevocationHub revocationHub(RedisRevocationLog log, RevocationProperties properties) {
         return new RevocationHub(log, properties.memoryEvents(), properties.pollWait(), properties.staleAfter());
     }
 
@@ -61,6 +62,18 @@ public class RevocationFactory {
             return thread;
         });
         return new RevocationStreams(hub, scheduler, properties.heartbeat(), properties.slowSubscriber());
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    HotSessions hotSessions(RevocationHub hub, ValidationCacheProperties properties, Clock clock) {
+        return new HotSessions(hub, properties.maxEntries(), properties.maxAge(), clock);
+    }
+
+    /** What the services append to: the log, then this replica's hot sessions at once. */
+    @Singleton
+    AnnouncingLog announcingLog(RedisRevocationLog log, HotSessions hot) {
+        return new AnnouncingLog(log, hot);
     }
 
     private static void requirePollBelow(RevocationProperties properties, Duration commandTimeout) {

@@ -7,7 +7,8 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.cluster.RedisClusterClient;
-import io.sessionauthority.service.revocation.RevocationLog;
+import io.sessionauthority.service.session.AnnouncingLog;
+import io.sessionauthority.service.session.HotSessions;
 import io.sessionauthority.service.store.DurableWrites;
 import java.time.Duration;
 import io.sessionauthority.service.metrics.ServiceMetrics;
@@ -130,7 +131,7 @@ public class ServiceFactory {
 
     @Singleton
     UserService userService(UserStore store, PasswordPolicy passwordPolicy, PasswordHasher hasher, HashingPool pool,
-                            LoginThrottle throttle, RevocationLog revocations, SessionProperties sessions, Clock clock,
+                            LoginThrottle throttle, AnnouncingLog revocations, SessionProperties sessions, Clock clock,
                             SecureRandom random) {
         return new UserService(store, passwordPolicy, hasher, pool, throttle, revocations, sessions.forgetAfter(), clock, random);
     }
@@ -147,8 +148,8 @@ public class ServiceFactory {
 
     @Singleton
     SessionService sessionService(SessionStore store, SessionPolicy policy, SessionTokens tokens, UserService users,
-                                  LoginThrottle throttle, RevocationLog revocations, Clock clock) {
-        return new SessionService(store, policy, tokens, users, throttle, revocations, clock);
+                                  LoginThrottle throttle, AnnouncingLog revocations, HotSessions hot, Clock clock) {
+        return new SessionService(store, policy, tokens, users, throttle, revocations, hot, clock);
     }
 
     @Singleton

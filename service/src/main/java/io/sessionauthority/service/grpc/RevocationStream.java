@@ -41,7 +41,8 @@ final class RevocationStream {
     private boolean pulling;
     private boolean wakeAgain;
     private boolean ended;
-    private long lastSentNanos = System.nanoTime();
+    /** When the last heartbeat went out; 0 before the first, which goes out as soon as the subscriber is caught up. */
+    private long lastHeartbeatNanos;
     private long blockedSinceNanos;
 
     private RevocationStream(RevocationHub hub, ServerCallStreamObserver<WatchRevocationsResponse> observer,
@@ -159,7 +160,10 @@ final class RevocationStream {
             wake();
             return;
         }
-        if (hub.live() && observer.isReady() && now - lastSentNanos >= heartbeat.toNanos()) {
+        // Every interval while caught up, events or not: a heartbeat is what tells the subscriber it
+        // has everything (replayed events alone do not), so busy streams need them too.
+        if (hub.live() && observer.isReady() && (lastHeartbeatNanos == 0 || now - lastHeartbeatNanos >= heartbeat.toNanos())) {
+            lastHeartbeatNanos = now;
             Instant at = Instant.now();
             String resumeAt;
             synchronized (this) {
@@ -181,19 +185,21 @@ final class RevocationStream {
             return;
         }
         cursor = newCursor;
-        lastSentNanos = System.nanoTime();
     }
 
     private void finish(StatusRuntimeException status) {
         synchronized (this) {
+            boolean wasEnded = ended;
             ended = true;
+            if (!wasEnded || status != null) {
+                try {
+                    observer.onError(status); // under the lock send() holds: never concurrent with onNext
+                } catch (RuntimeException alreadyClosed) {
+                    // cancelled meanwhile
+                }
+            }
         }
         end();
-        try {
-            observer.onError(status);
-        } catch (RuntimeException alreadyClosed) {
-            // cancelled meanwhile
-        }
     }
 
     private void end() {

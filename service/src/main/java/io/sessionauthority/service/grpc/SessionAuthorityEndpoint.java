@@ -86,7 +86,7 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
 
     @Override
     public void validate(ValidateRequest request, StreamObserver<ValidateResponse> observer) {
-        reply("Validate", observer, () -> sessions.validate(request.getToken()).thenApply(ProtoMapping::validateResponse));
+        reply("Validate", observer, () -> sessions.validate(request.getToken(), request.getSkipCache()).thenApply(ProtoMapping::validateResponse));
     }
 
     @Override

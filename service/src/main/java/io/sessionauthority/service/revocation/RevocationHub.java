@@ -35,10 +35,15 @@ public final class RevocationHub implements AutoCloseable {
     private final Thread reader;
     private volatile boolean closed;
     private volatile long lastReadNanos;
+    /** Set by a failed read, cleared by the next good one: not live from the first failure on. */
+    private volatile boolean failing;
     private volatile long epoch;
-    /** Every event in (recentStart, position] is in {@code recent}. Guarded by this. */
+    /** Every event in (recentStart, position] is in {@code recent}. Written under this. */
     private String recentStart;
-    private String position;
+    private volatile String position;
+    /** Events read since the start (and since the last new epoch): lets a reader tell it is caught up. */
+    private volatile long eventsRead;
+    private long lastEndCheckNanos = System.nanoTime();
 
     /**
      * @param memoryEvents how many of the newest events to keep in memory
@@ -57,7 +62,7 @@ public final class RevocationHub implements AutoCloseable {
 
     /** Whether the hub read the log recently: what heartbeats vouch for. */
     public boolean live() {
-        return position() != null && System.nanoTime() - lastReadNanos < staleAfter.toNanos();
+        return !failing && position() != null && System.nanoTime() - lastReadNanos < staleAfter.toNanos();
     }
 
     /** Bumped whenever events the hub had handed out were lost by the log (see the class comment). */
@@ -66,8 +71,13 @@ public final class RevocationHub implements AutoCloseable {
     }
 
     /** The newest cursor the hub has read, or null before its first read. */
-    public synchronized String position() {
+    public String position() {
         return position;
+    }
+
+    /** How many events the hub has read in this epoch; a reader that has seen as many is caught up. */
+    public long eventsRead() {
+        return eventsRead;
     }
 
     /** Calls {@code listener} (on the reader's thread: keep it short) after new events or a new epoch. */
@@ -90,14 +100,21 @@ public final class RevocationHub implements AutoCloseable {
                 return CompletableFuture.completedFuture(Batch.reset(position));
             }
             if (Cursors.compare(cursor, recentStart) >= 0) {
-                List<Revocation> events = new ArrayList<>();
-                for (Revocation event : recent) {
-                    if (Cursors.compare(event.cursor(), cursor) > 0) {
-                        events.add(event);
-                        if (events.size() == max) {
-                            break;
-                        }
+                // From the newest back to the cursor: a subscriber that keeps up costs a step or two.
+                ArrayDeque<Revocation> after = new ArrayDeque<>();
+                for (java.util.Iterator<Revocation> it = recent.descendingIterator(); it.hasNext(); ) {
+                    Revocation event = it.next();
+                    if (Cursors.compare(event.cursor(), cursor) <= 0) {
+                        break;
                     }
+                    after.addFirst(event);
+                }
+                List<Revocation> events = new ArrayList<>(Math.min(max, after.size()));
+                for (Revocation event : after) {
+                    if (events.size() == max) {
+                        break;
+                    }
+                    events.add(event);
                 }
                 return CompletableFuture.completedFuture(Batch.of(events));
             }
@@ -114,9 +131,15 @@ public final class RevocationHub implements AutoCloseable {
                 List<Revocation> events = log.await(position(), pollWait).toCompletableFuture().get(pollWait.toMillis() + 10_000,
                         TimeUnit.MILLISECONDS);
                 lastReadNanos = System.nanoTime();
+                failing = false;
                 if (!events.isEmpty()) {
                     append(events);
-                    listeners.forEach(Runnable::run);
+                    notifyListeners();
+                } else if (System.nanoTime() - lastEndCheckNanos > TimeUnit.SECONDS.toNanos(1)) {
+                    // Lettuce replays a read in flight on the new connection after a reconnect, so a
+                    // failover need not fail a read: look at the log's end once a second anyway.
+                    lastEndCheckNanos = System.nanoTime();
+                    checkEnd();
                 }
             } catch (InterruptedException e) {
                 return;
@@ -124,17 +147,21 @@ public final class RevocationHub implements AutoCloseable {
                 if (closed) {
                     return;
                 }
+                failing = true;
                 LOG.debug("reading the revocation log failed: {}", e.toString());
                 pause();
-                checkEndAfterFailure();
+                checkEnd();
             }
         }
     }
 
-    private synchronized void start(String end) {
-        position = end;
-        recentStart = end;
-        lastReadNanos = System.nanoTime();
+    private void start(String end) {
+        synchronized (this) {
+            position = end;
+            recentStart = end;
+            lastReadNanos = System.nanoTime();
+        }
+        notifyListeners(); // readers waiting for a first position can start
     }
 
     private synchronized void append(List<Revocation> events) {
@@ -142,13 +169,24 @@ public final class RevocationHub implements AutoCloseable {
             recent.addLast(event);
             position = event.cursor();
         }
+        eventsRead += events.size();
         while (recent.size() > memoryEvents) {
             recentStart = recent.removeFirst().cursor();
         }
     }
 
-    /** After a failed read: if the log's end is now behind what the hub read, a failover lost events. */
-    private void checkEndAfterFailure() {
+    private void notifyListeners() {
+        for (Runnable listener : listeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                LOG.warn("a revocation listener failed: {}", e.toString());
+            }
+        }
+    }
+
+    /** If the log's end is now behind what the hub read, a failover lost events: a new epoch. */
+    private void checkEnd() {
         try {
             String end = log.end().toCompletableFuture().get(2, TimeUnit.SECONDS);
             boolean lost;
@@ -158,12 +196,13 @@ public final class RevocationHub implements AutoCloseable {
                     recent.clear();
                     position = end;
                     recentStart = end;
+                    eventsRead = 0;
                     epoch++;
                 }
             }
             if (lost) {
                 LOG.warn("The revocation log lost events this replica had read (a Redis failover): subscribers must resync");
-                listeners.forEach(Runnable::run);
+                notifyListeners();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -36,11 +36,17 @@ public final class SessionService {
     private final UserService users;
     private final LoginThrottle throttle;
     private final RevocationLog revocations;
+    private final HotSessions hot;
     private final Clock clock;
 
+    /**
+     * @param revocations where the events of ended sessions go (with {@code hot}: an {@link AnnouncingLog})
+     * @param hot         live answers kept in memory, or null to ask Redis on every Validate
+     */
     public SessionService(SessionStore store, SessionPolicy policy, SessionTokens tokens, UserService users,
-                          LoginThrottle throttle, RevocationLog revocations, Clock clock) {
+                          LoginThrottle throttle, RevocationLog revocations, HotSessions hot, Clock clock) {
         this.store = store;
+        this.hot = hot;
         this.revocations = revocations;
         this.policy = policy;
         this.tokens = tokens;
@@ -87,10 +93,29 @@ public final class SessionService {
                 .thenApply(ignored -> new Started(issued.token(), session, ""));
     }
 
-    /** Whether the token's session is live; read-only. */
+    /** Whether the token's session is live; read-only. Hot tokens are answered from memory. */
     public CompletionStage<SessionCheck> validate(String token) {
+        return validate(token, false);
+    }
+
+    /**
+     * As {@link #validate(String)}; with {@code fromStore}, always from Redis (for a caller that
+     * caches the answer itself, see ValidateRequest.skip_cache). The answer still refreshes memory.
+     */
+    public CompletionStage<SessionCheck> validate(String token, boolean fromStore) {
         SessionTokens.Reference ref = SessionTokens.parse("token", token);
-        return store.find(ref.userId(), ref.sessionId(), clock.instant());
+        if (hot == null) {
+            return store.find(ref.userId(), ref.sessionId(), clock.instant());
+        }
+        java.util.Optional<SessionCheck> kept = fromStore ? java.util.Optional.empty() : hot.get(token);
+        if (kept.isPresent()) {
+            return CompletableFuture.completedFuture(kept.get());
+        }
+        long begun = hot.begin();
+        return store.find(ref.userId(), ref.sessionId(), clock.instant()).thenApply(check -> {
+            hot.put(token, check, begun);
+            return check;
+        });
     }
 
     /** Slides a live session's idle expiry, records activity, applies attribute changes. */
@@ -112,7 +137,12 @@ public final class SessionService {
             return;
         }
         try {
+            long begun = hot == null ? 0 : hot.begin();
             touch(token, Map.of(), List.of()).whenComplete((touched, error) -> {
+                if (error == null && hot != null) {
+                    // The kept answer carries the new last-seen time: no Touch again until the interval passes.
+                    hot.put(token, touched, begun);
+                }
                 if (error != null) {
                     LOG.debug("Keep-alive of session {} deferred: {}", session.sessionId(), Failures.unwrap(error).toString());
                 }

@@ -127,16 +127,26 @@ public final class DurableWrites implements AutoCloseable {
         if (mode == Mode.OFF) {
             return write.apply(shared);
         }
-        return masters.forKey(key).thenCompose(master -> write.apply(master)
-                .thenCompose(result -> mustWait(master).thenCompose(wait -> !wait
-                        ? CompletableFuture.completedFuture(result)
-                        : master.waitForReplication(replicas, timeout.toMillis()).thenApply(confirmed -> {
-                            if (confirmed < replicas) {
-                                throw new RedisException("WAIT: " + confirmed + " of " + replicas
-                                        + " replicas confirmed the write within " + timeout.toMillis() + " ms");
+        return masters.forKey(key).thenCompose(master -> {
+            // WAIT vouches for the writes of its own connection. Lettuce re-sends a command in flight
+            // on a new connection after a reconnect, where WAIT would vouch for nothing: the
+            // connection's id before the write and after WAIT must be the same one.
+            CompletionStage<Long> before = master.clientId();
+            return write.apply(master).thenCompose(result -> mustWait(master).thenCompose(wait -> !wait
+                    ? CompletableFuture.completedFuture(result)
+                    : master.waitForReplication(replicas, timeout.toMillis()).thenCompose(confirmed -> {
+                        if (confirmed < replicas) {
+                            throw new RedisException("WAIT: " + confirmed + " of " + replicas
+                                    + " replicas confirmed the write within " + timeout.toMillis() + " ms");
+                        }
+                        return before.thenCombine(master.clientId(), (first, last) -> {
+                            if (!first.equals(last)) {
+                                throw new RedisException("the connection was re-established during the write: its WAIT vouches for nothing");
                             }
                             return result;
-                        }))));
+                        });
+                    })));
+        });
     }
 
     private CompletionStage<Boolean> mustWait(RedisClusterAsyncCommands<String, String> master) {
@@ -197,7 +207,7 @@ public final class DurableWrites implements AutoCloseable {
             }
             CompletableFuture<C> attempt = new CompletableFuture<>();
             if (!current.compareAndSet(null, attempt)) {
-                return current.get();
+                return get(); // another caller's attempt, or (if it failed meanwhile) a new one
             }
             CompletableFuture.runAsync(() -> {
                 try {

@@ -7,6 +7,7 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.sessionauthority.service.error.Failures;
@@ -21,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -43,6 +45,7 @@ public final class RedisRevocationLog implements RevocationLog, AutoCloseable {
     private final Clock clock;
     private final Runnable closeReader;
     private final LuaScript appendScript = LuaScript.loadAlone("append_revocation");
+    private volatile boolean scriptFlagsUnsupported;
 
     /**
      * @param redis     the shared connection, for reads that do not wait
@@ -69,7 +72,29 @@ public final class RedisRevocationLog implements RevocationLog, AutoCloseable {
                 RevocationFields.EXCEPT, revocation.exceptSessionId(),
                 RevocationFields.REASON, revocation.reason().code(),
                 RevocationFields.TIME, Long.toString(revocation.time().toEpochMilli())};
-        return translated(durable.run(key, master -> appendScript.<String>run(master, ScriptOutputType.VALUE, new String[] {key}, args)));
+        return translated(durable.run(key, master -> {
+            if (scriptFlagsUnsupported) {
+                return plainAppend(master, key, args);
+            }
+            return appendScript.<String>run(master, ScriptOutputType.VALUE, new String[] {key}, args)
+                    .exceptionallyCompose(error -> {
+                        Throwable cause = Failures.unwrap(error);
+                        if (cause instanceof RedisCommandExecutionException && String.valueOf(cause.getMessage()).contains("near '#'")) {
+                            // Redis before 7.0 knows no script flags: a plain XADD, refused while Redis is full.
+                            scriptFlagsUnsupported = true;
+                            return plainAppend(master, key, args);
+                        }
+                        return CompletableFuture.failedFuture(cause);
+                    });
+        }));
+    }
+
+    private static CompletionStage<String> plainAppend(RedisClusterAsyncCommands<String, String> master, String key, String[] args) {
+        Map<String, String> fields = new java.util.LinkedHashMap<>();
+        for (int i = 1; i + 1 < args.length; i += 2) {
+            fields.put(args[i], args[i + 1]);
+        }
+        return master.xadd(key, XAddArgs.Builder.minId(args[0]).approximateTrimming(), fields);
     }
 
     @Override

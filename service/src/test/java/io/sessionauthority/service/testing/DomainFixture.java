@@ -85,7 +85,7 @@ public final class DomainFixture implements AutoCloseable {
                 io.sessionauthority.service.store.DurableWrites.none(redis.async()), Duration.ofHours(1), clock);
         users = new UserService(userStore, new PasswordPolicy(8, 256), new PasswordHasher(10, random),
                 hashingPool, throttle, revocations, policy.forgetAfter(), clock, random);
-        sessions = new SessionService(sessionStore, policy, new SessionTokens(random), users, throttle, revocations, clock);
+        sessions = new SessionService(sessionStore, policy, new SessionTokens(random), users, throttle, revocations, null, clock);
     }
 
     public DomainFixture(String redisUri) {

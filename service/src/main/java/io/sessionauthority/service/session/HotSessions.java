@@ -1,0 +1,326 @@
+package io.sessionauthority.service.session;
+
+import io.sessionauthority.service.revocation.Cursors;
+import io.sessionauthority.service.revocation.Revocation;
+import io.sessionauthority.service.revocation.RevocationHub;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Live Validate answers kept in the service's memory, so hot tokens are answered without a Redis
+ * round trip, and forgotten the moment a revocation event covers them: the same mechanism, and
+ * the same guarantee, as the SDK's cache. Events come from this replica's {@link RevocationHub}
+ * (a revoke made through another replica is seen within milliseconds), and a revoke made
+ * through this replica is applied here before its caller is answered.
+ *
+ * <p>Entries are used only while the hub reads the log (else every Validate asks Redis, which
+ * is down or lagging anyway); an entry lives at most {@code maxAge} and never past the session's
+ * idle or absolute expiry as Redis last said it. A Validate that was reading Redis while an event
+ * ended its session does not store its answer (an epoch per event, checked before and after
+ * storing). Keys are SHA-256 digests of tokens.
+ */
+public final class HotSessions implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HotSessions.class);
+    private static final int RECENT_EVENTS = 4096;
+    private static final int BATCH = 1024;
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    });
+
+    private record Entry(Session session, long freshUntilMillis) {
+    }
+
+    private record Key(byte[] digest, int hash) {
+        static Key of(String token) {
+            byte[] digest = SHA256.get().digest(token.getBytes(StandardCharsets.UTF_8));
+            return new Key(digest, Arrays.hashCode(digest));
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Key key && Arrays.equals(digest, key.digest);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    private record Applied(long epoch, Revocation event) {
+    }
+
+    private final RevocationHub hub;
+    private final int maxEntries;
+    private final long maxAgeMillis;
+    private final Clock clock;
+    private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Set<Key>> keysByUser = new ConcurrentHashMap<>();
+    private final AtomicLong epoch = new AtomicLong();
+    private final ArrayDeque<Applied> recent = new ArrayDeque<>();
+    private final ExecutorService drainer;
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable unsubscribe;
+    private volatile long resetEpoch;
+    private volatile String cursor;
+    private volatile long hubEpoch;
+    /** The hub's {@code eventsRead()} that this cache has applied: trusted only while they match. */
+    private volatile long drainedUpTo = -1;
+
+    public HotSessions(RevocationHub hub, int maxEntries, Duration maxAge, Clock clock) {
+        this.hub = hub;
+        this.maxEntries = maxEntries;
+        this.maxAgeMillis = maxAge.toMillis();
+        this.clock = clock;
+        this.drainer = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "hot-sessions");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.unsubscribe = hub.subscribe(this::wake);
+        wake();
+    }
+
+    /** The live answer for {@code token} when one is kept and may be trusted now. */
+    public Optional<SessionCheck> get(String token) {
+        if (!usable()) {
+            return Optional.empty();
+        }
+        Key key = Key.of(token);
+        Entry entry = entries.get(key);
+        if (entry == null) {
+            return Optional.empty();
+        }
+        if (clock.millis() >= entry.freshUntilMillis()) {
+            remove(key, entry);
+            return Optional.empty();
+        }
+        return Optional.of(SessionCheck.live(entry.session()));
+    }
+
+    /** Marks the start of a read from Redis: pass the value to {@link #put}. */
+    public long begin() {
+        return epoch.get();
+    }
+
+    /** Keeps a live answer read since {@code begun}, unless an event since then covers it. */
+    public void put(String token, SessionCheck check, long begun) {
+        if (maxEntries == 0 || !check.isLive() || !usable()) {
+            return;
+        }
+        Session session = check.session();
+        if (endedSince(session, begun)) {
+            return;
+        }
+        if (entries.size() >= maxEntries) {
+            evict();
+        }
+        long freshUntil = Math.min(clock.millis() + maxAgeMillis,
+                Math.min(session.idleExpireTime().toEpochMilli(), session.expireTime().toEpochMilli()));
+        Key key = Key.of(token);
+        Entry entry = new Entry(session, freshUntil);
+        entries.put(key, entry);
+        // Indexed inside compute(): never into a set that a concurrent remove is dropping.
+        keysByUser.compute(session.userId(), (user, keys) -> {
+            Set<Key> indexed = keys == null ? ConcurrentHashMap.newKeySet() : keys;
+            indexed.add(key);
+            return indexed;
+        });
+        if (endedSince(session, begun)) {
+            remove(key, entry);
+        }
+    }
+
+    /** Applies an event now: a revoke made through this replica, before its caller hears of it. */
+    public void apply(Revocation event) {
+        Applied applied;
+        synchronized (recent) {
+            applied = new Applied(epoch.incrementAndGet(), event);
+            recent.addLast(applied);
+            if (recent.size() > RECENT_EVENTS) {
+                recent.removeFirst();
+            }
+        }
+        Set<Key> keys = keysByUser.get(event.userId());
+        if (keys == null) {
+            return;
+        }
+        for (Key key : keys) {
+            Entry entry = entries.get(key);
+            if (entry != null && event.ends(entry.session().userId(), entry.session().sessionId())) {
+                remove(key, entry);
+            }
+        }
+    }
+
+    public int size() {
+        return entries.size();
+    }
+
+    /** Trusted only while the hub reads the log and this cache has applied every event the hub read. */
+    private boolean usable() {
+        return cursor != null && hub.live() && hub.epoch() == hubEpoch && hub.eventsRead() == drainedUpTo;
+    }
+
+    private void wake() {
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                drainer.execute(this::drain);
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // closed
+            }
+        }
+    }
+
+    /** Reads the hub's events after this cache's cursor and applies them, until caught up. */
+    private void drain() {
+        drainScheduled.set(false);
+        try {
+            long epochNow = hub.epoch();
+            if (cursor == null || epochNow != hubEpoch) {
+                clear();
+                long read = hub.eventsRead();
+                String position = hub.position();
+                if (position == null) {
+                    return; // the hub has not read the log yet; it wakes us when it has
+                }
+                hubEpoch = epochNow;
+                cursor = position;
+                drainedUpTo = read; // position was read after the count: no event is missed, some may repeat
+            }
+            while (true) {
+                long target = hub.eventsRead();
+                RevocationHub.Batch batch = hub.after(cursor, BATCH).toCompletableFuture().get(5, TimeUnit.SECONDS);
+                if (batch.isReset()) {
+                    clear();
+                    cursor = batch.resetTo();
+                    continue;
+                }
+                for (Revocation event : batch.events()) {
+                    apply(event);
+                    cursor = event.cursor();
+                }
+                if (batch.events().size() < BATCH) {
+                    drainedUpTo = target; // every event the hub had read before this batch is applied
+                    if (hub.eventsRead() != target) {
+                        wake(); // more arrived meanwhile
+                    }
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // Not trusted until a drain succeeds: forget everything, start again from the hub's position.
+            LOG.debug("hot sessions could not follow the revocation log: {}", e.toString());
+            cursor = null;
+            clear();
+            retryLater();
+        }
+    }
+
+    private void retryLater() {
+        Thread retry = new Thread(() -> {
+            try {
+                Thread.sleep(200);
+                wake();
+            } catch (InterruptedException ignored) {
+                // closing
+            }
+        }, "hot-sessions-retry");
+        retry.setDaemon(true);
+        retry.start();
+    }
+
+    private void clear() {
+        resetEpoch = epoch.incrementAndGet();
+        drainedUpTo = -1;
+        entries.clear();
+        keysByUser.clear();
+    }
+
+    private boolean endedSince(Session session, long begun) {
+        if (epoch.get() == begun) {
+            return false;
+        }
+        if (resetEpoch > begun) {
+            return true;
+        }
+        synchronized (recent) {
+            Applied oldest = recent.peekFirst();
+            if (oldest == null || oldest.epoch() > begun + 1) {
+                return true;
+            }
+            for (Iterator<Applied> it = recent.descendingIterator(); it.hasNext(); ) {
+                Applied applied = it.next();
+                if (applied.epoch() <= begun) {
+                    break;
+                }
+                if (applied.event().ends(session.userId(), session.sessionId())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void remove(Key key, Entry entry) {
+        if (entries.remove(key, entry)) {
+            keysByUser.computeIfPresent(entry.session().userId(), (user, keys) -> {
+                if (!entries.containsKey(key)) { // a newer answer for the same token stays indexed
+                    keys.remove(key);
+                }
+                return keys.isEmpty() ? null : keys;
+            });
+        }
+    }
+
+    /** Makes room: expired entries first, then an arbitrary eighth (no LRU bookkeeping on the read path). */
+    private void evict() {
+        long now = clock.millis();
+        entries.forEach((key, entry) -> {
+            if (now >= entry.freshUntilMillis()) {
+                remove(key, entry);
+            }
+        });
+        int excess = entries.size() - (maxEntries - Math.max(1, maxEntries / 8));
+        for (Iterator<Map.Entry<Key, Entry>> it = entries.entrySet().iterator(); excess > 0 && it.hasNext(); excess--) {
+            Map.Entry<Key, Entry> next = it.next();
+            remove(next.getKey(), next.getValue());
+        }
+    }
+
+    @Override
+    public void close() {
+        unsubscribe.run();
+        drainer.shutdownNow();
+    }
+
+    /** Whether {@code cursor} is at or past the hub's position (for tests). */
+    boolean caughtUp() {
+        String position = hub.position();
+        return cursor != null && position != null && Cursors.compare(cursor, position) >= 0;
+    }
+}
