@@ -8,11 +8,12 @@ import java.time.Duration;
  * The service's own cache of live Validate answers ({@code session-authority.validation-cache.*}),
  * kept exact by the revocation stream (see session.HotSessions).
  *
- * @param maxEntries answers kept at most (0 turns the cache off: every Validate asks Redis)
+ * @param maxEntries answers kept at most, roughly 1 KiB of heap each, so the default fits the
+ *                   image's 64 MiB heap (0 turns the cache off: every Validate asks Redis)
  * @param maxAge     how long one answer is reused at most (never past the session's expiry)
  */
 @ConfigurationProperties("session-authority.validation-cache")
 public record ValidationCacheProperties(
-        @Bindable(defaultValue = "100000") int maxEntries,
+        @Bindable(defaultValue = "10000") int maxEntries,
         @Bindable(defaultValue = "5m") Duration maxAge) {
 }
