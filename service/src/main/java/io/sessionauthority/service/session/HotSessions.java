@@ -3,13 +3,9 @@ package io.sessionauthority.service.session;
 import io.sessionauthority.service.revocation.Cursors;
 import io.sessionauthority.service.revocation.Revocation;
 import io.sessionauthority.service.revocation.RevocationHub;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
@@ -34,39 +30,15 @@ import org.slf4j.LoggerFactory;
  * is down or lagging anyway); an entry lives at most {@code maxAge} and never past the session's
  * idle or absolute expiry as Redis last said it. A Validate that was reading Redis while an event
  * ended its session does not store its answer (an epoch per event, checked before and after
- * storing). Keys are SHA-256 digests of tokens.
+ * storing). Keys are session ids, themselves one-way hashes of the tokens.
  */
 public final class HotSessions implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HotSessions.class);
     private static final int RECENT_EVENTS = 4096;
     private static final int BATCH = 1024;
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
-    });
 
     private record Entry(Session session, long freshUntilMillis) {
-    }
-
-    private record Key(byte[] digest, int hash) {
-        static Key of(String token) {
-            byte[] digest = SHA256.get().digest(token.getBytes(StandardCharsets.UTF_8));
-            return new Key(digest, Arrays.hashCode(digest));
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof Key key && Arrays.equals(digest, key.digest);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
     }
 
     private record Applied(long epoch, Revocation event) {
@@ -76,8 +48,8 @@ public final class HotSessions implements AutoCloseable {
     private final int maxEntries;
     private final long maxAgeMillis;
     private final Clock clock;
-    private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Set<Key>> keysByUser = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Set<String>> keysByUser = new ConcurrentHashMap<>();
     private final AtomicLong epoch = new AtomicLong();
     private final ArrayDeque<Applied> recent = new ArrayDeque<>();
     private final ExecutorService drainer;
@@ -103,12 +75,16 @@ public final class HotSessions implements AutoCloseable {
         wake();
     }
 
-    /** The live answer for {@code token} when one is kept and may be trusted now. */
-    public Optional<SessionCheck> get(String token) {
+    /**
+     * The live answer for the token of session {@code sessionId} when one is kept and may be trusted
+     * now. Keyed by the session id: a one-way hash of the whole token (see SessionTokens), so no
+     * token is held, no second digest is computed, and another token never finds this answer.
+     */
+    public Optional<SessionCheck> get(String sessionId) {
         if (!usable()) {
             return Optional.empty();
         }
-        Key key = Key.of(token);
+        String key = sessionId;
         Entry entry = entries.get(key);
         if (entry == null) {
             return Optional.empty();
@@ -126,7 +102,7 @@ public final class HotSessions implements AutoCloseable {
     }
 
     /** Keeps a live answer read since {@code begun}, unless an event since then covers it. */
-    public void put(String token, SessionCheck check, long begun) {
+    public void put(SessionCheck check, long begun) {
         if (maxEntries == 0 || !check.isLive() || !usable()) {
             return;
         }
@@ -139,12 +115,12 @@ public final class HotSessions implements AutoCloseable {
         }
         long freshUntil = Math.min(clock.millis() + maxAgeMillis,
                 Math.min(session.idleExpireTime().toEpochMilli(), session.expireTime().toEpochMilli()));
-        Key key = Key.of(token);
+        String key = session.sessionId();
         Entry entry = new Entry(session, freshUntil);
         entries.put(key, entry);
         // Indexed inside compute(): never into a set that a concurrent remove is dropping.
         keysByUser.compute(session.userId(), (user, keys) -> {
-            Set<Key> indexed = keys == null ? ConcurrentHashMap.newKeySet() : keys;
+            Set<String> indexed = keys == null ? ConcurrentHashMap.newKeySet() : keys;
             indexed.add(key);
             return indexed;
         });
@@ -163,11 +139,11 @@ public final class HotSessions implements AutoCloseable {
                 recent.removeFirst();
             }
         }
-        Set<Key> keys = keysByUser.get(event.userId());
+        Set<String> keys = keysByUser.get(event.userId());
         if (keys == null) {
             return;
         }
-        for (Key key : keys) {
+        for (String key : keys) {
             Entry entry = entries.get(key);
             if (entry != null && event.ends(entry.session().userId(), entry.session().sessionId())) {
                 remove(key, entry);
@@ -286,7 +262,7 @@ public final class HotSessions implements AutoCloseable {
         return false;
     }
 
-    private void remove(Key key, Entry entry) {
+    private void remove(String key, Entry entry) {
         if (entries.remove(key, entry)) {
             keysByUser.computeIfPresent(entry.session().userId(), (user, keys) -> {
                 if (!entries.containsKey(key)) { // a newer answer for the same token stays indexed
@@ -306,8 +282,8 @@ public final class HotSessions implements AutoCloseable {
             }
         });
         int excess = entries.size() - (maxEntries - Math.max(1, maxEntries / 8));
-        for (Iterator<Map.Entry<Key, Entry>> it = entries.entrySet().iterator(); excess > 0 && it.hasNext(); excess--) {
-            Map.Entry<Key, Entry> next = it.next();
+        for (Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator(); excess > 0 && it.hasNext(); excess--) {
+            Map.Entry<String, Entry> next = it.next();
             remove(next.getKey(), next.getValue());
         }
     }

@@ -107,13 +107,13 @@ public final class SessionService {
         if (hot == null) {
             return store.find(ref.userId(), ref.sessionId(), clock.instant());
         }
-        java.util.Optional<SessionCheck> kept = fromStore ? java.util.Optional.empty() : hot.get(token);
+        java.util.Optional<SessionCheck> kept = fromStore ? java.util.Optional.empty() : hot.get(ref.sessionId());
         if (kept.isPresent()) {
             return CompletableFuture.completedFuture(kept.get());
         }
         long begun = hot.begin();
         return store.find(ref.userId(), ref.sessionId(), clock.instant()).thenApply(check -> {
-            hot.put(token, check, begun);
+            hot.put(check, begun);
             return check;
         });
     }
@@ -141,7 +141,7 @@ public final class SessionService {
             touch(token, Map.of(), List.of()).whenComplete((touched, error) -> {
                 if (error == null && hot != null) {
                     // The kept answer carries the new last-seen time: no Touch again until the interval passes.
-                    hot.put(token, touched, begun);
+                    hot.put(touched, begun);
                 }
                 if (error != null) {
                     LOG.debug("Keep-alive of session {} deferred: {}", session.sessionId(), Failures.unwrap(error).toString());
