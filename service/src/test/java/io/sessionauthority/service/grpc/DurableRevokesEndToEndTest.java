@@ -137,6 +137,50 @@ class DurableRevokesEndToEndTest {
         }
     }
 
+    /**
+     * Kill-after-ack rounds on Cluster without waiting for a failover each time (a failover takes
+     * seconds): at the acknowledgement the master of the user's slot is killed and the replica that
+     * a failover would promote is read at once; then the master restarts from its AOF (or, if the
+     * cluster failed over meanwhile, rejoins as a replica) and the next round finds the master anew.
+     */
+    @Test
+    void clusterKillAfterAckRoundsLoseNoRevoke() throws Exception {
+        assumeTrue(RedisServerProcess.onPath("redis-server") && RedisServerProcess.onPath("redis-cli"), "Cluster needs redis-server and redis-cli");
+        try (ClusterTopology cluster = ClusterTopology.start("--appendonly", "yes", "--appendfsync", "always");
+             ServiceUnderTest service = ServiceUnderTest.start(cluster.uris().get(0), Map.of("redis.uris", cluster.uris()))) {
+            service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("alice").setPassword(PASSWORD).build());
+            Rounds rounds = new Rounds();
+            for (int round = 0; round < Integer.getInteger("cluster.rounds", 5); round++) {
+                LoginResponse login = awaitLogin(service);
+                String userKey = RedisSchema.user(login.getSession().getUserId());
+                RedisServerProcess master = cluster.masterOf(userKey);
+                cluster.awaitReplicaOnline(master);
+                RedisServerProcess replica = cluster.replicaOf(master);
+                long started = System.nanoTime();
+                rounds.retried += revoke(service, login.getToken());
+                rounds.revokeMicros.add(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - started));
+                master.kill();
+                String sessionKey = RedisSchema.session(login.getSession().getUserId(), login.getSession().getSessionId());
+                // READONLY reads of the replica: what a failover would promote.
+                if (replicaHas(replica, sessionKey)) {
+                    rounds.lost++;
+                }
+                master.restart();
+                cluster.awaitClusterOk();
+            }
+            System.out.printf("durable revokes (cluster, kill of the slot's master at the acknowledgement): %s%n", rounds);
+            assertThat(rounds.lost).as("revokes lost").isZero();
+        }
+    }
+
+    private static boolean replicaHas(RedisServerProcess replica, String key) {
+        try (io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(replica.uri());
+             var connection = client.connect()) {
+            connection.sync().readOnly();
+            return connection.sync().exists(key) == 1;
+        }
+    }
+
     private static Rounds killAfterAck(ReplicatedPair pair, ServiceUnderTest service, int count) {
         service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("alice").setPassword(PASSWORD).build());
         Rounds rounds = new Rounds();

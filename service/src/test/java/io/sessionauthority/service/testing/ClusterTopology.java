@@ -17,10 +17,12 @@ public final class ClusterTopology implements AutoCloseable {
 
     private final List<RedisServerProcess> nodes = new ArrayList<>();
 
-    private ClusterTopology() {
+    private ClusterTopology(String... extraArgs) {
         for (int i = 0; i < 6; i++) {
-            nodes.add(RedisServerProcess.start("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                    "--cluster-node-timeout", "1000"));
+            List<String> args = new ArrayList<>(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                    "--cluster-node-timeout", "1000", "--repl-diskless-sync-delay", "0"));
+            args.addAll(List.of(extraArgs));
+            nodes.add(RedisServerProcess.start(args.toArray(String[]::new)));
         }
         List<String> command = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
         nodes.forEach(node -> command.add("127.0.0.1:" + node.port()));
@@ -31,6 +33,11 @@ public final class ClusterTopology implements AutoCloseable {
 
     public static ClusterTopology start() {
         return new ClusterTopology();
+    }
+
+    /** A cluster whose nodes also take {@code extraArgs} (e.g. an AOF, so a master restarts with its data). */
+    public static ClusterTopology start(String... extraArgs) {
+        return new ClusterTopology(extraArgs);
     }
 
     /** The seed nodes, as {@code redis.uris}. */
