@@ -1,6 +1,6 @@
 -- Stores a new session, evicting the least recently used ones past the per-user cap.
 -- Keys and fields as named in store.RedisSchema.
--- KEYS: session, user, index, revoked
+-- KEYS: session, user, index, revoked, ends
 -- ARGV: sid, now, idle expiry, forget ms, max sessions per user, session key prefix,
 --       the password hash the login was verified against, field, value, ...
 -- Answers {'OK', evicted session id, ...}, {'NO_USER'} or {'STALE_CREDENTIALS'} when the password changed
@@ -18,23 +18,31 @@ local forget, max_sessions, prefix = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[
 -- The session hash is written first: Redis checks for out-of-memory only until a script's first
 -- write, so a full Redis refuses the whole login here instead of letting it grow the keyspace.
 local fields = {'g', user[2] or 0}
+local absolute_expiry
 for i = 8, #ARGV do
   fields[#fields + 1] = ARGV[i]
+  if ARGV[i] == 'ax' and i % 2 == 0 then
+    absolute_expiry = tonumber(ARGV[i + 1])
+  end
 end
 redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('PEXPIREAT', KEYS[1], idle_expiry)
 
-prune(KEYS[3], KEYS[4], now, forget)
+prune(KEYS[3], KEYS[4], KEYS[5], now, forget)
 -- Lowest idle expiry first: the least recently used sessions.
 local live = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. now, '+inf')
 local reply = {'OK'}
 for i = 1, #live - max_sessions + 1 do
-  if end_session(prefix, KEYS[3], KEYS[4], live[i], now, forget) == 1 then
+  if end_session(prefix, KEYS[3], KEYS[4], KEYS[5], live[i], 'n', now, forget) == 1 then
     reply[#reply + 1] = live[i]
   end
 end
 
 redis.call('ZADD', KEYS[3], idle_expiry, sid)
+if idle_expiry == absolute_expiry then
+  -- Born capped (idle timeout at least the absolute lifetime): its expiry will be the absolute one.
+  record_end(KEYS[5], sid, 'x', now, idle_expiry + forget)
+end
 expire_after_top(KEYS[3], forget)
 expire_after_top(KEYS[4], 0)
 return reply

@@ -1,6 +1,6 @@
 -- Lists a user's live sessions.
 -- Keys and fields as named in store.RedisSchema.
--- KEYS: user, index, revoked
+-- KEYS: user, index, revoked, ends
 -- ARGV: now, session key prefix
 -- Answers {'OK', sid, {field, value, ...}, sid, {...}, ...} or {'NO_USER'}.
 if redis.call('EXISTS', KEYS[1]) == 0 then
@@ -9,7 +9,7 @@ end
 local now, prefix = tonumber(ARGV[1]), ARGV[2]
 local out = {'OK'}
 for _, sid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. now, '+inf')) do
-  local state, flat = session_state(prefix .. sid, KEYS[1], KEYS[2], KEYS[3], sid, now)
+  local state, flat = session_state(prefix .. sid, KEYS[1], KEYS[2], KEYS[3], KEYS[4], sid, now)
   if state == 'LIVE' then
     out[#out + 1] = sid
     out[#out + 1] = flat

@@ -22,37 +22,55 @@ local function expire_after_top(key, extra)
   end
 end
 
--- Forgets index entries of sessions that ended more than `forget` ms ago, and expired tombstones.
-local function prune(index_key, revoked_key, now, forget)
+-- Forgets index entries of sessions that ended more than `forget` ms ago, expired tombstones, and
+-- the end reasons of both.
+local function prune(index_key, revoked_key, ends_key, now, forget)
+  local forgotten = redis.call('ZRANGEBYSCORE', index_key, '-inf', '(' .. (now - forget))
+  for _, sid in ipairs(redis.call('ZRANGEBYSCORE', revoked_key, '-inf', '(' .. now)) do
+    forgotten[#forgotten + 1] = sid
+  end
+  if #forgotten > 0 then
+    redis.call('HDEL', ends_key, unpack(forgotten))
+  end
   redis.call('ZREMRANGEBYSCORE', index_key, '-inf', '(' .. (now - forget))
   redis.call('ZREMRANGEBYSCORE', revoked_key, '-inf', '(' .. now)
 end
 
--- The state of one session at `now`, and its stored fields: 'LIVE', 'EXPIRED', 'REVOKED'
--- (deleted, or from before the user's last revoke-all) or 'UNKNOWN'.
-local function session_state(session_key, user_key, index_key, revoked_key, sid, now)
+-- Records why a session ended (or, for 'x', why it will) until at least `keep_until`.
+local function record_end(ends_key, sid, reason, now, keep_until)
+  redis.call('HSET', ends_key, sid, reason)
+  local ttl = redis.call('PTTL', ends_key)
+  if ttl < 0 or now + ttl < keep_until then
+    redis.call('PEXPIREAT', ends_key, keep_until)
+  end
+end
+
+-- The state of one session at `now`, its stored fields, and why it ended: 'LIVE', 'EXPIRED',
+-- 'REVOKED' (deleted, or from before the user's last revoke-all) or 'UNKNOWN'; the reason is an
+-- EndReason code ('' when live or unknown).
+local function session_state(session_key, user_key, index_key, revoked_key, ends_key, sid, now)
   local flat = redis.call('HGETALL', session_key)
   if #flat == 0 then
     local forget_at = redis.call('ZSCORE', revoked_key, sid)
     if forget_at and tonumber(forget_at) > now then
-      return 'REVOKED', flat
+      return 'REVOKED', flat, redis.call('HGET', ends_key, sid) or ''
     end
     local expiry = redis.call('ZSCORE', index_key, sid)
     if expiry and tonumber(expiry) <= now then
-      return 'EXPIRED', flat
+      -- Expired by its key's TTL: absolute if the last slide was capped at the absolute expiry
+      -- (recorded then as 'x'), idle otherwise.
+      return 'EXPIRED', flat, redis.call('HGET', ends_key, sid) == 'x' and 'x' or 'i'
     end
-    return 'UNKNOWN', flat
+    return 'UNKNOWN', flat, ''
   end
   local session = to_map(flat)
   -- Revoke-all bumps the user's generation: a session from an older one is revoked even if its
   -- hash survived (restored from an older copy), unless it is the one session that revoke kept.
-  local generation = redis.call('HMGET', user_key, 'gen', 'genk')
+  local generation = redis.call('HMGET', user_key, 'gen', 'genk', 'genr')
   if generation[1] and tonumber(session.g or '0') < tonumber(generation[1]) and generation[2] ~= sid then
-    return 'REVOKED', flat
+    return 'REVOKED', flat, generation[3] or ''
   end
-  if now >= tonumber(session.ax) then
-    return 'EXPIRED', flat
-  end
+  local absolute_expiry = tonumber(session.ax)
   if now >= tonumber(session.ix) then
     -- A Touch while Redis was out of memory could move only the key's expiry (PEXPIREAT is not
     -- refused under OOM), not its ix field: the later of the two is the idle expiry. Looked up only
@@ -64,7 +82,9 @@ local function session_state(session_key, user_key, index_key, revoked_key, sid,
       expires_at = ttl > 0 and now + ttl or -1
     end
     if expires_at <= now then
-      return 'EXPIRED', flat
+      -- Whichever came first ended it: idle expiry is capped at the absolute one.
+      local ended_at = math.max(tonumber(session.ix), expires_at)
+      return 'EXPIRED', flat, ended_at < absolute_expiry and 'i' or 'x'
     end
     for i = 1, #flat, 2 do
       if flat[i] == 'ix' then
@@ -72,39 +92,44 @@ local function session_state(session_key, user_key, index_key, revoked_key, sid,
       end
     end
   end
-  return 'LIVE', flat
+  if now >= absolute_expiry then
+    return 'EXPIRED', flat, 'x'
+  end
+  return 'LIVE', flat, ''
 end
 
--- Ends one session, leaving a tombstone so Validate can answer REVOKED for `forget` ms.
--- Answers 1 when a stored session was deleted, 0 when there was none.
+-- Ends one session for `reason` (an EndReason code), leaving a tombstone so Validate can answer
+-- REVOKED and why for `forget` ms. Answers 1 when a stored session was deleted, 0 when there was none.
 -- An index entry without a hash is an expired session: it stays, so Validate can answer EXPIRED.
-local function end_session(prefix, index_key, revoked_key, sid, now, forget)
+local function end_session(prefix, index_key, revoked_key, ends_key, sid, reason, now, forget)
   local existed = redis.call('DEL', prefix .. sid)
   if existed == 1 then
     redis.call('ZREM', index_key, sid)
     redis.call('ZADD', revoked_key, now + forget, sid)
+    record_end(ends_key, sid, reason, now, now + forget)
   end
   return existed
 end
 
--- Ends every session of a user but `except` ('' for none) and starts a new generation of the
--- user's sessions: a session of an older generation reads as revoked even if its hash comes back
--- from an older copy of the data. The kept session is recorded only if it is live now, so a
--- revoke-all-but-one can never bring back a session an earlier revoke-all ended.
+-- Ends every session of a user but `except` ('' for none) for `reason` and starts a new
+-- generation of the user's sessions: a session of an older generation reads as revoked (for the
+-- reason of the latest revoke-all) even if its hash comes back from an older copy of the data. The
+-- kept session is recorded only if it is live now, so a revoke-all-but-one can never bring back a
+-- session an earlier revoke-all ended.
 -- Answers the number of sessions deleted.
-local function revoke_all(user_key, index_key, revoked_key, prefix, except, now, forget)
+local function revoke_all(user_key, index_key, revoked_key, ends_key, prefix, except, reason, now, forget)
   local count = 0
   for _, sid in ipairs(redis.call('ZRANGE', index_key, 0, -1)) do
     if sid ~= except then
-      count = count + end_session(prefix, index_key, revoked_key, sid, now, forget)
+      count = count + end_session(prefix, index_key, revoked_key, ends_key, sid, reason, now, forget)
     end
   end
   local kept = ''
-  if except ~= '' and session_state(prefix .. except, user_key, index_key, revoked_key, except, now) == 'LIVE' then
+  if except ~= '' and session_state(prefix .. except, user_key, index_key, revoked_key, ends_key, except, now) == 'LIVE' then
     kept = except
   end
   redis.call('HINCRBY', user_key, 'gen', 1)
-  redis.call('HSET', user_key, 'genk', kept)
+  redis.call('HSET', user_key, 'genk', kept, 'genr', reason)
   expire_after_top(index_key, forget)
   expire_after_top(revoked_key, 0)
   return count

@@ -3,14 +3,14 @@
 -- slides the session (by the key's expiry alone). Never writes to a session that is not live: a Touch racing a
 -- Revoke either lands before it (and is then revoked) or finds nothing and writes nothing.
 -- Keys and fields as named in store.RedisSchema.
--- KEYS: session, user, index, revoked
+-- KEYS: session, user, index, revoked, ends
 -- ARGV: sid, now, idle timeout ms, max attributes, forget ms, n (attributes to set),
 --       n name/value pairs to set, then names to remove
--- Answers {'LIVE', {field, value, ...}}, {state} or {'TOO_MANY_ATTRIBUTES', count}.
+-- Answers {'LIVE', {field, value, ...}}, {state, end reason code} or {'TOO_MANY_ATTRIBUTES', count}.
 local sid, now, idle = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local max_attributes, forget, set_count = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 
-local state, flat = session_state(KEYS[1], KEYS[2], KEYS[3], KEYS[4], sid, now)
+local state, flat, reason = session_state(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], sid, now)
 if state ~= 'LIVE' then
   if #flat > 0 then
     -- Ended by its clock, or by a later revoke-all (an older generation), but not yet deleted: finish the job.
@@ -20,8 +20,10 @@ if state ~= 'LIVE' then
       redis.call('ZADD', KEYS[4], now + forget, sid)
       expire_after_top(KEYS[4], 0)
     end
+    -- Remembered with the tombstone (or the index entry), so later reads give the same reason.
+    record_end(KEYS[5], sid, reason, now, now + forget)
   end
-  return {state}
+  return {state, reason}
 end
 
 local session = to_map(flat)
@@ -84,4 +86,8 @@ end
 redis.call('PEXPIREAT', KEYS[1], idle_expiry)
 redis.call('ZADD', KEYS[3], idle_expiry, sid)
 expire_after_top(KEYS[3], forget)
+if idle_expiry == tonumber(session.ax) then
+  -- No Touch can slide it further: when its key expires, it expired absolutely.
+  record_end(KEYS[5], sid, 'x', now, idle_expiry + forget)
+end
 return {state, redis.call('HGETALL', KEYS[1])}

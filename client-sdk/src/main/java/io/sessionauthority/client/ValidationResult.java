@@ -2,6 +2,7 @@ package io.sessionauthority.client;
 
 import io.sessionauthority.v1.InvalidReason;
 import io.sessionauthority.v1.Session;
+import io.sessionauthority.v1.SessionEndReason;
 import io.sessionauthority.v1.TouchResponse;
 import io.sessionauthority.v1.ValidateResponse;
 import java.util.Objects;
@@ -29,27 +30,35 @@ public final class ValidationResult {
         REVOKED
     }
 
-    private static final ValidationResult MALFORMED = new ValidationResult(null, Reason.MALFORMED);
+    private static final ValidationResult MALFORMED = new ValidationResult(null, Reason.MALFORMED, SessionEndReason.SESSION_END_REASON_UNSPECIFIED);
 
     private final Session session;
     private final Reason reason;
+    private final SessionEndReason endReason;
 
-    private ValidationResult(Session session, Reason reason) {
+    private ValidationResult(Session session, Reason reason, SessionEndReason endReason) {
         this.session = session;
         this.reason = reason;
+        this.endReason = endReason;
     }
 
     /** A live session. */
     public static ValidationResult valid(Session session) {
-        return new ValidationResult(Objects.requireNonNull(session, "session"), Reason.NONE);
+        return new ValidationResult(Objects.requireNonNull(session, "session"), Reason.NONE, SessionEndReason.SESSION_END_REASON_UNSPECIFIED);
     }
 
     /** A token that names no live session, and why. */
     public static ValidationResult invalid(Reason reason) {
+        return invalid(reason, SessionEndReason.SESSION_END_REASON_UNSPECIFIED);
+    }
+
+    /** A token whose session ended, and the authority's typed reason for the end. */
+    public static ValidationResult invalid(Reason reason, SessionEndReason endReason) {
         if (Objects.requireNonNull(reason, "reason") == Reason.NONE) {
             throw new IllegalArgumentException("an invalid result needs a reason other than NONE");
         }
-        return reason == Reason.MALFORMED ? MALFORMED : new ValidationResult(null, reason);
+        Objects.requireNonNull(endReason, "endReason");
+        return reason == Reason.MALFORMED ? MALFORMED : new ValidationResult(null, reason, endReason);
     }
 
     /** Not a session token at all. */
@@ -58,11 +67,11 @@ public final class ValidationResult {
     }
 
     static ValidationResult of(ValidateResponse response) {
-        return response.getValid() ? valid(response.getSession()) : invalid(reasonOf(response.getReason()));
+        return response.getValid() ? valid(response.getSession()) : invalid(reasonOf(response.getReason()), response.getEndReason());
     }
 
     static ValidationResult of(TouchResponse response) {
-        return response.getValid() ? valid(response.getSession()) : invalid(reasonOf(response.getReason()));
+        return response.getValid() ? valid(response.getSession()) : invalid(reasonOf(response.getReason()), response.getEndReason());
     }
 
     static Reason reasonOf(InvalidReason reason) {
@@ -89,10 +98,19 @@ public final class ValidationResult {
         return reason;
     }
 
+    /**
+     * Why the session ended — logout, administrator, revoke-all, password change, session limit,
+     * idle or absolute expiry — when the token's session ended recently enough for the authority to
+     * remember; {@code SESSION_END_REASON_UNSPECIFIED} otherwise (valid, unknown or malformed tokens).
+     */
+    public SessionEndReason endReason() {
+        return endReason;
+    }
+
     @Override
     public String toString() {
         return isValid()
                 ? "ValidationResult[valid, session=" + session.getSessionId() + ", user=" + session.getUserId() + "]"
-                : "ValidationResult[invalid, reason=" + reason + "]";
+                : "ValidationResult[invalid, reason=" + reason + ", endReason=" + endReason + "]";
     }
 }

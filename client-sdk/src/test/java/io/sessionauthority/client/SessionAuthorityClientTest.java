@@ -13,6 +13,7 @@ import io.sessionauthority.v1.CreateUserResponse;
 import io.sessionauthority.v1.LoginRequest;
 import io.sessionauthority.v1.LoginResponse;
 import io.sessionauthority.v1.Session;
+import io.sessionauthority.v1.SessionEndReason;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,11 +82,13 @@ class SessionAuthorityClientTest {
 
         assertThat(client.revokeSession(created.getUserId(), other.getSession().getSessionId())).isEqualTo(1);
         assertThat(client.validate(other.getToken()).reason()).isEqualTo(ValidationResult.Reason.REVOKED);
+        assertThat(client.validate(other.getToken()).endReason()).isEqualTo(SessionEndReason.SESSION_END_REASON_ADMIN_REVOKE);
 
         LoginResponse third = client.login("alice", PASSWORD, ClientMetadata.getDefaultInstance());
         assertThat(client.changePassword(created.getUserId(), PASSWORD, "a new long passphrase", login.getSession().getSessionId()))
                 .isEqualTo(1);
         assertThat(client.validate(third.getToken()).isValid()).isFalse();
+        assertThat(client.validate(third.getToken()).endReason()).isEqualTo(SessionEndReason.SESSION_END_REASON_PASSWORD_CHANGE);
 
         assertThat(client.revokeAllSessions(created.getUserId(), "")).isEqualTo(1);
         assertThat(client.revokeToken(login.getToken())).isZero();
@@ -93,6 +96,8 @@ class SessionAuthorityClientTest {
         assertThat(revoked.isValid()).isFalse();
         assertThat(revoked.session()).isEmpty();
         assertThat(revoked.reason()).isEqualTo(ValidationResult.Reason.REVOKED);
+        assertThat(revoked.endReason()).isEqualTo(SessionEndReason.SESSION_END_REASON_REVOKE_ALL);
+        assertThat(valid.endReason()).isEqualTo(SessionEndReason.SESSION_END_REASON_UNSPECIFIED);
     }
 
     @Test
@@ -234,6 +239,7 @@ class SessionAuthorityClientTest {
                     () -> !cached.validate(login.getToken()).isValid());
             System.out.printf("revocation seen by a cached client after %d ms%n", (System.nanoTime() - revoked) / 1_000_000);
             assertThat(cached.validate(login.getToken()).reason()).isEqualTo(ValidationResult.Reason.REVOKED);
+            assertThat(cached.validate(login.getToken()).endReason()).isEqualTo(SessionEndReason.SESSION_END_REASON_LOGOUT);
         }
     }
 

@@ -1,12 +1,14 @@
 package io.sessionauthority.service.grpc;
 
 import com.google.protobuf.Timestamp;
+import io.sessionauthority.service.revocation.EndReason;
 import io.sessionauthority.service.session.ClientInfo;
 import io.sessionauthority.service.session.Session;
 import io.sessionauthority.service.session.SessionCheck;
 import io.sessionauthority.service.session.SessionStatus;
 import io.sessionauthority.v1.ClientMetadata;
 import io.sessionauthority.v1.InvalidReason;
+import io.sessionauthority.v1.SessionEndReason;
 import io.sessionauthority.v1.TouchResponse;
 import io.sessionauthority.v1.ValidateResponse;
 import java.time.Instant;
@@ -42,6 +44,7 @@ final class ProtoMapping {
         ValidateResponse.Builder response = ValidateResponse.newBuilder()
                 .setValid(check.isLive())
                 .setReason(reason(check.status()));
+        check.reason().ifPresent(why -> response.setEndReason(endReason(why)));
         if (check.isLive()) {
             response.setSession(session(check.session()));
         }
@@ -52,6 +55,7 @@ final class ProtoMapping {
         TouchResponse.Builder response = TouchResponse.newBuilder()
                 .setValid(check.isLive())
                 .setReason(reason(check.status()));
+        check.reason().ifPresent(why -> response.setEndReason(endReason(why)));
         if (check.isLive()) {
             response.setSession(session(check.session()));
         }
@@ -64,6 +68,18 @@ final class ProtoMapping {
             case UNKNOWN -> InvalidReason.INVALID_REASON_UNKNOWN;
             case EXPIRED -> InvalidReason.INVALID_REASON_EXPIRED;
             case REVOKED -> InvalidReason.INVALID_REASON_REVOKED;
+        };
+    }
+
+    static SessionEndReason endReason(EndReason reason) {
+        return switch (reason) {
+            case LOGOUT -> SessionEndReason.SESSION_END_REASON_LOGOUT;
+            case ADMIN_REVOKE -> SessionEndReason.SESSION_END_REASON_ADMIN_REVOKE;
+            case REVOKE_ALL -> SessionEndReason.SESSION_END_REASON_REVOKE_ALL;
+            case PASSWORD_CHANGE -> SessionEndReason.SESSION_END_REASON_PASSWORD_CHANGE;
+            case SESSION_LIMIT -> SessionEndReason.SESSION_END_REASON_SESSION_LIMIT;
+            case IDLE_EXPIRY -> SessionEndReason.SESSION_END_REASON_IDLE_EXPIRY;
+            case ABSOLUTE_EXPIRY -> SessionEndReason.SESSION_END_REASON_ABSOLUTE_EXPIRY;
         };
     }
 

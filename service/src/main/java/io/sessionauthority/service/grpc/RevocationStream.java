@@ -9,7 +9,6 @@ import io.sessionauthority.service.revocation.Revocation;
 import io.sessionauthority.service.revocation.RevocationHub;
 import io.sessionauthority.v1.Heartbeat;
 import io.sessionauthority.v1.Reset;
-import io.sessionauthority.v1.SessionEndReason;
 import io.sessionauthority.v1.WatchRevocationsResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -220,20 +219,8 @@ final class RevocationStream {
                 .setUserId(event.userId())
                 .setSessionId(event.sessionId())
                 .setExceptSessionId(event.exceptSessionId())
-                .setReason(reason(event.reason()))
+                .setReason(ProtoMapping.endReason(event.reason()))
                 .setTime(Timestamp.newBuilder().setSeconds(event.time().getEpochSecond()).setNanos(event.time().getNano()))
                 .build();
-    }
-
-    static SessionEndReason reason(io.sessionauthority.service.revocation.EndReason reason) {
-        return switch (reason) {
-            case LOGOUT -> SessionEndReason.SESSION_END_REASON_LOGOUT;
-            case ADMIN_REVOKE -> SessionEndReason.SESSION_END_REASON_ADMIN_REVOKE;
-            case REVOKE_ALL -> SessionEndReason.SESSION_END_REASON_REVOKE_ALL;
-            case PASSWORD_CHANGE -> SessionEndReason.SESSION_END_REASON_PASSWORD_CHANGE;
-            case SESSION_LIMIT -> SessionEndReason.SESSION_END_REASON_SESSION_LIMIT;
-            case IDLE_EXPIRY -> SessionEndReason.SESSION_END_REASON_IDLE_EXPIRY;
-            case ABSOLUTE_EXPIRY -> SessionEndReason.SESSION_END_REASON_ABSOLUTE_EXPIRY;
-        };
     }
 }

@@ -157,7 +157,7 @@ public final class SessionService {
         SessionTokens.Reference ref = SessionTokens.parse("token", token);
         // A token naming no user names no session: logging out twice, or with a forged token, ends nothing.
         Instant now = clock.instant();
-        return store.revoke(ref.userId(), ref.sessionId(), now, policy.forgetAfter())
+        return store.revoke(ref.userId(), ref.sessionId(), EndReason.LOGOUT, now, policy.forgetAfter())
                 .thenCompose(count -> announce(Revocation.ofSession(ref.userId(), ref.sessionId(), EndReason.LOGOUT, now), count))
                 .exceptionallyCompose(error -> Failures.unwrap(error) instanceof NotFoundException
                         ? CompletableFuture.completedFuture(0)
@@ -169,7 +169,7 @@ public final class SessionService {
         UserIds.require("session.user_id", userId);
         requireSessionId("session.session_id", sessionId);
         Instant now = clock.instant();
-        return store.revoke(userId, sessionId, now, policy.forgetAfter())
+        return store.revoke(userId, sessionId, EndReason.ADMIN_REVOKE, now, policy.forgetAfter())
                 .thenCompose(count -> announce(Revocation.ofSession(userId, sessionId, EndReason.ADMIN_REVOKE, now), count));
     }
 
@@ -180,7 +180,7 @@ public final class SessionService {
             requireSessionId("all_sessions.except_session_id", exceptSessionId);
         }
         Instant now = clock.instant();
-        return store.revokeAll(userId, exceptSessionId, now, policy.forgetAfter())
+        return store.revokeAll(userId, exceptSessionId, EndReason.REVOKE_ALL, now, policy.forgetAfter())
                 .thenCompose(count -> announce(Revocation.ofAllSessions(userId, exceptSessionId, EndReason.REVOKE_ALL, now), count));
     }
 

@@ -1,5 +1,6 @@
 package io.sessionauthority.service.session;
 
+import io.sessionauthority.service.revocation.EndReason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -33,15 +34,15 @@ public interface SessionStore {
                                         Map<String, String> setAttributes, Collection<String> removeAttributes,
                                         int maxAttributes, Duration forgetAfter);
 
-    /** Ends one session; answers how many live sessions ended (0 or 1). */
-    CompletionStage<Integer> revoke(String userId, String sessionId, Instant now, Duration forgetAfter);
+    /** Ends one session for {@code reason}; answers how many live sessions ended (0 or 1). */
+    CompletionStage<Integer> revoke(String userId, String sessionId, EndReason reason, Instant now, Duration forgetAfter);
 
     /**
      * Ends every session of a user but {@code exceptSessionId} (empty for none) and starts a new
      * generation of the user's sessions, so a session hash restored from an older copy of the data
-     * still reads as revoked. Fails with NotFoundException when the user does not exist.
+     * still reads as revoked (for {@code reason}). Fails with NotFoundException when the user does not exist.
      */
-    CompletionStage<Integer> revokeAll(String userId, String exceptSessionId, Instant now, Duration forgetAfter);
+    CompletionStage<Integer> revokeAll(String userId, String exceptSessionId, EndReason reason, Instant now, Duration forgetAfter);
 
     /** The user's live sessions; fails with NotFoundException when the user does not exist. */
     CompletionStage<List<Session>> list(String userId, Instant now);

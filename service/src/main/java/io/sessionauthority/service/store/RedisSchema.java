@@ -11,12 +11,17 @@ package io.sessionauthority.service.store;
  * sa:lookalike:&lt;skeleton&gt;     string  user id holding a look-alike skeleton         no TTL
  * sa:{&lt;uid&gt;}:user              hash    un username, pw bcrypt hash, ct created;      no TTL
  *                                        gen generation, genk session kept at the last
- *                                        revoke-all (both from the first revoke-all on)
+ *                                        revoke-all, genr its end reason (from the first
+ *                                        revoke-all on)
  * sa:{&lt;uid&gt;}:s:&lt;sid&gt;           hash    g generation, un username, ct created,        TTL = idle expiry
  *                                        ax absolute expiry, ix idle expiry, ls last
  *                                        seen, ip, ua, dn client, a:&lt;name&gt; attributes
  * sa:{&lt;uid&gt;}:sessions          zset    sid scored by idle expiry (user's index)     TTL = last score + forget-after
  * sa:{&lt;uid&gt;}:revoked           zset    sid scored by when to forget the tombstone   TTL = last score
+ * sa:{&lt;uid&gt;}:ends              hash    sid → why it ended (EndReason code), kept    TTL = the latest
+ *                                        with its tombstone or index entry; 'x' also      entry's need
+ *                                        marks a live session capped at its absolute
+ *                                        expiry (how it will end)
  * sa:{&lt;uid&gt;}:devices           zset    device id scored by when it is forgotten     TTL = last score
  * sa:{revocations}              stream  events that ended sessions: u user, s session   trimmed to the retention
  *                                        ("" = all), x kept session, r reason, t time    on every append
@@ -109,6 +114,11 @@ public final class RedisSchema {
 
     public static String revokedSessions(String userId) {
         return tagged(userId) + "revoked";
+    }
+
+    /** Why the user's sessions ended, by session id (EndReason codes), as long as they are remembered. */
+    public static String sessionEnds(String userId) {
+        return tagged(userId) + "ends";
     }
 
     /** The user's known devices (device tokens of successful logins), by their one-way device id. */

@@ -13,6 +13,7 @@ import io.sessionauthority.service.session.ClientInfo;
 import io.sessionauthority.service.session.Session;
 import io.sessionauthority.service.session.SessionCheck;
 import io.sessionauthority.service.session.SessionStatus;
+import io.sessionauthority.service.revocation.EndReason;
 import io.sessionauthority.service.session.SessionStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,7 +70,7 @@ public final class RedisSessionStore implements SessionStore {
             args.add(value);
         });
         CompletionStage<List<Object>> result = createScript.run(tracer, redis, ScriptOutputType.MULTI,
-                keys(RedisSchema.session(uid, session.sessionId()), RedisSchema.user(uid), RedisSchema.sessionIndex(uid), RedisSchema.revokedSessions(uid)),
+                sessionKeys(uid, session.sessionId()),
                 args.toArray(String[]::new));
         return translated(result).thenApply(reply -> {
             if ("NO_USER".equals(reply.get(0))) {
@@ -121,27 +122,24 @@ public final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletionStage<Integer> revoke(String userId, String sessionId, Instant now, Duration forgetAfter) {
+    public CompletionStage<Integer> revoke(String userId, String sessionId, EndReason reason, Instant now, Duration forgetAfter) {
         CompletionStage<Long> result = durable.run(RedisSchema.user(userId), master -> revokeScript.run(tracer, master,
-                ScriptOutputType.INTEGER,
-                keys(RedisSchema.user(userId), RedisSchema.sessionIndex(userId), RedisSchema.revokedSessions(userId)),
-                sessionId, millis(now), Long.toString(forgetAfter.toMillis()), RedisSchema.sessionPrefix(userId)));
+                ScriptOutputType.INTEGER, userKeys(userId),
+                sessionId, millis(now), Long.toString(forgetAfter.toMillis()), RedisSchema.sessionPrefix(userId), reason.code()));
         return translated(result).thenApply(count -> existingUser(userId, count));
     }
 
     @Override
-    public CompletionStage<Integer> revokeAll(String userId, String exceptSessionId, Instant now, Duration forgetAfter) {
+    public CompletionStage<Integer> revokeAll(String userId, String exceptSessionId, EndReason reason, Instant now, Duration forgetAfter) {
         CompletionStage<Long> result = durable.run(RedisSchema.user(userId), master -> revokeAllScript.run(tracer, master,
-                ScriptOutputType.INTEGER,
-                keys(RedisSchema.user(userId), RedisSchema.sessionIndex(userId), RedisSchema.revokedSessions(userId)),
-                millis(now), Long.toString(forgetAfter.toMillis()), exceptSessionId, RedisSchema.sessionPrefix(userId)));
+                ScriptOutputType.INTEGER, userKeys(userId),
+                millis(now), Long.toString(forgetAfter.toMillis()), exceptSessionId, RedisSchema.sessionPrefix(userId), reason.code()));
         return translated(result).thenApply(count -> existingUser(userId, count));
     }
 
     @Override
     public CompletionStage<List<Session>> list(String userId, Instant now) {
-        CompletionStage<List<Object>> result = listScript.run(tracer, redis, ScriptOutputType.MULTI,
-                keys(RedisSchema.user(userId), RedisSchema.sessionIndex(userId), RedisSchema.revokedSessions(userId)),
+        CompletionStage<List<Object>> result = listScript.run(tracer, redis, ScriptOutputType.MULTI, userKeys(userId),
                 millis(now), RedisSchema.sessionPrefix(userId));
         return translated(result).thenApply(reply -> {
             if ("NO_USER".equals(reply.get(0))) {
@@ -164,7 +162,13 @@ public final class RedisSessionStore implements SessionStore {
 
     private static String[] sessionKeys(String userId, String sessionId) {
         return keys(RedisSchema.session(userId, sessionId), RedisSchema.user(userId),
-                RedisSchema.sessionIndex(userId), RedisSchema.revokedSessions(userId));
+                RedisSchema.sessionIndex(userId), RedisSchema.revokedSessions(userId), RedisSchema.sessionEnds(userId));
+    }
+
+    /** The keys of the scripts that work on all of a user's sessions: user, index, revoked, ends. */
+    static String[] userKeys(String userId) {
+        return keys(RedisSchema.user(userId), RedisSchema.sessionIndex(userId), RedisSchema.revokedSessions(userId),
+                RedisSchema.sessionEnds(userId));
     }
 
     private static String[] keys(String... keys) {
@@ -174,7 +178,7 @@ public final class RedisSessionStore implements SessionStore {
     private static SessionCheck toCheck(String userId, String sessionId, List<Object> reply) {
         SessionStatus status = SessionStatus.valueOf((String) reply.get(0));
         if (status != SessionStatus.LIVE) {
-            return SessionCheck.notLive(status);
+            return SessionCheck.ended(status, reply.size() > 1 ? EndReason.ofCode((String) reply.get(1)).orElse(null) : null);
         }
         return SessionCheck.live(toSession(userId, sessionId, asFlat(reply.get(1))));
     }

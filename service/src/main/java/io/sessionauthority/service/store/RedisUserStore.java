@@ -6,6 +6,7 @@ import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.sessionauthority.service.revocation.EndReason;
 import io.sessionauthority.service.store.RedisSchema.UserFields;
 import io.sessionauthority.service.user.User;
 import io.sessionauthority.service.user.UserStore;
@@ -95,9 +96,10 @@ public final class RedisUserStore implements UserStore {
 
     private CompletionStage<Optional<Integer>> changePassword(String userId, String expectedHash, String newHash, boolean revoke,
                                                               String keepSessionId, Instant now, Duration forgetAfter) {
-        String[] keys = {RedisSchema.user(userId), RedisSchema.sessionIndex(userId), RedisSchema.revokedSessions(userId)};
+        String[] keys = RedisSessionStore.userKeys(userId);
         String[] args = {expectedHash, newHash, revoke ? "1" : "0", RedisSessionStore.millis(now),
-                Long.toString(forgetAfter.toMillis()), keepSessionId, RedisSchema.sessionPrefix(userId)};
+                Long.toString(forgetAfter.toMillis()), keepSessionId, RedisSchema.sessionPrefix(userId),
+                EndReason.PASSWORD_CHANGE.code()};
         // A password change ends sessions: durable like a revoke. A rehash at login ends none.
         CompletionStage<Long> result = revoke
                 ? durable.run(keys[0], master -> changePasswordScript.<Long>run(master, ScriptOutputType.INTEGER, keys, args))

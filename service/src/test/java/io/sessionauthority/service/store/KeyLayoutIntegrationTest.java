@@ -115,18 +115,24 @@ class KeyLayoutIntegrationTest {
         assertThat(redis.exists("sa:{" + uid + "}:s:" + other.session().sessionId())).isZero();
         assertThat(redis.zscore(revoked, other.session().sessionId()).longValue()).isEqualTo(millis(touchTime.plus(forget)));
         assertThat(redis.pexpiretime(revoked)).isEqualTo(millis(touchTime.plus(forget)));
+        // ...and why it ended, kept as long as the tombstone.
+        String ends = "sa:{" + uid + "}:ends";
+        assertThat(redis.type(ends)).isEqualTo("hash");
+        assertThat(redis.hgetall(ends)).containsExactly(Map.entry(other.session().sessionId(), "l"));
+        assertThat(redis.pexpiretime(ends)).isEqualTo(millis(touchTime.plus(forget)));
 
         // Revoke-all but the kept session: a new generation on the user, the kept session named.
-        domain.login("ivan");
+        SessionService.Started third = domain.login("ivan");
         join(domain.sessions.revokeAll(uid, sid));
-        assertThat(redis.hgetall(user)).containsEntry("gen", "1").containsEntry("genk", sid);
+        assertThat(redis.hgetall(user)).containsEntry("gen", "1").containsEntry("genk", sid).containsEntry("genr", "r");
+        assertThat(redis.hgetall(ends)).containsEntry(third.session().sessionId(), "r").hasSize(2);
 
         // ChangePassword keeping the session: a new hash and another generation.
         String oldHash = redis.hget(user, "pw");
         join(domain.users.changePassword(uid, "password-ivan", "a new passphrase", sid, "", kept.deviceToken()));
         assertThat(redis.hget(user, "pw")).isNotEqualTo(oldHash).startsWith("$2b$10$");
-        assertThat(redis.hgetall(user)).containsEntry("gen", "2").containsEntry("genk", sid);
-        assertThat(redis.hkeys(user)).containsExactlyInAnyOrder("un", "pw", "ct", "gen", "genk");
+        assertThat(redis.hgetall(user)).containsEntry("gen", "2").containsEntry("genk", sid).containsEntry("genr", "p");
+        assertThat(redis.hkeys(user)).containsExactlyInAnyOrder("un", "pw", "ct", "gen", "genk", "genr");
 
         // Each of the three ended sessions in the revocation log, with its reason; no other field.
         String log = "sa:{revocations}";
@@ -140,7 +146,7 @@ class KeyLayoutIntegrationTest {
 
         // Nothing else was ever written. The successes since cleared their own counters: the username's
         // (logins without an address count only on it) and the device's (the password change from it).
-        assertThat(keys()).containsExactlyInAnyOrder("sa:username:ivan", "sa:lookalike:ivan", user, session, index, devices, revoked,
+        assertThat(keys()).containsExactlyInAnyOrder("sa:username:ivan", "sa:lookalike:ivan", user, session, index, devices, revoked, ends,
                 "sa:throttle:user_ip:ivan|198.51.100.4", "sa:throttle:ip:198.51.100.4", log);
     }
 

@@ -1,0 +1,168 @@
+package io.sessionauthority.service.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sessionauthority.service.store.RedisSchema;
+import io.sessionauthority.service.testing.MutableClock;
+import io.sessionauthority.service.testing.RedisServerProcess;
+import io.sessionauthority.service.testing.ServiceUnderTest;
+import io.sessionauthority.v1.AllSessions;
+import io.sessionauthority.v1.ChangePasswordRequest;
+import io.sessionauthority.v1.CreateUserRequest;
+import io.sessionauthority.v1.InvalidReason;
+import io.sessionauthority.v1.LoginRequest;
+import io.sessionauthority.v1.LoginResponse;
+import io.sessionauthority.v1.RevokeRequest;
+import io.sessionauthority.v1.SessionEndReason;
+import io.sessionauthority.v1.SessionRef;
+import io.sessionauthority.v1.TouchRequest;
+import io.sessionauthority.v1.TouchResponse;
+import io.sessionauthority.v1.ValidateRequest;
+import io.sessionauthority.v1.ValidateResponse;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Validate and Touch say why a session ended — every way a session can end — for as long as the
+ * authority remembers it, including after Redis itself deleted the session at its TTL.
+ */
+class EndReasonsEndToEndTest {
+
+    private static final String PASSWORD = "correct horse battery";
+
+    private static RedisServerProcess redis;
+    private static MutableClock clock;
+    private static ServiceUnderTest service;
+
+    @BeforeAll
+    static void start() {
+        redis = RedisServerProcess.start();
+        clock = MutableClock.startingNow();
+        service = ServiceUnderTest.start(redis.uri(), Map.of(
+                "session-authority.sessions.idle-timeout", "10m",
+                "session-authority.sessions.absolute-timeout", "15m",
+                "session-authority.sessions.max-per-user", "2"), clock);
+    }
+
+    @AfterAll
+    static void stop() {
+        service.close();
+        redis.close();
+    }
+
+    @Test
+    void logoutAdminRevokeRevokeAllAndPasswordChangeEachSayWhy() {
+        LoginResponse loggedOut = signUpAndLogin("louis");
+        service.blocking().revoke(RevokeRequest.newBuilder().setToken(loggedOut.getToken()).build());
+        assertEnded(loggedOut, InvalidReason.INVALID_REASON_REVOKED, SessionEndReason.SESSION_END_REASON_LOGOUT);
+
+        LoginResponse byAdmin = signUpAndLogin("adele");
+        service.blocking().revoke(RevokeRequest.newBuilder().setSession(SessionRef.newBuilder()
+                .setUserId(byAdmin.getSession().getUserId()).setSessionId(byAdmin.getSession().getSessionId())).build());
+        assertEnded(byAdmin, InvalidReason.INVALID_REASON_REVOKED, SessionEndReason.SESSION_END_REASON_ADMIN_REVOKE);
+
+        LoginResponse all = signUpAndLogin("alma");
+        service.blocking().revoke(RevokeRequest.newBuilder().setAllSessions(AllSessions.newBuilder()
+                .setUserId(all.getSession().getUserId())).build());
+        assertEnded(all, InvalidReason.INVALID_REASON_REVOKED, SessionEndReason.SESSION_END_REASON_REVOKE_ALL);
+
+        LoginResponse other = signUpAndLogin("patty");
+        LoginResponse kept = login("patty");
+        service.blocking().changePassword(ChangePasswordRequest.newBuilder().setUserId(kept.getSession().getUserId())
+                .setCurrentPassword(PASSWORD).setNewPassword("another horse battery")
+                .setKeepSessionId(kept.getSession().getSessionId()).build());
+        assertEnded(other, InvalidReason.INVALID_REASON_REVOKED, SessionEndReason.SESSION_END_REASON_PASSWORD_CHANGE);
+        assertThat(validate(kept).getValid()).isTrue();
+    }
+
+    @Test
+    void aLoginPastTheLimitEvictsWithTheSessionLimitReason() {
+        LoginResponse oldest = signUpAndLogin("limit");
+        login("limit");
+        login("limit");
+        assertEnded(oldest, InvalidReason.INVALID_REASON_REVOKED, SessionEndReason.SESSION_END_REASON_SESSION_LIMIT);
+    }
+
+    @Test
+    void idleExpiryIsToldApartFromAbsoluteExpiryBeforeAndAfterRedisDeletesTheSession() {
+        LoginResponse idle = signUpAndLogin("idle");
+        LoginResponse capped = signUpAndLogin("capped");
+        LoginResponse idleGone = signUpAndLogin("idlegone");
+        LoginResponse cappedGone = signUpAndLogin("cappedgone");
+        clock.advance(Duration.ofMinutes(6));
+        // Slid to min(now + 10 m, login + 15 m): capped at their absolute expiry from now on.
+        for (LoginResponse login : new LoginResponse[] {capped, cappedGone}) {
+            assertThat(service.blocking().touch(TouchRequest.newBuilder().setToken(login.getToken()).build()).getValid()).isTrue();
+        }
+        clock.advance(Duration.ofMinutes(10));
+
+        // Read while the hashes still exist (the script's clock is past their expiry; Redis's is not).
+        assertEnded(idle, InvalidReason.INVALID_REASON_EXPIRED, SessionEndReason.SESSION_END_REASON_IDLE_EXPIRY);
+        assertEnded(capped, InvalidReason.INVALID_REASON_EXPIRED, SessionEndReason.SESSION_END_REASON_ABSOLUTE_EXPIRY);
+
+        // What Redis does at the key's TTL: the hash is gone, the reason is still known.
+        deleteSessionHash(idleGone);
+        deleteSessionHash(cappedGone);
+        assertEnded(idleGone, InvalidReason.INVALID_REASON_EXPIRED, SessionEndReason.SESSION_END_REASON_IDLE_EXPIRY);
+        assertEnded(cappedGone, InvalidReason.INVALID_REASON_EXPIRED, SessionEndReason.SESSION_END_REASON_ABSOLUTE_EXPIRY);
+    }
+
+    @Test
+    void aSessionBornCappedEndsAbsolutely() {
+        try (ServiceUnderTest capped = ServiceUnderTest.start(redis.uri(), Map.of(
+                "session-authority.sessions.idle-timeout", "15m",
+                "session-authority.sessions.absolute-timeout", "15m"), clock)) {
+            capped.blocking().createUser(CreateUserRequest.newBuilder().setUsername("born").setPassword(PASSWORD).build());
+            LoginResponse login = capped.blocking().login(LoginRequest.newBuilder().setUsername("born").setPassword(PASSWORD).build());
+            clock.advance(Duration.ofMinutes(16));
+            deleteSessionHash(login);
+            assertEnded(login, InvalidReason.INVALID_REASON_EXPIRED, SessionEndReason.SESSION_END_REASON_ABSOLUTE_EXPIRY);
+        }
+    }
+
+    @Test
+    void liveAndUnknownTokensHaveNoEndReason() {
+        LoginResponse live = signUpAndLogin("olive");
+        ValidateResponse valid = validate(live);
+        assertThat(valid.getValid()).isTrue();
+        assertThat(valid.getEndReason()).isEqualTo(SessionEndReason.SESSION_END_REASON_UNSPECIFIED);
+
+        String unknown = live.getToken().substring(0, live.getToken().length() - 4) + "AAAA";
+        ValidateResponse none = service.blocking().validate(ValidateRequest.newBuilder().setToken(unknown).build());
+        assertThat(none.getReason()).isEqualTo(InvalidReason.INVALID_REASON_UNKNOWN);
+        assertThat(none.getEndReason()).isEqualTo(SessionEndReason.SESSION_END_REASON_UNSPECIFIED);
+    }
+
+    private static void assertEnded(LoginResponse login, InvalidReason reason, SessionEndReason endReason) {
+        ValidateResponse validated = validate(login);
+        assertThat(validated.getValid()).isFalse();
+        assertThat(validated.getReason()).isEqualTo(reason);
+        assertThat(validated.getEndReason()).isEqualTo(endReason);
+        TouchResponse touched = service.blocking().touch(TouchRequest.newBuilder().setToken(login.getToken()).build());
+        assertThat(touched.getValid()).isFalse();
+        assertThat(touched.getReason()).isEqualTo(reason);
+        assertThat(touched.getEndReason()).as("Touch says the same, and keeps saying it").isEqualTo(endReason);
+        assertThat(validate(login).getEndReason()).isEqualTo(endReason);
+    }
+
+    private static ValidateResponse validate(LoginResponse login) {
+        return service.blocking().validate(ValidateRequest.newBuilder().setToken(login.getToken()).build());
+    }
+
+    private static void deleteSessionHash(LoginResponse login) {
+        assertThat(redis.commands().del(RedisSchema.session(login.getSession().getUserId(), login.getSession().getSessionId())))
+                .isEqualTo(1);
+    }
+
+    private static LoginResponse signUpAndLogin(String username) {
+        service.blocking().createUser(CreateUserRequest.newBuilder().setUsername(username).setPassword(PASSWORD).build());
+        return login(username);
+    }
+
+    private static LoginResponse login(String username) {
+        return service.blocking().login(LoginRequest.newBuilder().setUsername(username).setPassword(PASSWORD).build());
+    }
+}
