@@ -10,12 +10,10 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.v1.ClientMetadata;
 import io.sessionauthority.v1.LoginResponse;
-import java.io.File;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URI;
 import io.sessionauthority.service.testing.Await;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -30,16 +28,13 @@ import org.junit.jupiter.api.Test;
  */
 class ReplicasIT {
 
-    private static final Path JAR = Path.of("..", "service", "target", "session-authority.jar");
-    private static final Path ENTRYPOINT = Path.of("..", "docker", "entrypoint.sh");
-
     @Test
     void replicasShareSessionsSurviveAKillAndRollWithoutFailingACall() throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start()) {
             int portA = RedisServerProcess.freePort();
             int portB = RedisServerProcess.freePort();
-            Replica a = start(redis, portA, "a");
-            Replica b = start(redis, portB, "b");
+            ServiceProcess a = ServiceProcess.start(redis, portA, "a");
+            ServiceProcess b = ServiceProcess.start(redis, portB, "b");
             ManagedChannel channel = NettyChannelBuilder.forTarget("replicas:///both")
                     .nameResolverFactory(new TwoAddresses(portA, portB))
                     .defaultServiceConfig(SessionAuthorityClient.Builder.serviceConfig(3))
@@ -68,13 +63,13 @@ class ReplicasIT {
                 assertThat(afterKill).as("calls failed around the kill -9").isZero();
 
                 // Rolling restart: bring a back, then SIGTERM b, then restart b — no call may fail.
-                a = start(redis, portA, "a2");
+                a = ServiceProcess.start(redis, portA, "a2");
                 awaitTakingCalls(a); // the client reconnects on its own backoff schedule
                 long before = load.failures.get();
                 b.process().destroy(); // SIGTERM: NOT_SERVING, drain delay, GOAWAY, in-flight calls finish, exit 0
                 assertThat(b.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
                 assertThat(b.process().exitValue()).isZero();
-                b = start(redis, portB, "b2");
+                b = ServiceProcess.start(redis, portB, "b2");
                 awaitTakingCalls(b);
                 long atRestart = load.successes.get();
                 Await.until("calls go on after the restart", Duration.ofSeconds(30), () -> load.successes.get() > atRestart + 200);
@@ -93,24 +88,8 @@ class ReplicasIT {
         }
     }
 
-    private record Replica(Process process, int managementPort) {
-    }
-
-    private static Replica start(RedisServerProcess redis, int port, String name) throws Exception {
-        int management = RedisServerProcess.freePort();
-        ProcessBuilder builder = new ProcessBuilder("sh", ENTRYPOINT.toString()).redirectErrorStream(true)
-                .redirectOutput(new File("target/replica-" + name + ".log"));
-        builder.environment().put("APP_JAR", JAR.toString());
-        builder.environment().put("REDIS_URI", redis.uri());
-        builder.environment().put("GRPC_SERVER_PORT", Integer.toString(port));
-        builder.environment().put("MANAGEMENT_PORT", Integer.toString(management));
-        builder.environment().put("SHUTDOWN_DRAIN_DELAY", "1s");
-        builder.environment().put("JAVA_OPTS", "-Xmx256m");
-        return new Replica(builder.start(), management);
-    }
-
     /** Until the replica has answered Validate calls of the load (its own metrics say so). */
-    private static void awaitTakingCalls(Replica replica) {
+    static void awaitTakingCalls(ServiceProcess replica) {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         Await.until("replica on management port " + replica.managementPort() + " answering Validate calls", Duration.ofSeconds(60), () -> {
             try {
