@@ -139,9 +139,11 @@ class DurableRevokesEndToEndTest {
 
     /**
      * Kill-after-ack rounds on Cluster without waiting for a failover each time (a failover takes
-     * seconds): at the acknowledgement the master of the user's slot is killed and the replica that
-     * a failover would promote is read at once; then the master restarts from its AOF (or, if the
-     * cluster failed over meanwhile, rejoins as a replica) and the next round finds the master anew.
+     * seconds): at the acknowledgement a master is killed — the user's slot's in even rounds, the
+     * revocation log's in odd ones — and the replicas that a failover would promote are read at once:
+     * the user's must no longer hold the session, the log's must hold the event. Then the master
+     * restarts from its AOF (or, if the cluster failed over meanwhile, rejoins as a replica) and the
+     * next round finds the masters anew.
      */
     @Test
     void clusterKillAfterAckRoundsLoseNoRevoke() throws Exception {
@@ -154,22 +156,35 @@ class DurableRevokesEndToEndTest {
                 LoginResponse login = awaitLogin(service);
                 String userKey = RedisSchema.user(login.getSession().getUserId());
                 RedisServerProcess master = cluster.masterOf(userKey);
+                RedisServerProcess logMaster = cluster.masterOf(RedisSchema.revocations());
                 cluster.awaitReplicaOnline(master);
+                cluster.awaitReplicaOnline(logMaster);
                 RedisServerProcess replica = cluster.replicaOf(master);
+                RedisServerProcess logReplica = cluster.replicaOf(logMaster);
+                RedisServerProcess victim = round % 2 == 0 ? master : logMaster;
                 long started = System.nanoTime();
                 rounds.retried += revoke(service, login.getToken());
                 rounds.revokeMicros.add(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - started));
-                master.kill();
+                victim.kill();
                 String sessionKey = RedisSchema.session(login.getSession().getUserId(), login.getSession().getSessionId());
-                // READONLY reads of the replica: what a failover would promote.
-                if (replicaHas(replica, sessionKey)) {
+                // READONLY reads of the replicas: what a failover would promote.
+                if (replicaHas(replica, sessionKey) || !replicaHasEvent(logReplica, login.getSession().getSessionId())) {
                     rounds.lost++;
                 }
-                master.restart();
+                victim.restart();
                 cluster.awaitClusterOk();
             }
-            System.out.printf("durable revokes (cluster, kill of the slot's master at the acknowledgement): %s%n", rounds);
+            System.out.printf("durable revokes (cluster, kill at the acknowledgement of the user slot's master or the log's, alternately): %s%n", rounds);
             assertThat(rounds.lost).as("revokes lost").isZero();
+        }
+    }
+
+    private static boolean replicaHasEvent(RedisServerProcess replica, String sessionId) {
+        try (io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(replica.uri());
+             var connection = client.connect()) {
+            connection.sync().readOnly();
+            return connection.sync().xrange(RedisSchema.revocations(), io.lettuce.core.Range.create("-", "+")).stream()
+                    .anyMatch(event -> sessionId.equals(event.getBody().get("s")));
         }
     }
 

@@ -45,16 +45,34 @@ public final class ClusterTopology implements AutoCloseable {
         return nodes.stream().map(RedisServerProcess::uri).collect(Collectors.toList());
     }
 
-    /** The master node that serves {@code key}'s slot. */
+    /** The master node that serves {@code key}'s slot (whether or not the key exists yet). */
     public RedisServerProcess masterOf(String key) {
+        int slot = io.lettuce.core.cluster.SlotHash.getSlot(key);
         for (RedisServerProcess node : nodes) {
             String role = node.commands().role().get(0).toString();
-            if ("master".equals(role) && !node.commands().clusterGetKeysInSlot(
-                    io.lettuce.core.cluster.SlotHash.getSlot(key), 1).isEmpty()) {
+            if ("master".equals(role) && servesSlot(node, slot)) {
                 return node;
             }
         }
-        throw new IllegalStateException("no master holds " + key);
+        throw new IllegalStateException("no master serves the slot of " + key);
+    }
+
+    /** Whether the node's own line of CLUSTER NODES lists a slot range holding {@code slot}. */
+    private static boolean servesSlot(RedisServerProcess node, int slot) {
+        String myself = node.commands().clusterNodes().lines().filter(line -> line.contains("myself")).findFirst().orElse("");
+        String[] fields = myself.split(" ");
+        for (int i = 8; i < fields.length; i++) {
+            if (fields[i].startsWith("[")) {
+                continue; // a slot being migrated or imported
+            }
+            String[] range = fields[i].split("-");
+            int from = Integer.parseInt(range[0]);
+            int to = range.length > 1 ? Integer.parseInt(range[1]) : from;
+            if (slot >= from && slot <= to) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
