@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.sessionauthority.service.testing.SentinelTopology;
 import io.sessionauthority.service.testing.Await;
 import io.sessionauthority.service.testing.RedisServerProcess;
+import io.sessionauthority.service.testing.RevocationSubscriber;
 import java.time.Duration;
 import io.sessionauthority.service.testing.ServiceUnderTest;
 import io.sessionauthority.v1.CreateUserRequest;
@@ -26,11 +27,14 @@ class SentinelEndToEndTest {
     void survivesAMasterFailoverWithReplicatedSessionsAndRevokesIntact() throws Exception {
         assumeTrue(RedisServerProcess.onPath("redis-server"), "Sentinel needs redis-server on the PATH (CI installs it)");
         try (SentinelTopology redis = SentinelTopology.start();
-             ServiceUnderTest service = ServiceUnderTest.start(redis.uri())) {
+             ServiceUnderTest service = ServiceUnderTest.start(redis.uri());
+             RevocationSubscriber watch = RevocationSubscriber.watch(service.channel(), "")) {
+            assertThat(watch.next(Duration.ofSeconds(10)).hasHeartbeat()).as("subscribed").isTrue();
             service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("alice").setPassword("correct horse battery").build());
             LoginResponse kept = service.blocking().login(LoginRequest.newBuilder().setUsername("alice").setPassword("correct horse battery").build());
             LoginResponse revoked = service.blocking().login(LoginRequest.newBuilder().setUsername("alice").setPassword("correct horse battery").build());
             service.blocking().revoke(RevokeRequest.newBuilder().setToken(revoked.getToken()).build());
+            assertThat(watch.nextRevocation(Duration.ofSeconds(10)).getSessionId()).isEqualTo(revoked.getSession().getSessionId());
             redis.awaitReplicated();
 
             try (ServiceUnderTest.SteadyLoad load = service.steadyLoad(kept.getToken())) {
@@ -48,6 +52,10 @@ class SentinelEndToEndTest {
             // And the new master takes writes.
             LoginResponse after = service.blocking().login(LoginRequest.newBuilder().setUsername("alice").setPassword("correct horse battery").build());
             assertThat(service.blocking().validate(ValidateRequest.newBuilder().setToken(after.getToken()).build()).getValid()).isTrue();
+            // The revocation stream outlived the failover: the same subscription, no Reset (nothing
+            // acknowledged was lost), and events written to the new master arrive.
+            service.blocking().revoke(RevokeRequest.newBuilder().setToken(after.getToken()).build());
+            assertThat(watch.nextRevocation(Duration.ofSeconds(30)).getSessionId()).isEqualTo(after.getSession().getSessionId());
         }
     }
 }
