@@ -6,6 +6,7 @@ import io.lettuce.core.event.command.CommandFailedEvent;
 import io.lettuce.core.event.command.CommandListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sessionauthority.service.session.AnnouncingLog;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
@@ -15,6 +16,7 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
 import io.sessionauthority.service.metrics.LiveSessionsGauge;
+import io.sessionauthority.service.metrics.RedeliveryMetrics;
 import io.sessionauthority.service.metrics.ServiceMetrics;
 import java.time.Duration;
 import io.sessionauthority.service.store.RedisProbe;
@@ -89,6 +91,12 @@ public class MetricsFactory {
                 return event.getBean();
             }
         };
+    }
+
+    /** Revocation events whose first append failed: retried now, redelivered, given up on. */
+    @Context
+    RedeliveryMetrics redeliveryMetrics(AnnouncingLog log, MeterRegistry registry) {
+        return new RedeliveryMetrics(log, registry);
     }
 
     /** Keys with a TTL in Redis (≈ live sessions), refreshed every 15 s from INFO; never scans the keyspace. */

@@ -72,8 +72,14 @@ public class RevocationFactory {
 
     /** What the services append to: the log, then this replica's hot sessions at once. */
     @Singleton
-    AnnouncingLog announcingLog(RedisRevocationLog log, HotSessions hot) {
-        return new AnnouncingLog(log, hot);
+    @Bean(preDestroy = "close")
+    AnnouncingLog announcingLog(RedisRevocationLog log, HotSessions hot, RevocationProperties properties) {
+        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, runnable -> {
+            Thread thread = new Thread(runnable, "revocation-redelivery");
+            thread.setDaemon(true);
+            return thread;
+        });
+        return new AnnouncingLog(log, hot, scheduler, properties.redeliverFor(), properties.maxRedeliveries());
     }
 
     private static void requirePollBelow(RevocationProperties properties, Duration commandTimeout) {

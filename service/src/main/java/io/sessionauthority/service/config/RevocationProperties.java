@@ -16,6 +16,9 @@ import java.time.Duration;
  * @param staleAfter      how long without a successful read of the log before a replica stops
  *                        sending heartbeats (and its own cache stops answering)
  * @param slowSubscriber  how long a subscriber may leave events waiting before it is cut off
+ * @param redeliverFor    how long an event whose append failed (a failover) is retried in the
+ *                        background; 0 turns the retries off
+ * @param maxRedeliveries events retried at once at most (memory bound during a long outage)
  */
 @ConfigurationProperties("session-authority.revocations")
 public record RevocationProperties(
@@ -24,5 +27,7 @@ public record RevocationProperties(
         @Bindable(defaultValue = "1s") Duration heartbeat,
         @Bindable(defaultValue = "250ms") Duration pollWait,
         @Bindable(defaultValue = "3s") Duration staleAfter,
-        @Bindable(defaultValue = "10s") Duration slowSubscriber) {
+        @Bindable(defaultValue = "10s") Duration slowSubscriber,
+        @Bindable(defaultValue = "30s") Duration redeliverFor,
+        @Bindable(defaultValue = "10000") int maxRedeliveries) {
 }

@@ -5,27 +5,102 @@ import io.sessionauthority.service.revocation.RevocationLog;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The revocation log as the services that end sessions use it: an event is appended, then applied
  * to this replica's hot sessions before the caller is answered, so a revoke is seen at once by the
  * replica that made it (and by the others as their hubs read it, in milliseconds).
+ *
+ * <p>An append that fails (Redis failing over, the log's slot without a master) is retried in the
+ * background for {@code redeliverFor}, while the caller gets its UNAVAILABLE at once. The sessions
+ * are already ended in Redis by then, and not every caller can retry to put the event right: a
+ * ChangePassword retried with the old password is refused, and a login that evicted a session past
+ * the limit does not evict it again. Without the redelivery, caches elsewhere would keep those
+ * sessions for their whole max age. An event delivered twice is harmless (ending an ended session).
  */
-public final class AnnouncingLog implements RevocationLog {
+public final class AnnouncingLog implements RevocationLog, AutoCloseable {
+
+    private static final Duration RETRY_EVERY = Duration.ofMillis(250);
 
     private final RevocationLog log;
     private final HotSessions hot;
+    private final ScheduledExecutorService scheduler;
+    private final Duration redeliverFor;
+    private final int maxPending;
+    private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicLong redelivered = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
 
-    public AnnouncingLog(RevocationLog log, HotSessions hot) {
+    /**
+     * @param redeliverFor how long a failed append is retried in the background
+     * @param maxPending   failed events retried at once at most; beyond, they are dropped (and counted)
+     */
+    public AnnouncingLog(RevocationLog log, HotSessions hot, ScheduledExecutorService scheduler, Duration redeliverFor, int maxPending) {
         this.log = log;
         this.hot = hot;
+        this.scheduler = scheduler;
+        this.redeliverFor = redeliverFor;
+        this.maxPending = maxPending;
     }
 
     @Override
     public CompletionStage<String> append(Revocation revocation) {
         // Applied here whether or not the append succeeded: the sessions are ended in Redis either
         // way, and this replica must not keep answering them from memory until a retry.
-        return log.append(revocation).whenComplete((cursor, error) -> hot.apply(revocation));
+        return log.append(revocation).whenComplete((cursor, error) -> {
+            hot.apply(revocation);
+            if (error != null && !redeliverFor.isZero()) {
+                redeliver(revocation, System.nanoTime() + redeliverFor.toNanos());
+            }
+        });
+    }
+
+    private void redeliver(Revocation revocation, long giveUpAt) {
+        if (pending.incrementAndGet() > maxPending) {
+            pending.decrementAndGet();
+            dropped.incrementAndGet();
+            return;
+        }
+        retryLater(revocation, giveUpAt);
+    }
+
+    private void retryLater(Revocation revocation, long giveUpAt) {
+        try {
+            scheduler.schedule(() -> log.append(revocation).whenComplete((cursor, error) -> {
+                if (error == null) {
+                    pending.decrementAndGet();
+                    redelivered.incrementAndGet();
+                } else if (System.nanoTime() - giveUpAt >= 0) {
+                    pending.decrementAndGet();
+                    dropped.incrementAndGet();
+                } else {
+                    retryLater(revocation, giveUpAt);
+                }
+            }), RETRY_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException shuttingDown) {
+            pending.decrementAndGet();
+            dropped.incrementAndGet();
+        }
+    }
+
+    /** Events whose append failed and is being retried now. */
+    public int pendingRedeliveries() {
+        return pending.get();
+    }
+
+    /** Events appended by a background retry after their first append failed. */
+    public long redelivered() {
+        return redelivered.get();
+    }
+
+    /** Events given up on (still failing after redeliverFor, or past maxPending). */
+    public long droppedRedeliveries() {
+        return dropped.get();
     }
 
     @Override
@@ -41,5 +116,10 @@ public final class AnnouncingLog implements RevocationLog {
     @Override
     public CompletionStage<String> end() {
         return log.end();
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
     }
 }

@@ -9,24 +9,34 @@ import io.sessionauthority.service.testing.ClusterTopology;
 import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.service.testing.RevocationSubscriber;
 import io.sessionauthority.service.testing.ServiceUnderTest;
+import io.sessionauthority.v1.ChangePasswordRequest;
 import io.sessionauthority.v1.CreateUserRequest;
 import io.sessionauthority.v1.LoginRequest;
 import io.sessionauthority.v1.LoginResponse;
+import io.sessionauthority.v1.Revocation;
 import io.sessionauthority.v1.RevokeRequest;
+import io.sessionauthority.v1.SessionEndReason;
+import io.sessionauthority.v1.ValidateRequest;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * The revocation log on Redis Cluster lives in one slot ({@code sa:{revocations}}): when the master
  * of that slot is killed and its replica promoted, the same subscription goes on — no Reset, since
- * every acknowledged event was on the replica — and the revokes made during the failover, retried
- * by their callers after UNAVAILABLE, all arrive.
+ * every acknowledged event was on the replica — and the events of the failover arrive: a revoke its
+ * caller retried after UNAVAILABLE, and a password change that ended sessions on a healthy shard
+ * but could not append its event (its caller cannot retry it), redelivered by the service.
  */
 class ClusterRevocationStreamEndToEndTest {
 
     private static final String PASSWORD = "correct horse battery";
+    private static final String NEW_PASSWORD = "another horse battery";
+    private static final java.util.Random RANDOM = new java.util.Random();
+    private static String username;
 
     @Test
     void theStreamOutlivesAFailoverOfTheLogsMaster() throws Exception {
@@ -35,15 +45,38 @@ class ClusterRevocationStreamEndToEndTest {
              ServiceUnderTest service = ServiceUnderTest.start(cluster.uris().get(0), Map.of("redis.uris", cluster.uris()));
              RevocationSubscriber watch = RevocationSubscriber.watch(service.channel(), "")) {
             assertThat(watch.next(Duration.ofSeconds(10)).hasHeartbeat()).as("subscribed").isTrue();
-            service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("alice").setPassword(PASSWORD).build());
+            // A user whose keys (and failure counter) live on another shard than the log: the password change then ends
+            // sessions on a healthy master while the log's master is down.
+            RedisServerProcess logMaster = cluster.masterOf(RedisSchema.revocations());
+            String userId;
+            do {
+                username = "alice" + RANDOM.nextInt(1_000_000);
+                userId = service.blocking().createUser(CreateUserRequest.newBuilder().setUsername(username).setPassword(PASSWORD).build()).getUserId();
+            } while (cluster.masterOf(RedisSchema.user(userId)) == logMaster
+                    || cluster.masterOf(RedisSchema.throttle("user", username)) == logMaster); // ChangePassword's guard
             LoginResponse before = login(service);
             service.blocking().revoke(RevokeRequest.newBuilder().setToken(before.getToken()).build());
             assertThat(watch.nextRevocation(Duration.ofSeconds(10)).getSessionId()).isEqualTo(before.getSession().getSessionId());
 
-            RedisServerProcess logMaster = cluster.masterOf(RedisSchema.revocations());
             cluster.awaitReplicaOnline(logMaster);
             LoginResponse during = login(service);
+            LoginResponse other = login(service);
             logMaster.kill();
+            // A password change while the log has no master: it may fail UNAVAILABLE after ending
+            // the other sessions, and the caller cannot retry it (the old password is gone). Its
+            // event must arrive all the same, redelivered by the replica once the log is back.
+            boolean passwordChanged;
+            boolean changeFailed = false;
+            try {
+                service.blocking().withDeadlineAfter(5, TimeUnit.SECONDS).changePassword(ChangePasswordRequest.newBuilder()
+                        .setUserId(during.getSession().getUserId()).setCurrentPassword(PASSWORD).setNewPassword(NEW_PASSWORD)
+                        .setKeepSessionId(during.getSession().getSessionId()).build());
+                passwordChanged = true;
+            } catch (StatusRuntimeException failed) {
+                System.out.println("ChangePassword during the failover: " + failed.getStatus());
+                passwordChanged = false; // the script itself ran: the login below tells
+                changeFailed = true;
+            }
             // The caller's retry loop: UNAVAILABLE until the log's slot has a master again.
             long killed = System.nanoTime();
             int attempts = 1;
@@ -60,13 +93,34 @@ class ClusterRevocationStreamEndToEndTest {
             }
             System.out.printf("revoke acknowledged %d ms after the log's master was killed, after %d attempts%n",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed), attempts);
+            passwordChanged |= logsIn(service, NEW_PASSWORD);
+            assertThat(passwordChanged).as("the user's shard was up: the password changed, whatever the caller heard").isTrue();
             // Heartbeats may pause during the failover, but the subscription never ends nor resets.
-            assertThat(watch.nextRevocation(Duration.ofSeconds(30)).getSessionId()).isEqualTo(during.getSession().getSessionId());
+            Set<SessionEndReason> seen = new HashSet<>();
+            Set<SessionEndReason> expected = Set.of(SessionEndReason.SESSION_END_REASON_LOGOUT, SessionEndReason.SESSION_END_REASON_PASSWORD_CHANGE);
+            while (!seen.containsAll(expected)) {
+                Revocation event = watch.nextRevocation(Duration.ofSeconds(30));
+                seen.add(event.getReason());
+                if (event.getReason() == SessionEndReason.SESSION_END_REASON_LOGOUT) {
+                    assertThat(event.getSessionId()).isEqualTo(during.getSession().getSessionId());
+                } else {
+                    assertThat(event.getReason()).isEqualTo(SessionEndReason.SESSION_END_REASON_PASSWORD_CHANGE);
+                    assertThat(event.getExceptSessionId()).isEqualTo(during.getSession().getSessionId());
+                }
+            }
+            System.out.println("events seen after the failover: " + seen);
+            if (changeFailed) {
+                // It took the redelivery, and operators can see that it did.
+                assertThat(service.bean(io.micrometer.core.instrument.MeterRegistry.class)
+                        .get("session_authority.revocations.redelivered").functionCounter().count()).isGreaterThanOrEqualTo(1);
+            }
+            assertThat(service.blocking().validate(ValidateRequest.newBuilder().setToken(other.getToken()).build()).getValid())
+                    .as("the password change ended the other session").isFalse();
 
-            LoginResponse after = login(service);
+            LoginResponse after = login(service, NEW_PASSWORD);
             service.blocking().revoke(RevokeRequest.newBuilder().setToken(after.getToken()).build());
             String next = watch.nextRevocation(Duration.ofSeconds(10)).getSessionId();
-            while (next.equals(during.getSession().getSessionId())) {
+            while (next.equals(during.getSession().getSessionId()) || next.isEmpty()) {
                 next = watch.nextRevocation(Duration.ofSeconds(10)).getSessionId(); // retries may append its event again
             }
             assertThat(next).isEqualTo(after.getSession().getSessionId());
@@ -74,6 +128,19 @@ class ClusterRevocationStreamEndToEndTest {
     }
 
     private static LoginResponse login(ServiceUnderTest service) {
-        return service.blocking().login(LoginRequest.newBuilder().setUsername("alice").setPassword(PASSWORD).build());
+        return login(service, PASSWORD);
+    }
+
+    private static LoginResponse login(ServiceUnderTest service, String password) {
+        return service.blocking().login(LoginRequest.newBuilder().setUsername(username).setPassword(password).build());
+    }
+
+    private static boolean logsIn(ServiceUnderTest service, String password) {
+        try {
+            login(service, password);
+            return true;
+        } catch (StatusRuntimeException wrongPassword) {
+            return false;
+        }
     }
 }
