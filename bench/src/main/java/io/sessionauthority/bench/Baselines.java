@@ -54,6 +54,33 @@ final class Baselines {
                 ValidateRequest.newBuilder().setToken(token).build().toByteArray(), connections, streams, requests, workDir);
     }
 
+    /**
+     * Validate of a hot token against health Check, both driven by h2load: one unmeasured pair to warm
+     * the JIT and the connections, then {@code rounds} interleaved pairs (so drift and noise hit both
+     * alike). Answers the per-round figures, Validate's and Check's, or empty without h2load.
+     */
+    static Optional<List<double[]>> h2loadValidateAgainstHealth(int grpcPort, String token, int rounds, int requests, Path workDir) {
+        if (!onPath("h2load")) {
+            return Optional.empty();
+        }
+        h2loadValidate(grpcPort, token, 8, 20, requests, workDir);
+        h2loadHealth(grpcPort, 8, 20, requests, workDir);
+        List<double[]> pairs = new java.util.ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            double validate = h2loadValidate(grpcPort, token, 8, 20, requests, workDir).orElseThrow();
+            double health = h2loadHealth(grpcPort, 8, 20, requests, workDir).orElseThrow();
+            pairs.add(new double[] {validate, health});
+        }
+        return Optional.of(pairs);
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = new java.util.ArrayList<>(values);
+        java.util.Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
     /** h2load driving the health Check: the gRPC ceiling as a lightweight client sees it. */
     static Optional<Double> h2loadHealth(int grpcPort, int connections, int streams, int requests, Path workDir) {
         return h2load(grpcPort, "/grpc.health.v1.Health/Check", new byte[0], connections, streams, requests, workDir);

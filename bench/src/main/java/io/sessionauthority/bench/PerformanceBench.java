@@ -79,9 +79,13 @@ final class PerformanceBench {
                 List<Map.Entry<String, Double>> profile = Profiler.stop(servicePid, processes.log("validate.jfr"), 12);
                 int requests = options.baselineRequests();
                 double[] redisCeiling = Baselines.redisValidateCommand(redis, 50, requests);
-                Optional<Double> h2load = Baselines.h2loadValidate(port, calls.anyTokenForBaseline(), 8, 20, requests,
-                        processes.log("."));
-                Optional<Double> h2loadHealth = Baselines.h2loadHealth(port, 8, 20, requests, processes.log("."));
+                // The token was validated by the runs above: hot, answered from the replica's memory.
+                Optional<List<double[]>> h2loadRounds = Baselines.h2loadValidateAgainstHealth(port, calls.anyTokenForBaseline(), 3,
+                        requests, processes.log("."));
+                Optional<Double> h2load = h2loadRounds.map(rounds -> Baselines.median(rounds.stream().map(r -> r[0]).toList()));
+                Optional<Double> h2loadHealth = h2loadRounds.map(rounds -> Baselines.median(rounds.stream().map(r -> r[1]).toList()));
+                h2loadRounds.ifPresent(rounds -> rounds.forEach(r -> System.out.printf(Locale.ROOT,
+                        "h2load round: hot Validate %.0f req/s, health Check %.0f req/s (%.2f ×)%n", r[0], r[1], r[0] / r[1])));
                 double bcryptMs = bcryptVerifyMillis();
                 MemoryBench.Result memory = MemoryBench.run(redis, options.memorySessions());
                 MemoryBench.Result memoryNoAgent = MemoryBench.run(redis, options.memorySessions(), "");
@@ -130,7 +134,7 @@ final class PerformanceBench {
         line(String.format(Locale.ROOT, "- gRPC ceiling: health `Check` on the same server, %.0f req/s.", health.throughput()));
         line(String.format(Locale.ROOT, "- Redis ceiling: `redis-benchmark` running Validate's command (EVALSHA of the validate script on a real session), "
                 + "50 clients: %.0f req/s; pipelined ×16: %.0f req/s.", redisCeiling[0], redisCeiling[1]));
-        h2load.ifPresentOrElse(rate -> line(String.format(Locale.ROOT, "- Second opinion: h2load on Validate (8 connections × 20 streams): %.0f req/s, "
+        h2load.ifPresentOrElse(rate -> line(String.format(Locale.ROOT, "- Second opinion: h2load on Validate of a hot token (8 connections × 20 streams; median of 3 rounds interleaved with health Check, after a warm-up pair): %.0f req/s, "
                         + "%.2f × the bench's Validate peak.", rate, rate / validate.throughput())),
                 () -> line("- Second opinion: h2load not installed (`apt-get install nghttp2-client`)."));
         if (h2load.isPresent() && h2loadHealth.isPresent()) {
@@ -155,8 +159,9 @@ final class PerformanceBench {
                 "Validate ≥ 0.8 × health Check throughput, with the Java load generator: %.2f ×", validate.throughput() / health.throughput()));
         if (h2load.isPresent() && h2loadHealth.isPresent()) {
             // The Java generator may itself be the limit for both; h2load (C) is the sharper judge.
-            target(h2load.get() >= 0.8 * h2loadHealth.get(), String.format(Locale.ROOT,
-                    "Validate ≥ 0.8 × health Check throughput, with h2load as the client: %.2f ×", h2load.get() / h2loadHealth.get()));
+            target(h2load.get() >= 0.9 * h2loadHealth.get(), String.format(Locale.ROOT,
+                    "hot Validate ≥ 0.9 × health Check throughput, with h2load as the client (issue 15; medians of 3 interleaved rounds): %.2f ×",
+                    h2load.get() / h2loadHealth.get()));
         }
         target(touch.throughput() >= 0.7 * health.throughput(), String.format(Locale.ROOT,
                 "Touch ≥ 0.7 × health Check throughput: %.2f ×", touch.throughput() / health.throughput()));
