@@ -64,6 +64,9 @@ public final class RedisSchema {
         static final String USERNAME = "un";
         static final String PASSWORD_HASH = "pw";
         static final String CREATED = "ct";
+        /** Written by the scripts (revoke-all, password change); read by Validate's pipelined read. */
+        static final String GENERATION = "gen";
+        static final String GENERATION_KEPT = "genk";
 
         private UserFields() {
         }
@@ -71,6 +74,7 @@ public final class RedisSchema {
 
     /** Fields of {@code sa:{<uid>}:s:<sid>}. */
     static final class SessionFields {
+        static final String GENERATION = "g";
         static final String USERNAME = "un";
         static final String CREATED = "ct";
         static final String ABSOLUTE_EXPIRY = "ax";

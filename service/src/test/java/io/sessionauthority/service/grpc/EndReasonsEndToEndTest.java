@@ -81,7 +81,9 @@ class EndReasonsEndToEndTest {
     @Test
     void aLoginPastTheLimitEvictsWithTheSessionLimitReason() {
         LoginResponse oldest = signUpAndLogin("limit");
+        clock.advance(Duration.ofSeconds(1)); // least recently used is by idle expiry: apart by a second
         login("limit");
+        clock.advance(Duration.ofSeconds(1));
         login("limit");
         assertEnded(oldest, InvalidReason.INVALID_REASON_REVOKED, SessionEndReason.SESSION_END_REASON_SESSION_LIMIT);
     }

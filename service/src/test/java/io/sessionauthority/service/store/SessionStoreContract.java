@@ -136,6 +136,53 @@ abstract class SessionStoreContract {
         assertThat(sawRevoked).isPositive();
     }
 
+    /**
+     * Validates read from the store on one connection race a revoke-all on another, many rounds
+     * (Validate reads the session and then the user's generation as two pipelined commands, not one
+     * script): no Validate that began after the revoke-all returned sees the session live.
+     */
+    @Test
+    void validateRacingRevokeAllNeverSeesItLive() throws Exception {
+        String name = fresh("vic");
+        String userId = domain.createUser(name).id();
+        int sawLive = 0;
+        int sawEnded = 0;
+        try (DomainFixture other = newDomain()) {
+            for (int round = 0; round < 30; round++) {
+                String token = domain.login(name).token();
+                List<long[]> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+                java.util.concurrent.atomic.AtomicLong revokedAt = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+                java.util.concurrent.CountDownLatch validating = new java.util.concurrent.CountDownLatch(1);
+                CompletableFuture<Void> validator = CompletableFuture.runAsync(() -> {
+                    int afterRevoke = 0;
+                    while (afterRevoke < 3) {
+                        long began = System.nanoTime();
+                        boolean live = join(domain.sessions.validate(token, true)).isLive();
+                        seen.add(new long[] {began, live ? 1 : 0});
+                        validating.countDown();
+                        if (began > revokedAt.get()) {
+                            afterRevoke++;
+                        }
+                    }
+                });
+                assertThat(validating.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                join(other.sessions.revokeAll(userId, ""));
+                revokedAt.set(System.nanoTime());
+                validator.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                for (long[] validation : seen) {
+                    if (validation[0] > revokedAt.get()) {
+                        assertThat(validation[1]).as("a Validate begun after the revoke-all returned").isZero();
+                        sawEnded++;
+                    } else if (validation[1] == 1) {
+                        sawLive++;
+                    }
+                }
+            }
+        }
+        assertThat(sawLive).isPositive();
+        assertThat(sawEnded).isPositive();
+    }
+
     @Test
     void oneWinnerForOneUsername() {
         String name = fresh("erin");
