@@ -38,7 +38,8 @@ final class Baselines {
             String sha = redis.scriptLoad(resource("/store/prelude.lua") + "\n" + resource("/store/validate_session.lua"));
             List<String> command = new ArrayList<>(List.of("redis-benchmark", "-h", "127.0.0.1", "-p", Integer.toString(redisPort),
                     "-c", Integer.toString(clients), "-n", Integer.toString(requests), "-q",
-                    "EVALSHA", sha, "4", sessionKey, "sa:{" + uid + "}:user", "sa:{" + uid + "}:sessions", "sa:{" + uid + "}:revoked",
+                    "EVALSHA", sha, "5", sessionKey, "sa:{" + uid + "}:user", "sa:{" + uid + "}:sessions", "sa:{" + uid + "}:revoked",
+                    "sa:{" + uid + "}:ends",
                     sid, Long.toString(System.currentTimeMillis())));
             double plain = requestsPerSecond(run(command));
             command.add(3, "-P");
@@ -50,28 +51,87 @@ final class Baselines {
 
     /** h2load driving Validate as raw gRPC (a second opinion on the bench's peak); empty without h2load. */
     static Optional<Double> h2loadValidate(int grpcPort, String token, int connections, int streams, int requests, Path workDir) {
+        return h2loadValidate(grpcPort, token, false, connections, streams, requests, workDir);
+    }
+
+    static Optional<Double> h2loadValidate(int grpcPort, String token, boolean skipCache, int connections, int streams, int requests,
+                                           Path workDir) {
         return h2load(grpcPort, "/sessionauthority.v1.SessionAuthorityService/Validate",
-                ValidateRequest.newBuilder().setToken(token).build().toByteArray(), connections, streams, requests, workDir);
+                ValidateRequest.newBuilder().setToken(token).setSkipCache(skipCache).build().toByteArray(), connections, streams,
+                requests, workDir);
     }
 
     /**
-     * Validate of a hot token against health Check, both driven by h2load: one unmeasured pair to warm
-     * the JIT and the connections, then {@code rounds} interleaved pairs (so drift and noise hit both
-     * alike). Answers the per-round figures, Validate's and Check's, or empty without h2load.
+     * Validate of a hot token, Validate from Redis ({@code skip_cache}) and health Check, all driven by
+     * h2load: one unmeasured set to warm the JIT and the connections, then {@code rounds} interleaved
+     * sets (so drift and noise hit all alike). Answers per round {hot, from Redis, health} req/s, or
+     * empty without h2load.
      */
-    static Optional<List<double[]>> h2loadValidateAgainstHealth(int grpcPort, String token, int rounds, int requests, Path workDir) {
+    static Optional<List<double[]>> h2loadValidateAgainstHealth(int grpcPort, String token, int connections, int streams, int rounds,
+                                                               int requests, Path workDir) {
         if (!onPath("h2load")) {
             return Optional.empty();
         }
-        h2loadValidate(grpcPort, token, 8, 20, requests, workDir);
-        h2loadHealth(grpcPort, 8, 20, requests, workDir);
-        List<double[]> pairs = new java.util.ArrayList<>();
+        h2loadValidate(grpcPort, token, false, connections, streams, requests, workDir);
+        h2loadValidate(grpcPort, token, true, connections, streams, requests, workDir);
+        h2loadHealth(grpcPort, connections, streams, requests, workDir);
+        List<double[]> triples = new java.util.ArrayList<>();
         for (int round = 0; round < rounds; round++) {
-            double validate = h2loadValidate(grpcPort, token, 8, 20, requests, workDir).orElseThrow();
-            double health = h2loadHealth(grpcPort, 8, 20, requests, workDir).orElseThrow();
-            pairs.add(new double[] {validate, health});
+            double hot = h2loadValidate(grpcPort, token, false, connections, streams, requests, workDir).orElseThrow();
+            double fromRedis = h2loadValidate(grpcPort, token, true, connections, streams, requests, workDir).orElseThrow();
+            double health = h2loadHealth(grpcPort, connections, streams, requests, workDir).orElseThrow();
+            triples.add(new double[] {hot, fromRedis, health});
         }
-        return Optional.of(pairs);
+        return Optional.of(triples);
+    }
+
+    /**
+     * redis-benchmark on the two reads of Validate's pipelined read, each on a real session's keys
+     * (HGETALL of the session, HMGET of the user's generation); Redis runs them one after the other,
+     * so their combined ceiling is 1 / (1/a + 1/b). Answers {HGETALL, HMGET, combined} req/s, 50 clients.
+     */
+    static double[] redisValidateReads(int redisPort, int clients, int requests) {
+        try (RedisClient client = RedisClient.create("redis://127.0.0.1:" + redisPort);
+             StatefulRedisConnection<String, String> connection = client.connect()) {
+            String sessionKey = connection.sync().keys("sa:{*}:s:*").get(0);
+            String uid = sessionKey.substring(sessionKey.indexOf('{') + 1, sessionKey.indexOf('}'));
+            List<String> base = List.of("redis-benchmark", "-h", "127.0.0.1", "-p", Integer.toString(redisPort),
+                    "-c", Integer.toString(clients), "-n", Integer.toString(requests), "-q");
+            List<String> hgetall = new ArrayList<>(base);
+            hgetall.addAll(List.of("HGETALL", sessionKey));
+            List<String> hmget = new ArrayList<>(base);
+            hmget.addAll(List.of("HMGET", "sa:{" + uid + "}:user", "gen", "genk"));
+            double a = requestsPerSecond(run(hgetall));
+            double b = requestsPerSecond(run(hmget));
+            return new double[] {a, b, 1 / (1 / a + 1 / b)};
+        }
+    }
+
+    /**
+     * Redis's own cost so far, cumulative (take differences): {microseconds spent running Validate's
+     * commands (commandstats: HGETALL, HMGET, EVALSHA, EVAL), the process's CPU seconds (user + sys,
+     * which also pays for the network I/O)}.
+     */
+    static double[] redisCost(int redisPort) {
+        try (RedisClient client = RedisClient.create("redis://127.0.0.1:" + redisPort);
+             StatefulRedisConnection<String, String> connection = client.connect()) {
+            String stats = connection.sync().info("commandstats");
+            double micros = 0;
+            for (String line : stats.split("\\R")) {
+                Matcher m = Pattern.compile("^cmdstat_(hgetall|hmget|evalsha|eval):calls=\\d+,usec=(\\d+),").matcher(line);
+                if (m.find()) {
+                    micros += Double.parseDouble(m.group(2));
+                }
+            }
+            String cpu = connection.sync().info("cpu");
+            double seconds = 0;
+            for (String line : cpu.split("\\R")) {
+                if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+                    seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+                }
+            }
+            return new double[] {micros, seconds};
+        }
     }
 
     static double median(List<Double> values) {

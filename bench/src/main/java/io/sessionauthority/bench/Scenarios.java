@@ -88,6 +88,11 @@ final class Scenarios implements AutoCloseable {
         return stub().validate(ValidateRequest.newBuilder().setToken(anyToken()).build());
     }
 
+    /** Validate asking Redis every time (skip_cache), as for a token the replica does not hold in memory. */
+    ListenableFuture<?> validateFromRedis() {
+        return stub().validate(ValidateRequest.newBuilder().setToken(anyToken()).setSkipCache(true).build());
+    }
+
     ListenableFuture<?> touch() {
         return stub().touch(TouchRequest.newBuilder().setToken(anyToken()).build());
     }
