@@ -79,8 +79,12 @@ public class MetricsFactory {
                 event.getBean().addListener(new CommandListener() {
                     @Override
                     public void commandFailed(CommandFailedEvent failed) {
-                        if (String.valueOf(failed.getCause().getMessage()).startsWith("NOSCRIPT")) {
+                        String message = String.valueOf(failed.getCause().getMessage());
+                        if (message.startsWith("NOSCRIPT")) {
                             return; // an empty script cache: answered at once by EVAL, not a failure
+                        }
+                        if (message.startsWith("ERR no such key")) {
+                            return; // XINFO of a revocation log nothing was appended to yet: an answer
                         }
                         Counter.builder("session_authority.redis.command.failures")
                                 .description("Redis commands that failed")
