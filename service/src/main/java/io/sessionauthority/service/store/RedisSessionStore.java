@@ -5,9 +5,13 @@ import static io.sessionauthority.service.store.RedisErrors.translated;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.sessionauthority.service.store.RedisSchema.SessionFields;
 import io.sessionauthority.service.store.RedisSchema.UserFields;
+import io.sessionauthority.service.error.Failures;
 import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.error.InvalidCredentialsException;
 import io.sessionauthority.service.error.NotFoundException;
@@ -26,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * Sessions in Redis (key layout in {@link RedisSchema}). Each write is one Lua script, so each is one
@@ -108,11 +113,29 @@ public final class RedisSessionStore implements SessionStore {
      */
     @Override
     public CompletionStage<SessionCheck> find(String userId, String sessionId, Instant now) {
-        CompletionStage<Map<String, String>> session = redis.hgetall(RedisSchema.session(userId, sessionId));
-        CompletionStage<List<KeyValue<String, String>>> generation = redis.hmget(RedisSchema.user(userId),
-                UserFields.GENERATION, UserFields.GENERATION_KEPT);
-        return translated(session.thenCombine(generation, (fields, user) -> plainlyLive(userId, sessionId, fields, user, now)))
-                .thenCompose(live -> live != null ? CompletableFuture.completedFuture(live) : findByScript(userId, sessionId, now));
+        return translated(traced("redis validate_read", "HGETALL HMGET", () -> {
+            CompletionStage<Map<String, String>> session = redis.hgetall(RedisSchema.session(userId, sessionId));
+            CompletionStage<List<KeyValue<String, String>>> generation = redis.hmget(RedisSchema.user(userId),
+                    UserFields.GENERATION, UserFields.GENERATION_KEPT);
+            return session.thenCombine(generation, (fields, user) -> plainlyLive(userId, sessionId, fields, user, now));
+        })).thenCompose(live -> live != null ? CompletableFuture.completedFuture(live) : findByScript(userId, sessionId, now));
+    }
+
+    /** {@code work} inside a client span when an RPC span is current (as LuaScript does for scripts). */
+    private <T> CompletionStage<T> traced(String name, String operation, Supplier<CompletionStage<T>> work) {
+        if (!Span.current().getSpanContext().isValid()) {
+            return work.get();
+        }
+        Span span = tracer.spanBuilder(name).setSpanKind(SpanKind.CLIENT)
+                .setAttribute("db.system", "redis")
+                .setAttribute("db.operation", operation)
+                .startSpan();
+        return work.get().whenComplete((value, error) -> {
+            if (error != null) {
+                span.setStatus(StatusCode.ERROR, Failures.unwrap(error).getClass().getSimpleName());
+            }
+            span.end();
+        });
     }
 
     private CompletionStage<SessionCheck> findByScript(String userId, String sessionId, Instant now) {

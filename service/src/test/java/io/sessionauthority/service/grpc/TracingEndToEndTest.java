@@ -61,7 +61,7 @@ class TracingEndToEndTest {
                 assertThat(validate.getTraceId()).isEqualTo(TRACE_ID);
                 assertThat(validate.getAttributes().get(AttributeKey.stringKey("session.id"))).isEqualTo(login.getSession().getSessionId());
                 assertThat(validate.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code"))).isZero();
-                SpanData redisWork = spans.stream().filter(s -> s.getName().equals("redis validate_session")).findFirst().orElseThrow();
+                SpanData redisWork = spans.stream().filter(s -> s.getName().equals("redis validate_read")).findFirst().orElseThrow();
                 assertThat(redisWork.getParentSpanId()).isEqualTo(validate.getSpanId());
                 assertThat(spans).anySatisfy(s -> assertThat(s.getName()).endsWith("/Login"));
                 assertThat(spans.toString()).doesNotContain(login.getToken()).doesNotContain("correct horse battery");
