@@ -34,6 +34,20 @@ final class MemoryBench {
     private MemoryBench() {
     }
 
+    /** As {@link #run(int, int)} on a Redis set back to its default listpack limit for the run. */
+    static Result withRedisDefaults(int redisPort, int sessions) {
+        try (RedisClient client = RedisClient.create("redis://127.0.0.1:" + redisPort);
+             StatefulRedisConnection<String, String> connection = client.connect()) {
+            String configured = connection.sync().configGet("hash-max-listpack-value").get("hash-max-listpack-value");
+            connection.sync().configSet("hash-max-listpack-value", "64");
+            try {
+                return run(redisPort, sessions);
+            } finally {
+                connection.sync().configSet("hash-max-listpack-value", configured);
+            }
+        }
+    }
+
     static Result run(int redisPort, int sessions) {
         return run(redisPort, sessions, USER_AGENT);
     }

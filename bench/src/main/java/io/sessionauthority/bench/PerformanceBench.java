@@ -73,12 +73,16 @@ final class PerformanceBench {
                 double[] redisAfter = Baselines.redisCost(redis);
                 Costs costs = new Costs(micros(healthCpu, health), micros(validateCpu, validate), micros(fromRedisCpu, fromRedis),
                         (redisAfter[0] - redisBefore[0]) / fromRedis.calls(), micros(redisAfter[1] - redisBefore[1], fromRedis));
+                double[] beforeTouch = Baselines.redisCost(redis);
                 LoadRun.Result touch = LoadRun.closedLoop("Touch", calls::touch, options.concurrency(), options.duration());
+                double redisCpuPerTouch = micros(Baselines.redisCost(redis)[1] - beforeTouch[1], touch);
                 LoadRun.Result mix = LoadRun.closedLoop("mix 90/8/1/1", calls::mix, options.concurrency(), options.duration());
                 double halfPeak = validate.throughput() / 2;
                 LoadRun.Result validateHalf = LoadRun.openLoop("Validate @ half peak (open loop)", calls::validate, halfPeak,
                         options.duration(), 10_000);
+                double[] beforeLogin = Baselines.redisCost(redis);
                 LoadRun.Result login = LoadRun.closedLoop("Login", calls::login, cores * 4, options.duration());
+                double redisCpuPerLogin = micros(Baselines.redisCost(redis)[1] - beforeLogin[1], login);
                 LoadRun.Result[] burst = new LoadRun.Result[1];
                 LoadRun.Result validateDuringBurst = LoadRun.during(burst, "Login burst", calls::login, 64,
                         () -> LoadRun.openLoop("Validate @ half peak during a login burst", calls::validate, halfPeak,
@@ -104,12 +108,22 @@ final class PerformanceBench {
                 double bcryptMs = bcryptVerifyMillis();
                 MemoryBench.Result memory = MemoryBench.run(redis, options.memorySessions());
                 MemoryBench.Result memoryNoAgent = MemoryBench.run(redis, options.memorySessions(), "");
+                MemoryBench.Result memoryDefaults = MemoryBench.withRedisDefaults(redis, options.memorySessions());
 
                 List<LoadRun.Result> all = List.of(health, validate, fromRedis, touch, mix, validateHalf, login, burst[0], validateDuringBurst);
                 plotted.addAll(List.of(health, validate, touch, validateHalf, validateDuringBurst));
                 write(cores, all, health, validate, touch, validateHalf, validateDuringBurst, login, redisCeiling, h2load,
                         h2loadHealth, bcryptMs, memory, memoryNoAgent, heap, rss, profile);
                 writeCosts(costs, readCeilings, rounds64, rounds160);
+                line(String.format(Locale.ROOT, "- Redis CPU per Touch %.1f µs, per Login %.1f µs (all of Redis's CPU over the run ÷ calls: an upper "
+                        + "bound that includes its idle work, the revocation reader's polls and health pings, which weighs on the slow Login run).",
+                        redisCpuPerTouch, redisCpuPerLogin));
+                line(String.format(Locale.ROOT, "- With Redis' default settings (`hash-max-listpack-value 64`): %.0f bytes per session, "
+                        + "session hash encoding `%s` (the 139-byte User-Agent is past the listpack limit).",
+                        memoryDefaults.bytesPerSession(), memoryDefaults.encoding()));
+                target(memoryDefaults.bytesPerSession() <= 350, String.format(Locale.ROOT,
+                        "≤ 350 bytes per session with Redis' default settings and a typical User-Agent (issue 16): %.0f",
+                        memoryDefaults.bytesPerSession()));
                 line(String.format(Locale.ROOT, "Service GC over the whole run: %.0f pauses, %.1f ms in total (%.2f ms on average).",
                         gcPauses, gcPauseSeconds * 1000, gcPauses == 0 ? 0 : gcPauseSeconds * 1000 / gcPauses));
             }

@@ -39,6 +39,10 @@ public final class HashingPool implements AutoCloseable {
                 runnable -> {
                     Thread thread = new Thread(runnable, "password-hashing-" + count.incrementAndGet());
                     thread.setDaemon(true);
+                    // bcrypt takes whole cores for ~80 ms a hash: below the threads that answer Validate.
+                    // Linux honours Java priorities only with -XX:ThreadPriorityPolicy=1 (the image sets
+                    // it; lowering a priority needs no privilege): this thread then runs at nice 4.
+                    thread.setPriority(Thread.MIN_PRIORITY);
                     return thread;
                 },
                 new ThreadPoolExecutor.AbortPolicy());
