@@ -23,24 +23,34 @@ local function expire_after_top(key, extra)
 end
 
 -- Forgets index entries of sessions that ended more than `forget` ms ago, expired tombstones, and
--- the end reasons of both.
+-- the end reasons nothing refers to any longer: a reason stays while its session's tombstone or
+-- index entry does (the index entry outlives the session by `forget`, and a live session marked 'x'
+-- has one), and goes with them even when those keys expired on their own.
 local function prune(index_key, revoked_key, ends_key, now, forget)
-  local forgotten = redis.call('ZRANGEBYSCORE', index_key, '-inf', '(' .. (now - forget))
-  for _, sid in ipairs(redis.call('ZRANGEBYSCORE', revoked_key, '-inf', '(' .. now)) do
-    forgotten[#forgotten + 1] = sid
-  end
-  if #forgotten > 0 then
-    redis.call('HDEL', ends_key, unpack(forgotten))
-  end
   redis.call('ZREMRANGEBYSCORE', index_key, '-inf', '(' .. (now - forget))
   redis.call('ZREMRANGEBYSCORE', revoked_key, '-inf', '(' .. now)
+  local stale = {}
+  for _, sid in ipairs(redis.call('HKEYS', ends_key)) do
+    if not redis.call('ZSCORE', revoked_key, sid) and not redis.call('ZSCORE', index_key, sid) then
+      stale[#stale + 1] = sid
+    end
+  end
+  -- In slices: unpack() of thousands of values overflows Lua's stack.
+  for first = 1, #stale, 1000 do
+    redis.call('HDEL', ends_key, unpack(stale, first, math.min(first + 999, #stale)))
+  end
 end
 
 -- Records why a session ended (or, for 'x', why it will) until at least `keep_until`.
 local function record_end(ends_key, sid, reason, now, keep_until)
   redis.call('HSET', ends_key, sid, reason)
-  local ttl = redis.call('PTTL', ends_key)
-  if ttl < 0 or now + ttl < keep_until then
+  local expires_at = redis.pcall('PEXPIRETIME', ends_key)
+  if type(expires_at) ~= 'number' then
+    -- Redis before 7.0: the remaining time, on this script's clock.
+    local ttl = redis.call('PTTL', ends_key)
+    expires_at = ttl >= 0 and now + ttl or -1
+  end
+  if expires_at < keep_until then
     redis.call('PEXPIREAT', ends_key, keep_until)
   end
 end

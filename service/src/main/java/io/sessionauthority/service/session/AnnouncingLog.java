@@ -1,5 +1,7 @@
 package io.sessionauthority.service.session;
 
+import io.sessionauthority.service.error.Failures;
+import io.sessionauthority.service.error.StoreUnavailableException;
 import io.sessionauthority.service.revocation.Revocation;
 import io.sessionauthority.service.revocation.RevocationLog;
 import java.time.Duration;
@@ -21,11 +23,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * are already ended in Redis by then, and not every caller can retry to put the event right: a
  * ChangePassword retried with the old password is refused, and a login that evicted a session past
  * the limit does not evict it again. Without the redelivery, caches elsewhere would keep those
- * sessions for their whole max age. An event delivered twice is harmless (ending an ended session).
+ * sessions for their whole max age. An event delivered twice is harmless (ending an ended session),
+ * but an append that reached the master and only missed its replica confirmation (WAIT) is not
+ * repeated: the event is in the log, and repeating it would only flood subscribers with copies.
  */
 public final class AnnouncingLog implements RevocationLog, AutoCloseable {
 
-    private static final Duration RETRY_EVERY = Duration.ofMillis(250);
+    private static final Duration FIRST_RETRY = Duration.ofMillis(250);
+    private static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(4);
 
     private final RevocationLog log;
     private final HotSessions hot;
@@ -54,10 +59,15 @@ public final class AnnouncingLog implements RevocationLog, AutoCloseable {
         // way, and this replica must not keep answering them from memory until a retry.
         return log.append(revocation).whenComplete((cursor, error) -> {
             hot.apply(revocation);
-            if (error != null && !redeliverFor.isZero()) {
+            if (error != null && !redeliverFor.isZero() && !onTheMaster(error)) {
                 redeliver(revocation, System.nanoTime() + redeliverFor.toNanos());
             }
         });
+    }
+
+    /** The append ran on Redis's master, only its WAIT failed: appending it again would only duplicate it. */
+    private static boolean onTheMaster(Throwable error) {
+        return Failures.unwrap(error) instanceof StoreUnavailableException unavailable && unavailable.writtenToMaster();
     }
 
     private void redeliver(Revocation revocation, long giveUpAt) {
@@ -66,22 +76,30 @@ public final class AnnouncingLog implements RevocationLog, AutoCloseable {
             dropped.incrementAndGet();
             return;
         }
-        retryLater(revocation, giveUpAt);
+        retryLater(revocation, giveUpAt, FIRST_RETRY.toMillis());
     }
 
-    private void retryLater(Revocation revocation, long giveUpAt) {
+    private void retryLater(Revocation revocation, long giveUpAt, long delayMillis) {
         try {
-            scheduler.schedule(() -> log.append(revocation).whenComplete((cursor, error) -> {
-                if (error == null) {
-                    pending.decrementAndGet();
-                    redelivered.incrementAndGet();
-                } else if (System.nanoTime() - giveUpAt >= 0) {
-                    pending.decrementAndGet();
-                    dropped.incrementAndGet();
-                } else {
-                    retryLater(revocation, giveUpAt);
+            scheduler.schedule(() -> {
+                CompletionStage<String> attempt;
+                try {
+                    attempt = log.append(revocation);
+                } catch (RuntimeException failed) {
+                    attempt = java.util.concurrent.CompletableFuture.failedFuture(failed);
                 }
-            }), RETRY_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+                attempt.whenComplete((cursor, error) -> {
+                    if (error == null || onTheMaster(error)) {
+                        pending.decrementAndGet();
+                        redelivered.incrementAndGet();
+                    } else if (System.nanoTime() - giveUpAt >= 0) {
+                        pending.decrementAndGet();
+                        dropped.incrementAndGet();
+                    } else {
+                        retryLater(revocation, giveUpAt, Math.min(delayMillis * 2, MAX_RETRY_DELAY.toMillis()));
+                    }
+                });
+            }, delayMillis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException shuttingDown) {
             pending.decrementAndGet();
             dropped.incrementAndGet();
@@ -120,6 +138,7 @@ public final class AnnouncingLog implements RevocationLog, AutoCloseable {
 
     @Override
     public void close() {
-        scheduler.shutdownNow();
+        // Retries still queued are given up (and counted) with the replica.
+        dropped.addAndGet(scheduler.shutdownNow().size());
     }
 }

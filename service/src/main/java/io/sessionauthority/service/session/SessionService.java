@@ -202,13 +202,13 @@ public final class SessionService {
         return revocations.append(revocation).thenApply(cursor -> count);
     }
 
+    /** Every eviction is appended (and applied, and redelivered if need be), even when one append fails. */
     private CompletionStage<Void> announceEach(String userId, List<String> evictedSessionIds, Instant now) {
-        CompletionStage<Void> all = CompletableFuture.completedFuture(null);
-        for (String sessionId : evictedSessionIds) {
-            all = all.thenCompose(ignored -> revocations.append(Revocation.ofSession(userId, sessionId, EndReason.SESSION_LIMIT, now))
-                    .thenApply(cursor -> null));
-        }
-        return all;
+        CompletableFuture<?>[] appends = evictedSessionIds.stream()
+                .map(sessionId -> revocations.append(Revocation.ofSession(userId, sessionId, EndReason.SESSION_LIMIT, now))
+                        .toCompletableFuture())
+                .toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(appends);
     }
 
     private static void requireSessionId(String field, String value) {

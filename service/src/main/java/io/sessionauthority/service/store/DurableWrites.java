@@ -136,12 +136,12 @@ public final class DurableWrites implements AutoCloseable {
                     ? CompletableFuture.completedFuture(result)
                     : master.waitForReplication(replicas, timeout.toMillis()).thenCompose(confirmed -> {
                         if (confirmed < replicas) {
-                            throw new RedisException("WAIT: " + confirmed + " of " + replicas
+                            throw new NotConfirmedException("WAIT: " + confirmed + " of " + replicas
                                     + " replicas confirmed the write within " + timeout.toMillis() + " ms");
                         }
                         return before.thenCombine(master.clientId(), (first, last) -> {
                             if (!first.equals(last)) {
-                                throw new RedisException("the connection was re-established during the write: its WAIT vouches for nothing");
+                                throw new NotConfirmedException("the connection was re-established during the write: its WAIT vouches for nothing");
                             }
                             return result;
                         });
@@ -225,6 +225,13 @@ public final class DurableWrites implements AutoCloseable {
             if (existing != null) {
                 existing.thenAccept(closer);
             }
+        }
+    }
+
+    /** The write ran on the master, but its replication was not confirmed: repeating it writes it twice. */
+    static final class NotConfirmedException extends RedisException {
+        NotConfirmedException(String message) {
+            super(message);
         }
     }
 }

@@ -96,20 +96,19 @@ public final class RedisSessionStore implements SessionStore {
     }
 
     /**
-     * Validate's read, without a script in the common case: the session hash, then the user's
-     * generation, pipelined on one connection — one round trip, and on Cluster one node (both keys
-     * carry the user's hash tag), where commands run in the order they were sent. Redis runs two
-     * plain reads for about the cost of one script call's overhead alone.
+     * Validate's read, without a script in the common case: the session hash and the user's
+     * generation, pipelined — one round trip, and on Cluster one node (both keys carry the user's
+     * hash tag). Redis runs two plain reads for about the cost of one script call's overhead alone.
      *
      * <p>Why two reads are as exact as one script: revoke-all is one atomic script that deletes the
-     * user's sessions and bumps the generation together, and the session is read first. Read before
-     * the revoke-all, the session either has its generation read before it too (it was live then,
-     * a true answer as of that moment) or after it (the generation moved on: not live). Read after,
-     * the hash is gone. So no Validate that began after a revoke-all returned sees the session live
-     * ({@code SessionStoreContract.validateRacingRevokeAllNeverSeesItLive}). A plain revoke deletes
-     * the hash in one step. Anything but a plainly live session — gone, past an expiry by the
-     * service's clock, from an older generation — goes to the validate script, which decides it
-     * exactly as Touch does and knows why the session ended.
+     * user's sessions and bumps the generation together, and a plain revoke deletes the hash in one
+     * step. Whichever order the two reads run in, a read of the session after the revoke finds it
+     * gone, and a read of it before, paired with a read of the generation after, finds the
+     * generation moved on; reads both before the revoke answer as of that moment. So no Validate
+     * that began after a revoke returned sees the session live
+     * ({@code SessionStoreContract.validateRacingRevokeAllNeverSeesItLive}). Anything but a plainly
+     * live session — gone, past an expiry by the service's clock, from an older generation — goes
+     * to the validate script, which decides it exactly as Touch does and knows why it ended.
      */
     @Override
     public CompletionStage<SessionCheck> find(String userId, String sessionId, Instant now) {

@@ -87,6 +87,15 @@ class RedisErrorsTest {
     }
 
     @org.junit.jupiter.api.Test
+    void anUnconfirmedWaitSaysTheWriteReachedTheMaster() {
+        Throwable unconfirmed = RedisErrors.translate(new DurableWrites.NotConfirmedException("WAIT: 0 of 1 replicas confirmed"));
+        assertThat(unconfirmed).isInstanceOf(io.sessionauthority.service.error.StoreUnavailableException.class);
+        assertThat(((io.sessionauthority.service.error.StoreUnavailableException) unconfirmed).writtenToMaster()).isTrue();
+        Throwable lost = RedisErrors.translate(new io.lettuce.core.RedisConnectionException("Connection closed"));
+        assertThat(((io.sessionauthority.service.error.StoreUnavailableException) lost).writtenToMaster()).isFalse();
+    }
+
+    @org.junit.jupiter.api.Test
     void failuresOfOurOwnCodeAreNotDisguisedAsUnavailable() {
         assertThat(RedisErrors.translate(new NullPointerException())).isNotInstanceOf(StoreUnavailableException.class);
         assertThat(RedisErrors.translate(new IllegalStateException("bad reply shape"))).isNotInstanceOf(StoreUnavailableException.class);

@@ -69,6 +69,20 @@ class SessionStoreIntegrationTest {
         assertThat(check.session().attributes()).containsExactly(Map.entry("cart", "17"));
     }
 
+    /** Thousands of end reasons to forget at once (a burst of evictions long ago): a login still works. */
+    @Test
+    void aLoginForgetsThousandsOfStaleEndReasonsAtOnce() {
+        String ends = RedisSchema.sessionEnds(alice.id());
+        Map<String, String> stale = new java.util.HashMap<>();
+        for (int i = 0; i < 9_000; i++) {
+            stale.put(String.format("stale-session-%05d", i), "n");
+        }
+        REDIS.commands().hset(ends, stale);
+        SessionService.Started started = join(domain.sessions.login("Alice", "password-alice", ClientInfo.NONE, Map.of(), ""));
+        assertThat(validate(started.token()).isLive()).isTrue();
+        assertThat(REDIS.commands().hlen(ends)).as("nothing refers to them: all forgotten").isZero();
+    }
+
     @Test
     void validateIsReadOnly() {
         String token = domain.login("alice").token();
