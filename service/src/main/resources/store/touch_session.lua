@@ -89,8 +89,9 @@ expire_after_top(KEYS[3], forget)
 if idle_expiry == tonumber(session.ax) then
   -- No Touch can slide it further: when its key expires, it expired absolutely.
   record_end(KEYS[5], sid, 'x', now, idle_expiry + forget)
-else
-  -- Not capped (any more: a shorter idle timeout since): its expiry would be an idle one.
+elseif tonumber(session.ix) == tonumber(session.ax) then
+  -- Capped until now, not any more (a shorter idle timeout since): its expiry would be an idle one.
+  -- Asked only then, so an ordinary Touch writes nothing more.
   redis.call('HDEL', KEYS[5], sid)
 end
 return {state, redis.call('HGETALL', KEYS[1])}

@@ -125,6 +125,26 @@ class EndReasonsEndToEndTest {
         }
     }
 
+    /**
+     * Born capped under one policy, then slid by a replica with a shorter idle timeout: no longer
+     * capped, so when it idles out the reason is idle expiry, not the absolute mark of its birth.
+     */
+    @Test
+    void aSessionNoLongerCappedIdlesOutAsIdle() {
+        try (ServiceUnderTest capped = ServiceUnderTest.start(redis.uri(), Map.of(
+                "session-authority.sessions.idle-timeout", "15m",
+                "session-authority.sessions.absolute-timeout", "15m"), clock)) {
+            capped.blocking().createUser(CreateUserRequest.newBuilder().setUsername("uncapped").setPassword(PASSWORD).build());
+            LoginResponse login = capped.blocking().login(LoginRequest.newBuilder().setUsername("uncapped").setPassword(PASSWORD).build());
+            clock.advance(Duration.ofMinutes(1));
+            // The class's service slides by 10 minutes: to login + 11 m, short of login + 15 m.
+            assertThat(service.blocking().touch(TouchRequest.newBuilder().setToken(login.getToken()).build()).getValid()).isTrue();
+            clock.advance(Duration.ofMinutes(11));
+            deleteSessionHash(login);
+            assertEnded(login, InvalidReason.INVALID_REASON_EXPIRED, SessionEndReason.SESSION_END_REASON_IDLE_EXPIRY);
+        }
+    }
+
     @Test
     void liveAndUnknownTokensHaveNoEndReason() {
         LoginResponse live = signUpAndLogin("olive");
