@@ -49,7 +49,7 @@ final class PerformanceBench {
             jvm.addAll(List.of(
                     "-Dsession-authority.login-throttle.enabled=false",
                     "-Dsession-authority.passwords.hashing-threads=" + options.hashingThreads(),
-                    "-Dmicronaut.server.port=" + management));
+                    "-Dsession-authority.management.port=" + management));
             int port = processes.service(serviceJar, redis, jvm);
             long servicePid = processes.lastPid();
             try (Scenarios calls = new Scenarios(port, options.channels())) {

@@ -31,7 +31,7 @@ final class SoakBench {
             int redis = processes.redis();
             int management = Processes.freePort();
             int port = processes.service(serviceJar, redis, List.of(
-                    "-Dsession-authority.login-throttle.enabled=false", "-Dmicronaut.server.port=" + management));
+                    "-Dsession-authority.login-throttle.enabled=false", "-Dsession-authority.management.port=" + management));
             long pid = processes.lastPid();
             try (Scenarios calls = new Scenarios(port, 4);
                  RedisClient client = RedisClient.create("redis://127.0.0.1:" + redis);

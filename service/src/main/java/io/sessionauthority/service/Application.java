@@ -28,10 +28,6 @@ public final class Application {
 
     /** Starts the service with {@code extraProperties} on top of its configuration. */
     public static void run(String[] args, Map<String, Object> extraProperties) {
-        // Before anything logs: LOG_FORMAT=json switches to one JSON object per line.
-        if ("json".equalsIgnoreCase(System.getenv("LOG_FORMAT")) && System.getProperty("logback.configurationFile") == null) {
-            System.setProperty("logback.configurationFile", "logback-json.xml");
-        }
         JulBridge.install();
         Map<String, Object> properties = new HashMap<>(EnvironmentAliases.properties(System.getenv()));
         properties.putAll(extraProperties);

@@ -15,7 +15,9 @@ public final class EnvironmentAliases {
             "SESSION_ABSOLUTE_TIMEOUT", "session-authority.sessions.absolute-timeout",
             "BCRYPT_COST", "session-authority.passwords.bcrypt-cost",
             "SESSION_AUTHORITY_CALLER_AUTH", "session-authority.security.caller-auth",
-            "SHUTDOWN_DRAIN_DELAY", "session-authority.shutdown.drain-delay");
+            "SHUTDOWN_DRAIN_DELAY", "session-authority.shutdown.drain-delay",
+            "MANAGEMENT_PORT", "session-authority.management.port",
+            "MANAGEMENT_HOST", "session-authority.management.host");
 
     private EnvironmentAliases() {
     }

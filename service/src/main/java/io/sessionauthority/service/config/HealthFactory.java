@@ -12,10 +12,7 @@ import io.micronaut.context.env.Environment;
 import io.sessionauthority.service.health.GracefulShutdown;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
-import io.micronaut.management.health.indicator.annotation.Readiness;
-import io.sessionauthority.service.health.ServingReadiness;
 import io.sessionauthority.service.health.ServingStatus;
-import jakarta.inject.Singleton;
 import io.sessionauthority.service.store.RedisProbe;
 
 /** Health reporting: the gRPC health service follows Redis, and shutdown. */
@@ -32,13 +29,6 @@ public class HealthFactory {
                 .filter(event -> event instanceof ConnectionEvent || event instanceof ClusterTopologyChangedEvent)
                 .subscribe(event -> status.checkSoon());
         return status;
-    }
-
-    /** HTTP readiness follows the serving status (Redis and shutdown), exactly as gRPC health does. */
-    @Singleton
-    @Readiness
-    ServingReadiness servingReadiness(ServingStatus status) {
-        return new ServingReadiness(status);
     }
 
     /** SIGTERM drains and exits 0; not in tests, where many services share one JVM. */

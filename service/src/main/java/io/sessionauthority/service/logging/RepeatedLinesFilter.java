@@ -20,7 +20,7 @@ import org.slf4j.MarkerFactory;
  * were suppressed. Only loggers under the configured prefixes are limited (by default the
  * transport libraries; the service's own lines and the audit trail are never dropped here).
  *
- * <p>Configured in logback.xml (the one place that names the limited loggers):
+ * <p>Configured in {@link LogSetup} (the one place that names the limited loggers); in an operator's logback.xml:
  * {@code <turboFilter class="…RepeatedLinesFilter"><linesPerMinute>10</linesPerMinute>
  * <loggerPrefixes>io.grpc,io.netty,io.lettuce</loggerPrefixes></turboFilter>}; without prefixes it limits nothing.
  */

@@ -6,8 +6,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
-import io.micronaut.runtime.server.EmbeddedServer;
-import io.sessionauthority.service.config.ManagementServerLimits;
+import io.sessionauthority.service.management.ManagementServer;
 import io.sessionauthority.service.testing.Await;
 import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
@@ -43,7 +42,7 @@ class ManagementPortEndToEndTest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private RedisServerProcess redis;
     private ApplicationContext context;
-    private EmbeddedServer management;
+    private ManagementServer management;
     private ManagedChannel channel;
 
     @BeforeAll
@@ -55,9 +54,7 @@ class ManagementPortEndToEndTest {
         properties.put("session-authority.management.max-connections", 8);
         properties.put("session-authority.management.header-timeout", "1s");
         context = ApplicationContext.run(properties, "test");
-        management = context.getBeansOfType(EmbeddedServer.class).stream()
-                .filter(server -> !(server instanceof GrpcEmbeddedServer)).findFirst().orElseThrow();
-        management.start();
+        management = context.getBean(ManagementServer.class);
         channel = ManagedChannelBuilder.forAddress("127.0.0.2", context.getBean(GrpcEmbeddedServer.class).getPort())
                 .usePlaintext().build();
     }
@@ -70,13 +67,17 @@ class ManagementPortEndToEndTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://" + management.getHost() + ":" + management.getPort() + path))
+        return http.send(HttpRequest.newBuilder(uri(path))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://" + management.host() + ":" + management.port() + path);
     }
 
     @Test
     void listensWhereGrpcListensByDefault() {
-        assertThat(management.getHost()).isEqualTo("127.0.0.2");
+        assertThat(management.host()).isEqualTo("127.0.0.2");
     }
 
     @Test
@@ -93,20 +94,37 @@ class ManagementPortEndToEndTest {
         // Make Lettuce record a command, then check that no label carries Redis' address.
         SessionAuthorityServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
                 .validate(ValidateRequest.newBuilder().setToken("sat1_" + "A".repeat(64)).build());
-        String metrics = get("/prometheus").body();
+        HttpResponse<String> scrape = get("/prometheus");
+        assertThat(scrape.headers().firstValue("content-type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+        String metrics = scrape.body();
         assertThat(metrics).contains("lettuce_command_completion_seconds")
                 .doesNotContain("remote=").doesNotContain(":" + redis.port());
     }
 
     @Test
+    void answersHeadAndRefusesWritesAndLargeRequests() throws Exception {
+        HttpResponse<String> head = http.send(HttpRequest.newBuilder(uri("/health/readiness"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+        HttpResponse<String> post = http.send(HttpRequest.newBuilder(uri("/health"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
+        HttpResponse<String> large = http.send(HttpRequest.newBuilder(uri("/health"))
+                .POST(HttpRequest.BodyPublishers.ofString("x".repeat(64 * 1024))).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(large.statusCode()).isEqualTo(413);
+        assertThat(get("/health/liveness").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void slowClientsAreCappedAndCutOffWhileGrpcKeepsAnswering() throws Exception {
-        ManagementServerLimits limits = context.getBean(ManagementServerLimits.class);
+        ManagementServer limits = management;
         List<Socket> slow = new ArrayList<>();
         try {
             // Far more slow clients than the cap, each sending half a request and then nothing.
             for (int i = 0; i < 200; i++) {
                 Socket socket = new Socket();
-                socket.connect(new InetSocketAddress(management.getHost(), management.getPort()), 2000);
+                socket.connect(new InetSocketAddress(management.host(), management.port()), 2000);
                 socket.setSoTimeout(10_000);
                 OutputStream out = socket.getOutputStream();
                 out.write("GET /health HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));

@@ -6,7 +6,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
-import io.micronaut.runtime.server.EmbeddedServer;
+import io.sessionauthority.service.management.ManagementServer;
 import io.sessionauthority.service.testing.Await;
 import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.v1.CreateUserRequest;
@@ -28,7 +28,7 @@ class OperabilityEndToEndTest {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private int statusOf(EmbeddedServer management, String path) {
+    private int statusOf(ManagementServer management, String path) {
         try {
             return get(management, path).statusCode();
         } catch (Exception e) {
@@ -36,8 +36,8 @@ class OperabilityEndToEndTest {
         }
     }
 
-    private HttpResponse<String> get(EmbeddedServer management, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management.getPort() + path))
+    private HttpResponse<String> get(ManagementServer management, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management.port() + path))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -45,12 +45,9 @@ class OperabilityEndToEndTest {
     void metricsMoveWithCallsAndReadinessFollowsRedis() throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start();
              ApplicationContext context = ApplicationContext.run(Map.of("redis.uri", redis.uri(), "session-authority.health.interval", "30s"), "test")) {
-            // As in production: the HTTP (management) server starts, and the gRPC server with it.
-            EmbeddedServer management = context.getBeansOfType(EmbeddedServer.class).stream()
-                    .filter(server -> !(server instanceof GrpcEmbeddedServer)).findFirst().orElseThrow();
-            management.start();
+            ManagementServer management = context.getBean(ManagementServer.class);
             int grpcPort = context.getBean(GrpcEmbeddedServer.class).getPort();
-            assertThat(grpcPort).isNotEqualTo(management.getPort());
+            assertThat(grpcPort).isNotEqualTo(management.port());
             ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
             try {
                 SessionAuthorityServiceGrpc.SessionAuthorityServiceBlockingStub stub =

@@ -1,0 +1,64 @@
+package io.sessionauthority.service.management;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * What the management port answers, and nothing more: the three health paths and the Prometheus
+ * scrape. Health reveals only a status (no Redis address, no details) to whoever reaches the port.
+ * Readiness follows the serving status, as gRPC health does: not ready while Redis cannot answer and
+ * from the first moment of a shutdown. Liveness does not: a process that is draining or waiting for
+ * Redis is alive, and restarting it would not help.
+ */
+public final class ManagementRoutes {
+
+    static final String JSON = "application/json";
+    /** The Prometheus text exposition format, version 0.0.4 (what every scraper accepts). */
+    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+    private static final Answer UP = Answer.of(200, JSON, "{\"status\":\"UP\"}");
+    private static final Answer DOWN = Answer.of(503, JSON, "{\"status\":\"DOWN\"}");
+    private static final Answer NOT_FOUND = Answer.of(404, JSON, "{\"message\":\"Not Found\"}");
+    private static final Answer NOT_ALLOWED = Answer.of(405, JSON, "{\"message\":\"Method Not Allowed: GET or HEAD\"}");
+
+    private static final Set<String> PATHS = Set.of("/health", "/health/liveness", "/health/readiness", "/prometheus");
+
+    private final BooleanSupplier ready;
+    private final Supplier<String> prometheusScrape;
+
+    /**
+     * @param ready            whether the service can serve calls now (Redis answers, not shutting down)
+     * @param prometheusScrape the metrics in the Prometheus text format
+     */
+    public ManagementRoutes(BooleanSupplier ready, Supplier<String> prometheusScrape) {
+        this.ready = ready;
+        this.prometheusScrape = prometheusScrape;
+    }
+
+    /** The answer to {@code method} on {@code uri} (its query, if any, is ignored). */
+    public Answer answer(String method, String uri) {
+        int query = uri.indexOf('?');
+        String path = query < 0 ? uri : uri.substring(0, query);
+        if (!PATHS.contains(path)) {
+            return NOT_FOUND;
+        }
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            return NOT_ALLOWED;
+        }
+        return switch (path) {
+            case "/health/liveness" -> UP;
+            case "/prometheus" -> Answer.of(200, PROMETHEUS_TEXT, prometheusScrape.get());
+            default -> ready.getAsBoolean() ? UP : DOWN;
+        };
+    }
+
+    /** An HTTP answer: status, content type and body. */
+    public record Answer(int status, String contentType, byte[] body) {
+
+        static Answer of(int status, String contentType, String body) {
+            return new Answer(status, contentType, body.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+}
