@@ -15,7 +15,7 @@ public class GrpcFactory {
     /**
      * Per-RPC metrics ({@code grpc.server.*}), outermost of all interceptors, so that calls refused
      * by caller authentication or a limit are counted too. Micronaut's own binder would install the
-     * same interceptor innermost (it has no order), so it is off in application.yml.
+     * same interceptor innermost (it has no order), so it is off in application.properties.
      */
     @Singleton
     ServerInterceptor rpcMetrics(MeterRegistry registry) {

@@ -1,24 +1,49 @@
 package io.sessionauthority.service.config;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Bean;
-import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
+import io.micronaut.context.event.ApplicationEventListener;
+import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import io.micronaut.runtime.server.event.ServerStartupEvent;
 import io.sessionauthority.service.health.ServingStatus;
 import io.sessionauthority.service.management.ManagementRoutes;
 import io.sessionauthority.service.management.ManagementServer;
+import jakarta.inject.Singleton;
 
 /** The management port: health that tells what gRPC health tells, and the Prometheus scrape. */
 @Factory
 public class ManagementFactory {
 
-    @Context
+    @Singleton
     @Bean(preDestroy = "close")
     ManagementServer managementServer(ManagementProperties properties, @Value("${grpc.server.host}") String grpcHost,
                                       ServingStatus status, PrometheusMeterRegistry metrics) {
         String host = properties.host() == null || properties.host().isBlank() ? grpcHost : properties.host();
         return ManagementServer.start(host, properties.port(), new ManagementRoutes(status::isServing, metrics::scrape),
                 new ManagementServer.Limits(properties.maxConnections(), properties.headerTimeout(), properties.idleTimeout()));
+    }
+
+    /**
+     * Opens the management port once the gRPC port listens: readiness answered 200 while gRPC was
+     * still binding, and a probe's first "ready" met a refused connection.
+     */
+    @Singleton
+    static final class OpenWhenGrpcListens implements ApplicationEventListener<ServerStartupEvent> {
+
+        private final BeanProvider<ManagementServer> management;
+
+        OpenWhenGrpcListens(BeanProvider<ManagementServer> management) {
+            this.management = management;
+        }
+
+        @Override
+        public void onApplicationEvent(ServerStartupEvent event) {
+            if (event.getSource() instanceof GrpcEmbeddedServer) {
+                management.get();
+            }
+        }
     }
 }
