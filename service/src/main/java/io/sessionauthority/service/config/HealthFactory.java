@@ -6,9 +6,11 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.event.connection.ConnectionEvent;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.env.Environment;
+import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import io.sessionauthority.service.health.GracefulShutdown;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
@@ -34,8 +36,14 @@ public class HealthFactory {
     /** SIGTERM drains and exits 0; not in tests, where many services share one JVM. */
     @Context
     @Requires(notEnv = Environment.TEST)
-    GracefulShutdownInstalled gracefulShutdown(ApplicationContext context, ServingStatus status, ShutdownProperties properties) {
-        GracefulShutdown.onSigterm(context::stop, status, properties.drainDelay());
+    GracefulShutdownInstalled gracefulShutdown(ApplicationContext context, BeanProvider<GrpcEmbeddedServer> grpc,
+                                               ServingStatus status, ShutdownProperties properties) {
+        // The gRPC server first (calls in flight finish within the grace period), then the rest: the
+        // management port, in the context, must keep answering liveness until the calls are done.
+        GracefulShutdown.onSigterm(() -> {
+            grpc.get().stop();
+            context.stop();
+        }, status, properties.drainDelay());
         return new GracefulShutdownInstalled();
     }
 

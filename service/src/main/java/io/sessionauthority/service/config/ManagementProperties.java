@@ -16,7 +16,8 @@ import java.time.Duration;
  * @param maxConnections connections at once; beyond, new ones are closed at once
  * @param headerTimeout  time a connection has to send a complete request's headers, after connecting
  *                       or after its previous response
- * @param idleTimeout    a probe or a scrape takes milliseconds: a connection idle this long is closed
+ * @param idleTimeout    a connection with no traffic either way this long is closed (a backstop: the
+ *                       header deadline ends an idle keep-alive connection sooner)
  */
 @ConfigurationProperties("session-authority.management")
 public record ManagementProperties(
@@ -25,4 +26,16 @@ public record ManagementProperties(
         @Bindable(defaultValue = "64") int maxConnections,
         @Bindable(defaultValue = "5s") Duration headerTimeout,
         @Bindable(defaultValue = "30s") Duration idleTimeout) {
+
+    public ManagementProperties {
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("session-authority.management.port (MANAGEMENT_PORT) must be 0 to 65535, was " + port);
+        }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("session-authority.management.max-connections must be at least 1, was " + maxConnections);
+        }
+        if (headerTimeout.isNegative() || headerTimeout.isZero() || idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("session-authority.management.header-timeout and idle-timeout must be positive");
+        }
+    }
 }

@@ -19,7 +19,7 @@ import ch.qos.logback.core.spi.ContextAwareBase;
  * The service's logging, configured in code (found by logback as a service, before any XML): parsing
  * a logback.xml took a third of a second of a sidecar's start-up. {@code LOG_FORMAT=json} writes one
  * JSON object per line instead of readable lines. An operator's own {@code -Dlogback.configurationFile}
- * replaces all of this.
+ * replaces all of this (a logback.xml merely put on the classpath does not: this configurator comes first).
  *
  * <ul>
  *   <li>java.util.logging (grpc-java's) follows logback's levels, so lines nobody wants are never built;</li>
@@ -58,21 +58,26 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         transportLines.start();
         context.addTurboFilter(transportLines);
 
-        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
-        console.setContext(context);
-        console.setName(json ? "JSON" : "STDOUT");
-        console.setEncoder(json ? jsonEncoder(context) : patternEncoder(context));
-        console.start();
-
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.INFO);
-        root.addAppender(async(context, "ASYNC", console, true));
+        root.addAppender(async(context, "ASYNC", console(context, "STDOUT", json), true));
         context.getLogger("io.sessionauthority").setLevel(Level.INFO);
         Logger audit = context.getLogger("session-authority.audit");
         audit.setLevel(Level.INFO);
         audit.setAdditive(false);
-        audit.addAppender(async(context, "AUDIT_ASYNC", console, false));
+        // A console of its own: an async appender stops its target when it stops, and a shared one
+        // would be stopped before the audit queue's last lines were written.
+        audit.addAppender(async(context, "AUDIT_ASYNC", console(context, "AUDIT_STDOUT", json), false));
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    private static ConsoleAppender<ILoggingEvent> console(LoggerContext context, String name, boolean json) {
+        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+        console.setContext(context);
+        console.setName(name);
+        console.setEncoder(json ? jsonEncoder(context) : patternEncoder(context));
+        console.start();
+        return console;
     }
 
     private static void shutdownHook(LoggerContext context) {

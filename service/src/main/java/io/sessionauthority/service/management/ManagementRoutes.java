@@ -38,7 +38,7 @@ public final class ManagementRoutes {
     }
 
     /** The answer to {@code method} on {@code uri} (its query, if any, is ignored). */
-    public Answer answer(String method, String uri) {
+    Answer answer(String method, String uri) {
         int query = uri.indexOf('?');
         String path = query < 0 ? uri : uri.substring(0, query);
         if (!PATHS.contains(path)) {
@@ -54,8 +54,12 @@ public final class ManagementRoutes {
         };
     }
 
-    /** An HTTP answer: status, content type and body. */
-    public record Answer(int status, String contentType, byte[] body) {
+    /** An HTTP answer: status, content type and body (shared: never written to). */
+    record Answer(int status, String contentType, byte[] body) {
+
+        static final Answer BAD_REQUEST = of(400, JSON, "{\"message\":\"Bad Request\"}");
+        /** Whatever went wrong, the wire gets this and never a stack trace. */
+        static final Answer FAILED = of(500, JSON, "{\"message\":\"Internal Server Error\"}");
 
         static Answer of(int status, String contentType, String body) {
             return new Answer(status, contentType, body.getBytes(StandardCharsets.UTF_8));

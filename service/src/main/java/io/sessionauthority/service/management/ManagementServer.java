@@ -2,13 +2,15 @@ package io.sessionauthority.service.management;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -23,17 +25,20 @@ import org.slf4j.LoggerFactory;
 /**
  * The management port: HTTP/1.1 for probes and scrapes, on one thread of its own. A few Netty
  * handlers instead of a web framework: the port has four read-only paths, and Micronaut's HTTP
- * server and Jackson cost a quarter of the process's start-up and some 15 MiB of its idle memory.
+ * server, its management module and Jackson loaded some 2,000 classes at start (docs/PERFORMANCE.md).
  *
- * <p>It shares file descriptors with the gRPC port, and slow clients holding a thousand connections
- * here once made gRPC calls fail, so connections beyond {@link Limits#maxConnections()} are closed
- * at once, and a connection must send a request's headers within {@link Limits#headerTimeout()}.
+ * <p>It shares file descriptors and memory with the gRPC port, and slow clients holding a thousand
+ * connections here once made gRPC calls fail, so: connections beyond {@link Limits#maxConnections()}
+ * are closed at once; a connection must send a request's headers within
+ * {@link Limits#headerTimeout()} of connecting or of its previous answer (which also ends an idle
+ * keep-alive connection); no request body is read ({@link ManagementRequests}); and a client that
+ * does not read its answers is cut off.
  */
 public final class ManagementServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ManagementServer.class);
-    /** Probes and scrapes send no bodies: anything larger is refused (413) before it is buffered. */
-    private static final int MAX_REQUEST_BYTES = 8 * 1024;
+    /** Unread answers a connection may hold before it is cut off: a few scrapes' worth. */
+    private static final WriteBufferWaterMark UNREAD_ANSWERS = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
 
     private final EventLoopGroup group;
     private final Channel listener;
@@ -55,6 +60,7 @@ public final class ManagementServer implements AutoCloseable {
         AtomicInteger open = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, UNREAD_ANSWERS)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
@@ -71,23 +77,26 @@ public final class ManagementServer implements AutoCloseable {
                         channel.pipeline()
                                 .addLast(new IdleStateHandler(0, 0, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS) {
                                     @Override
-                                    protected void channelIdle(io.netty.channel.ChannelHandlerContext context, IdleStateEvent event) {
+                                    protected void channelIdle(ChannelHandlerContext context, IdleStateEvent event) {
                                         context.close();
                                     }
                                 })
                                 .addLast(new HttpServerCodec())
                                 .addLast(new RequestHeaderDeadline(limits.headerTimeout()))
-                                .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
                                 .addLast(new ManagementRequests(routes));
                     }
                 });
         try {
             Channel listener = bootstrap.bind(host, port).sync().channel();
             return new ManagementServer(group, listener, open);
-        } catch (Exception e) {
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw new IllegalStateException("Interrupted while opening the management port", e);
+        } catch (Exception e) { // Netty rethrows the bind's IOException unchecked
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw new IllegalStateException("The management port cannot listen on " + host + ":" + port
-                    + " (" + e.getMessage() + "): set MANAGEMENT_PORT / MANAGEMENT_HOST", e);
+                    + " (" + e + "): set MANAGEMENT_PORT / MANAGEMENT_HOST", e);
         }
     }
 
@@ -115,7 +124,8 @@ public final class ManagementServer implements AutoCloseable {
     /**
      * @param maxConnections connections at once; beyond, new ones are closed at once
      * @param headerTimeout  time a connection has to send a request's headers, after connecting or after its previous response
-     * @param idleTimeout    a connection with no traffic at all for this long is closed
+     * @param idleTimeout    a connection with no traffic either way for this long is closed (a backstop:
+     *                       the header deadline closes idle keep-alive connections sooner)
      */
     public record Limits(int maxConnections, Duration headerTimeout, Duration idleTimeout) {
     }

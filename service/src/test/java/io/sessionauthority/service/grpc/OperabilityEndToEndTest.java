@@ -14,6 +14,9 @@ import io.sessionauthority.v1.LoginRequest;
 import io.sessionauthority.v1.LoginResponse;
 import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
 import io.sessionauthority.v1.ValidateRequest;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,6 +42,33 @@ class OperabilityEndToEndTest {
     private HttpResponse<String> get(ManagementServer management, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management.port() + path))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            return socket.isConnected();
+        } catch (java.io.IOException refused) {
+            return false;
+        }
+    }
+
+    @Test
+    void theManagementPortOpensOnceGrpcListens() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             ApplicationContext context = ApplicationContext.run(Map.of("redis.uri", redis.uri(), "session-authority.management.port", port), "test")) {
+            // As Micronaut.run does in production: the context first, then the gRPC server, which
+            // opens the management port (readiness must never answer before a call can be made).
+            GrpcEmbeddedServer grpc = context.getBean(GrpcEmbeddedServer.class);
+            assertThat(grpc.isRunning()).isFalse();
+            assertThat(accepts(port)).isFalse();
+            grpc.start();
+            assertThat(accepts(port)).isTrue();
+            assertThat(context.getBean(ManagementServer.class).port()).isEqualTo(port);
+        }
     }
 
     @Test
