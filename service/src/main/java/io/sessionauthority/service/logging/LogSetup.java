@@ -17,9 +17,10 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 
 /**
  * The service's logging, configured in code (found by logback as a service, before any XML): parsing
- * a logback.xml took a third of a second of a sidecar's start-up. {@code LOG_FORMAT=json} writes one
- * JSON object per line instead of readable lines. An operator's own {@code -Dlogback.configurationFile}
- * replaces all of this (a logback.xml merely put on the classpath does not: this configurator comes first).
+ * a logback.xml was a large share of a sidecar's start-up (docs/PERFORMANCE.md). {@code
+ * LOG_FORMAT=json} writes one JSON object per line instead of readable lines. An operator's own
+ * {@code -Dlogback.configurationFile} replaces all of this (a logback.xml merely put on the
+ * classpath does not: this configurator comes first).
  *
  * <ul>
  *   <li>java.util.logging (grpc-java's) follows logback's levels, so lines nobody wants are never built;</li>
