@@ -25,9 +25,17 @@ public final class SentinelTopology implements AutoCloseable {
     private final List<Integer> sentinelPorts = new ArrayList<>();
 
     private SentinelTopology() {
-        master = RedisServerProcess.start();
+        // Redis delays a first (diskless) sync 5 s by default, waiting for more replicas to ask.
+        master = RedisServerProcess.start("--repl-diskless-sync-delay", "0");
         for (int i = 0; i < 2; i++) {
             replicas.add(RedisServerProcess.start("--replicaof", "127.0.0.1", Integer.toString(master.port())));
+        }
+        // Both replicas through their first sync before anyone writes: a durable write (revoke)
+        // waits for a replica's acknowledgement, and on a busy machine the first sync outlasted
+        // that wait (a revoke answered UNAVAILABLE before any failover).
+        if (master.commands().waitForReplication(2, 30_000) < 2) {
+            close();
+            throw new IllegalStateException("the replicas did not finish their first sync within 30 s");
         }
         try {
             for (int i = 0; i < 3; i++) {
