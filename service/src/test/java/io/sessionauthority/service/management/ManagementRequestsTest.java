@@ -1,0 +1,66 @@
+package io.sessionauthority.service.management;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The wire side of the management port, through Netty's own codec on an in-memory channel. */
+class ManagementRequestsTest {
+
+    private static EmbeddedChannel channel(ManagementRoutes routes) {
+        return new EmbeddedChannel(new HttpServerCodec(), new ManagementRequests(routes));
+    }
+
+    private static String exchange(EmbeddedChannel channel, String request) {
+        channel.writeInbound(Unpooled.copiedBuffer(request, StandardCharsets.US_ASCII));
+        StringBuilder answer = new StringBuilder();
+        for (ByteBuf out; (out = channel.readOutbound()) != null; ) {
+            answer.append(out.toString(StandardCharsets.US_ASCII));
+            out.release();
+        }
+        return answer.toString();
+    }
+
+    @Test
+    void aFailingAnswerIs500WithoutItsCause() {
+        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> {
+            throw new IllegalStateException("secret detail");
+        }));
+        String answer = exchange(channel, "GET /prometheus HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 500").doesNotContain("secret detail").doesNotContain("IllegalStateException");
+        assertThat(channel.isOpen()).isTrue(); // the connection survives it
+    }
+
+    @Test
+    void aMalformedRequestIs400AndTheConnectionCloses() {
+        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> ""));
+        String answer = exchange(channel, "GET /health HTTP/1.1\r\nbroken header line without a colon\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 400").contains("connection: close");
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void http10IsAnsweredInKindAndClosed() {
+        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> ""));
+        String answer = exchange(channel, "GET /health/liveness HTTP/1.0\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.0 200").endsWith("{\"status\":\"UP\"}");
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void keepAliveRequestsShareTheConnectionAndABodyEndsIt() {
+        EmbeddedChannel channel = channel(new ManagementRoutes(() -> false, () -> ""));
+        assertThat(exchange(channel, "GET /health/readiness HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 503");
+        assertThat(exchange(channel, "HEAD /health/liveness HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 200")
+                .contains("content-length: 15").doesNotContain("UP");
+        assertThat(channel.isOpen()).isTrue();
+        String refused = exchange(channel, "POST /health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab");
+        assertThat(refused).startsWith("HTTP/1.1 405").contains("allow: GET, HEAD").contains("connection: close");
+        assertThat(channel.isOpen()).isFalse();
+    }
+}

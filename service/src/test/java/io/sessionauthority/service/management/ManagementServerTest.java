@@ -1,0 +1,22 @@
+package io.sessionauthority.service.management;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ManagementServerTest {
+
+    private static final ManagementServer.Limits LIMITS = new ManagementServer.Limits(4, Duration.ofSeconds(1), Duration.ofSeconds(5));
+    private static final ManagementRoutes ROUTES = new ManagementRoutes(() -> true, () -> "");
+
+    @Test
+    void aPortInUseIsAClearStartupErrorNamingIt() {
+        try (ManagementServer first = ManagementServer.start("127.0.0.1", 0, ROUTES, LIMITS)) {
+            assertThatThrownBy(() -> ManagementServer.start("127.0.0.1", first.port(), ROUTES, LIMITS))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("127.0.0.1:" + first.port())
+                    .hasMessageContaining("MANAGEMENT_PORT");
+        }
+    }
+}
