@@ -33,7 +33,8 @@ class ArchitectureTest {
         noClasses().that().resideInAnyPackage(DOMAIN)
                 .should().dependOnClassesThat().resideInAnyPackage("io.micronaut..", "io.grpc..", "io.netty..",
                         "io.lettuce..", "io.sessionauthority.v1..", "com.google.protobuf..", "io.opentelemetry..",
-                        BASE + ".config..", BASE + ".grpc..", BASE + ".store..", BASE + ".health..", BASE + ".metrics..")
+                        BASE + ".config..", BASE + ".grpc..", BASE + ".store..", BASE + ".health..", BASE + ".metrics..",
+                        BASE + ".management..")
                 .because("the rules must be testable, and readable, without any of it")
                 .check(classes);
     }

@@ -6,24 +6,7 @@ package io.sessionauthority.service.error;
  */
 public final class StoreUnavailableException extends SessionAuthorityException {
 
-    private final boolean writtenToMaster;
-
     public StoreUnavailableException(String message, Throwable cause) {
-        this(message, cause, false);
-    }
-
-    private StoreUnavailableException(String message, Throwable cause, boolean writtenToMaster) {
         super("STORE_UNAVAILABLE", message, cause);
-        this.writtenToMaster = writtenToMaster;
-    }
-
-    /** A write that Redis's master applied but no replica confirmed in time (WAIT): retrying repeats it. */
-    public static StoreUnavailableException notConfirmed(String message, Throwable cause) {
-        return new StoreUnavailableException(message, cause, true);
-    }
-
-    /** Whether the write reached the master, and only its replication was not confirmed. */
-    public boolean writtenToMaster() {
-        return writtenToMaster;
     }
 }

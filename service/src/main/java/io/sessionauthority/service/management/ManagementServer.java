@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The management port: HTTP/1.1 for probes and scrapes, on one thread of its own. A few Netty
  * handlers instead of a web framework: the port has four read-only paths, and Micronaut's HTTP
- * server, its management module and Jackson loaded some 2,000 classes at start (docs/PERFORMANCE.md).
+ * server, its management module and Jackson loaded some 1,500 classes at start (docs/PERFORMANCE.md).
  *
  * <p>It shares file descriptors and memory with the gRPC port, and slow clients holding a thousand
  * connections here once made gRPC calls fail, so: connections beyond {@link Limits#maxConnections()}

@@ -1,7 +1,5 @@
 package io.sessionauthority.service.session;
 
-import io.sessionauthority.service.error.Failures;
-import io.sessionauthority.service.error.StoreUnavailableException;
 import io.sessionauthority.service.revocation.Revocation;
 import io.sessionauthority.service.revocation.RevocationLog;
 import java.time.Duration;
@@ -24,8 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * ChangePassword retried with the old password is refused, and a login that evicted a session past
  * the limit does not evict it again. Without the redelivery, caches elsewhere would keep those
  * sessions for their whole max age. An event delivered twice is harmless (ending an ended session),
- * but an append that reached the master and only missed its replica confirmation (WAIT) is not
- * repeated: the event is in the log, and repeating it would only flood subscribers with copies.
+ * so an append that reached the master and only missed its replica confirmation (WAIT) is repeated
+ * too: the failover WAIT guards against would lose it.
  */
 public final class AnnouncingLog implements RevocationLog, AutoCloseable {
 
@@ -59,15 +57,12 @@ public final class AnnouncingLog implements RevocationLog, AutoCloseable {
         // way, and this replica must not keep answering them from memory until a retry.
         return log.append(revocation).whenComplete((cursor, error) -> {
             hot.apply(revocation);
-            if (error != null && !redeliverFor.isZero() && !onTheMaster(error)) {
+            // A WAIT that fell short is redelivered too: the master may have the event, but the
+            // failover that WAIT guards against would lose it, and a repeated event is harmless.
+            if (error != null && !redeliverFor.isZero()) {
                 redeliver(revocation, System.nanoTime() + redeliverFor.toNanos());
             }
         });
-    }
-
-    /** The append ran on Redis's master, only its WAIT failed: appending it again would only duplicate it. */
-    private static boolean onTheMaster(Throwable error) {
-        return Failures.unwrap(error) instanceof StoreUnavailableException unavailable && unavailable.writtenToMaster();
     }
 
     private void redeliver(Revocation revocation, long giveUpAt) {
@@ -89,7 +84,7 @@ public final class AnnouncingLog implements RevocationLog, AutoCloseable {
                     attempt = java.util.concurrent.CompletableFuture.failedFuture(failed);
                 }
                 attempt.whenComplete((cursor, error) -> {
-                    if (error == null || onTheMaster(error)) {
+                    if (error == null) {
                         pending.decrementAndGet();
                         redelivered.incrementAndGet();
                     } else if (System.nanoTime() - giveUpAt >= 0) {
@@ -139,6 +134,8 @@ public final class AnnouncingLog implements RevocationLog, AutoCloseable {
     @Override
     public void close() {
         // Retries still queued are given up (and counted) with the replica.
-        dropped.addAndGet(scheduler.shutdownNow().size());
+        int given = scheduler.shutdownNow().size();
+        pending.addAndGet(-given);
+        dropped.addAndGet(given);
     }
 }

@@ -38,9 +38,6 @@ final class RedisErrors {
     }
 
     static Throwable translate(Throwable error) {
-        if (error instanceof DurableWrites.NotConfirmedException) {
-            return StoreUnavailableException.notConfirmed("the session store is unavailable; retry shortly", error);
-        }
         if (error instanceof RedisCommandExecutionException execution) {
             String message = String.valueOf(execution.getMessage());
             return TRANSIENT.matcher(message).find() ? unavailable(error) : error;

@@ -9,6 +9,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import io.sessionauthority.service.store.RedisSchema.SessionFields;
 import io.sessionauthority.service.store.RedisSchema.UserFields;
 import io.sessionauthority.service.error.Failures;
@@ -112,12 +113,15 @@ public final class RedisSessionStore implements SessionStore {
      */
     @Override
     public CompletionStage<SessionCheck> find(String userId, String sessionId, Instant now) {
+        // The fallback runs on Lettuce's thread, where the RPC's span is no longer current.
+        Context rpc = Context.current();
         return translated(traced("redis validate_read", "HGETALL HMGET", () -> {
             CompletionStage<Map<String, String>> session = redis.hgetall(RedisSchema.session(userId, sessionId));
             CompletionStage<List<KeyValue<String, String>>> generation = redis.hmget(RedisSchema.user(userId),
                     UserFields.GENERATION, UserFields.GENERATION_KEPT);
             return session.thenCombine(generation, (fields, user) -> plainlyLive(userId, sessionId, fields, user, now));
-        })).thenCompose(live -> live != null ? CompletableFuture.completedFuture(live) : findByScript(userId, sessionId, now));
+        })).thenCompose(rpc.wrapFunction(live -> live != null
+                ? CompletableFuture.completedFuture(live) : findByScript(userId, sessionId, now)));
     }
 
     /** {@code work} inside a client span when an RPC span is current (as LuaScript does for scripts). */

@@ -64,6 +64,16 @@ class TracingEndToEndTest {
                 SpanData redisWork = spans.stream().filter(s -> s.getName().equals("redis validate_read")).findFirst().orElseThrow();
                 assertThat(redisWork.getParentSpanId()).isEqualTo(validate.getSpanId());
                 assertThat(spans).anySatisfy(s -> assertThat(s.getName()).endsWith("/Login"));
+
+                // A session that is not plainly live goes on to the validate script, on Lettuce's
+                // thread: its span still belongs to the RPC.
+                stub.validate(ValidateRequest.newBuilder().setToken("sat1_" + "A".repeat(64)).build());
+                List<SpanData> after = exporter.getFinishedSpanItems();
+                SpanData script = after.stream().filter(s -> s.getName().equals("redis validate_session")).findFirst().orElseThrow();
+                assertThat(after).anySatisfy(s -> {
+                    assertThat(s.getName()).endsWith("/Validate");
+                    assertThat(s.getSpanId()).isEqualTo(script.getParentSpanId());
+                });
                 assertThat(spans.toString()).doesNotContain(login.getToken()).doesNotContain("correct horse battery");
             } finally {
                 channel.shutdownNow();
