@@ -18,15 +18,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The ceilings measured in the same run: redis-benchmark on Validate's command, and h2load on Validate. */
+/** The ceilings measured in the same run: redis-benchmark on Validate's Redis work, and h2load on Validate. */
 final class Baselines {
 
     private Baselines() {
     }
 
     /**
-     * redis-benchmark running the very command one Validate issues: EVALSHA of the validate script on
-     * a real session's keys. Answers requests per second, without and with pipelining (16).
+     * redis-benchmark running the validate script (EVALSHA; Validate's fallback for a session that is
+     * not plainly live) on a real session's keys. Answers requests per second, without and with pipelining (16).
      */
     static double[] redisValidateCommand(int redisPort, int clients, int requests) {
         try (RedisClient client = RedisClient.create("redis://127.0.0.1:" + redisPort);
@@ -49,11 +49,7 @@ final class Baselines {
         }
     }
 
-    /** h2load driving Validate as raw gRPC (a second opinion on the bench's peak); empty without h2load. */
-    static Optional<Double> h2loadValidate(int grpcPort, String token, int connections, int streams, int requests, Path workDir) {
-        return h2loadValidate(grpcPort, token, false, connections, streams, requests, workDir);
-    }
-
+    /** h2load driving Validate as raw gRPC (hot, or from Redis with {@code skipCache}); empty without h2load. */
     static Optional<Double> h2loadValidate(int grpcPort, String token, boolean skipCache, int connections, int streams, int requests,
                                            Path workDir) {
         return h2load(grpcPort, "/sessionauthority.v1.SessionAuthorityService/Validate",

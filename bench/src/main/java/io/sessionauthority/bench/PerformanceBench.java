@@ -119,11 +119,12 @@ final class PerformanceBench {
                         + "bound that includes its idle work, the revocation reader's polls and health pings, which weighs on the slow Login run).",
                         redisCpuPerTouch, redisCpuPerLogin));
                 line(String.format(Locale.ROOT, "- With Redis' default settings (`hash-max-listpack-value 64`): %.0f bytes per session, "
-                        + "session hash encoding `%s` (the 139-byte User-Agent is past the listpack limit).",
-                        memoryDefaults.bytesPerSession(), memoryDefaults.encoding()));
+                        + "session hash encoding `%s` (the %d-byte User-Agent is past the listpack limit).",
+                        memoryDefaults.bytesPerSession(), memoryDefaults.encoding(), MemoryBench.USER_AGENT.length()));
                 target(memoryDefaults.bytesPerSession() <= 350, String.format(Locale.ROOT,
                         "≤ 350 bytes per session with Redis' default settings and a typical User-Agent (issue 16): %.0f",
                         memoryDefaults.bytesPerSession()));
+                line("");
                 line(String.format(Locale.ROOT, "Service GC over the whole run: %.0f pauses, %.1f ms in total (%.2f ms on average).",
                         gcPauses, gcPauseSeconds * 1000, gcPauses == 0 ? 0 : gcPauseSeconds * 1000 / gcPauses));
             }
@@ -218,9 +219,9 @@ final class PerformanceBench {
         line("Baselines measured in this run:");
         line("");
         line(String.format(Locale.ROOT, "- gRPC ceiling: health `Check` on the same server, %.0f req/s.", health.throughput()));
-        line(String.format(Locale.ROOT, "- Redis ceiling: `redis-benchmark` running Validate's command (EVALSHA of the validate script on a real session), "
+        line(String.format(Locale.ROOT, "- Redis ceiling: `redis-benchmark` running the validate script (EVALSHA on a real session; Validate's fallback for a session not plainly live), "
                 + "50 clients: %.0f req/s; pipelined ×16: %.0f req/s.", redisCeiling[0], redisCeiling[1]));
-        h2load.ifPresentOrElse(rate -> line(String.format(Locale.ROOT, "- Second opinion: h2load on Validate of a hot token (8 connections × 20 streams; median of 3 rounds interleaved with health Check, after a warm-up pair): %.0f req/s, "
+        h2load.ifPresentOrElse(rate -> line(String.format(Locale.ROOT, "- Second opinion: h2load on Validate of a hot token (8 connections × 20 streams; median of 3 rounds interleaved with health Check, after a warm-up): %.0f req/s, "
                         + "%.2f × the bench's Validate peak.", rate, rate / validate.throughput())),
                 () -> line("- Second opinion: h2load not installed (`apt-get install nghttp2-client`)."));
         if (h2load.isPresent() && h2loadHealth.isPresent()) {
