@@ -1,8 +1,9 @@
 -- Stores a new session, evicting the least recently used ones past the per-user cap.
 -- Keys and fields as named in store.RedisSchema.
--- KEYS: session, user, index, revoked, ends
+-- KEYS: session, user, index, revoked, ends, clients
 -- ARGV: sid, now, idle expiry, forget ms, max sessions per user, session key prefix,
---       the password hash the login was verified against, field, value, ...
+--       the password hash the login was verified against, client profile id and content ('' for
+--       none: then the session has no 'c' field), field, value, ...
 -- Answers {'OK', evicted session id, ...}, {'NO_USER'} or {'STALE_CREDENTIALS'} when the password changed
 -- while the login was being verified (a login must never outlive the password it used).
 local user = redis.call('HMGET', KEYS[2], 'pw', 'gen')
@@ -15,11 +16,21 @@ end
 local sid, now, idle_expiry = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local forget, max_sessions, prefix = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 
+local profile, profile_content = ARGV[8], ARGV[9]
+
 -- The session hash is written first: Redis checks for out-of-memory only until a script's first
 -- write, so a full Redis refuses the whole login here instead of letting it grow the keyspace.
-local fields = {'g', user[2] or 0}
+-- Generation 0 is not stored (absent reads as 0): every byte counts in the listpack.
+local fields = {}
+if user[2] and user[2] ~= '0' then
+  fields = {'g', user[2]}
+end
+if profile ~= '' then
+  fields[#fields + 1] = 'c'
+  fields[#fields + 1] = profile
+end
 local absolute_expiry
-for i = 8, #ARGV do
+for i = 10, #ARGV do
   fields[#fields + 1] = ARGV[i]
   if ARGV[i] == 'ax' and i % 2 == 0 then
     absolute_expiry = tonumber(ARGV[i + 1])
@@ -45,4 +56,10 @@ if idle_expiry == absolute_expiry then
 end
 expire_after_top(KEYS[3], forget)
 expire_after_top(KEYS[4], 0)
+if profile ~= '' then
+  redis.call('HSET', KEYS[6], profile, profile_content)
+  -- No session outlives its absolute expiry, so neither need its profile.
+  keep_at_least_until(KEYS[6], now, absolute_expiry)
+end
+forget_unused_profiles(KEYS[6], KEYS[3], prefix)
 return reply

@@ -41,17 +41,70 @@ local function prune(index_key, revoked_key, ends_key, now, forget)
   end
 end
 
--- Records why a session ended (or, for 'x', why it will) until at least `keep_until`.
-local function record_end(ends_key, sid, reason, now, keep_until)
-  redis.call('HSET', ends_key, sid, reason)
-  local expires_at = redis.pcall('PEXPIRETIME', ends_key)
+-- Moves a key's expiry to `keep_until` unless it already expires later.
+local function keep_at_least_until(key, now, keep_until)
+  local expires_at = redis.pcall('PEXPIRETIME', key)
   if type(expires_at) ~= 'number' then
     -- Redis before 7.0: the remaining time, on this script's clock.
-    local ttl = redis.call('PTTL', ends_key)
+    local ttl = redis.call('PTTL', key)
     expires_at = ttl >= 0 and now + ttl or -1
   end
   if expires_at < keep_until then
-    redis.call('PEXPIREAT', ends_key, keep_until)
+    redis.call('PEXPIREAT', key, keep_until)
+  end
+end
+
+-- Records why a session ended (or, for 'x', why it will) until at least `keep_until`.
+local function record_end(ends_key, sid, reason, now, keep_until)
+  redis.call('HSET', ends_key, sid, reason)
+  keep_at_least_until(ends_key, now, keep_until)
+end
+
+-- A session's stored fields as the service answers them: with the user's username ('un') and the
+-- content of the session's client profile ('cp'), which are stored once per user and per device.
+-- Sessions stored before profiles hold their own 'un', 'ua' and 'dn'; the user's username wins.
+local function described(flat, user_key, clients_key)
+  local profile
+  for i = 1, #flat, 2 do
+    if flat[i] == 'c' then
+      profile = flat[i + 1]
+    end
+  end
+  local username = redis.call('HGET', user_key, 'un')
+  if username then
+    flat[#flat + 1] = 'un'
+    flat[#flat + 1] = username
+  end
+  if profile then
+    flat[#flat + 1] = 'cp'
+    flat[#flat + 1] = redis.call('HGET', clients_key, profile) or ''
+  end
+  return flat
+end
+
+-- Forgets the client profiles that no session in the user's index uses: not those of sessions that
+-- expired less than forget-after ago (still indexed), so a replica whose clock runs behind never
+-- finds a live session's profile gone. Looks only when there are more profiles than indexed
+-- sessions (then at least one is unused): in the common case this costs two counts.
+local function forget_unused_profiles(clients_key, index_key, prefix)
+  if redis.call('HLEN', clients_key) <= redis.call('ZCARD', index_key) then
+    return
+  end
+  local used = {}
+  for _, sid in ipairs(redis.call('ZRANGE', index_key, 0, -1)) do
+    local profile = redis.call('HGET', prefix .. sid, 'c')
+    if profile then
+      used[profile] = true
+    end
+  end
+  local unused = {}
+  for _, profile in ipairs(redis.call('HKEYS', clients_key)) do
+    if not used[profile] then
+      unused[#unused + 1] = profile
+    end
+  end
+  for first = 1, #unused, 1000 do
+    redis.call('HDEL', clients_key, unpack(unused, first, math.min(first + 999, #unused)))
   end
 end
 
@@ -127,7 +180,7 @@ end
 -- kept session is recorded only if it is live now, so a revoke-all-but-one can never bring back a
 -- session an earlier revoke-all ended.
 -- Answers the number of sessions deleted.
-local function revoke_all(user_key, index_key, revoked_key, ends_key, prefix, except, reason, now, forget)
+local function revoke_all(user_key, index_key, revoked_key, ends_key, clients_key, prefix, except, reason, now, forget)
   local count = 0
   for _, sid in ipairs(redis.call('ZRANGE', index_key, 0, -1)) do
     if sid ~= except then
@@ -142,5 +195,6 @@ local function revoke_all(user_key, index_key, revoked_key, ends_key, prefix, ex
   redis.call('HSET', user_key, 'genk', kept, 'genr', reason)
   expire_after_top(index_key, forget)
   expire_after_top(revoked_key, 0)
+  forget_unused_profiles(clients_key, index_key, prefix)
   return count
 end

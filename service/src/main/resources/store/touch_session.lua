@@ -3,10 +3,11 @@
 -- slides the session (by the key's expiry alone). Never writes to a session that is not live: a Touch racing a
 -- Revoke either lands before it (and is then revoked) or finds nothing and writes nothing.
 -- Keys and fields as named in store.RedisSchema.
--- KEYS: session, user, index, revoked, ends
+-- KEYS: session, user, index, revoked, ends, clients
 -- ARGV: sid, now, idle timeout ms, max attributes, forget ms, n (attributes to set),
 --       n name/value pairs to set, then names to remove
--- Answers {'LIVE', {field, value, ...}}, {state, end reason code} or {'TOO_MANY_ATTRIBUTES', count}.
+-- Answers {'LIVE', {field, value, ...}} (described: with 'un' and 'cp'), {state, end reason code} or
+-- {'TOO_MANY_ATTRIBUTES', count}.
 local sid, now, idle = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local max_attributes, forget, set_count = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 
@@ -76,7 +77,7 @@ if type(written) == 'table' and written.err then
         flat[i + 1] = tostring(now)
       end
     end
-    return {state, flat}
+    return {state, described(flat, KEYS[2], KEYS[6])}
   end
   return redis.error_reply(written.err)
 end
@@ -94,4 +95,4 @@ elseif tonumber(session.ix) == tonumber(session.ax) then
   -- Asked only then, so an ordinary Touch writes nothing more.
   redis.call('HDEL', KEYS[5], sid)
 end
-return {state, redis.call('HGETALL', KEYS[1])}
+return {state, described(redis.call('HGETALL', KEYS[1]), KEYS[2], KEYS[6])}

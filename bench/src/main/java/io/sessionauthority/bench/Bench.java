@@ -33,7 +33,8 @@ public final class Bench {
                         usage: java -jar bench/target/session-authority-bench.jar enumeration [rounds]
                                java -jar bench/target/session-authority-bench.jar performance [--duration 10s] [--concurrency 64]
                                     [--channels 4] [--memory-sessions 100000] [--baseline-requests 200000] [--results bench/results]
-                                    [--hashing-threads 0 (one per core)] [--service-java-opts "-XX:+UseZGC"]
+                                    [--hashing-threads 0 (one per core)]
+                                    [--service-java-opts "-XX:ThreadPriorityPolicy=1 -XX:JavaPriority1_To_OSPriority=19" (the image's)]
                                java -jar bench/target/session-authority-bench.jar soak [--duration 10m] [--rate 1000] [--interval 1m]
                                java -jar bench/target/session-authority-bench.jar revocations [--revokes 1000] [--duration 10s]
                                     [--agent-rate 10000] [--results bench/results]""");
@@ -67,8 +68,8 @@ public final class Bench {
                 Integer.parseInt(flags.getOrDefault("baseline-requests", "200000")),
                 Path.of(flags.getOrDefault("results", "bench/results")),
                 Integer.parseInt(flags.getOrDefault("hashing-threads", "0")),
-                flags.getOrDefault("service-java-opts", "").isBlank() ? List.of()
-                        : List.of(flags.get("service-java-opts").trim().split("\\s+")));
+                List.of(flags.getOrDefault("service-java-opts", PerformanceBench.IMAGE_SCHEDULING).trim().split("\\s+")).stream()
+                        .filter(option -> !option.isBlank()).toList());
         try {
             Path written = new PerformanceBench(options).run(serviceJar());
             System.out.println("\nwritten: " + written + " (and its -latency.png)");

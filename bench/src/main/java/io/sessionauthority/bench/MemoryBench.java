@@ -21,7 +21,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Bytes per session in Redis: used_memory growth over N sessions written by the service's own store
- * code (the same Lua script as Login), 100 per user, with a typical browser's metadata.
+ * code (the same Lua script as Login), 100 per user unless stated, with a typical browser's metadata
+ * (stored once per user and device: the growth includes each user's client profile).
  */
 final class MemoryBench {
 
@@ -53,6 +54,24 @@ final class MemoryBench {
     }
 
     static Result run(int redisPort, int sessions, String userAgent) {
+        return run(redisPort, sessions, userAgent, 100);
+    }
+
+    /** As {@link #withRedisDefaults(int, int)}, with one session per user: no profile is shared. */
+    static Result oneSessionPerUserWithRedisDefaults(int redisPort, int sessions) {
+        try (RedisClient client = RedisClient.create("redis://127.0.0.1:" + redisPort);
+             StatefulRedisConnection<String, String> connection = client.connect()) {
+            String configured = connection.sync().configGet("hash-max-listpack-value").get("hash-max-listpack-value");
+            connection.sync().configSet("hash-max-listpack-value", "64");
+            try {
+                return run(redisPort, sessions, USER_AGENT, 1);
+            } finally {
+                connection.sync().configSet("hash-max-listpack-value", configured);
+            }
+        }
+    }
+
+    static Result run(int redisPort, int sessions, String userAgent, int sessionsPerUser) {
         SecureRandom random = new SecureRandom();
         try (RedisClient client = RedisClient.create("redis://127.0.0.1:" + redisPort);
              StatefulRedisConnection<String, String> connection = client.connect()) {
@@ -60,7 +79,7 @@ final class MemoryBench {
             redis.flushall();
             RedisUserStore users = new RedisUserStore(connection.async());
             RedisSessionStore store = new RedisSessionStore(connection.async(), OpenTelemetry.noop().getTracer("bench"));
-            int userCount = Math.max(1, sessions / 100);
+            int userCount = Math.max(1, sessions / sessionsPerUser);
             long empty = usedMemory(redis);
             List<User> created = new ArrayList<>();
             Instant now = Instant.now();
@@ -78,7 +97,7 @@ final class MemoryBench {
                 Session session = new Session(UserIds.newId(random), user.id(), user.username(), now, now.plus(Duration.ofHours(12)),
                         now.plus(Duration.ofMinutes(30)), now, new ClientInfo("203.0.113." + (i % 250), userAgent, "iPhone"),
                         Map.of("cart", Integer.toString(10_000 + i)));
-                writes.add(store.create(session, user.passwordHash(), 100, Duration.ofHours(1)).toCompletableFuture());
+                writes.add(store.create(session, user.passwordHash(), Math.max(100, sessionsPerUser), Duration.ofHours(1)).toCompletableFuture());
                 if (writes.size() == 1000) {
                     writes.forEach(CompletableFuture::join);
                     writes.clear();

@@ -13,9 +13,15 @@ package io.sessionauthority.service.store;
  *                                        gen generation, genk session kept at the last
  *                                        revoke-all, genr its end reason (from the first
  *                                        revoke-all on)
- * sa:{&lt;uid&gt;}:s:&lt;sid&gt;           hash    g generation, un username, ct created,        TTL = idle expiry
+ * sa:{&lt;uid&gt;}:s:&lt;sid&gt;           hash    g generation (absent: 0), ct created,         TTL = idle expiry
  *                                        ax absolute expiry, ix idle expiry, ls last
- *                                        seen, ip, ua, dn client, a:&lt;name&gt; attributes
+ *                                        seen, ip address, c client profile id,
+ *                                        a:&lt;name&gt; attributes (sessions written before
+ *                                        profiles also hold un, ua and dn)
+ * sa:{&lt;uid&gt;}:clients           hash    client profile id → device name LF User-Agent  TTL = the latest
+ *                                        (ClientProfiles), one per device of the          absolute expiry of
+ *                                        user's indexed sessions; pruned by logins and    a session using it
+ *                                        revokes
  * sa:{&lt;uid&gt;}:sessions          zset    sid scored by idle expiry (user's index)     TTL = last score + forget-after
  * sa:{&lt;uid&gt;}:revoked           zset    sid scored by when to forget the tombstone   TTL = last score
  * sa:{&lt;uid&gt;}:ends              hash    sid → why it ended (EndReason code), kept    TTL = the latest
@@ -75,14 +81,22 @@ public final class RedisSchema {
     /** Fields of {@code sa:{<uid>}:s:<sid>}. */
     static final class SessionFields {
         static final String GENERATION = "g";
-        static final String USERNAME = "un";
         static final String CREATED = "ct";
         static final String ABSOLUTE_EXPIRY = "ax";
         static final String IDLE_EXPIRY = "ix";
         static final String LAST_SEEN = "ls";
         static final String IP_ADDRESS = "ip";
+        /** The id of the session's entry in {@code sa:{<uid>}:clients}. */
+        static final String CLIENT_PROFILE = "c";
+        /** Written by earlier versions only: now the user's username and the client profile hold them. */
+        static final String USERNAME = "un";
         static final String USER_AGENT = "ua";
         static final String DEVICE_NAME = "dn";
+        /**
+         * Not stored: the scripts add it to the fields they answer, with the content of the
+         * session's client profile (and {@code un}, the user's username).
+         */
+        static final String CLIENT_PROFILE_CONTENT = "cp";
         /** Prefix of an attribute's field: {@code a:<name>}. */
         static final String ATTRIBUTE = "a:";
 
@@ -110,6 +124,11 @@ public final class RedisSchema {
     /** What every session key of the user starts with; scripts append session ids to it. */
     public static String sessionPrefix(String userId) {
         return tagged(userId) + "s:";
+    }
+
+    /** The device metadata of the user's sessions, once per device (ClientProfiles). */
+    public static String clientProfiles(String userId) {
+        return tagged(userId) + "clients";
     }
 
     public static String sessionIndex(String userId) {

@@ -51,6 +51,8 @@ public final class RedisSessionStore implements SessionStore {
     private final LuaScript listScript = LuaScript.load("list_sessions");
 
     private final DurableWrites durable;
+    /** Enough for the devices behind a replica's busy users; about 300 bytes each. */
+    private final ClientProfiles profiles = new ClientProfiles(8192);
 
     public RedisSessionStore(RedisClusterAsyncCommands<String, String> redis, Tracer tracer, DurableWrites durable) {
         this.redis = redis;
@@ -66,6 +68,7 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public CompletionStage<List<String>> create(Session session, String verifiedPasswordHash, int maxPerUser, Duration forgetAfter) {
         String uid = session.userId();
+        String profile = ClientProfiles.encode(session.client().deviceName(), session.client().userAgent());
         List<String> args = new ArrayList<>(List.of(
                 session.sessionId(),
                 millis(session.createTime()),
@@ -73,7 +76,9 @@ public final class RedisSessionStore implements SessionStore {
                 Long.toString(forgetAfter.toMillis()),
                 Integer.toString(maxPerUser),
                 RedisSchema.sessionPrefix(uid),
-                verifiedPasswordHash));
+                verifiedPasswordHash,
+                profile.isEmpty() ? "" : ClientProfiles.idOf(profile),
+                profile));
         fields(session).forEach((field, value) -> {
             args.add(field);
             args.add(value);
@@ -98,8 +103,10 @@ public final class RedisSessionStore implements SessionStore {
 
     /**
      * Validate's read, without a script in the common case: the session hash and the user's
-     * generation, pipelined — one round trip, and on Cluster one node (both keys carry the user's
-     * hash tag). Redis runs two plain reads for about the cost of one script call's overhead alone.
+     * generation and username, pipelined — one round trip, and on Cluster one node (both keys carry
+     * the user's hash tag). Redis runs two plain reads for about the cost of one script call's
+     * overhead alone. The session's client profile comes from this replica's memory
+     * ({@link ClientProfiles}); the first time it is needed, the script reads it.
      *
      * <p>Why two reads are as exact as one script: revoke-all is one atomic script that deletes the
      * user's sessions and bumps the generation together, and a plain revoke deletes the hash in one
@@ -118,8 +125,8 @@ public final class RedisSessionStore implements SessionStore {
         return translated(traced("redis validate_read", "HGETALL HMGET", () -> {
             CompletionStage<Map<String, String>> session = redis.hgetall(RedisSchema.session(userId, sessionId));
             CompletionStage<List<KeyValue<String, String>>> generation = redis.hmget(RedisSchema.user(userId),
-                    UserFields.GENERATION, UserFields.GENERATION_KEPT);
-            return session.thenCombine(generation, (fields, user) -> plainlyLive(userId, sessionId, fields, user, now));
+                    UserFields.GENERATION, UserFields.GENERATION_KEPT, UserFields.USERNAME);
+            return session.thenCombine(generation, (fields, user) -> plainlyLive(userId, sessionId, fields, user, now, profiles));
         })).thenCompose(rpc.wrapFunction(live -> live != null
                 ? CompletableFuture.completedFuture(live) : findByScript(userId, sessionId, now)));
     }
@@ -147,9 +154,13 @@ public final class RedisSessionStore implements SessionStore {
         return translated(result).thenApply(reply -> toCheck(userId, sessionId, reply));
     }
 
-    /** The session if it is plainly live (the same rules as the scripts' session_state); null to ask the script. */
+    /**
+     * The session if it is plainly live (the same rules as the scripts' session_state) and its
+     * client profile is known here; null to ask the script. {@code user} holds the user's gen, genk
+     * and un.
+     */
     static SessionCheck plainlyLive(String userId, String sessionId, Map<String, String> fields,
-                                    List<KeyValue<String, String>> user, Instant now) {
+                                    List<KeyValue<String, String>> user, Instant now, ClientProfiles profiles) {
         String absoluteExpiry = fields.get(SessionFields.ABSOLUTE_EXPIRY);
         String idleExpiry = fields.get(SessionFields.IDLE_EXPIRY);
         if (absoluteExpiry == null || idleExpiry == null) {
@@ -164,7 +175,13 @@ public final class RedisSessionStore implements SessionStore {
         if (nowMillis >= epochMillis(absoluteExpiry) || nowMillis >= epochMillis(idleExpiry)) {
             return null;
         }
-        return SessionCheck.live(toSession(userId, sessionId, fields));
+        String profileId = fields.get(SessionFields.CLIENT_PROFILE);
+        ClientProfiles.Profile profile = profileId == null ? storedInline(fields) : profiles.known(userId, profileId);
+        if (profile == null) {
+            return null;
+        }
+        String username = user.get(2).getValueOrElse(fields.getOrDefault(SessionFields.USERNAME, ""));
+        return SessionCheck.live(toSession(userId, sessionId, fields, username, profile));
     }
 
     @Override
@@ -220,7 +237,7 @@ public final class RedisSessionStore implements SessionStore {
             }
             List<Session> sessions = new ArrayList<>();
             for (int i = 1; i + 1 < reply.size(); i += 2) {
-                sessions.add(toSession(userId, (String) reply.get(i), asFlat(reply.get(i + 1))));
+                sessions.add(described(userId, (String) reply.get(i), asFlat(reply.get(i + 1))));
             }
             return sessions;
         });
@@ -235,65 +252,77 @@ public final class RedisSessionStore implements SessionStore {
 
     private static String[] sessionKeys(String userId, String sessionId) {
         return keys(RedisSchema.session(userId, sessionId), RedisSchema.user(userId),
-                RedisSchema.sessionIndex(userId), RedisSchema.revokedSessions(userId), RedisSchema.sessionEnds(userId));
+                RedisSchema.sessionIndex(userId), RedisSchema.revokedSessions(userId), RedisSchema.sessionEnds(userId),
+                RedisSchema.clientProfiles(userId));
     }
 
-    /** The keys of the scripts that work on all of a user's sessions: user, index, revoked, ends. */
+    /** The keys of the scripts that work on all of a user's sessions: user, index, revoked, ends, clients. */
     static String[] userKeys(String userId) {
         return keys(RedisSchema.user(userId), RedisSchema.sessionIndex(userId), RedisSchema.revokedSessions(userId),
-                RedisSchema.sessionEnds(userId));
+                RedisSchema.sessionEnds(userId), RedisSchema.clientProfiles(userId));
     }
 
     private static String[] keys(String... keys) {
         return keys;
     }
 
-    private static SessionCheck toCheck(String userId, String sessionId, List<Object> reply) {
+    private SessionCheck toCheck(String userId, String sessionId, List<Object> reply) {
         SessionStatus status = SessionStatus.valueOf((String) reply.get(0));
         if (status != SessionStatus.LIVE) {
             return SessionCheck.ended(status, reply.size() > 1 ? EndReason.ofCode((String) reply.get(1)).orElse(null) : null);
         }
-        return SessionCheck.live(toSession(userId, sessionId, asFlat(reply.get(1))));
+        return SessionCheck.live(described(userId, sessionId, asFlat(reply.get(1))));
     }
 
-    /** The stored fields of a session. Short names keep the hash small (listpack-encoded). */
+    /** The stored fields of a session but its client profile and username. Short names keep the hash small (listpack-encoded). */
     static Map<String, String> fields(Session session) {
         Map<String, String> fields = new HashMap<>();
-        fields.put(SessionFields.USERNAME, session.username());
         fields.put(SessionFields.CREATED, millis(session.createTime()));
         fields.put(SessionFields.ABSOLUTE_EXPIRY, millis(session.expireTime()));
         fields.put(SessionFields.IDLE_EXPIRY, millis(session.idleExpireTime()));
         fields.put(SessionFields.LAST_SEEN, millis(session.lastSeenTime()));
         putIfNotEmpty(fields, SessionFields.IP_ADDRESS, session.client().ipAddress());
-        putIfNotEmpty(fields, SessionFields.USER_AGENT, session.client().userAgent());
-        putIfNotEmpty(fields, SessionFields.DEVICE_NAME, session.client().deviceName());
         session.attributes().forEach((name, value) -> fields.put(ATTRIBUTE + name, value));
         return fields;
     }
 
-    static Session toSession(String userId, String sessionId, List<String> flat) {
+    /** A session as a script answered it (described: with the username and its profile's content), remembering the profile. */
+    private Session described(String userId, String sessionId, List<String> flat) {
         Map<String, String> stored = new HashMap<>();
         for (int i = 0; i + 1 < flat.size(); i += 2) {
             stored.put(flat.get(i), flat.get(i + 1));
         }
-        return toSession(userId, sessionId, stored);
+        String profileId = stored.get(SessionFields.CLIENT_PROFILE);
+        String content = stored.get(SessionFields.CLIENT_PROFILE_CONTENT);
+        ClientProfiles.Profile profile;
+        if (profileId != null && content != null && !content.isEmpty()) {
+            profile = ClientProfiles.decode(content);
+            profiles.remember(userId, profileId, profile);
+        } else {
+            // A session from before profiles, or one whose profile is missing (never for a session the scripts wrote).
+            profile = storedInline(stored);
+        }
+        return toSession(userId, sessionId, stored, stored.getOrDefault(SessionFields.USERNAME, ""), profile);
     }
 
-    static Session toSession(String userId, String sessionId, Map<String, String> stored) {
-        Map<String, String> fields = new HashMap<>();
+    /** The device metadata of a session stored before client profiles (none for a session without it). */
+    private static ClientProfiles.Profile storedInline(Map<String, String> stored) {
+        return new ClientProfiles.Profile(stored.getOrDefault(SessionFields.DEVICE_NAME, ""),
+                stored.getOrDefault(SessionFields.USER_AGENT, ""));
+    }
+
+    static Session toSession(String userId, String sessionId, Map<String, String> stored, String username,
+                             ClientProfiles.Profile profile) {
         Map<String, String> attributes = new HashMap<>();
         stored.forEach((field, value) -> {
             if (field.startsWith(ATTRIBUTE)) {
                 attributes.put(field.substring(ATTRIBUTE.length()), value);
-            } else {
-                fields.put(field, value);
             }
         });
-        return new Session(sessionId, userId, fields.getOrDefault(SessionFields.USERNAME, ""),
-                instant(fields.get(SessionFields.CREATED)), instant(fields.get(SessionFields.ABSOLUTE_EXPIRY)),
-                instant(fields.get(SessionFields.IDLE_EXPIRY)), instant(fields.get(SessionFields.LAST_SEEN)),
-                new ClientInfo(fields.getOrDefault(SessionFields.IP_ADDRESS, ""), fields.getOrDefault(SessionFields.USER_AGENT, ""),
-                        fields.getOrDefault(SessionFields.DEVICE_NAME, "")),
+        return new Session(sessionId, userId, username,
+                instant(stored.get(SessionFields.CREATED)), instant(stored.get(SessionFields.ABSOLUTE_EXPIRY)),
+                instant(stored.get(SessionFields.IDLE_EXPIRY)), instant(stored.get(SessionFields.LAST_SEEN)),
+                new ClientInfo(stored.getOrDefault(SessionFields.IP_ADDRESS, ""), profile.userAgent(), profile.deviceName()),
                 attributes);
     }
 

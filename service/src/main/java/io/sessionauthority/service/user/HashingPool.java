@@ -40,8 +40,8 @@ public final class HashingPool implements AutoCloseable {
                     Thread thread = new Thread(runnable, "password-hashing-" + count.incrementAndGet());
                     thread.setDaemon(true);
                     // bcrypt takes whole cores for ~80 ms a hash: below the threads that answer Validate.
-                    // Linux honours Java priorities only with -XX:ThreadPriorityPolicy=1 (not set in the
-                    // image yet: docs/PERFORMANCE.md); with it, this thread runs at nice 4.
+                    // Linux honours Java priorities only with -XX:ThreadPriorityPolicy=1; the image adds
+                    // -XX:JavaPriority1_To_OSPriority=19, so this thread runs at nice 19 (nice 4 without it).
                     thread.setPriority(Thread.MIN_PRIORITY);
                     return thread;
                 },

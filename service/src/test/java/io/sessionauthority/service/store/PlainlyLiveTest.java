@@ -22,8 +22,9 @@ class PlainlyLiveTest {
 
     private static Map<String, String> session(long generation, long absoluteExpiry, long idleExpiry) {
         Map<String, String> fields = new HashMap<>();
-        fields.put("g", Long.toString(generation));
-        fields.put("un", "alice");
+        if (generation != 0) {
+            fields.put("g", Long.toString(generation));
+        }
         fields.put("ct", Long.toString(NOW.toEpochMilli() - 60_000));
         fields.put("ls", Long.toString(NOW.toEpochMilli() - 1_000));
         fields.put("ax", Long.toString(absoluteExpiry));
@@ -33,11 +34,13 @@ class PlainlyLiveTest {
 
     private static List<KeyValue<String, String>> user(String generation, String kept) {
         return List.of(generation == null ? KeyValue.empty("gen") : KeyValue.just("gen", generation),
-                kept == null ? KeyValue.empty("genk") : KeyValue.just("genk", kept));
+                kept == null ? KeyValue.empty("genk") : KeyValue.just("genk", kept), KeyValue.just("un", "alice"));
     }
 
-    private static SessionCheck check(Map<String, String> fields, List<KeyValue<String, String>> user) {
-        return RedisSessionStore.plainlyLive(USER, SESSION, fields, user, NOW);
+    private final ClientProfiles profiles = new ClientProfiles(16);
+
+    private SessionCheck check(Map<String, String> fields, List<KeyValue<String, String>> user) {
+        return RedisSessionStore.plainlyLive(USER, SESSION, fields, user, NOW, profiles);
     }
 
     @Test
@@ -46,6 +49,40 @@ class PlainlyLiveTest {
         assertThat(check(session(0, later, later), user(null, null)).isLive()).isTrue();
         assertThat(check(session(3, later, later), user("3", null)).isLive()).isTrue();
         assertThat(check(session(2, later, later), user("3", SESSION)).isLive()).as("the session revoke-all kept").isTrue();
+    }
+
+    @Test
+    void theUsernameIsTheUsersAndTheClientComesFromAKnownProfile() {
+        long later = NOW.toEpochMilli() + 60_000;
+        Map<String, String> fields = session(0, later, later);
+        fields.put("c", "pRoFiLe1");
+        assertThat(check(fields, user(null, null))).as("a profile this replica has not read: the script reads it").isNull();
+
+        profiles.remember(USER, "pRoFiLe1", new ClientProfiles.Profile("iPhone", "Mozilla/5.0 (iPhone)"));
+        SessionCheck live = check(fields, user(null, null));
+        assertThat(live.session().username()).isEqualTo("alice");
+        assertThat(live.session().client().deviceName()).isEqualTo("iPhone");
+        assertThat(live.session().client().userAgent()).isEqualTo("Mozilla/5.0 (iPhone)");
+        assertThat(check(fields, List.of(KeyValue.empty("gen"), KeyValue.empty("genk"), KeyValue.just("un", "alice")))
+                .session().client().userAgent()).isEqualTo("Mozilla/5.0 (iPhone)");
+
+        profiles.remember("anotherUserId123456789", "pRoFiLe2", new ClientProfiles.Profile("desk", "curl/8"));
+        fields.put("c", "pRoFiLe2");
+        assertThat(check(fields, user(null, null))).as("another user's profile of the same id").isNull();
+    }
+
+    @Test
+    void aSessionStoredBeforeProfilesKeepsItsOwnMetadata() {
+        long later = NOW.toEpochMilli() + 60_000;
+        Map<String, String> fields = session(0, later, later);
+        fields.put("g", "0");
+        fields.put("un", "old-name");
+        fields.put("ua", "Mozilla/5.0 (X11)");
+        fields.put("dn", "laptop");
+        SessionCheck live = check(fields, user(null, null));
+        assertThat(live.session().username()).as("the user's username wins").isEqualTo("alice");
+        assertThat(live.session().client().userAgent()).isEqualTo("Mozilla/5.0 (X11)");
+        assertThat(live.session().client().deviceName()).isEqualTo("laptop");
     }
 
     @Test
