@@ -16,7 +16,7 @@ end
 local sid, now, idle_expiry = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local forget, max_sessions, prefix = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 
-local profile, profile_content = ARGV[8], ARGV[9]
+local profile, content = ARGV[8], ARGV[9]
 
 -- The session hash is written first: Redis checks for out-of-memory only until a script's first
 -- write, so a full Redis refuses the whole login here instead of letting it grow the keyspace.
@@ -57,7 +57,7 @@ end
 expire_after_top(KEYS[3], forget)
 expire_after_top(KEYS[4], 0)
 if profile ~= '' then
-  redis.call('HSET', KEYS[6], profile, profile_content)
+  store_profile(KEYS[6], profile, content)
   -- No session outlives its absolute expiry, so neither need its profile.
   keep_at_least_until(KEYS[6], now, absolute_expiry)
 end

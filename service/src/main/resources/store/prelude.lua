@@ -60,6 +60,31 @@ local function record_end(ends_key, sid, reason, now, keep_until)
   keep_at_least_until(ends_key, now, keep_until)
 end
 
+-- A client profile's content is stored in slices of at most 64 bytes, Redis' default
+-- hash-max-listpack-value, so the profiles hash stays a compact listpack: under the profile id, then
+-- '<id>.1', '<id>.2', ... (ids are URL-safe base64, without dots). Slices may split a character;
+-- only their concatenation is ever read.
+local PROFILE_SLICE = 64
+
+local function store_profile(clients_key, profile, content)
+  local fields = {}
+  for i = 0, math.ceil(#content / PROFILE_SLICE) - 1 do
+    fields[#fields + 1] = i == 0 and profile or profile .. '.' .. i
+    fields[#fields + 1] = string.sub(content, i * PROFILE_SLICE + 1, (i + 1) * PROFILE_SLICE)
+  end
+  redis.call('HSET', clients_key, unpack(fields))
+end
+
+local function profile_content(clients_key, profile)
+  local slices = {}
+  local slice = redis.call('HGET', clients_key, profile)
+  while slice do
+    slices[#slices + 1] = slice
+    slice = redis.call('HGET', clients_key, profile .. '.' .. #slices)
+  end
+  return table.concat(slices)
+end
+
 -- A session's stored fields as the service answers them: with the user's username ('un') and the
 -- content of the session's client profile ('cp'), which are stored once per user and per device.
 -- Sessions stored before profiles hold their own 'un', 'ua' and 'dn'; the user's username wins.
@@ -77,15 +102,17 @@ local function described(flat, user_key, clients_key)
   end
   if profile then
     flat[#flat + 1] = 'cp'
-    flat[#flat + 1] = redis.call('HGET', clients_key, profile) or ''
+    flat[#flat + 1] = profile_content(clients_key, profile)
   end
   return flat
 end
 
--- Forgets the client profiles that no session in the user's index uses: not those of sessions that
+-- Forgets the client profiles (all their slices) that no session in the user's index uses: not those of sessions that
 -- expired less than forget-after ago (still indexed), so a replica whose clock runs behind never
 -- finds a live session's profile gone. Looks only when there are more profiles than indexed
--- sessions (then at least one is unused): in the common case this costs two counts.
+-- sessions (then at least one is unused): in the common case this costs two counts. A profile of a
+-- long User-Agent has 3 slices, so a user with fewer sessions than that looks every time, at the
+-- cost of reading those few sessions.
 local function forget_unused_profiles(clients_key, index_key, prefix)
   if redis.call('HLEN', clients_key) <= redis.call('ZCARD', index_key) then
     return
@@ -98,9 +125,9 @@ local function forget_unused_profiles(clients_key, index_key, prefix)
     end
   end
   local unused = {}
-  for _, profile in ipairs(redis.call('HKEYS', clients_key)) do
-    if not used[profile] then
-      unused[#unused + 1] = profile
+  for _, field in ipairs(redis.call('HKEYS', clients_key)) do
+    if not used[string.match(field, '^[^.]*')] then
+      unused[#unused + 1] = field
     end
   end
   for first = 1, #unused, 1000 do

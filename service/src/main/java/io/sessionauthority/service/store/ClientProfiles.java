@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code sa:{<uid>}:clients}, under an id derived from its content, and the session keeps only that
  * id. A typical User-Agent is 110–140 bytes: inline, it pushed every session hash past Redis's
  * default listpack limit (64-byte values) into a hashtable of three times the size, while a user's
- * sessions mostly come from the same few devices.
+ * sessions mostly come from the same few devices. The scripts store a profile in slices of at most
+ * 64 bytes (prelude.lua), so the profiles hash stays a listpack too.
  *
  * <p>Profiles never change (the id is a hash of the content), so a replica may keep any it has
  * read: {@link #known} lets Validate's plain read stay one round trip. The cache is bounded; when

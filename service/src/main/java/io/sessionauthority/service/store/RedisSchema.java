@@ -19,9 +19,9 @@ package io.sessionauthority.service.store;
  *                                        a:&lt;name&gt; attributes (sessions written before
  *                                        profiles also hold un, ua and dn)
  * sa:{&lt;uid&gt;}:clients           hash    client profile id → device name LF User-Agent  TTL = the latest
- *                                        (ClientProfiles), one per device of the          absolute expiry of
- *                                        user's indexed sessions; pruned by logins and    a session using it
- *                                        revokes
+ *                                        (ClientProfiles), in 64-byte slices: &lt;id&gt;,       absolute expiry of
+ *                                        &lt;id&gt;.1, ...; one per device of the user's        a session using it
+ *                                        indexed sessions; pruned by logins and revokes
  * sa:{&lt;uid&gt;}:sessions          zset    sid scored by idle expiry (user's index)     TTL = last score + forget-after
  * sa:{&lt;uid&gt;}:revoked           zset    sid scored by when to forget the tombstone   TTL = last score
  * sa:{&lt;uid&gt;}:ends              hash    sid → why it ended (EndReason code), kept    TTL = the latest

@@ -11,6 +11,7 @@ import io.sessionauthority.service.session.SessionTokens;
 import io.sessionauthority.service.testing.DomainFixture;
 import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.service.user.User;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
@@ -52,6 +53,28 @@ class ClientProfilesIntegrationTest {
         domain.close();
     }
 
+    /** The profiles' contents, their slices put back together as bytes (a slice may end inside a character). */
+    private List<String> profiles(String clients) {
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(REDIS.uri());
+        try (var connection = client.connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE)) {
+            Map<String, byte[]> fields = new java.util.HashMap<>();
+            connection.sync().hgetall(clients.getBytes(StandardCharsets.UTF_8))
+                    .forEach((field, value) -> fields.put(new String(field, StandardCharsets.UTF_8), value));
+            return fields.keySet().stream().filter(field -> !field.contains("."))
+                    .map(id -> {
+                        java.io.ByteArrayOutputStream content = new java.io.ByteArrayOutputStream();
+                        content.writeBytes(fields.get(id));
+                        for (int slice = 1; fields.containsKey(id + "." + slice); slice++) {
+                            content.writeBytes(fields.get(id + "." + slice));
+                        }
+                        return content.toString(StandardCharsets.UTF_8);
+                    })
+                    .toList();
+        } finally {
+            client.shutdown();
+        }
+    }
+
     private SessionService.Started login(String username, ClientInfo client) {
         return join(domain.sessions.login(username, "password-" + username, client, Map.of(), ""));
     }
@@ -61,12 +84,17 @@ class ClientProfilesIntegrationTest {
         User mia = domain.createUser("mia");
         ClientInfo phone = new ClientInfo("192.0.2.1", SAFARI, "Mia's iPhone");
         ClientInfo phoneElsewhere = new ClientInfo("192.0.2.77", SAFARI, "Mia's iPhone");
-        ClientInfo laptop = new ClientInfo("2001:db8::1", FIREFOX, "");
+        // Its 2-byte letters at odd offsets: byte 64, where the first slice ends, is inside one of them.
+        ClientInfo laptop = new ClientInfo("2001:db8::1", FIREFOX, "x" + "ж".repeat(40));
         SessionService.Started first = login("mia", phone);
         SessionService.Started second = login("mia", phoneElsewhere);
         SessionService.Started third = login("mia", laptop);
 
-        assertThat(redis.hlen("sa:{" + mia.id() + "}:clients")).as("one profile per device").isEqualTo(2);
+        String clients = "sa:{" + mia.id() + "}:clients";
+        assertThat(profiles(clients)).as("one profile per device")
+                .containsExactlyInAnyOrder("Mia's iPhone\n" + SAFARI, "x" + "ж".repeat(40) + "\n" + FIREFOX);
+        assertThat(redis.hkeys(clients)).allSatisfy(field -> assertThat(redis.hstrlen(clients, field)).isLessThanOrEqualTo(64));
+        assertThat(redis.objectEncoding(clients)).isEqualTo("listpack");
         for (SessionService.Started started : List.of(first, second, third)) {
             assertThat(redis.objectEncoding("sa:{" + mia.id() + "}:s:" + started.session().sessionId())).isEqualTo("listpack");
         }
@@ -94,19 +122,21 @@ class ClientProfilesIntegrationTest {
         User leo = domain.createUser("leo");
         String clients = "sa:{" + leo.id() + "}:clients";
         SessionService.Started revoked = login("leo", new ClientInfo("", SAFARI, ""));
-        assertThat(redis.hvals(clients)).containsExactly("\n" + SAFARI);
+        assertThat(profiles(clients)).containsExactly("\n" + SAFARI);
         join(domain.sessions.revokeByToken(revoked.token()));
         assertThat(redis.exists(clients)).as("the revoked session's profile").isZero();
         SessionService.Started expiring = login("leo", new ClientInfo("", "curl/8.5.0", ""));
         SessionService.Started other = login("leo", new ClientInfo("", "Other/1.0", ""));
         join(domain.sessions.revokeAll(leo.id(), expiring.session().sessionId()));
-        assertThat(redis.hvals(clients)).as("revoke-all forgets all but the kept session's").containsExactly("\ncurl/8.5.0");
+        assertThat(profiles(clients)).as("revoke-all forgets all but the kept session's").containsExactly("\ncurl/8.5.0");
+        assertThat(redis.hkeys(clients)).hasSize(1);
         assertThat(join(domain.sessions.validate(other.token(), true)).isLive()).isFalse();
 
         // Past the idle timeout of both and the forget-after that keeps an expired session indexed.
         domain.clock.advance(Duration.ofMinutes(30).plus(Duration.ofHours(1)).plusSeconds(1));
         SessionService.Started live = login("leo", new ClientInfo("", FIREFOX, "desk"));
-        assertThat(redis.hvals(clients)).as("the expired session's profile").containsExactly("desk\n" + FIREFOX);
+        assertThat(profiles(clients)).as("the expired session's profile").containsExactly("desk\n" + FIREFOX);
+        assertThat(redis.hkeys(clients)).hasSize(2); // 75 bytes: two slices
         assertThat(join(domain.sessions.validate(live.token(), true)).session().client().userAgent()).isEqualTo(FIREFOX);
         assertThat(join(domain.sessions.validate(expiring.token(), true)).isLive()).isFalse();
 
