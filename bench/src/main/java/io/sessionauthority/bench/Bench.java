@@ -34,7 +34,7 @@ public final class Bench {
                                java -jar bench/target/session-authority-bench.jar performance [--duration 10s] [--concurrency 64]
                                     [--channels 4] [--memory-sessions 100000] [--baseline-requests 200000] [--results bench/results]
                                     [--hashing-threads 0 (one per core)]
-                                    [--service-java-opts "-XX:ThreadPriorityPolicy=1 -XX:JavaPriority1_To_OSPriority=19" (the image's)]
+                                    [--service-java-opts "-XX:+UseZGC"]
                                java -jar bench/target/session-authority-bench.jar soak [--duration 10m] [--rate 1000] [--interval 1m]
                                java -jar bench/target/session-authority-bench.jar revocations [--revokes 1000] [--duration 10s]
                                     [--agent-rate 10000] [--results bench/results]""");
@@ -68,7 +68,7 @@ public final class Bench {
                 Integer.parseInt(flags.getOrDefault("baseline-requests", "200000")),
                 Path.of(flags.getOrDefault("results", "bench/results")),
                 Integer.parseInt(flags.getOrDefault("hashing-threads", "0")),
-                List.of(flags.getOrDefault("service-java-opts", PerformanceBench.IMAGE_SCHEDULING).trim().split("\\s+")).stream()
+                List.of(flags.getOrDefault("service-java-opts", "").trim().split("\\s+")).stream()
                         .filter(option -> !option.isBlank()).toList());
         try {
             Path written = new PerformanceBench(options).run(serviceJar());

@@ -32,13 +32,6 @@ final class PerformanceBench {
                    int hashingThreads, List<String> serviceJavaOptions) {
     }
 
-    /**
-     * The container image's scheduling flags (docker/Dockerfile): Java priorities become nice values,
-     * and the password-hashing threads' MIN_PRIORITY becomes nice 19, so bcrypt gets only the CPU the
-     * threads answering Validate leave. Lowering a thread's priority needs no privilege.
-     */
-    static final String IMAGE_SCHEDULING = "-XX:ThreadPriorityPolicy=1 -XX:JavaPriority1_To_OSPriority=19";
-
     private final Options options;
     private final StringBuilder report = new StringBuilder();
 
@@ -250,10 +243,11 @@ final class PerformanceBench {
         line(String.format(Locale.ROOT, "- Redis: %.0f bytes per session (used_memory growth ÷ %d sessions, 100 per user, typical iPhone Safari metadata "
                 + "and one attribute); session hash encoding `%s`; %.0f bytes per user.", memory.bytesPerSession(), memory.sessions(),
                 memory.encoding(), memory.bytesPerUser()));
-        line(String.format(Locale.ROOT, "- The same without a User-Agent: %.0f bytes per session (`%s`): the typical User-Agent alone costs %.0f bytes.",
+        line(String.format(Locale.ROOT, "- The same without a User-Agent: %.0f bytes per session (`%s`): the typical User-Agent costs each session %.0f bytes "
+                + "(it is stored once per user and device).",
                 memoryNoAgent.bytesPerSession(), memoryNoAgent.encoding(), memory.bytesPerSession() - memoryNoAgent.bytesPerSession()));
         line(String.format(Locale.ROOT, "- Service heap after the load scenarios: %.1f MiB; the process's resident memory (RSS): %.0f MiB "
-                + "(the bench runs the service with `-Xmx512m`; the container image's profile caps the heap at 64 MiB).",
+                + "(the bench runs the service with the container image's heap ceiling, `-Xmx64m`, and the JVM's other defaults: G1, C2).",
                 heap / 1048576.0, rss / 1048576.0));
         line("");
         double loginTarget = 0.8 * cores / (bcryptMs / 1000.0);

@@ -52,7 +52,8 @@ final class Processes implements AutoCloseable {
             throw new IllegalStateException(jar + " is missing: build it first (./mvnw -q -DskipTests package)");
         }
         int port = freePort();
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx512m"));
+        // The container image's heap ceiling (docker/Dockerfile): the figures are those of a bounded sidecar.
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx64m"));
         command.addAll(systemProperties);
         command.addAll(List.of("-Dredis.uri=redis://127.0.0.1:" + redisPort, "-Dgrpc.server.port=" + port, "-jar", jar.toString()));
         start(command, "service.log");

@@ -12,6 +12,8 @@ import io.sessionauthority.service.user.PasswordPolicy;
  * @param hashingQueue   hash jobs that may wait for a thread before logins are shed with RESOURCE_EXHAUSTED
  * @param minLength      shortest accepted password, in characters
  * @param maxLength      longest accepted password, in characters
+ * @param idleScheduling run the hashing threads under Linux's SCHED_IDLE (scheduling.IdleScheduling), so
+ *                       logins take only the CPU that other calls leave
  */
 @ConfigurationProperties("session-authority.passwords")
 public record PasswordProperties(
@@ -19,7 +21,8 @@ public record PasswordProperties(
         @Bindable(defaultValue = "0") int hashingThreads,
         @Bindable(defaultValue = "64") int hashingQueue,
         @Bindable(defaultValue = "8") int minLength,
-        @Bindable(defaultValue = "256") int maxLength) {
+        @Bindable(defaultValue = "256") int maxLength,
+        @Bindable(defaultValue = "true") boolean idleScheduling) {
 
     public static final int MIN_BCRYPT_COST = 10;
 

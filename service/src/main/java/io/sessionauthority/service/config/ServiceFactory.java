@@ -25,6 +25,7 @@ import io.sessionauthority.service.throttle.DeviceTokens;
 import io.sessionauthority.service.throttle.LoginThrottle;
 import io.sessionauthority.service.throttle.ThrottleStore;
 import io.sessionauthority.service.audit.AuditLog;
+import io.sessionauthority.service.scheduling.IdleScheduling;
 import io.sessionauthority.service.user.HashingPool;
 import io.sessionauthority.service.user.PasswordHasher;
 import io.sessionauthority.service.user.PasswordPolicy;
@@ -117,11 +118,12 @@ public class ServiceFactory {
         return new PasswordHasher(properties.bcryptCost(), random);
     }
 
-    /** bcrypt runs here, never on gRPC or Netty threads. */
+    /** bcrypt runs here, never on gRPC or Netty threads, and by default only on CPU time nothing else wants. */
     @Singleton
     @Bean(preDestroy = "close")
     HashingPool hashingPool(PasswordProperties properties, ServiceMetrics metrics) {
-        return metrics.instrumented(properties.effectiveHashingThreads(), properties.hashingQueue());
+        Runnable onThreadStart = properties.idleScheduling() ? IdleScheduling::enter : () -> { };
+        return metrics.instrumented(properties.effectiveHashingThreads(), properties.hashingQueue(), onThreadStart);
     }
 
     @Singleton

@@ -31,12 +31,12 @@ public final class ServiceMetrics {
     }
 
     /** The hashing pool's queue as a gauge, and a timer for how long each hash waits for a thread. */
-    public HashingPool instrumented(int threads, int queueCapacity) {
+    public HashingPool instrumented(int threads, int queueCapacity, Runnable onThreadStart) {
         Timer wait = Timer.builder("session_authority.hashing.wait")
                 .description("Time a password hash waited for a hashing thread")
                 .publishPercentileHistogram()
                 .register(registry);
-        HashingPool pool = new HashingPool(threads, queueCapacity, wait::record);
+        HashingPool pool = new HashingPool(threads, queueCapacity, wait::record, onThreadStart);
         Gauge.builder("session_authority.hashing.queue", pool, HashingPool::queued)
                 .description("Password hashes waiting for a hashing thread")
                 .register(registry);

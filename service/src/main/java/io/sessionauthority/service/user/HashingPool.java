@@ -27,21 +27,25 @@ public final class HashingPool implements AutoCloseable {
     private final Consumer<Duration> waitObserver;
 
     public HashingPool(int threads, int queueCapacity) {
-        this(threads, queueCapacity, wait -> { });
+        this(threads, queueCapacity, wait -> { }, () -> { });
     }
 
-    /** A pool that reports how long each job waited for a thread (for metrics). */
-    public HashingPool(int threads, int queueCapacity, Consumer<Duration> waitObserver) {
+    /**
+     * A pool that reports how long each job waited for a thread (for metrics); each of its threads
+     * runs {@code onThreadStart} first (to lower its own scheduling).
+     */
+    public HashingPool(int threads, int queueCapacity, Consumer<Duration> waitObserver, Runnable onThreadStart) {
         this.waitObserver = waitObserver;
         AtomicInteger count = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(queueCapacity),
                 runnable -> {
-                    Thread thread = new Thread(runnable, "password-hashing-" + count.incrementAndGet());
+                    Thread thread = new Thread(() -> {
+                        onThreadStart.run();
+                        runnable.run();
+                    }, "password-hashing-" + count.incrementAndGet());
                     thread.setDaemon(true);
                     // bcrypt takes whole cores for ~80 ms a hash: below the threads that answer Validate.
-                    // Linux honours Java priorities only with -XX:ThreadPriorityPolicy=1; the image adds
-                    // -XX:JavaPriority1_To_OSPriority=19, so this thread runs at nice 19 (nice 4 without it).
                     thread.setPriority(Thread.MIN_PRIORITY);
                     return thread;
                 },

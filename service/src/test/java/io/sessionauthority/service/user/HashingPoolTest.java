@@ -37,6 +37,16 @@ class HashingPoolTest {
         }
     }
 
+    @Test
+    void eachThreadRunsItsStartHookBeforeItsFirstJob() throws Exception {
+        java.util.List<String> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (HashingPool pool = new HashingPool(2, 4, wait -> { }, () -> started.add(Thread.currentThread().getName()))) {
+            String first = pool.submit(() -> Thread.currentThread().getName() + " after " + started).get(5, TimeUnit.SECONDS);
+            assertThat(started).hasSize(1);
+            assertThat(first).isEqualTo(started.get(0) + " after " + started);
+        }
+    }
+
     private static String await(CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);
