@@ -66,7 +66,12 @@ end
 -- only their concatenation is ever read.
 local PROFILE_SLICE = 64
 
+-- Written once: the id is a hash of the content, so a profile present is this one. (Were two
+-- contents ever to share an id, the first would stay whole rather than be overwritten in part.)
 local function store_profile(clients_key, profile, content)
+  if redis.call('HEXISTS', clients_key, profile) == 1 then
+    return
+  end
   local fields = {}
   for i = 0, math.ceil(#content / PROFILE_SLICE) - 1 do
     fields[#fields + 1] = i == 0 and profile or profile .. '.' .. i
@@ -107,10 +112,11 @@ local function described(flat, user_key, clients_key)
   return flat
 end
 
--- Forgets the client profiles (all their slices) that no session in the user's index uses: not those of sessions that
--- expired less than forget-after ago (still indexed), so a replica whose clock runs behind never
--- finds a live session's profile gone. Looks only when there are more profiles than indexed
--- sessions (then at least one is unused): in the common case this costs two counts. A profile of a
+-- Forgets the client profiles (all their slices) that no stored session uses. A session hash is
+-- there until Redis expires or deletes it, and no replica can read one that is gone, so no reader
+-- ever finds a live session's profile missing, whatever its clock says. Looks only when there are
+-- more profile fields than indexed sessions (then at least one is unused): in the common case this
+-- costs two counts. A profile of a
 -- long User-Agent has 3 slices, so a user with fewer sessions than that looks every time, at the
 -- cost of reading those few sessions.
 local function forget_unused_profiles(clients_key, index_key, prefix)

@@ -33,6 +33,7 @@ import io.sessionauthority.service.user.UserService;
 import io.sessionauthority.service.user.UserStore;
 import jakarta.inject.Singleton;
 import io.opentelemetry.api.trace.Tracer;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 
@@ -114,8 +115,11 @@ public class ServiceFactory {
     }
 
     @Singleton
-    PasswordHasher passwordHasher(PasswordProperties properties, SecureRandom random) {
-        return new PasswordHasher(properties.bcryptCost(), random);
+    PasswordHasher passwordHasher(PasswordProperties properties) throws NoSuchAlgorithmException {
+        // Its own generator for salts: the hashing threads may run at the lowest scheduling policy, and
+        // the shared one's lock (NativePRNG's is global) must never be held by a thread that waits
+        // for idle CPU while token generation waits for the lock.
+        return new PasswordHasher(properties.bcryptCost(), SecureRandom.getInstance("DRBG"));
     }
 
     /** bcrypt runs here, never on gRPC or Netty threads, and by default only on CPU time nothing else wants. */

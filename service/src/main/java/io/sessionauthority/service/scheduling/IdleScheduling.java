@@ -56,8 +56,8 @@ public final class IdleScheduling {
                     return true;
                 }
             }
-        } catch (IOException e) {
-            failure = "chrt could not be run (" + e.getMessage() + ")";
+        } catch (IOException | RuntimeException e) {
+            failure = "chrt could not be run (" + e + ")";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             failure = "interrupted";

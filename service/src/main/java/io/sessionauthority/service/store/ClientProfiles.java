@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -16,8 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * 64 bytes (prelude.lua), so the profiles hash stays a listpack too.
  *
  * <p>Profiles never change (the id is a hash of the content), so a replica may keep any it has
- * read: {@link #known} lets Validate's plain read stay one round trip. The cache is bounded; when
- * full, an arbitrary entry makes room, and a miss costs one script call that reads it again.
+ * read: {@link #known} lets Validate's plain read stay one round trip. The cache is bounded (a
+ * typical profile is ~300 bytes, the longest allowed ~2 KB); when full it starts again, and a miss
+ * costs one script call that reads the profile again.
  */
 final class ClientProfiles {
 
@@ -69,10 +69,9 @@ final class ClientProfiles {
 
     void remember(String userId, String profileId, Profile profile) {
         if (known.size() >= capacity) {
-            Iterator<Key> any = known.keySet().iterator();
-            if (any.hasNext()) {
-                known.remove(any.next());
-            }
+            // Full: start again. Each profile read again costs one script call, once; simpler and
+            // more predictable than an eviction order over a concurrent map.
+            known.clear();
         }
         known.put(new Key(userId, profileId), profile);
     }

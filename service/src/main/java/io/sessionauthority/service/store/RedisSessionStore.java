@@ -51,7 +51,7 @@ public final class RedisSessionStore implements SessionStore {
     private final LuaScript listScript = LuaScript.load("list_sessions");
 
     private final DurableWrites durable;
-    /** Enough for the devices behind a replica's busy users; about 300 bytes each. */
+    /** Enough for the devices behind a replica's busy users; ~300 bytes each (2 KB at most). */
     private final ClientProfiles profiles = new ClientProfiles(8192);
 
     public RedisSessionStore(RedisClusterAsyncCommands<String, String> redis, Tracer tracer, DurableWrites durable) {

@@ -146,6 +146,19 @@ class ClientProfilesIntegrationTest {
     }
 
     @Test
+    void aProfileStaysWhileAnotherSessionUsesIt() {
+        User eve = domain.createUser("eve");
+        ClientInfo phone = new ClientInfo("192.0.2.5", SAFARI, "phone");
+        SessionService.Started first = login("eve", phone);
+        SessionService.Started second = login("eve", phone);
+        join(domain.sessions.revokeByToken(first.token()));
+        assertThat(profiles("sa:{" + eve.id() + "}:clients")).containsExactly("phone\n" + SAFARI);
+        try (DomainFixture freshReplica = new DomainFixture(REDIS.uri())) {
+            assertThat(join(freshReplica.sessions.validate(second.token(), true)).session().client()).isEqualTo(phone);
+        }
+    }
+
+    @Test
     void aSessionStoredBeforeProfilesStillAnswersItsOwnMetadata() {
         User ada = domain.createUser("ada");
         SessionTokens.Issued issued = new SessionTokens(new SecureRandom()).issue(ada.id());

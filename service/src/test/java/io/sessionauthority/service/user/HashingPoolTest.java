@@ -47,6 +47,28 @@ class HashingPoolTest {
         }
     }
 
+    @Test
+    void aFailingStartHookLosesNoJob() throws Exception {
+        try (HashingPool pool = new HashingPool(1, 1, wait -> { }, () -> {
+            throw new IllegalStateException("no chrt here");
+        })) {
+            assertThat(pool.submit(() -> "hashed").get(5, TimeUnit.SECONDS)).isEqualTo("hashed");
+        }
+    }
+
+    @Test
+    void answersAndFailuresArriveOffTheHashingThreads() throws Exception {
+        try (HashingPool pool = new HashingPool(1, 1)) {
+            String continuedOn = pool.submit(() -> "hashed").thenApply(hash -> Thread.currentThread().getName()).get(5, TimeUnit.SECONDS);
+            assertThat(continuedOn).isEqualTo("password-hashing-done");
+            CompletableFuture<String> failed = pool.submit(() -> {
+                throw new IllegalArgumentException("bad hash");
+            });
+            assertThat(failed).failsWithin(Duration.ofSeconds(5)).withThrowableThat()
+                    .havingCause().isInstanceOf(IllegalArgumentException.class).withMessage("bad hash");
+        }
+    }
+
     private static String await(CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);
