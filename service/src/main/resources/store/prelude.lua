@@ -25,10 +25,18 @@ end
 -- Forgets index entries of sessions that ended more than `forget` ms ago, expired tombstones, and
 -- the end reasons nothing refers to any longer: a reason stays while its session's tombstone or
 -- index entry does (the index entry outlives the session by `forget`, and a live session marked 'x'
--- has one), and goes with them even when those keys expired on their own.
+-- has one), and goes after them (at the first pass that finds more reasons than the two hold, or
+-- with the hash's own expiry) even when those keys expired on their own.
 local function prune(index_key, revoked_key, ends_key, now, forget)
   redis.call('ZREMRANGEBYSCORE', index_key, '-inf', '(' .. (now - forget))
   redis.call('ZREMRANGEBYSCORE', revoked_key, '-inf', '(' .. now)
+  -- A reason that something refers to belongs to a session in the index or among the tombstones,
+  -- never both (ending a session moves it from one to the other): only more reasons than the two
+  -- hold prove some stale, and only then is each looked at. So a login costs three counts, not a
+  -- lookup per reason; the few stale ones this leaves are never read and go in a later pass.
+  if redis.call('HLEN', ends_key) <= redis.call('ZCARD', index_key) + redis.call('ZCARD', revoked_key) then
+    return
+  end
   local stale = {}
   for _, sid in ipairs(redis.call('HKEYS', ends_key)) do
     if not redis.call('ZSCORE', revoked_key, sid) and not redis.call('ZSCORE', index_key, sid) then
