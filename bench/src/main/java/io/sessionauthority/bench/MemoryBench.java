@@ -37,12 +37,21 @@ final class MemoryBench {
 
     /** As {@link #run(int, int)} on a Redis set back to its default listpack limit for the run. */
     static Result withRedisDefaults(int redisPort, int sessions) {
+        return withDefaultListpackLimit(redisPort, () -> run(redisPort, sessions));
+    }
+
+    /** As {@link #withRedisDefaults(int, int)}, with one session per user: no profile is shared. */
+    static Result oneSessionPerUserWithRedisDefaults(int redisPort, int sessions) {
+        return withDefaultListpackLimit(redisPort, () -> run(redisPort, sessions, USER_AGENT, 1));
+    }
+
+    private static Result withDefaultListpackLimit(int redisPort, java.util.function.Supplier<Result> measurement) {
         try (RedisClient client = RedisClient.create("redis://127.0.0.1:" + redisPort);
              StatefulRedisConnection<String, String> connection = client.connect()) {
             String configured = connection.sync().configGet("hash-max-listpack-value").get("hash-max-listpack-value");
             connection.sync().configSet("hash-max-listpack-value", "64");
             try {
-                return run(redisPort, sessions);
+                return measurement.get();
             } finally {
                 connection.sync().configSet("hash-max-listpack-value", configured);
             }
@@ -55,20 +64,6 @@ final class MemoryBench {
 
     static Result run(int redisPort, int sessions, String userAgent) {
         return run(redisPort, sessions, userAgent, 100);
-    }
-
-    /** As {@link #withRedisDefaults(int, int)}, with one session per user: no profile is shared. */
-    static Result oneSessionPerUserWithRedisDefaults(int redisPort, int sessions) {
-        try (RedisClient client = RedisClient.create("redis://127.0.0.1:" + redisPort);
-             StatefulRedisConnection<String, String> connection = client.connect()) {
-            String configured = connection.sync().configGet("hash-max-listpack-value").get("hash-max-listpack-value");
-            connection.sync().configSet("hash-max-listpack-value", "64");
-            try {
-                return run(redisPort, sessions, USER_AGENT, 1);
-            } finally {
-                connection.sync().configSet("hash-max-listpack-value", configured);
-            }
-        }
     }
 
     static Result run(int redisPort, int sessions, String userAgent, int sessionsPerUser) {
