@@ -109,11 +109,17 @@ class TracingEndToEndTest {
                 var anonymous = SessionAuthorityServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
                 io.sessionauthority.service.testing.GrpcErrors.expectStatus(io.grpc.Status.Code.UNAUTHENTICATED,
                         () -> anonymous.validate(ValidateRequest.newBuilder().setToken("sat1_" + "A".repeat(64)).build()));
+                // The span and the timer end as the server closes the call, which may come just after the client heard the status.
+                io.sessionauthority.service.testing.Await.until("the refused call's span", java.time.Duration.ofSeconds(10),
+                        () -> exporter.getFinishedSpanItems().stream().anyMatch(span -> span.getName().endsWith("/Validate")));
                 assertThat(exporter.getFinishedSpanItems()).anySatisfy(span -> {
                     assertThat(span.getName()).endsWith("/Validate");
                     assertThat(span.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code"))).isEqualTo(16L);
                 });
                 var meters = context.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+                io.sessionauthority.service.testing.Await.until("the refused call's timer", java.time.Duration.ofSeconds(10),
+                        () -> meters.find("grpc.server.processing.duration").tag("method", "Validate")
+                                .tag("statusCode", "UNAUTHENTICATED").timer() != null);
                 assertThat(meters.find("grpc.server.processing.duration").tag("method", "Validate")
                         .tag("statusCode", "UNAUTHENTICATED").timer()).isNotNull()
                         .satisfies(timer -> assertThat(timer.count()).isEqualTo(1));
