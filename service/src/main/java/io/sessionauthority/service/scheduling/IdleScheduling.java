@@ -34,7 +34,10 @@ public final class IdleScheduling {
 
     /** Moves the calling thread to SCHED_IDLE; false, with nothing changed, where that is not possible. */
     public static boolean enter() {
-        Thread.currentThread().setPriority(Thread.MIN_PRIORITY);
+        return enter("chrt");
+    }
+
+    static boolean enter(String chrtProgram) {
         String failure;
         try {
             if (!Files.exists(THREAD_SELF)) {
@@ -42,7 +45,7 @@ public final class IdleScheduling {
             } else {
                 // A link to "<pid>/task/<tid>".
                 String tid = Files.readSymbolicLink(THREAD_SELF).getFileName().toString();
-                Process chrt = new ProcessBuilder("chrt", "--idle", "--pid", "0", tid)
+                Process chrt = new ProcessBuilder(chrtProgram, "--idle", "--pid", "0", tid)
                         .redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                         .start();

@@ -3,6 +3,7 @@ package io.sessionauthority.service.store;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -23,8 +24,6 @@ final class ClientProfiles {
 
     /** The device name and the User-Agent of one profile. */
     record Profile(String deviceName, String userAgent) {
-
-        static final Profile NONE = new Profile("", "");
     }
 
     /** Device name and User-Agent, joined by a line feed: neither may hold a control character. */
@@ -56,7 +55,7 @@ final class ClientProfiles {
     static String idOf(String encoded) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(encoded.getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, ID_BYTES));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, ID_BYTES));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
@@ -74,9 +73,5 @@ final class ClientProfiles {
             known.clear();
         }
         known.put(new Key(userId, profileId), profile);
-    }
-
-    int size() {
-        return known.size();
     }
 }

@@ -46,4 +46,24 @@ class IdleSchedulingTest {
         assertThat(seen[2]).isEqualTo(1);
         assertThat(policy()).as("the thread that started it").isEqualTo(SCHED_OTHER);
     }
+
+    @Test
+    void withoutAWorkingChrtTheThreadKeepsItsPolicyAndSaysSo() throws Exception {
+        assumeTrue(Files.exists(Path.of("/proc/thread-self")), "needs Linux");
+        for (String chrt : new String[] {"/nonexistent/chrt", "false"}) {
+            CompletableFuture<int[]> seen = new CompletableFuture<>();
+            Thread thread = new Thread(() -> {
+                try {
+                    boolean entered = IdleScheduling.enter(chrt);
+                    seen.complete(new int[] {entered ? 1 : 0, policy()});
+                } catch (Exception e) {
+                    seen.completeExceptionally(e);
+                }
+            });
+            thread.start();
+            int[] result = seen.get(10, TimeUnit.SECONDS);
+            assertThat(result[0]).as(chrt).isZero();
+            assertThat(result[1]).as(chrt).isEqualTo(SCHED_OTHER);
+        }
+    }
 }

@@ -159,6 +159,18 @@ class ClientProfilesIntegrationTest {
     }
 
     @Test
+    void aSessionWhoseProfileIsGoneStaysLiveWithoutDeviceMetadata() {
+        User kim = domain.createUser("kim");
+        SessionService.Started started = login("kim", new ClientInfo("192.0.2.9", SAFARI, "tablet"));
+        redis.del("sa:{" + kim.id() + "}:clients"); // say, a partial restore
+        try (DomainFixture freshReplica = new DomainFixture(REDIS.uri())) {
+            Session session = join(freshReplica.sessions.validate(started.token(), true)).session();
+            assertThat(session.client()).isEqualTo(new ClientInfo("192.0.2.9", "", ""));
+            assertThat(session.username()).isEqualTo("kim");
+        }
+    }
+
+    @Test
     void aSessionStoredBeforeProfilesStillAnswersItsOwnMetadata() {
         User ada = domain.createUser("ada");
         SessionTokens.Issued issued = new SessionTokens(new SecureRandom()).issue(ada.id());
