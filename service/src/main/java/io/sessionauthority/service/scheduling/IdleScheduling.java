@@ -14,11 +14,11 @@ import org.slf4j.LoggerFactory;
  * password-hashing threads need: bcrypt keeps a core busy for ~80 ms a hash, and at the normal
  * policy, even at nice 19, a Validate that wakes up on that core can wait behind it for a
  * scheduler slice, several times over in one call. Measured on the 2-core bench machine
- * (docs/PERFORMANCE.md): Validate's p99 during a login burst went from 2.9 × its p99 without the
- * burst (nice 19) to 1.1 ×.
+ * (docs/PERFORMANCE.md): Validate's p99 during a login burst was 1.2 and 2.9 × its p99 without the
+ * burst at nice 19 (two runs), and a median 1.4 × under SCHED_IDLE (three runs).
  *
- * <p>Java has no call for it, so the thread asks {@code chrt} (util-linux, in every Debian-based
- * image) to change its own policy: one short-lived process per hashing thread, once. Lowering one's
+ * <p>Java has no call for it, so the thread asks {@code chrt} (util-linux, in Debian- and Ubuntu-based
+ * images) to change its own policy: one short-lived process per hashing thread, once. Lowering one's
  * own scheduling needs no privilege. Where that fails (no Linux, no {@code chrt}), the thread keeps
  * the normal policy at the lowest Java priority, which Linux honours only with
  * {@code -XX:ThreadPriorityPolicy=1}.
