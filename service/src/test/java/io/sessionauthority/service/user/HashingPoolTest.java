@@ -59,8 +59,13 @@ class HashingPoolTest {
     @Test
     void answersAndFailuresArriveOffTheHashingThreads() throws Exception {
         try (HashingPool pool = new HashingPool(1, 1)) {
-            String continuedOn = pool.submit(() -> "hashed").thenApply(hash -> Thread.currentThread().getName()).get(5, TimeUnit.SECONDS);
-            assertThat(continuedOn).isEqualTo("password-hashing-done");
+            // The job waits until its continuation is attached: a continuation attached to a future
+            // already complete would run on the attaching thread, and prove nothing.
+            CountDownLatch attached = new CountDownLatch(1);
+            CompletableFuture<String> continuedOn = pool.submit(() -> await(attached))
+                    .thenApply(hash -> Thread.currentThread().getName());
+            attached.countDown();
+            assertThat(continuedOn.get(5, TimeUnit.SECONDS)).isEqualTo("password-hashing-done");
             CompletableFuture<String> failed = pool.submit(() -> {
                 throw new IllegalArgumentException("bad hash");
             });
