@@ -65,6 +65,16 @@ final class Baselines {
      */
     static Optional<List<double[]>> h2loadValidateAgainstHealth(int grpcPort, String token, int connections, int streams, int rounds,
                                                                int requests, Path workDir) {
+        return h2loadValidateAgainstHealth(grpcPort, token, connections, streams, rounds, requests, workDir, (kind, run) -> run.run());
+    }
+
+    /** Wraps each measured h2load run: kind 0 hot Validate, 1 Validate from Redis, 2 health Check. */
+    interface Measured {
+        void around(int kind, Runnable run);
+    }
+
+    static Optional<List<double[]>> h2loadValidateAgainstHealth(int grpcPort, String token, int connections, int streams, int rounds,
+                                                               int requests, Path workDir, Measured measured) {
         if (!onPath("h2load")) {
             return Optional.empty();
         }
@@ -73,10 +83,11 @@ final class Baselines {
         h2loadHealth(grpcPort, connections, streams, requests, workDir);
         List<double[]> triples = new java.util.ArrayList<>();
         for (int round = 0; round < rounds; round++) {
-            double hot = h2loadValidate(grpcPort, token, false, connections, streams, requests, workDir).orElseThrow();
-            double fromRedis = h2loadValidate(grpcPort, token, true, connections, streams, requests, workDir).orElseThrow();
-            double health = h2loadHealth(grpcPort, connections, streams, requests, workDir).orElseThrow();
-            triples.add(new double[] {hot, fromRedis, health});
+            double[] triple = new double[3];
+            measured.around(0, () -> triple[0] = h2loadValidate(grpcPort, token, false, connections, streams, requests, workDir).orElseThrow());
+            measured.around(1, () -> triple[1] = h2loadValidate(grpcPort, token, true, connections, streams, requests, workDir).orElseThrow());
+            measured.around(2, () -> triple[2] = h2loadHealth(grpcPort, connections, streams, requests, workDir).orElseThrow());
+            triples.add(triple);
         }
         return Optional.of(triples);
     }

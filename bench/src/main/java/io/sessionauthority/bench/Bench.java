@@ -28,6 +28,7 @@ public final class Bench {
             case "performance" -> performance(Arrays.copyOfRange(args, 1, args.length));
             case "soak" -> soak(Arrays.copyOfRange(args, 1, args.length));
             case "revocations" -> revocations(Arrays.copyOfRange(args, 1, args.length));
+            case "ceiling" -> ceiling(Arrays.copyOfRange(args, 1, args.length));
             default -> {
                 System.err.println("""
                         usage: java -jar bench/target/session-authority-bench.jar enumeration [rounds]
@@ -36,6 +37,8 @@ public final class Bench {
                                     [--hashing-threads 0 (one per core)]
                                     [--service-java-opts "-XX:+UseZGC"]
                                java -jar bench/target/session-authority-bench.jar soak [--duration 10m] [--rate 1000] [--interval 1m]
+                               java -jar bench/target/session-authority-bench.jar ceiling [--requests 200000] [--rounds 3]
+                                    [--service-java-opts "..."]
                                java -jar bench/target/session-authority-bench.jar revocations [--revokes 1000] [--duration 10s]
                                     [--agent-rate 10000] [--results bench/results]""");
                 System.exit(2);
@@ -106,6 +109,77 @@ public final class Bench {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Only the h2load comparison of Validate (hot and from Redis) against health Check, at 64 and 160
+     * requests in flight, with the service's and Redis' CPU per call: the performance run's slowest
+     * target to move, checked in two minutes instead of ten.
+     */
+    private static void ceiling(String[] args) {
+        Map<String, String> flags = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            flags.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        int requests = Integer.parseInt(flags.getOrDefault("requests", "200000"));
+        int rounds = Integer.parseInt(flags.getOrDefault("rounds", "3"));
+        List<String> jvm = new java.util.ArrayList<>(List.of(flags.getOrDefault("service-java-opts", "").trim().split("\\s+")).stream()
+                .filter(option -> !option.isBlank()).toList());
+        jvm.add("-Dsession-authority.login-throttle.enabled=false");
+        try (Processes processes = new Processes()) {
+            int redis = processes.redis();
+            int port = processes.service(serviceJar(), redis, jvm);
+            long pid = processes.lastPid();
+            try (Scenarios calls = new Scenarios(port, 1)) {
+                calls.prepare(10);
+                for (int[] shape : new int[][] {{4, 16}, {8, 20}}) {
+                    double[] cpu = new double[3];
+                    double[] redisCpu = new double[3];
+                    List<double[]> results = Baselines.h2loadValidateAgainstHealth(port, calls.anyTokenForBaseline(), shape[0], shape[1],
+                            rounds, requests, processes.log("."), (kind, run) -> {
+                                double service = PerformanceBench.serviceCpuSeconds(pid);
+                                double before = Baselines.redisCost(redis)[1];
+                                run.run();
+                                cpu[kind] += PerformanceBench.serviceCpuSeconds(pid) - service;
+                                redisCpu[kind] += Baselines.redisCost(redis)[1] - before;
+                            }).orElseThrow(() -> new IllegalStateException("h2load is not installed"));
+                    double calls2 = (double) requests * rounds;
+                    System.out.printf(java.util.Locale.ROOT, "%d in flight: hot / from Redis / health req/s per round: %s%n",
+                            shape[0] * shape[1], results.stream().map(Arrays::toString).toList());
+                    double hot = PerformanceBench.median(results, 0);
+                    double fromRedis = PerformanceBench.median(results, 1);
+                    double health = PerformanceBench.median(results, 2);
+                    System.out.printf(java.util.Locale.ROOT, "  medians %.0f / %.0f / %.0f; from Redis ÷ health %.2f ×, hot ÷ health %.2f ×%n",
+                            hot, fromRedis, health, fromRedis / health, hot / health);
+                    System.out.printf(java.util.Locale.ROOT, "  service CPU µs per call: hot %.1f, from Redis %.1f, health %.1f;"
+                            + " Redis CPU µs per call from Redis %.1f%n", cpu[0] / calls2 * 1e6, cpu[1] / calls2 * 1e6,
+                            cpu[2] / calls2 * 1e6, redisCpu[1] / calls2 * 1e6);
+                }
+                String perf = flags.get("perf");
+                if (perf != null) {
+                    // perf(1) samples of the service, kernel included, during one run of each; start the
+                    // service with -XX:+PreserveFramePointer for whole Java stacks.
+                    String token = calls.anyTokenForBaseline();
+                    perfRecord(pid, Path.of(perf, "from-redis.data"),
+                            () -> Baselines.h2loadValidate(port, token, true, 4, 16, requests, processes.log(".")));
+                    perfRecord(pid, Path.of(perf, "health.data"),
+                            () -> Baselines.h2loadHealth(port, 4, 16, requests, processes.log(".")));
+                    new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid),
+                            "Compiler.perfmap").inheritIO().start().waitFor();
+                    System.out.println("perf data in " + perf + "; symbols in /tmp/perf-" + pid + ".map");
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private static void perfRecord(long pid, Path file, Runnable load) throws Exception {
+        Process perf = new ProcessBuilder("perf", "record", "-F", "999", "-g", "-p", Long.toString(pid), "-o", file.toString(),
+                "--", "sleep", "4").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Thread.sleep(300);
+        load.run();
+        perf.waitFor();
     }
 
     static Path serviceJar() {

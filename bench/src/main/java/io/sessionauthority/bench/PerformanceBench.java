@@ -155,7 +155,7 @@ final class PerformanceBench {
         return cpuSeconds * 1_000_000 / run.calls();
     }
 
-    private static double median(List<double[]> rounds, int column) {
+    static double median(List<double[]> rounds, int column) {
         return Baselines.median(rounds.stream().map(round -> round[column]).toList());
     }
 

@@ -46,11 +46,12 @@ public class GrpcServerLimits implements BeanCreatedEventListener<ServerBuilder<
     private final GrpcProperties limits;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
+    private final IoEventLoops loops;
     private EventLoopGroup boss;
-    private EventLoopGroup workers;
 
-    public GrpcServerLimits(GrpcProperties limits) {
+    public GrpcServerLimits(GrpcProperties limits, IoEventLoops loops) {
         this.limits = limits;
+        this.loops = loops;
     }
 
     @Override
@@ -62,10 +63,9 @@ public class GrpcServerLimits implements BeanCreatedEventListener<ServerBuilder<
         if (builder instanceof NettyServerBuilder netty) {
             // Event loops of our own, since grpc-java takes a custom listening channel only together with them.
             boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("grpc-boss", true), NioIoHandler.newFactory());
-            workers = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("grpc-worker", true), NioIoHandler.newFactory());
             ConnectionCap cap = new ConnectionCap();
             netty.bossEventLoopGroup(boss)
-                    .workerEventLoopGroup(workers)
+                    .workerEventLoopGroup(loops.group())
                     .channelFactory(() -> {
                         NioServerSocketChannel listener = new NioServerSocketChannel();
                         listener.pipeline().addLast(cap);
@@ -85,12 +85,11 @@ public class GrpcServerLimits implements BeanCreatedEventListener<ServerBuilder<
         return open.get();
     }
 
-    /** Stops the event loops; Micronaut stops the gRPC server (which created after us, stops before us) first. */
+    /** Stops the listening loop; Micronaut stops the gRPC server (which created after us, stops before us) first. */
     @PreDestroy
     void close() {
         if (boss != null) {
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
     }
 

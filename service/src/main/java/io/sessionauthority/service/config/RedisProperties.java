@@ -26,6 +26,9 @@ import java.time.Duration;
  * @param durableRevokesReplicas how many replicas must confirm
  * @param durableRevokesTimeout how long to wait for them before answering UNAVAILABLE; below
  *                         {@code redis.timeout}
+ * @param loopConnections whether Validate reads Redis on a connection of each gRPC event loop
+ *                         (standalone or Sentinel Redis), instead of handing every read to the
+ *                         shared connection's thread and back
  * @param tlsCa            PEM file of the CAs that sign the Redis server's certificate, for {@code rediss://}
  *                         URIs (without it, the JVM's default trust store applies)
  */
@@ -37,6 +40,7 @@ public record RedisProperties(
         @Bindable(defaultValue = "auto") DurableWrites.Mode durableRevokes,
         @Bindable(defaultValue = "1") int durableRevokesReplicas,
         @Bindable(defaultValue = "300ms") Duration durableRevokesTimeout,
+        @Bindable(defaultValue = "true") boolean loopConnections,
         @Nullable String tlsCa) {
 
     /** WAIT is a Redis command too: its own timeout must end before the command's. */

@@ -10,6 +10,8 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.sessionauthority.service.session.AnnouncingLog;
 import io.sessionauthority.service.session.HotSessions;
 import io.sessionauthority.service.store.DurableWrites;
+import io.sessionauthority.service.store.LoopConnections;
+import io.micronaut.configuration.lettuce.DefaultRedisConfiguration;
 import java.time.Duration;
 import io.sessionauthority.service.metrics.ServiceMetrics;
 import io.micronaut.context.annotation.Requires;
@@ -95,8 +97,31 @@ public class ServiceFactory {
     }
 
     @Singleton
-    SessionStore sessionStore(RedisClusterAsyncCommands<String, String> redis, Tracer tracer, DurableWrites durable) {
-        return new RedisSessionStore(redis, tracer, durable);
+    SessionStore sessionStore(RedisClusterAsyncCommands<String, String> redis, Tracer tracer, DurableWrites durable,
+                              LoopConnections loops) {
+        return new RedisSessionStore(redis, tracer, durable, loops);
+    }
+
+    /**
+     * Validate's read connections on the gRPC event loops, for a standalone or Sentinel-managed
+     * Redis (session-authority.redis.loop-connections, on by default).
+     */
+    @Singleton
+    @Bean(preDestroy = "close")
+    @Requires(missingProperty = "redis.uris")
+    LoopConnections loopConnections(RedisClient client, DefaultRedisConfiguration redis, IoEventLoops loops,
+                                    RedisProperties properties) {
+        if (!properties.loopConnections() || !redis.getReplicaUris().isEmpty()) {
+            return LoopConnections.none();
+        }
+        return LoopConnections.open(loops.group(), client, redis.getUri().orElse(redis));
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    @Requires(property = "redis.uris")
+    LoopConnections noLoopConnections() {
+        return LoopConnections.none();
     }
 
     @Singleton

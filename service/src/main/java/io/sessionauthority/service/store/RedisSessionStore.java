@@ -51,13 +51,24 @@ public final class RedisSessionStore implements SessionStore {
     private final LuaScript listScript = LuaScript.load("list_sessions");
 
     private final DurableWrites durable;
+    private final LoopConnections loops;
     /** Enough for the devices behind a replica's busy users; ~300 bytes each (2 KB at most). */
     private final ClientProfiles profiles = new ClientProfiles(8192);
 
-    public RedisSessionStore(RedisClusterAsyncCommands<String, String> redis, Tracer tracer, DurableWrites durable) {
+    /**
+     * @param loops connections on the event loops for Validate's plain read ({@link #find}); writes,
+     *              scripts and reads off the loops use {@code redis}
+     */
+    public RedisSessionStore(RedisClusterAsyncCommands<String, String> redis, Tracer tracer, DurableWrites durable,
+                             LoopConnections loops) {
         this.redis = redis;
         this.tracer = tracer;
         this.durable = durable;
+        this.loops = loops;
+    }
+
+    public RedisSessionStore(RedisClusterAsyncCommands<String, String> redis, Tracer tracer, DurableWrites durable) {
+        this(redis, tracer, durable, LoopConnections.none());
     }
 
     /** Without waiting for replicas on revokes (a single Redis). */
@@ -117,14 +128,19 @@ public final class RedisSessionStore implements SessionStore {
      * ({@code SessionStoreContract.validateRacingRevokeAllNeverSeesItLive}). Anything but a plainly
      * live session — gone, past an expiry by the service's clock, from an older generation — goes
      * to the validate script, which decides it exactly as Touch does and knows why it ended.
+     *
+     * <p>On an event loop, the read rides that loop's own connection ({@link LoopConnections}), and
+     * the argument holds across connections: a revoke that returned was run by Redis before a read
+     * sent after it arrives, whichever connection carries either; so does a login's session.
      */
     @Override
     public CompletionStage<SessionCheck> find(String userId, String sessionId, Instant now) {
         // The fallback runs on Lettuce's thread, where the RPC's span is no longer current.
         Context rpc = Context.current();
         return translated(traced("redis validate_read", "HGETALL HMGET", () -> {
-            CompletionStage<Map<String, String>> session = redis.hgetall(RedisSchema.session(userId, sessionId));
-            CompletionStage<List<KeyValue<String, String>>> generation = redis.hmget(RedisSchema.user(userId),
+            RedisClusterAsyncCommands<String, String> reads = loops.forCurrentThread(redis);
+            CompletionStage<Map<String, String>> session = reads.hgetall(RedisSchema.session(userId, sessionId));
+            CompletionStage<List<KeyValue<String, String>>> generation = reads.hmget(RedisSchema.user(userId),
                     UserFields.GENERATION, UserFields.GENERATION_KEPT, UserFields.USERNAME);
             return session.thenCombine(generation, (fields, user) -> plainlyLive(userId, sessionId, fields, user, now, profiles));
         })).thenCompose(rpc.wrapFunction(live -> live != null

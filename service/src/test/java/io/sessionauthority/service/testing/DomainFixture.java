@@ -34,7 +34,7 @@ public final class DomainFixture implements AutoCloseable {
     /** The shipped defaults (config.ThrottleProperties). */
     public static final ThrottlePolicy DEFAULT_THROTTLE = new ThrottlePolicy(true, 30, 100, 10, Duration.ofSeconds(60),
             Duration.ofMinutes(15), Duration.ofMinutes(15), Duration.ofDays(90), 20);
-    public static final RedisProperties DEFAULT_REDIS = new RedisProperties(Duration.ofSeconds(1), 10_000, Duration.ofMillis(500), io.sessionauthority.service.store.DurableWrites.Mode.AUTO, 1, Duration.ofMillis(300), null);
+    public static final RedisProperties DEFAULT_REDIS = new RedisProperties(Duration.ofSeconds(1), 10_000, Duration.ofMillis(500), io.sessionauthority.service.store.DurableWrites.Mode.AUTO, 1, Duration.ofMillis(300), true, null);
 
     public final MutableClock clock = MutableClock.startingNow();
     private final io.lettuce.core.AbstractRedisClient client;

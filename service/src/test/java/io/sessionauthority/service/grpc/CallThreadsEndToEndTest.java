@@ -1,0 +1,71 @@
+package io.sessionauthority.service.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.sessionauthority.service.config.IoEventLoops;
+import io.sessionauthority.service.store.LoopConnections;
+import io.sessionauthority.service.testing.RedisServerProcess;
+import io.sessionauthority.service.testing.ServiceUnderTest;
+import io.sessionauthority.v1.CreateUserRequest;
+import io.sessionauthority.v1.LoginRequest;
+import io.sessionauthority.v1.LoginResponse;
+import io.sessionauthority.v1.ValidateRequest;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Calls run on the gRPC event loops, and Validate reads Redis on its loop's own connection: one
+ * named connection per loop, which carries Validate's reads; none when switched off.
+ */
+class CallThreadsEndToEndTest {
+
+    private static final String PASSWORD = "correct horse battery staple";
+
+    @Test
+    void validateReadsRedisOnTheConnectionOfItsEventLoop() {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             ServiceUnderTest service = ServiceUnderTest.start(redis.uri())) {
+            int loops = 0;
+            for (var ignored : service.bean(IoEventLoops.class).group()) {
+                loops++;
+            }
+            assertThat(loopClients(redis)).as("one named connection per event loop").hasSize(loops);
+
+            service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("carol").setPassword(PASSWORD).build());
+            LoginResponse login = service.blocking().login(LoginRequest.newBuilder().setUsername("carol").setPassword(PASSWORD).build());
+            assertThat(loopClients(redis)).as("the loop connections carry no writes").allMatch(client -> client.contains(" cmd=client|setname "));
+
+            assertThat(service.blocking().validate(ValidateRequest.newBuilder().setToken(login.getToken()).setSkipCache(true).build())
+                    .getValid()).isTrue();
+            assertThat(loopClients(redis)).as("Validate's read rode a loop connection")
+                    .anyMatch(client -> client.contains(" cmd=hmget "));
+            assertThat(HealthGrpc.newBlockingStub(service.channel()).check(HealthCheckRequest.getDefaultInstance()).getStatus())
+                    .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        }
+    }
+
+    @Test
+    void withLoopConnectionsOffValidateReadsOnTheSharedConnection() {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             ServiceUnderTest service = ServiceUnderTest.start(redis.uri(), Map.of("session-authority.redis.loop-connections", false))) {
+            assertThat(service.bean(LoopConnections.class).size()).isZero();
+            assertThat(loopClients(redis)).isEmpty();
+            service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("dave").setPassword(PASSWORD).build());
+            LoginResponse login = service.blocking().login(LoginRequest.newBuilder().setUsername("dave").setPassword(PASSWORD).build());
+            assertThat(service.blocking().validate(ValidateRequest.newBuilder().setToken(login.getToken()).setSkipCache(true).build())
+                    .getValid()).isTrue();
+        }
+    }
+
+    /** CLIENT LIST's lines for the loop connections. */
+    private static List<String> loopClients(RedisServerProcess redis) {
+        return Arrays.stream(redis.commands().clientList().split("\\R"))
+                .filter(line -> line.contains(" name=" + LoopConnections.CLIENT_NAME + " "))
+                .toList();
+    }
+}
