@@ -160,6 +160,8 @@ public final class Bench {
                     // perf(1) samples of the service, kernel included, during one run of each; start the
                     // service with -XX:+PreserveFramePointer for whole Java stacks.
                     String token = calls.anyTokenForBaseline();
+                    perfRecord(pid, Path.of(perf, "hot.data"),
+                            () -> Baselines.h2loadValidate(port, token, false, 4, 16, requests, processes.log(".")));
                     perfRecord(pid, Path.of(perf, "from-redis.data"),
                             () -> Baselines.h2loadValidate(port, token, true, 4, 16, requests, processes.log(".")));
                     perfRecord(pid, Path.of(perf, "health.data"),
