@@ -58,23 +58,25 @@ final class Baselines {
     }
 
     /**
+     * h2load's rounds (req/s per round: {hot, from Redis, health}) with what each kind of call cost
+     * over its measured runs: the service's CPU and Redis' CPU, µs per call. Driven by a C client that
+     * saturates the service, these are the steadiest per-call costs the bench has: the Java load
+     * generator's own swings leave the service idling between calls.
+     */
+    record Comparison(List<double[]> rounds, double[] serviceMicros, double[] redisMicros) {
+        double median(int kind) {
+            return Baselines.median(rounds.stream().map(round -> round[kind]).toList());
+        }
+    }
+
+    /**
      * Validate of a hot token, Validate from Redis ({@code skip_cache}) and health Check, all driven by
      * h2load: one unmeasured set to warm the JIT and the connections, then {@code rounds} interleaved
-     * sets (so drift and noise hit all alike). Answers per round {hot, from Redis, health} req/s, or
-     * empty without h2load.
+     * sets (so drift and noise hit all alike), each run's service and Redis CPU measured around it.
+     * Empty without h2load.
      */
-    static Optional<List<double[]>> h2loadValidateAgainstHealth(int grpcPort, String token, int connections, int streams, int rounds,
-                                                               int requests, Path workDir) {
-        return h2loadValidateAgainstHealth(grpcPort, token, connections, streams, rounds, requests, workDir, (kind, run) -> run.run());
-    }
-
-    /** Wraps each measured h2load run: kind 0 hot Validate, 1 Validate from Redis, 2 health Check. */
-    interface Measured {
-        void around(int kind, Runnable run);
-    }
-
-    static Optional<List<double[]>> h2loadValidateAgainstHealth(int grpcPort, String token, int connections, int streams, int rounds,
-                                                               int requests, Path workDir, Measured measured) {
+    static Optional<Comparison> h2loadValidateAgainstHealth(int grpcPort, String token, int connections, int streams, int rounds,
+                                                           int requests, Path workDir, long servicePid, int redisPort) {
         if (!onPath("h2load")) {
             return Optional.empty();
         }
@@ -82,14 +84,31 @@ final class Baselines {
         h2loadValidate(grpcPort, token, true, connections, streams, requests, workDir);
         h2loadHealth(grpcPort, connections, streams, requests, workDir);
         List<double[]> triples = new java.util.ArrayList<>();
+        double[] serviceSeconds = new double[3];
+        double[] redisSeconds = new double[3];
         for (int round = 0; round < rounds; round++) {
             double[] triple = new double[3];
-            measured.around(0, () -> triple[0] = h2loadValidate(grpcPort, token, false, connections, streams, requests, workDir).orElseThrow());
-            measured.around(1, () -> triple[1] = h2loadValidate(grpcPort, token, true, connections, streams, requests, workDir).orElseThrow());
-            measured.around(2, () -> triple[2] = h2loadHealth(grpcPort, connections, streams, requests, workDir).orElseThrow());
+            for (int kind = 0; kind < 3; kind++) {
+                double service = PerformanceBench.serviceCpuSeconds(servicePid);
+                double redis = redisCost(redisPort)[1];
+                triple[kind] = switch (kind) {
+                    case 0 -> h2loadValidate(grpcPort, token, false, connections, streams, requests, workDir).orElseThrow();
+                    case 1 -> h2loadValidate(grpcPort, token, true, connections, streams, requests, workDir).orElseThrow();
+                    default -> h2loadHealth(grpcPort, connections, streams, requests, workDir).orElseThrow();
+                };
+                serviceSeconds[kind] += PerformanceBench.serviceCpuSeconds(servicePid) - service;
+                redisSeconds[kind] += redisCost(redisPort)[1] - redis;
+            }
             triples.add(triple);
         }
-        return Optional.of(triples);
+        double calls = (double) requests * rounds;
+        double[] serviceMicros = new double[3];
+        double[] redisMicros = new double[3];
+        for (int kind = 0; kind < 3; kind++) {
+            serviceMicros[kind] = serviceSeconds[kind] / calls * 1e6;
+            redisMicros[kind] = redisSeconds[kind] / calls * 1e6;
+        }
+        return Optional.of(new Comparison(triples, serviceMicros, redisMicros));
     }
 
     /**

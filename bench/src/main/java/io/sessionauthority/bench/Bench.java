@@ -133,27 +133,19 @@ public final class Bench {
             try (Scenarios calls = new Scenarios(port, 1)) {
                 calls.prepare(10);
                 for (int[] shape : new int[][] {{4, 16}, {8, 20}}) {
-                    double[] cpu = new double[3];
-                    double[] redisCpu = new double[3];
-                    List<double[]> results = Baselines.h2loadValidateAgainstHealth(port, calls.anyTokenForBaseline(), shape[0], shape[1],
-                            rounds, requests, processes.log("."), (kind, run) -> {
-                                double service = PerformanceBench.serviceCpuSeconds(pid);
-                                double before = Baselines.redisCost(redis)[1];
-                                run.run();
-                                cpu[kind] += PerformanceBench.serviceCpuSeconds(pid) - service;
-                                redisCpu[kind] += Baselines.redisCost(redis)[1] - before;
-                            }).orElseThrow(() -> new IllegalStateException("h2load is not installed"));
-                    double calls2 = (double) requests * rounds;
+                    Baselines.Comparison compared = Baselines.h2loadValidateAgainstHealth(port, calls.anyTokenForBaseline(), shape[0],
+                            shape[1], rounds, requests, processes.log("."), pid, redis)
+                            .orElseThrow(() -> new IllegalStateException("h2load is not installed"));
                     System.out.printf(java.util.Locale.ROOT, "%d in flight: hot / from Redis / health req/s per round: %s%n",
-                            shape[0] * shape[1], results.stream().map(Arrays::toString).toList());
-                    double hot = PerformanceBench.median(results, 0);
-                    double fromRedis = PerformanceBench.median(results, 1);
-                    double health = PerformanceBench.median(results, 2);
+                            shape[0] * shape[1], compared.rounds().stream().map(Arrays::toString).toList());
+                    double hot = compared.median(0);
+                    double fromRedis = compared.median(1);
+                    double health = compared.median(2);
                     System.out.printf(java.util.Locale.ROOT, "  medians %.0f / %.0f / %.0f; from Redis ÷ health %.2f ×, hot ÷ health %.2f ×%n",
                             hot, fromRedis, health, fromRedis / health, hot / health);
                     System.out.printf(java.util.Locale.ROOT, "  service CPU µs per call: hot %.1f, from Redis %.1f, health %.1f;"
-                            + " Redis CPU µs per call from Redis %.1f%n", cpu[0] / calls2 * 1e6, cpu[1] / calls2 * 1e6,
-                            cpu[2] / calls2 * 1e6, redisCpu[1] / calls2 * 1e6);
+                            + " Redis CPU µs per call from Redis %.1f%n", compared.serviceMicros()[0], compared.serviceMicros()[1],
+                            compared.serviceMicros()[2], compared.redisMicros()[1]);
                 }
                 String perf = flags.get("perf");
                 if (perf != null) {

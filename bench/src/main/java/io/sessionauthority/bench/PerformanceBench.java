@@ -102,12 +102,12 @@ final class PerformanceBench {
                 double[] redisCeiling = Baselines.redisValidateCommand(redis, 50, requests);
                 double[] readCeilings = Baselines.redisValidateReads(redis, 50, requests);
                 // The token was validated by the runs above: hot, answered from the replica's memory.
-                Optional<List<double[]>> rounds160 = Baselines.h2loadValidateAgainstHealth(port, calls.anyTokenForBaseline(), 8, 20, 3,
-                        requests, processes.log("."));
-                Optional<List<double[]>> rounds64 = Baselines.h2loadValidateAgainstHealth(port, calls.anyTokenForBaseline(), 4, 16, 3,
-                        requests, processes.log("."));
-                Optional<Double> h2load = rounds160.map(rounds -> median(rounds, 0));
-                Optional<Double> h2loadHealth = rounds160.map(rounds -> median(rounds, 2));
+                Optional<Baselines.Comparison> rounds160 = Baselines.h2loadValidateAgainstHealth(port, calls.anyTokenForBaseline(), 8, 20,
+                        3, requests, processes.log("."), servicePid, redis);
+                Optional<Baselines.Comparison> rounds64 = Baselines.h2loadValidateAgainstHealth(port, calls.anyTokenForBaseline(), 4, 16,
+                        3, requests, processes.log("."), servicePid, redis);
+                Optional<Double> h2load = rounds160.map(rounds -> rounds.median(0));
+                Optional<Double> h2loadHealth = rounds160.map(rounds -> rounds.median(2));
                 double bcryptMs = bcryptVerifyMillis();
                 MemoryBench.Result memory = MemoryBench.run(redis, options.memorySessions());
                 MemoryBench.Result memoryNoAgent = MemoryBench.run(redis, options.memorySessions(), "");
@@ -155,10 +155,6 @@ final class PerformanceBench {
         return cpuSeconds * 1_000_000 / run.calls();
     }
 
-    static double median(List<double[]> rounds, int column) {
-        return Baselines.median(rounds.stream().map(round -> round[column]).toList());
-    }
-
     /** The service process's CPU seconds so far (user + system), from /proc. */
     static double serviceCpuSeconds(long pid) {
         try {
@@ -170,7 +166,8 @@ final class PerformanceBench {
         }
     }
 
-    private void writeCosts(Costs costs, double[] readCeilings, Optional<List<double[]>> rounds64, Optional<List<double[]>> rounds160) {
+    private void writeCosts(Costs costs, double[] readCeilings, Optional<Baselines.Comparison> rounds64,
+                            Optional<Baselines.Comparison> rounds160) {
         line("");
         line("Cost per call (issue 16), measured around the runs above:");
         line("");
@@ -182,16 +179,20 @@ final class PerformanceBench {
         line(String.format(Locale.ROOT, "- Redis ceiling of Validate's reads (redis-benchmark, 50 clients): HGETALL %.0f/s, HMGET %.0f/s, "
                 + "both: %.0f Validates/s.", readCeilings[0], readCeilings[1], readCeilings[2]));
         for (var level : List.of(Map.entry("64", rounds64), Map.entry("160", rounds160))) {
-            level.getValue().ifPresent(rounds -> {
+            level.getValue().ifPresent(compared -> {
                 StringBuilder each = new StringBuilder();
-                for (double[] round : rounds) {
+                for (double[] round : compared.rounds()) {
                     each.append(String.format(Locale.ROOT, "%s%.0f / %.0f / %.0f", each.length() == 0 ? "" : "; ", round[0], round[1], round[2]));
                 }
-                double hot = median(rounds, 0);
-                double fromRedis = median(rounds, 1);
-                double health = median(rounds, 2);
+                double hot = compared.median(0);
+                double fromRedis = compared.median(1);
+                double health = compared.median(2);
                 line(String.format(Locale.ROOT, "- h2load, %s requests in flight (hot / from Redis / health `Check` req/s, each round: %s): "
                         + "medians %.0f / %.0f / %.0f.", level.getKey(), each, hot, fromRedis, health));
+                line(String.format(Locale.ROOT, "- Under h2load at %s in flight, the service's CPU per call: hot Validate %.1f µs, Validate "
+                        + "from Redis %.1f µs, health `Check` %.1f µs; Redis' CPU per Validate from Redis %.1f µs (all its CPU over those "
+                        + "runs ÷ calls).", level.getKey(), compared.serviceMicros()[0], compared.serviceMicros()[1],
+                        compared.serviceMicros()[2], compared.redisMicros()[1]));
                 target(fromRedis >= 0.7 * health, String.format(Locale.ROOT,
                         "Validate from Redis ≥ 0.7 × health Check throughput at %s in flight (issue 16, h2load medians): %.2f ×",
                         level.getKey(), fromRedis / health));
