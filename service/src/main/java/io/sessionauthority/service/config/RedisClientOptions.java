@@ -53,7 +53,11 @@ public class RedisClientOptions implements BeanCreatedEventListener<RedisClient>
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
                 .socketOptions(SocketOptions.builder()
                         .connectTimeout(properties.connectTimeout())
-                        .keepAlive(true)
+                        // A silent connection (a NAT or firewall that dropped it) is found within a minute,
+                        // not the OS default's two hours: reads on a quiet event loop's own connection
+                        // would otherwise time out until then.
+                        .keepAlive(SocketOptions.KeepAliveOptions.builder().enable().idle(Duration.ofSeconds(30))
+                                .interval(Duration.ofSeconds(10)).count(3).build())
                         .build())
                 .build();
     }

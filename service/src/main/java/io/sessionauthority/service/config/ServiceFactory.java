@@ -6,6 +6,7 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.sessionauthority.service.session.AnnouncingLog;
 import io.sessionauthority.service.session.HotSessions;
@@ -103,18 +104,20 @@ public class ServiceFactory {
     }
 
     /**
-     * Validate's read connections on the gRPC event loops, for a standalone or Sentinel-managed
-     * Redis (session-authority.redis.loop-connections, on by default).
+     * Validate's read connections on the gRPC event loops, for a standalone Redis
+     * (session-authority.redis.loop-connections, on by default); behind Sentinel or with replicas
+     * configured, reads stay on the shared connection (LoopConnections says why).
      */
     @Singleton
     @Bean(preDestroy = "close")
     @Requires(missingProperty = "redis.uris")
     LoopConnections loopConnections(RedisClient client, DefaultRedisConfiguration redis, IoEventLoops loops,
                                     RedisProperties properties) {
-        if (!properties.loopConnections() || !redis.getReplicaUris().isEmpty()) {
+        RedisURI uri = redis.getUri().orElse(redis);
+        if (!properties.loopConnections() || !redis.getReplicaUris().isEmpty() || !uri.getSentinels().isEmpty()) {
             return LoopConnections.none();
         }
-        return LoopConnections.open(loops.group(), client, redis.getUri().orElse(redis));
+        return LoopConnections.open(loops.group(), client, uri);
     }
 
     @Singleton

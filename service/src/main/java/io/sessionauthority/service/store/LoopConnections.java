@@ -7,6 +7,10 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.EventLoopGroupProvider;
+import io.lettuce.core.resource.Transports;
+import io.netty.channel.nio.NioEventLoopGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
@@ -29,13 +33,15 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Only reads use these connections: every write, script and blocking command stays on the shared
  * connection, whose order they need. A thread that is not one of the loops, or a loop whose
- * connection is down (reconnecting by itself), gets the shared connection. Redis Cluster and
- * Master/Replica setups always use the shared connection.
+ * connection is down (reconnecting by itself), gets the shared connection. Redis Cluster, Sentinel
+ * and Master/Replica setups always use the shared connection.
  */
 public final class LoopConnections implements AutoCloseable {
 
     /** The name each loop connection gives itself, so that operators tell them apart in CLIENT LIST. */
     public static final String CLIENT_NAME = "session-authority-validate";
+
+    private static final Logger LOG = LoggerFactory.getLogger(LoopConnections.class);
 
     private final List<EventLoop> loops;
     private final List<StatefulRedisConnection<String, String>> connections;
@@ -54,35 +60,48 @@ public final class LoopConnections implements AutoCloseable {
     }
 
     /**
-     * Connects to {@code uri} once from each loop of {@code group}, with the shared client's options
-     * and resources (reconnect delay, flush consolidation), on each loop's own thread.
+     * Connects to the standalone Redis at {@code uri} once from each loop of {@code group}, with the
+     * shared client's options and resources (reconnect delay, flush consolidation). A loop whose
+     * connection cannot be made now is logged and reads on the shared connection.
+     *
+     * <p>Standalone only: behind Sentinel, each connection looks the master up again on every
+     * reconnect, and one that asked a sentinel not yet aware of a failover could settle on the old
+     * master, now a replica, and read from it while revokes go to the new master: the ordering that
+     * makes the read exact needs every connection on one server.
      */
     public static LoopConnections open(EventLoopGroup group, RedisClient shared, RedisURI uri) {
+        if (!uri.getSentinels().isEmpty()) {
+            throw new IllegalArgumentException("loop connections are for a standalone Redis, not one behind Sentinel");
+        }
+        if (Transports.eventLoopGroupClass() != NioEventLoopGroup.class) {
+            // A native transport would make channels these (NIO) loops cannot carry.
+            LOG.warn("Validate reads Redis on the shared connection: Lettuce uses a native transport ({})",
+                    Transports.eventLoopGroupClass().getSimpleName());
+            return none();
+        }
+        RedisURI named = RedisURI.builder(uri).withClientName(CLIENT_NAME).build();
         List<EventLoop> loops = new ArrayList<>();
         List<StatefulRedisConnection<String, String>> connections = new ArrayList<>();
         List<RedisClient> clients = new ArrayList<>();
-        LoopConnections opened = new LoopConnections(loops, connections, clients);
-        try {
-            for (EventExecutor executor : group) {
-                EventLoop loop = (EventLoop) executor;
-                if (loop.inEventLoop()) {
-                    throw new IllegalStateException("connecting blocks: open loop connections from outside the loops");
-                }
-                ClientResources resources = shared.getResources().mutate().eventLoopGroupProvider(new OneLoop(loop)).build();
-                RedisClient client = RedisClient.create(resources, uri);
-                clients.add(client);
-                client.setOptions(shared.getOptions());
-                StatefulRedisConnection<String, String> connection = client.connect(StringCodec.UTF8);
-                connections.add(connection);
-                // Lettuce remembers the name and gives it again on every reconnect.
-                connection.sync().clientSetname(CLIENT_NAME);
-                loops.add(loop);
+        for (EventExecutor executor : group) {
+            EventLoop loop = (EventLoop) executor;
+            if (loop.inEventLoop()) {
+                throw new IllegalStateException("connecting blocks: open loop connections from outside the loops");
             }
-            return opened;
-        } catch (RuntimeException e) {
-            opened.close();
-            throw e;
+            ClientResources resources = shared.getResources().mutate().eventLoopGroupProvider(new OneLoop(loop)).build();
+            RedisClient client = RedisClient.create(resources, named);
+            client.setOptions(shared.getOptions());
+            try {
+                connections.add(client.connect(StringCodec.UTF8));
+                clients.add(client);
+                loops.add(loop);
+            } catch (RuntimeException e) {
+                client.shutdown(0, 1, TimeUnit.SECONDS);
+                LOG.warn("An event loop reads Redis on the shared connection: its own could not connect ({})",
+                        e.toString());
+            }
         }
+        return new LoopConnections(loops, connections, clients);
     }
 
     /**

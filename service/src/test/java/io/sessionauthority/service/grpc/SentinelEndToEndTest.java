@@ -30,6 +30,8 @@ class SentinelEndToEndTest {
              ServiceUnderTest service = ServiceUnderTest.start(redis.uri());
              RevocationSubscriber watch = RevocationSubscriber.watch(service.channel(), "")) {
             assertThat(watch.next(Duration.ofSeconds(10)).hasHeartbeat()).as("subscribed").isTrue();
+            assertThat(service.bean(io.sessionauthority.service.store.LoopConnections.class).size())
+                    .as("behind Sentinel, Validate reads on the shared connection").isZero();
             service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("alice").setPassword("correct horse battery").build());
             LoginResponse kept = service.blocking().login(LoginRequest.newBuilder().setUsername("alice").setPassword("correct horse battery").build());
             LoginResponse revoked = service.blocking().login(LoginRequest.newBuilder().setUsername("alice").setPassword("correct horse battery").build());

@@ -124,7 +124,27 @@ class LoopConnectionsIntegrationTest {
                 throw new IllegalStateException(e);
             }
         });
-        assertThat(onLoop(loop).clientId().get(5, TimeUnit.SECONDS)).isNotEqualTo(ownId);
+        long newId = onLoop(loop).clientId().get(5, TimeUnit.SECONDS);
+        assertThat(newId).isNotEqualTo(ownId);
+        assertThat(shared.sync().clientList()).as("the new connection still names itself")
+                .containsPattern("id=" + newId + " .* name=" + LoopConnections.CLIENT_NAME + " ");
+    }
+
+    @Test
+    void aLoopThatCannotConnectReadsOnTheSharedConnectionAndStartUpGoesOn() throws Exception {
+        try (LoopConnections unreachable = LoopConnections.open(group, sharedClient, RedisURI.create("redis://127.0.0.1:1"))) {
+            assertThat(unreachable.size()).isZero();
+            RedisClusterAsyncCommands<String, String> fallback = shared.async();
+            assertThat(eventLoops().get(0).submit(() -> unreachable.forCurrentThread(fallback)).get(5, TimeUnit.SECONDS))
+                    .isSameAs(fallback);
+        }
+    }
+
+    @Test
+    void notBehindSentinel() {
+        RedisURI sentinel = RedisURI.create("redis-sentinel://127.0.0.1:26379#mymaster");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LoopConnections.open(group, sharedClient, sentinel))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     /**
