@@ -13,13 +13,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * One Redis connection on each of the service's event loops, for Validate's read.
@@ -43,26 +45,38 @@ public final class LoopConnections implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LoopConnections.class);
 
-    private final List<EventLoop> loops;
-    private final List<StatefulRedisConnection<String, String>> connections;
-    private final List<RedisClient> clients;
+    /** How long a loop waits before it tries again to make a connection it could not make. */
+    static final Duration RETRY = Duration.ofSeconds(1);
 
-    private LoopConnections(List<EventLoop> loops, List<StatefulRedisConnection<String, String>> connections,
-                            List<RedisClient> clients) {
+    private final List<EventLoop> loops;
+    private final RedisClient shared;
+    private final RedisURI uri;
+    private final AtomicReferenceArray<RedisClient> clients;
+    private final AtomicReferenceArray<StatefulRedisConnection<String, String>> connections;
+    /** Whether loop i has begun connecting; read and written on loop i only. */
+    private final boolean[] started;
+    private volatile boolean closed;
+
+    private LoopConnections(List<EventLoop> loops, RedisClient shared, RedisURI uri) {
         this.loops = loops;
-        this.connections = connections;
-        this.clients = clients;
+        this.shared = shared;
+        this.uri = uri;
+        this.clients = new AtomicReferenceArray<>(loops.size());
+        this.connections = new AtomicReferenceArray<>(loops.size());
+        this.started = new boolean[loops.size()];
     }
 
     /** No loop connections: every read uses the shared connection. */
     public static LoopConnections none() {
-        return new LoopConnections(List.of(), List.of(), List.of());
+        return new LoopConnections(List.of(), null, null);
     }
 
     /**
-     * Connects to the standalone Redis at {@code uri} once from each loop of {@code group}, with the
-     * shared client's options and resources (reconnect delay, flush consolidation). A loop whose
-     * connection cannot be made now is logged and reads on the shared connection.
+     * Loop connections to the standalone Redis at {@code uri}, with the shared client's options and
+     * resources (reconnect delay, flush consolidation). Each loop connects the first time it reads,
+     * and reads on the shared connection until its own is up: start-up waits for none of them (they
+     * cost the container's start 100–400 ms when made up front), and a loop that never serves a
+     * Validate never opens one. A loop that cannot connect tries again every {@link #RETRY}.
      *
      * <p>Standalone only: behind Sentinel, each connection looks the master up again on every
      * reconnect, and one that asked a sentinel not yet aware of a failover could settle on the old
@@ -79,55 +93,85 @@ public final class LoopConnections implements AutoCloseable {
                     Transports.eventLoopGroupClass().getSimpleName());
             return none();
         }
-        RedisURI named = RedisURI.builder(uri).withClientName(CLIENT_NAME).build();
         List<EventLoop> loops = new ArrayList<>();
-        List<StatefulRedisConnection<String, String>> connections = new ArrayList<>();
-        List<RedisClient> clients = new ArrayList<>();
-        for (EventExecutor executor : group) {
-            EventLoop loop = (EventLoop) executor;
-            if (loop.inEventLoop()) {
-                throw new IllegalStateException("connecting blocks: open loop connections from outside the loops");
-            }
-            ClientResources resources = shared.getResources().mutate().eventLoopGroupProvider(new OneLoop(loop)).build();
-            RedisClient client = RedisClient.create(resources, named);
-            client.setOptions(shared.getOptions());
-            try {
-                connections.add(client.connect(StringCodec.UTF8));
-                clients.add(client);
-                loops.add(loop);
-            } catch (RuntimeException e) {
-                client.shutdown(0, 1, TimeUnit.SECONDS);
-                LOG.warn("An event loop reads Redis on the shared connection: its own could not connect ({})",
-                        e.toString());
-            }
-        }
-        return new LoopConnections(loops, connections, clients);
+        group.forEach(executor -> loops.add((EventLoop) executor));
+        return new LoopConnections(loops, shared, RedisURI.builder(uri).withClientName(CLIENT_NAME).build());
     }
 
     /**
      * The commands of the calling loop's connection, or {@code fallback} off the loops or while that
-     * connection is down.
+     * connection is not up (the first call on a loop starts connecting it).
      */
     RedisClusterAsyncCommands<String, String> forCurrentThread(RedisClusterAsyncCommands<String, String> fallback) {
         for (int i = 0; i < loops.size(); i++) {
             if (loops.get(i).inEventLoop()) {
                 StatefulRedisConnection<String, String> connection = connections.get(i);
-                return connection.isOpen() ? connection.async() : fallback;
+                if (connection != null && connection.isOpen()) {
+                    return connection.async();
+                }
+                if (!started[i] && !closed) {
+                    started[i] = true;
+                    connect(i, 1);
+                }
+                return fallback;
             }
         }
         return fallback;
     }
 
-    /** How many loops have a connection of their own. */
+    private void connect(int i, int attempt) {
+        RedisClient client = clients.get(i);
+        if (client == null) {
+            ClientResources resources = shared.getResources().mutate().eventLoopGroupProvider(new OneLoop(loops.get(i))).build();
+            client = RedisClient.create(resources);
+            client.setOptions(shared.getOptions());
+            clients.set(i, client);
+        }
+        client.connectAsync(StringCodec.UTF8, uri).whenComplete((connection, error) -> {
+            if (closed) {
+                if (connection != null) {
+                    connection.closeAsync();
+                }
+            } else if (error != null) {
+                if (attempt == 1) {
+                    LOG.warn("An event loop reads Redis on the shared connection until its own connects ({}); trying again every {} ms",
+                            error.toString(), RETRY.toMillis());
+                }
+                try {
+                    loops.get(i).schedule(() -> connect(i, attempt + 1), RETRY.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException shuttingDown) {
+                    // The loops are stopping: nothing left to read for.
+                }
+            } else {
+                connections.set(i, connection);
+            }
+        });
+    }
+
+    /** How many loops have a connection of their own that is up now. */
     public int size() {
-        return connections.size();
+        int open = 0;
+        for (int i = 0; i < connections.length(); i++) {
+            StatefulRedisConnection<String, String> connection = connections.get(i);
+            open += connection != null && connection.isOpen() ? 1 : 0;
+        }
+        return open;
     }
 
     @Override
     public void close() {
-        connections.forEach(StatefulRedisConnection::close);
-        // The resources' shared parts belong to the shared client; the loops, to the gRPC server.
-        clients.forEach(client -> client.shutdown(0, 1, TimeUnit.SECONDS));
+        closed = true;
+        for (int i = 0; i < connections.length(); i++) {
+            StatefulRedisConnection<String, String> connection = connections.getAndSet(i, null);
+            if (connection != null) {
+                connection.close();
+            }
+            RedisClient client = clients.getAndSet(i, null);
+            if (client != null) {
+                // The resources' shared parts belong to the shared client; the loops, to the gRPC server.
+                client.shutdown(0, 1, TimeUnit.SECONDS);
+            }
+        }
     }
 
     /** Lettuce's event loop provider for a client whose connections all live on one given loop. */

@@ -51,6 +51,21 @@ class LoopConnectionsIntegrationTest {
         sharedClient.setOptions(RedisClientOptions.clientOptions(DomainFixture.DEFAULT_REDIS, Duration.ofMillis(500)));
         shared = sharedClient.connect();
         loops = LoopConnections.open(group, sharedClient, RedisURI.create(REDIS.uri()));
+        assertThat(loops.size()).as("none before a loop reads").isZero();
+        readOnEveryLoop(loops);
+        Await.until("both loops connected", Duration.ofSeconds(5), () -> loops.size() == 2);
+    }
+
+    /** A first read on each loop, which starts its connection (and itself rides the shared one). */
+    private void readOnEveryLoop(LoopConnections connections) {
+        RedisClusterAsyncCommands<String, String> fallback = shared.async();
+        for (EventLoop loop : eventLoops()) {
+            try {
+                assertThat(loop.submit(() -> connections.forCurrentThread(fallback)).get(5, TimeUnit.SECONDS)).isSameAs(fallback);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     @AfterEach
@@ -130,13 +145,28 @@ class LoopConnectionsIntegrationTest {
                 .containsPattern("id=" + newId + " .* name=" + LoopConnections.CLIENT_NAME + " ");
     }
 
+    /** Start-up never waits for them: a Redis that is not there yet is connected to once it is. */
     @Test
-    void aLoopThatCannotConnectReadsOnTheSharedConnectionAndStartUpGoesOn() throws Exception {
-        try (LoopConnections unreachable = LoopConnections.open(group, sharedClient, RedisURI.create("redis://127.0.0.1:1"))) {
-            assertThat(unreachable.size()).isZero();
+    void aLoopThatCannotConnectYetReadsOnTheSharedConnectionAndConnectsOnceRedisIsThere() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        try (LoopConnections waiting = LoopConnections.open(group, sharedClient, RedisURI.create("redis://127.0.0.1:" + port))) {
+            readOnEveryLoop(waiting);
+            Thread.sleep(LoopConnections.RETRY.toMillis() + 200);
+            assertThat(waiting.size()).isZero();
             RedisClusterAsyncCommands<String, String> fallback = shared.async();
-            assertThat(eventLoops().get(0).submit(() -> unreachable.forCurrentThread(fallback)).get(5, TimeUnit.SECONDS))
+            assertThat(eventLoops().get(0).submit(() -> waiting.forCurrentThread(fallback)).get(5, TimeUnit.SECONDS))
                     .isSameAs(fallback);
+            Process late = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                Await.until("the loops connected once Redis is there", Duration.ofSeconds(10), () -> waiting.size() == 2);
+            } finally {
+                late.destroy();
+                late.waitFor(5, TimeUnit.SECONDS);
+            }
         }
     }
 
