@@ -14,6 +14,7 @@ class ApplicationTest {
     @AfterEach
     void restore() {
         System.clearProperty("io.netty.leakDetection.level");
+        System.clearProperty("io.netty.leakDetectionLevel");
         ResourceLeakDetector.setLevel(before);
     }
 
@@ -30,5 +31,13 @@ class ApplicationTest {
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
         Application.withoutBufferLeakSampling();
         assertThat(ResourceLeakDetector.getLevel()).isEqualTo(ResourceLeakDetector.Level.PARANOID);
+    }
+
+    @Test
+    void anOperatorsLevelUnderNettysOlderNameIsKeptToo() {
+        System.setProperty("io.netty.leakDetectionLevel", "advanced");
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.ADVANCED);
+        Application.withoutBufferLeakSampling();
+        assertThat(ResourceLeakDetector.getLevel()).isEqualTo(ResourceLeakDetector.Level.ADVANCED);
     }
 }

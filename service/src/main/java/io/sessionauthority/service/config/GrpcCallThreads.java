@@ -13,8 +13,10 @@ import jakarta.inject.Singleton;
  * two thirds of the service's CPU for a health Check (85 µs a call, 20 µs without them) and the
  * larger part of a Validate's. Nothing a call does here blocks: Redis commands are asynchronous,
  * bcrypt runs on its own pool ({@link io.sessionauthority.service.user.HashingPool}), and the
- * revocation stream sends from a scheduler of its own. Code added to an endpoint or an interceptor
- * must keep it so: a call that blocks stalls every connection on its loop.
+ * revocation stream sends from a scheduler of its own. The one wait is by design: audit lines are
+ * never dropped, so a call that writes one while stdout is stalled and the audit queue is full
+ * waits (Lettuce's thread, which runs the same callbacks, always did). Code added to an endpoint or
+ * an interceptor must not add others: a call that blocks stalls every connection on its loop.
  */
 @Singleton
 public class GrpcCallThreads implements BeanCreatedEventListener<ServerBuilder<?>> {

@@ -27,7 +27,7 @@ import java.time.Duration;
  * @param durableRevokesTimeout how long to wait for them before answering UNAVAILABLE; below
  *                         {@code redis.timeout}
  * @param loopConnections whether Validate reads Redis on a connection of each gRPC event loop
- *                         (standalone or Sentinel Redis), instead of handing every read to the
+ *                         (a standalone Redis only; behind Sentinel reads stay on the shared connection), instead of handing every read to the
  *                         shared connection's thread and back
  * @param tlsCa            PEM file of the CAs that sign the Redis server's certificate, for {@code rediss://}
  *                         URIs (without it, the JVM's default trust store applies)

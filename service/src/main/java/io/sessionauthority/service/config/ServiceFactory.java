@@ -6,7 +6,6 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.sessionauthority.service.session.AnnouncingLog;
 import io.sessionauthority.service.session.HotSessions;
@@ -113,11 +112,10 @@ public class ServiceFactory {
     @Requires(missingProperty = "redis.uris")
     LoopConnections loopConnections(RedisClient client, DefaultRedisConfiguration redis, IoEventLoops loops,
                                     RedisProperties properties) {
-        RedisURI uri = redis.getUri().orElse(redis);
-        if (!properties.loopConnections() || !redis.getReplicaUris().isEmpty() || !uri.getSentinels().isEmpty()) {
+        if (!properties.loopConnections() || !redis.getReplicaUris().isEmpty()) {
             return LoopConnections.none();
         }
-        return LoopConnections.open(loops.group(), client, uri);
+        return LoopConnections.open(loops.group(), client, redis.getUri().orElse(redis));
     }
 
     @Singleton

@@ -78,14 +78,14 @@ public final class LoopConnections implements AutoCloseable {
      * cost the container's start 100–400 ms when made up front), and a loop that never serves a
      * Validate never opens one. A loop that cannot connect tries again every {@link #RETRY}.
      *
-     * <p>Standalone only: behind Sentinel, each connection looks the master up again on every
+     * <p>Standalone only (behind Sentinel, none: every read uses the shared connection): there, each connection looks the master up again on every
      * reconnect, and one that asked a sentinel not yet aware of a failover could settle on the old
      * master, now a replica, and read from it while revokes go to the new master: the ordering that
      * makes the read exact needs every connection on one server.
      */
     public static LoopConnections open(EventLoopGroup group, RedisClient shared, RedisURI uri) {
         if (!uri.getSentinels().isEmpty()) {
-            throw new IllegalArgumentException("loop connections are for a standalone Redis, not one behind Sentinel");
+            return none();
         }
         if (Transports.eventLoopGroupClass() != NioEventLoopGroup.class) {
             // A native transport would make channels these (NIO) loops cannot carry.
@@ -146,6 +146,11 @@ public final class LoopConnections implements AutoCloseable {
                 connections.set(i, connection);
             }
         });
+    }
+
+    /** How many loops may have a connection of their own (none when they are off). */
+    int loopCount() {
+        return loops.size();
     }
 
     /** How many loops have a connection of their own that is up now. */

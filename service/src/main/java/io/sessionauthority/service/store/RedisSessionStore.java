@@ -67,13 +67,9 @@ public final class RedisSessionStore implements SessionStore {
         this.loops = loops;
     }
 
-    public RedisSessionStore(RedisClusterAsyncCommands<String, String> redis, Tracer tracer, DurableWrites durable) {
-        this(redis, tracer, durable, LoopConnections.none());
-    }
-
     /** Without waiting for replicas on revokes (a single Redis). */
     public RedisSessionStore(RedisClusterAsyncCommands<String, String> redis, Tracer tracer) {
-        this(redis, tracer, DurableWrites.none(redis));
+        this(redis, tracer, DurableWrites.none(redis), LoopConnections.none());
     }
 
     @Override
@@ -135,7 +131,7 @@ public final class RedisSessionStore implements SessionStore {
      */
     @Override
     public CompletionStage<SessionCheck> find(String userId, String sessionId, Instant now) {
-        // The fallback runs on Lettuce's thread, where the RPC's span is no longer current.
+        // The fallback runs on the thread the reply arrives on, where the RPC's span is no longer current.
         Context rpc = Context.current();
         return translated(traced("redis validate_read", "HGETALL HMGET", () -> {
             RedisClusterAsyncCommands<String, String> reads = loops.forCurrentThread(redis);

@@ -30,8 +30,6 @@ class SentinelEndToEndTest {
              ServiceUnderTest service = ServiceUnderTest.start(redis.uri());
              RevocationSubscriber watch = RevocationSubscriber.watch(service.channel(), "")) {
             assertThat(watch.next(Duration.ofSeconds(10)).hasHeartbeat()).as("subscribed").isTrue();
-            assertThat(service.bean(io.sessionauthority.service.store.LoopConnections.class).size())
-                    .as("behind Sentinel, Validate reads on the shared connection").isZero();
             service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("alice").setPassword("correct horse battery").build());
             LoginResponse kept = service.blocking().login(LoginRequest.newBuilder().setUsername("alice").setPassword("correct horse battery").build());
             LoginResponse revoked = service.blocking().login(LoginRequest.newBuilder().setUsername("alice").setPassword("correct horse battery").build());
@@ -58,6 +56,9 @@ class SentinelEndToEndTest {
             // acknowledged was lost), and events written to the new master arrive.
             service.blocking().revoke(RevokeRequest.newBuilder().setToken(after.getToken()).build());
             assertThat(watch.nextRevocation(Duration.ofSeconds(30)).getSessionId()).isEqualTo(after.getSession().getSessionId());
+            // Checked after all those Validates: loop connections open on a loop's first read.
+            assertThat(service.bean(io.sessionauthority.service.store.LoopConnections.class).size())
+                    .as("behind Sentinel, Validate reads on the shared connection").isZero();
         }
     }
 }

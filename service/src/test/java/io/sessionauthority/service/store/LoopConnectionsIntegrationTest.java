@@ -171,10 +171,15 @@ class LoopConnectionsIntegrationTest {
     }
 
     @Test
-    void notBehindSentinel() {
-        RedisURI sentinel = RedisURI.create("redis-sentinel://127.0.0.1:26379#mymaster");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LoopConnections.open(group, sharedClient, sentinel))
-                .isInstanceOf(IllegalArgumentException.class);
+    void behindSentinelEveryReadUsesTheSharedConnection() throws Exception {
+        assertThat(loops.loopCount()).as("standalone: one per loop").isEqualTo(2);
+        try (LoopConnections sentinel = LoopConnections.open(group, sharedClient,
+                RedisURI.create("redis-sentinel://127.0.0.1:" + REDIS.port() + "#mymaster"))) {
+            assertThat(sentinel.loopCount()).isZero();
+            RedisClusterAsyncCommands<String, String> fallback = shared.async();
+            assertThat(eventLoops().get(0).submit(() -> sentinel.forCurrentThread(fallback)).get(5, TimeUnit.SECONDS))
+                    .isSameAs(fallback);
+        }
     }
 
     /**
