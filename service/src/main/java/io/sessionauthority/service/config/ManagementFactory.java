@@ -11,6 +11,7 @@ import io.micronaut.runtime.server.event.ServerStartupEvent;
 import io.sessionauthority.service.health.ServingStatus;
 import io.sessionauthority.service.management.ManagementRoutes;
 import io.sessionauthority.service.management.ManagementServer;
+import io.sessionauthority.service.management.ScrapeCache;
 import jakarta.inject.Singleton;
 
 /** The management port: health that tells what gRPC health tells, and the Prometheus scrape. */
@@ -19,11 +20,18 @@ public class ManagementFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
+    ScrapeCache scrapeCache(ManagementProperties properties, PrometheusMeterRegistry metrics) {
+        return new ScrapeCache(metrics::scrape, properties.scrapeMaxAge());
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
     ManagementServer managementServer(ManagementProperties properties, @Value("${grpc.server.host}") String grpcHost,
-                                      ServingStatus status, PrometheusMeterRegistry metrics) {
+                                      ServingStatus status, ScrapeCache scrapes) {
         String host = properties.host() == null || properties.host().isBlank() ? grpcHost : properties.host();
-        return ManagementServer.start(host, properties.port(), new ManagementRoutes(status::isServing, metrics::scrape),
-                new ManagementServer.Limits(properties.maxConnections(), properties.headerTimeout(), properties.idleTimeout()));
+        return ManagementServer.start(host, properties.port(), new ManagementRoutes(status::isServing, scrapes::get),
+                new ManagementServer.Limits(properties.maxConnections(), properties.maxConnectionsPerAddress(),
+                        properties.headerTimeout(), properties.idleTimeout()));
     }
 
     /**

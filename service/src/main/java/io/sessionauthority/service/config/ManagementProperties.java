@@ -13,19 +13,26 @@ import java.time.Duration;
  * @param host           the address ({@code MANAGEMENT_HOST}); unset, where gRPC listens: loopback in
  *                       development, the pod's address in production. It once listened on every
  *                       interface while gRPC stayed on loopback, exposing what gRPC did not.
- * @param maxConnections connections at once; beyond, new ones are closed at once
+ * @param maxConnections connections at once; beyond, the connection that has waited longest without
+ *                       sending a request is closed to make room (or, when none waits, the new one)
+ * @param maxConnectionsPerAddress connections at once from one remote address (a kubelet, a
+ *                       Prometheus, a sidecar's probe each need one or two), likewise
  * @param headerTimeout  time a connection has to send a complete request's headers, after connecting
  *                       or after its previous response
  * @param idleTimeout    a connection with no traffic either way this long is closed (a backstop: the
  *                       header deadline ends an idle keep-alive connection sooner)
+ * @param scrapeMaxAge   scrapes within this long of the last one get that one: at most one scrape
+ *                       is made per interval, however many scrapers there are
  */
 @ConfigurationProperties("session-authority.management")
 public record ManagementProperties(
         @Bindable(defaultValue = "9090") int port,
         @Nullable String host,
         @Bindable(defaultValue = "64") int maxConnections,
+        @Bindable(defaultValue = "8") int maxConnectionsPerAddress,
         @Bindable(defaultValue = "5s") Duration headerTimeout,
-        @Bindable(defaultValue = "30s") Duration idleTimeout) {
+        @Bindable(defaultValue = "30s") Duration idleTimeout,
+        @Bindable(defaultValue = "1s") Duration scrapeMaxAge) {
 
     public ManagementProperties {
         if (port < 0 || port > 65_535) {
@@ -33,6 +40,13 @@ public record ManagementProperties(
         }
         if (maxConnections < 1) {
             throw new IllegalArgumentException("session-authority.management.max-connections must be at least 1, was " + maxConnections);
+        }
+        if (maxConnectionsPerAddress < 1) {
+            throw new IllegalArgumentException("session-authority.management.max-connections-per-address must be at least 1, was "
+                    + maxConnectionsPerAddress);
+        }
+        if (scrapeMaxAge.isNegative()) {
+            throw new IllegalArgumentException("session-authority.management.scrape-max-age must not be negative");
         }
         if (headerTimeout.isNegative() || headerTimeout.isZero() || idleTimeout.isNegative() || idleTimeout.isZero()) {
             throw new IllegalArgumentException("session-authority.management.header-timeout and idle-timeout must be positive");

@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.sessionauthority.service.logging.RateLimitedLog;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,15 +25,25 @@ import org.slf4j.LoggerFactory;
  * Answers each HTTP request on a management connection from {@link ManagementRoutes}, at its
  * headers. No path takes a body, so a request that announces one is answered and the connection
  * closed without reading it: a body trickled in one byte at a time would otherwise hold a connection
- * past the header deadline. A client that sends requests without reading the answers (pipelining
- * scrapes) is cut off once its unread answers pass the channel's write buffer mark.
+ * past the header deadline.
+ *
+ * <p>A scrape is answered when it is ready, on the event loop, and never holds the loop meanwhile.
+ * Answers on one connection go out in the order of its requests (HTTP/1.1 pipelining), so a request
+ * waits for the answers before it; a connection with more than {@link #MAX_PENDING} unanswered
+ * requests, or whose unread answers pass the channel's write buffer mark, is cut off.
  */
 final class ManagementRequests extends SimpleChannelInboundHandler<HttpObject> {
+
+    /** Unanswered requests one connection may queue: a probe and a scrape, and a few to spare. */
+    static final int MAX_PENDING = 4;
 
     private static final Logger LOG = LoggerFactory.getLogger(ManagementRequests.class);
     private static final RateLimitedLog FAILURES = new RateLimitedLog(LOG, Duration.ofMinutes(1));
 
     private final ManagementRoutes routes;
+    /** Touched on the connection's event loop only. */
+    private CompletableFuture<Void> lastWritten = CompletableFuture.completedFuture(null);
+    private int pending;
 
     ManagementRequests(ManagementRoutes routes) {
         this.routes = routes;
@@ -43,28 +55,78 @@ final class ManagementRequests extends SimpleChannelInboundHandler<HttpObject> {
         if (!(message instanceof HttpRequest request)) {
             return;
         }
-        if (!context.channel().isWritable()) {
+        if (!context.channel().isWritable() || pending >= MAX_PENDING) {
             context.close();
             return;
         }
+        HttpVersion version = request.protocolVersion();
         if (!request.decoderResult().isSuccess()) {
-            respond(context, HttpVersion.HTTP_1_1, false, false, ManagementRoutes.Answer.BAD_REQUEST);
+            answerInOrder(context, CompletableFuture.completedFuture(ManagementRoutes.Answer.BAD_REQUEST), HttpVersion.HTTP_1_1, false, false);
             return;
         }
         boolean hasBody = HttpUtil.getContentLength(request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(request);
-        ManagementRoutes.Answer answer;
+        boolean acceptsGzip = acceptsGzip(request.headers().get(HttpHeaderNames.ACCEPT_ENCODING));
+        CompletionStage<ManagementRoutes.Answer> answer;
         try {
-            answer = routes.answer(request.method().name(), request.uri());
+            answer = routes.answer(request.method().name(), request.uri(), acceptsGzip);
         } catch (RuntimeException e) {
-            FAILURES.warn("answer", "Management port: answering {} failed: {}", request.method(), e.toString());
-            answer = ManagementRoutes.Answer.FAILED;
+            answer = CompletableFuture.failedFuture(e);
         }
-        respond(context, request.protocolVersion(), request.method().equals(HttpMethod.HEAD),
-                !hasBody && HttpUtil.isKeepAlive(request), answer);
+        String method = request.method().name();
+        answer = answer.exceptionally(error -> {
+            FAILURES.warn("answer", "Management port: answering {} failed: {}", method, error.toString());
+            return ManagementRoutes.Answer.FAILED;
+        });
+        answerInOrder(context, answer, version, request.method().equals(HttpMethod.HEAD), !hasBody && HttpUtil.isKeepAlive(request));
     }
 
-    private static void respond(ChannelHandlerContext context, HttpVersion version, boolean head, boolean keepAlive,
-                                ManagementRoutes.Answer answer) {
+    /** Whether an Accept-Encoding value lists gzip (Prometheus sends "gzip"), not refused with q=0. */
+    static boolean acceptsGzip(String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        for (String coding : acceptEncoding.split(",")) {
+            String[] parts = coding.trim().split(";");
+            if (parts[0].trim().equalsIgnoreCase("gzip")) {
+                return parts.length < 2 || !parts[1].replace(" ", "").matches("q=0(\\.0*)?");
+            }
+        }
+        return false;
+    }
+
+    private void answerInOrder(ChannelHandlerContext context, CompletionStage<ManagementRoutes.Answer> answer, HttpVersion version,
+                               boolean head, boolean keepAlive) {
+        pending++;
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        lastWritten.thenCombine(answer, (previous, ready) -> ready).thenAccept(ready -> {
+            if (context.executor().inEventLoop()) {
+                respond(context, version, head, keepAlive, ready, written);
+            } else {
+                context.executor().execute(() -> respond(context, version, head, keepAlive, ready, written));
+            }
+        });
+        lastWritten = written;
+    }
+
+    private void respond(ChannelHandlerContext context, HttpVersion version, boolean head, boolean keepAlive,
+                         ManagementRoutes.Answer answer, CompletableFuture<Void> written) {
+        pending--;
+        try {
+            write(context, version, head, keepAlive, answer);
+        } finally {
+            written.complete(null); // after the write is queued: the next answer goes out behind it
+        }
+    }
+
+    private static void write(ChannelHandlerContext context, HttpVersion version, boolean head, boolean keepAlive,
+                              ManagementRoutes.Answer answer) {
+        if (!context.channel().isActive()) {
+            return;
+        }
+        if (!context.channel().isWritable()) {
+            context.close(); // its earlier answers are still unread
+            return;
+        }
         byte[] body = answer.body();
         FullHttpResponse response = new DefaultFullHttpResponse(version, HttpResponseStatus.valueOf(answer.status()),
                 head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
@@ -72,13 +134,16 @@ final class ManagementRequests extends SimpleChannelInboundHandler<HttpObject> {
                 .set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
                 .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        if (answer.contentEncoding() != null) {
+            response.headers().set(HttpHeaderNames.CONTENT_ENCODING, answer.contentEncoding());
+        }
         if (answer.status() == 405) {
             response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
         }
         HttpUtil.setKeepAlive(response, keepAlive);
-        var written = context.writeAndFlush(response);
+        var sent = context.writeAndFlush(response);
         if (!keepAlive) {
-            written.addListener(ChannelFutureListener.CLOSE);
+            sent.addListener(ChannelFutureListener.CLOSE);
         }
     }
 

@@ -2,6 +2,8 @@ package io.sessionauthority.service.management;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -11,6 +13,10 @@ import java.util.function.Supplier;
  * Readiness follows the serving status, as gRPC health does: not ready while Redis cannot answer and
  * from the first moment of a shutdown. Liveness does not: a process that is draining or waiting for
  * Redis is alive, and restarting it would not help.
+ *
+ * <p>Health answers are constants, ready at once from state the service already holds; only the
+ * scrape is made elsewhere ({@link ScrapeCache}) and answered when it is ready, so a probe never
+ * waits for one.
  */
 public final class ManagementRoutes {
 
@@ -26,43 +32,45 @@ public final class ManagementRoutes {
     private static final Set<String> PATHS = Set.of("/health", "/health/liveness", "/health/readiness", "/prometheus");
 
     private final BooleanSupplier ready;
-    private final Supplier<String> prometheusScrape;
+    private final Supplier<CompletionStage<ScrapeCache.Scrape>> scrapes;
 
     /**
-     * @param ready            whether the service can serve calls now (Redis answers, not shutting down)
-     * @param prometheusScrape the metrics in the Prometheus text format
+     * @param ready   whether the service can serve calls now (Redis answers, not shutting down)
+     * @param scrapes the metrics in the Prometheus text format, when they are ready
      */
-    public ManagementRoutes(BooleanSupplier ready, Supplier<String> prometheusScrape) {
+    public ManagementRoutes(BooleanSupplier ready, Supplier<CompletionStage<ScrapeCache.Scrape>> scrapes) {
         this.ready = ready;
-        this.prometheusScrape = prometheusScrape;
+        this.scrapes = scrapes;
     }
 
     /** The answer to {@code method} on {@code uri} (its query, if any, is ignored). */
-    Answer answer(String method, String uri) {
+    CompletionStage<Answer> answer(String method, String uri, boolean acceptsGzip) {
         int query = uri.indexOf('?');
         String path = query < 0 ? uri : uri.substring(0, query);
         if (!PATHS.contains(path)) {
-            return NOT_FOUND;
+            return CompletableFuture.completedFuture(NOT_FOUND);
         }
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            return NOT_ALLOWED;
+            return CompletableFuture.completedFuture(NOT_ALLOWED);
         }
         return switch (path) {
-            case "/health/liveness" -> UP;
-            case "/prometheus" -> Answer.of(200, PROMETHEUS_TEXT, prometheusScrape.get());
-            default -> ready.getAsBoolean() ? UP : DOWN;
+            case "/health/liveness" -> CompletableFuture.completedFuture(UP);
+            case "/prometheus" -> scrapes.get().thenApply(scrape -> acceptsGzip
+                    ? new Answer(200, PROMETHEUS_TEXT, "gzip", scrape.gzip())
+                    : new Answer(200, PROMETHEUS_TEXT, null, scrape.text()));
+            default -> CompletableFuture.completedFuture(ready.getAsBoolean() ? UP : DOWN);
         };
     }
 
-    /** An HTTP answer: status, content type and body (shared: never written to). */
-    record Answer(int status, String contentType, byte[] body) {
+    /** An HTTP answer: status, content type, content encoding (null: none) and body (shared: never written to). */
+    record Answer(int status, String contentType, String contentEncoding, byte[] body) {
 
         static final Answer BAD_REQUEST = of(400, JSON, "{\"message\":\"Bad Request\"}");
         /** Whatever went wrong, the wire gets this and never a stack trace. */
         static final Answer FAILED = of(500, JSON, "{\"message\":\"Internal Server Error\"}");
 
         static Answer of(int status, String contentType, String body) {
-            return new Answer(status, contentType, body.getBytes(StandardCharsets.UTF_8));
+            return new Answer(status, contentType, null, body.getBytes(StandardCharsets.UTF_8));
         }
     }
 }

@@ -15,10 +15,11 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.sessionauthority.service.admission.ConnectionAdmission;
+import io.sessionauthority.service.logging.RateLimitedLog;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,27 +28,31 @@ import org.slf4j.LoggerFactory;
  * handlers instead of a web framework: the port has four read-only paths, and Micronaut's HTTP
  * server, its management module and Jackson loaded some 1,500 classes at start (docs/PERFORMANCE.md).
  *
- * <p>It shares file descriptors and memory with the gRPC port, and slow clients holding a thousand
- * connections here once made gRPC calls fail, so: connections beyond {@link Limits#maxConnections()}
- * are closed at once; a connection must send a request's headers within
- * {@link Limits#headerTimeout()} of connecting or of its previous answer (which also ends an idle
- * keep-alive connection); no request body is read ({@link ManagementRequests}); and a client that
+ * <p>Probes must answer whatever else reaches the port: a kubelet that misses a few restarts the
+ * replica or takes it out of rotation. So the port's thread only moves bytes and answers health
+ * from state already held; scrapes are made on another thread and shared ({@link ScrapeCache}).
+ * Connections are admitted by {@link ConnectionAdmission}: at most {@link Limits#maxPerAddress()}
+ * from one address, and when the port is full the connection that has waited longest without
+ * sending a request is closed to let a new one in, so slow or idle sockets cannot lock a probe out.
+ * A connection must send a request's headers within {@link Limits#headerTimeout()} of connecting
+ * or of its previous answer; no request body is read ({@link ManagementRequests}); a client that
  * does not read its answers is cut off.
  */
 public final class ManagementServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ManagementServer.class);
+    private static final RateLimitedLog CROWDED = new RateLimitedLog(LOG, Duration.ofMinutes(1));
     /** Unread answers a connection may hold before it is cut off: a few scrapes' worth. */
     private static final WriteBufferWaterMark UNREAD_ANSWERS = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
 
     private final EventLoopGroup group;
     private final Channel listener;
-    private final AtomicInteger open;
+    private final ConnectionAdmission admission;
 
-    private ManagementServer(EventLoopGroup group, Channel listener, AtomicInteger open) {
+    private ManagementServer(EventLoopGroup group, Channel listener, ConnectionAdmission admission) {
         this.group = group;
         this.listener = listener;
-        this.open = open;
+        this.admission = admission;
     }
 
     /**
@@ -57,23 +62,26 @@ public final class ManagementServer implements AutoCloseable {
      */
     public static ManagementServer start(String host, int port, ManagementRoutes routes, Limits limits) {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("management", true), NioIoHandler.newFactory());
-        AtomicInteger open = new AtomicInteger();
-        AtomicInteger refused = new AtomicInteger();
+        ConnectionAdmission admission = new ConnectionAdmission(
+                new ConnectionAdmission.Limits(limits.maxConnections(), limits.maxPerAddress()));
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, UNREAD_ANSWERS)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        if (open.incrementAndGet() > limits.maxConnections()) {
-                            open.decrementAndGet();
-                            if (refused.getAndIncrement() % 1000 == 0) {
-                                LOG.warn("Management port: {} connections open, refusing more ({} refused so far)",
-                                        limits.maxConnections(), refused.get());
-                            }
+                        ConnectionAdmission.Decision decision = admission.admit(channel, channel.remoteAddress().getAddress());
+                        if (decision == ConnectionAdmission.Decision.REFUSED) {
                             channel.close();
+                        }
+                        if (decision != ConnectionAdmission.Decision.ADMITTED) {
+                            CROWDED.warn("crowded", "Management port: full ({} connections, at most {} from one address);"
+                                            + " {} refused and {} waiting connections closed to make room since start",
+                                    limits.maxConnections(), limits.maxPerAddress(), admission.refused(), admission.evicted());
+                        }
+                        if (decision == ConnectionAdmission.Decision.REFUSED) {
                             return;
                         }
-                        channel.closeFuture().addListener(closed -> open.decrementAndGet());
+                        channel.closeFuture().addListener(closed -> admission.release(channel));
                         channel.pipeline()
                                 .addLast(new IdleStateHandler(0, 0, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS) {
                                     @Override
@@ -82,13 +90,13 @@ public final class ManagementServer implements AutoCloseable {
                                     }
                                 })
                                 .addLast(new HttpServerCodec())
-                                .addLast(new RequestHeaderDeadline(limits.headerTimeout()))
+                                .addLast(new RequestHeaderDeadline(limits.headerTimeout(), admission))
                                 .addLast(new ManagementRequests(routes));
                     }
                 });
         try {
             Channel listener = bootstrap.bind(host, port).sync().channel();
-            return new ManagementServer(group, listener, open);
+            return new ManagementServer(group, listener, admission);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -112,7 +120,7 @@ public final class ManagementServer implements AutoCloseable {
 
     /** Connections open now. */
     public int openConnections() {
-        return open.get();
+        return admission.open();
     }
 
     @Override
@@ -122,11 +130,12 @@ public final class ManagementServer implements AutoCloseable {
     }
 
     /**
-     * @param maxConnections connections at once; beyond, new ones are closed at once
+     * @param maxConnections connections at once; beyond, the longest-waiting one is closed, or the new one refused
+     * @param maxPerAddress  connections at once from one remote address, likewise
      * @param headerTimeout  time a connection has to send a request's headers, after connecting or after its previous response
      * @param idleTimeout    a connection with no traffic either way for this long is closed (a backstop:
      *                       the header deadline closes idle keep-alive connections sooner)
      */
-    public record Limits(int maxConnections, Duration headerTimeout, Duration idleTimeout) {
+    public record Limits(int maxConnections, int maxPerAddress, Duration headerTimeout, Duration idleTimeout) {
     }
 }

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.sessionauthority.service.admission.ConnectionAdmission;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -13,15 +14,18 @@ import java.util.concurrent.TimeUnit;
  * Closes a management connection unless a request's headers arrive within the timeout of connecting
  * or of its previous response. An idle timeout alone restarts with every byte, so a slow client
  * trickling one header line at a time could hold a connection (and a file descriptor the gRPC port
- * also needs) for ever.
+ * also needs) for ever. While the deadline runs, the connection is waiting in the port's
+ * {@link ConnectionAdmission}: the first to be closed when a new connection needs room.
  */
 final class RequestHeaderDeadline extends ChannelDuplexHandler {
 
     private final long timeoutNanos;
+    private final ConnectionAdmission admission;
     private ScheduledFuture<?> timer;
 
-    RequestHeaderDeadline(Duration timeout) {
+    RequestHeaderDeadline(Duration timeout, ConnectionAdmission admission) {
         this.timeoutNanos = timeout.toNanos();
+        this.admission = admission;
     }
 
     @Override
@@ -33,6 +37,7 @@ final class RequestHeaderDeadline extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext context, Object message) {
         if (message instanceof HttpRequest) {
             cancel();
+            admission.active(context.channel());
         }
         context.fireChannelRead(message);
     }
@@ -57,6 +62,7 @@ final class RequestHeaderDeadline extends ChannelDuplexHandler {
     private void arm(ChannelHandlerContext context) {
         cancel();
         if (context.channel().isOpen()) {
+            admission.waiting(context.channel());
             timer = context.executor().schedule(() -> {
                 context.close();
             }, timeoutNanos, TimeUnit.NANOSECONDS);

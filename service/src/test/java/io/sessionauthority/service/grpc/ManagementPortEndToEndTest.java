@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import io.sessionauthority.service.management.ManagementServer;
@@ -51,7 +53,8 @@ class ManagementPortEndToEndTest {
         Map<String, Object> properties = new HashMap<>();
         properties.put("redis.uri", redis.uri());
         properties.put("grpc.server.host", "127.0.0.2"); // loopback too, but not the default: the management port follows it
-        properties.put("session-authority.management.max-connections", 8);
+        properties.put("session-authority.management.max-connections", 16);
+        properties.put("session-authority.management.max-connections-per-address", 4);
         properties.put("session-authority.management.header-timeout", "1s");
         context = ApplicationContext.run(properties, "test");
         management = context.getBean(ManagementServer.class);
@@ -167,7 +170,7 @@ class ManagementPortEndToEndTest {
                 out.flush();
                 slow.add(socket);
             }
-            assertThat(limits.openConnections()).isLessThanOrEqualTo(8);
+            assertThat(limits.openConnections()).isLessThanOrEqualTo(16);
             var stub = SessionAuthorityServiceGrpc.newBlockingStub(channel);
             for (int i = 0; i < 20; i++) {
                 assertThat(stub.withDeadlineAfter(2, TimeUnit.SECONDS)
@@ -184,6 +187,156 @@ class ManagementPortEndToEndTest {
             for (Socket socket : slow) {
                 socket.close();
             }
+        }
+    }
+
+    /**
+     * Probes answer while a scrape is being made: here a meter that takes two seconds to read makes
+     * the scrape slow, and liveness must come back before it (it waited behind the scrape when both
+     * were made on the port's one thread).
+     */
+    @Test
+    void probesAnswerWhileAScrapeIsBeingMade() throws Exception {
+        MeterRegistry registry = context.getBean(MeterRegistry.class);
+        java.util.concurrent.CountDownLatch scraping = new java.util.concurrent.CountDownLatch(1);
+        Gauge slow = Gauge.builder("test.slow.meter", () -> {
+            scraping.countDown();
+            sleep(2_000);
+            return 1;
+        }).register(registry);
+        try {
+            var scrape = http.sendAsync(HttpRequest.newBuilder(uri("/prometheus")).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(scraping.await(10, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < 3; i++) {
+                assertThat(get("/health/liveness").statusCode()).isEqualTo(200);
+                assertThat(get("/health/readiness").statusCode()).isEqualTo(200);
+            }
+            assertThat(scrape).as("liveness answered while the scrape was still being made").isNotDone();
+            assertThat(scrape.get(30, TimeUnit.SECONDS).body()).contains("test_slow_meter");
+        } finally {
+            registry.remove(slow);
+        }
+    }
+
+    /** Sixteen scrapers on keep-alive connections: they share scrapes, and probes keep answering. */
+    @Test
+    void manyScrapersShareScrapesAndProbesKeepAnswering() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong scrapes = new java.util.concurrent.atomic.AtomicLong();
+        List<Thread> scrapers = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            int n = i;
+            scrapers.add(daemon(() -> {
+                try (Socket socket = new Socket()) {
+                    socket.bind(new InetSocketAddress("127.0.0." + (10 + n), 0)); // each scraper its own address
+                    socket.connect(new InetSocketAddress(management.host(), management.port()), 2000);
+                    socket.setSoTimeout(10_000);
+                    var in = new java.io.BufferedInputStream(socket.getInputStream());
+                    while (!stop.get()) {
+                        socket.getOutputStream().write("GET /prometheus HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                        readOneAnswer(in);
+                        scrapes.incrementAndGet();
+                    }
+                } catch (Exception ignored) {
+                    // cut off: counted by the scrapes it made
+                }
+            }));
+        }
+        try {
+            Await.until("scrapers running", Duration.ofSeconds(20), () -> scrapes.get() > 100);
+            for (int i = 0; i < 20; i++) {
+                assertThat(get("/health/liveness").statusCode()).isEqualTo(200);
+            }
+        } finally {
+            stop.set(true);
+            for (Thread scraper : scrapers) {
+                scraper.join(15_000);
+            }
+        }
+    }
+
+    /**
+     * Slow clients from one address (each sending half a request, then nothing) and reconnecting idle
+     * sockets from another take every slot they can; a probe from a third address gets in every time.
+     */
+    @Test
+    void slowAndReconnectingSocketsCannotLockAProbeOut() throws Exception {
+        List<Socket> slow = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread reconnecting = daemon(() -> {
+            List<Socket> idle = new ArrayList<>();
+            while (!stop.get()) {
+                try {
+                    Socket socket = new Socket();
+                    socket.bind(new InetSocketAddress("127.0.0.4", 0));
+                    socket.connect(new InetSocketAddress(management.host(), management.port()), 2000);
+                    idle.add(socket);
+                    if (idle.size() > 30) {
+                        idle.remove(0).close();
+                    }
+                } catch (Exception ignored) {
+                    // refused or reset: try again
+                }
+            }
+            idle.forEach(socket -> {
+                try {
+                    socket.close();
+                } catch (Exception ignored) {
+                    // closing anyway
+                }
+            });
+        });
+        try {
+            for (int i = 0; i < 40; i++) {
+                Socket socket = new Socket();
+                socket.bind(new InetSocketAddress("127.0.0.3", 0));
+                socket.connect(new InetSocketAddress(management.host(), management.port()), 2000);
+                socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                slow.add(socket);
+            }
+            for (int i = 0; i < 30; i++) {
+                assertThat(get("/health/liveness").statusCode()).as("probe %d", i).isEqualTo(200);
+            }
+            assertThat(management.openConnections()).isLessThanOrEqualTo(16);
+        } finally {
+            stop.set(true);
+            reconnecting.join(10_000);
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+    }
+
+    private static void readOneAnswer(java.io.BufferedInputStream in) throws java.io.IOException {
+        StringBuilder headers = new StringBuilder();
+        while (!headers.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new java.io.EOFException();
+            }
+            headers.append((char) b);
+        }
+        var length = java.util.regex.Pattern.compile("content-length: (\\d+)", java.util.regex.Pattern.CASE_INSENSITIVE)
+                .matcher(headers);
+        if (length.find()) {
+            in.readNBytes(Integer.parseInt(length.group(1)));
+        }
+    }
+
+    private static Thread daemon(Runnable body) {
+        Thread thread = new Thread(body);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** The wire side of the management port, through Netty's own codec on an in-memory channel. */
@@ -38,7 +39,7 @@ class ManagementRequestsTest {
 
     @Test
     void aMalformedRequestIs400AndTheConnectionCloses() {
-        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> ""));
+        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> CompletableFuture.completedFuture(ScrapeCache.Scrape.of(""))));
         String answer = exchange(channel, "GET /health HTTP/1.1\r\nbroken header line without a colon\r\n\r\n");
         assertThat(answer).startsWith("HTTP/1.1 400").contains("connection: close");
         assertThat(channel.isOpen()).isFalse();
@@ -46,7 +47,7 @@ class ManagementRequestsTest {
 
     @Test
     void http10IsAnsweredInKindAndClosed() {
-        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> ""));
+        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> CompletableFuture.completedFuture(ScrapeCache.Scrape.of(""))));
         String answer = exchange(channel, "GET /health/liveness HTTP/1.0\r\n\r\n");
         assertThat(answer).startsWith("HTTP/1.0 200").endsWith("{\"status\":\"UP\"}");
         assertThat(channel.isOpen()).isFalse();
@@ -54,7 +55,7 @@ class ManagementRequestsTest {
 
     @Test
     void keepAliveRequestsShareTheConnectionAndABodyEndsIt() {
-        EmbeddedChannel channel = channel(new ManagementRoutes(() -> false, () -> ""));
+        EmbeddedChannel channel = channel(new ManagementRoutes(() -> false, () -> CompletableFuture.completedFuture(ScrapeCache.Scrape.of(""))));
         assertThat(exchange(channel, "GET /health/readiness HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 503");
         assertThat(exchange(channel, "HEAD /health/liveness HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 200")
                 .contains("content-length: 15").doesNotContain("UP");
@@ -62,5 +63,35 @@ class ManagementRequestsTest {
         String refused = exchange(channel, "POST /health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab");
         assertThat(refused).startsWith("HTTP/1.1 405").contains("allow: GET, HEAD").contains("connection: close");
         assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrderEvenWhenAScrapeIsStillBeingMade() {
+        CompletableFuture<ScrapeCache.Scrape> scrape = new CompletableFuture<>();
+        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> scrape));
+        String early = exchange(channel, "GET /prometheus HTTP/1.1\r\nHost: x\r\n\r\nGET /health/liveness HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(early).as("nothing before the scrape's answer").isEmpty();
+        scrape.complete(ScrapeCache.Scrape.of("metric 1\n"));
+        channel.runPendingTasks();
+        String answers = exchange(channel, "");
+        assertThat(answers).startsWith("HTTP/1.1 200").contains("metric 1");
+        assertThat(answers.indexOf("metric 1")).isLessThan(answers.indexOf("{\"status\":\"UP\"}"));
+        assertThat(channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void aConnectionQueueingMoreThanAFewUnansweredRequestsIsCutOff() {
+        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, CompletableFuture::new));
+        exchange(channel, "GET /prometheus HTTP/1.1\r\nHost: x\r\n\r\n".repeat(ManagementRequests.MAX_PENDING + 1));
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void gzipIsAcceptedAsPrometheusAndBrowsersAskForItButNotWhenRefused() {
+        assertThat(ManagementRequests.acceptsGzip("gzip")).isTrue();
+        assertThat(ManagementRequests.acceptsGzip("br, gzip;q=0.8, deflate")).isTrue();
+        assertThat(ManagementRequests.acceptsGzip("gzip;q=0")).isFalse();
+        assertThat(ManagementRequests.acceptsGzip("identity")).isFalse();
+        assertThat(ManagementRequests.acceptsGzip(null)).isFalse();
     }
 }

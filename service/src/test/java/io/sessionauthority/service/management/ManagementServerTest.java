@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 
 class ManagementServerTest {
 
-    private static final ManagementServer.Limits LIMITS = new ManagementServer.Limits(4, Duration.ofSeconds(1), Duration.ofSeconds(5));
-    private static final ManagementRoutes ROUTES = new ManagementRoutes(() -> true, () -> "");
+    private static final ManagementServer.Limits LIMITS = new ManagementServer.Limits(4, 4, Duration.ofSeconds(1), Duration.ofSeconds(5));
+    private static final ManagementRoutes ROUTES = new ManagementRoutes(() -> true, () -> java.util.concurrent.CompletableFuture.completedFuture(ScrapeCache.Scrape.of("")));
 
     @Test
     void aPortInUseIsAClearStartupErrorNamingIt() {
