@@ -219,11 +219,18 @@ class ManagementPortEndToEndTest {
         }
     }
 
-    /** Sixteen scrapers on keep-alive connections: they share scrapes, and probes keep answering. */
+    /**
+     * Sixteen scrapers on keep-alive connections, each scraping as fast as it can: they share scrapes
+     * (each was made on the port's thread, once per request, and kept liveness from answering for
+     * seconds), and probes keep answering.
+     */
     @Test
     void manyScrapersShareScrapesAndProbesKeepAnswering() throws Exception {
+        MeterRegistry registry = context.getBean(MeterRegistry.class);
+        java.util.concurrent.atomic.AtomicLong made = new java.util.concurrent.atomic.AtomicLong();
+        Gauge counting = Gauge.builder("test.scrapes.made", made, java.util.concurrent.atomic.AtomicLong::incrementAndGet).register(registry);
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.atomic.AtomicLong scrapes = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong served = new java.util.concurrent.atomic.AtomicLong();
         List<Thread> scrapers = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
             int n = i;
@@ -236,76 +243,89 @@ class ManagementPortEndToEndTest {
                     while (!stop.get()) {
                         socket.getOutputStream().write("GET /prometheus HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                         readOneAnswer(in);
-                        scrapes.incrementAndGet();
+                        served.incrementAndGet();
                     }
                 } catch (Exception ignored) {
-                    // cut off: counted by the scrapes it made
+                    // cut off: counted by the scrapes it was served
                 }
             }));
         }
         try {
-            Await.until("scrapers running", Duration.ofSeconds(20), () -> scrapes.get() > 100);
+            Await.until("scrapers running", Duration.ofSeconds(30), () -> served.get() > 200);
             for (int i = 0; i < 20; i++) {
-                assertThat(get("/health/liveness").statusCode()).isEqualTo(200);
+                assertThat(probe("/health/liveness")).as("probe %d", i).isEqualTo(200);
             }
         } finally {
             stop.set(true);
             for (Thread scraper : scrapers) {
                 scraper.join(15_000);
             }
+            registry.remove(counting);
         }
+        assertThat(made.get()).as("scrapes made for %d served", served.get()).isLessThan(served.get() / 4);
     }
 
     /**
-     * Slow clients from one address (each sending half a request, then nothing) and reconnecting idle
-     * sockets from another take every slot they can; a probe from a third address gets in every time.
+     * Slow clients from one address (each sending half a request, then nothing, and reconnecting when
+     * cut off) and reconnecting idle sockets from another take every slot they can; a probe from a
+     * third address gets in every time, at its first attempt.
      */
     @Test
     void slowAndReconnectingSocketsCannotLockAProbeOut() throws Exception {
-        List<Socket> slow = new ArrayList<>();
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread reconnecting = daemon(() -> {
-            List<Socket> idle = new ArrayList<>();
-            while (!stop.get()) {
-                try {
-                    Socket socket = new Socket();
-                    socket.bind(new InetSocketAddress("127.0.0.4", 0));
-                    socket.connect(new InetSocketAddress(management.host(), management.port()), 2000);
-                    idle.add(socket);
-                    if (idle.size() > 30) {
-                        idle.remove(0).close();
-                    }
-                } catch (Exception ignored) {
-                    // refused or reset: try again
-                }
-            }
-            idle.forEach(socket -> {
-                try {
-                    socket.close();
-                } catch (Exception ignored) {
-                    // closing anyway
-                }
-            });
-        });
+        Thread slowloris = daemon(() -> holdSockets("127.0.0.3", 40, "GET /health HTTP/1.1\r\nHost: x\r\n", stop));
+        Thread reconnecting = daemon(() -> holdSockets("127.0.0.4", 30, "", stop));
         try {
-            for (int i = 0; i < 40; i++) {
-                Socket socket = new Socket();
-                socket.bind(new InetSocketAddress("127.0.0.3", 0));
-                socket.connect(new InetSocketAddress(management.host(), management.port()), 2000);
-                socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
-                socket.getOutputStream().flush();
-                slow.add(socket);
-            }
+            Await.until("the port crowded", Duration.ofSeconds(10), () -> management.openConnections() >= 8);
             for (int i = 0; i < 30; i++) {
-                assertThat(get("/health/liveness").statusCode()).as("probe %d", i).isEqualTo(200);
+                assertThat(probe("/health/liveness")).as("probe %d", i).isEqualTo(200);
             }
             assertThat(management.openConnections()).isLessThanOrEqualTo(16);
         } finally {
             stop.set(true);
+            slowloris.join(10_000);
             reconnecting.join(10_000);
-            for (Socket socket : slow) {
-                socket.close();
+        }
+    }
+
+    /** Keeps {@code count} sockets from {@code address} open, each having sent {@code opening}; replaces the closed, the oldest first. */
+    private void holdSockets(String address, int count, String opening, java.util.concurrent.atomic.AtomicBoolean stop) {
+        java.util.ArrayDeque<Socket> held = new java.util.ArrayDeque<>();
+        while (!stop.get()) {
+            try {
+                Socket socket = new Socket();
+                socket.bind(new InetSocketAddress(address, 0));
+                socket.connect(new InetSocketAddress(management.host(), management.port()), 2000);
+                socket.getOutputStream().write(opening.getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                held.add(socket);
+                if (held.size() > count) {
+                    held.poll().close();
+                }
+            } catch (Exception ignored) {
+                // refused or reset: try again
             }
+        }
+        for (Socket socket : held) {
+            try {
+                socket.close();
+            } catch (Exception ignored) {
+                // closing anyway
+            }
+        }
+    }
+
+    /** One probe as a kubelet makes it: a new connection, one GET, no retry. Answers the status, or -1. */
+    private int probe(String path) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(management.host(), management.port()), 5_000);
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            return answer.startsWith("HTTP/1.1 ") ? Integer.parseInt(answer.substring(9, 12)) : -1;
+        } catch (java.io.IOException failed) {
+            return -1;
         }
     }
 
