@@ -9,9 +9,16 @@ import java.time.Duration;
  *
  * @param maxInboundMessageBytes          larger requests get RESOURCE_EXHAUSTED before they are parsed
  * @param maxConnectionAge                clients reconnect after this, spreading load over new replicas
- * @param maxConnections                  connections at once; beyond, new ones are closed as they are accepted
+ * @param maxConnections                  connections at once; beyond, one that has not finished its handshake
+ *                                        is closed to make room, or else the new one
+ * @param maxConnectionsPerAddress        connections at once from one remote address, likewise (a NAT or an
+ *                                        egress proxy in front of many callers may need more)
  * @param maxConcurrentCallsPerConnection calls (HTTP/2 streams) at once on one connection
- * @param handshakeTimeout                time a new connection has to finish its TLS and HTTP/2 handshake
+ * @param handshakeTimeout                time a new connection has to finish its TLS handshake and send the
+ *                                        HTTP/2 preface
+ * @param maxRstFramesPerWindow           streams a client may reset within {@code rstFramesWindow} before its
+ *                                        connection is closed (HTTP/2 rapid reset)
+ * @param rstFramesWindow                 the window of {@code maxRstFramesPerWindow}, in whole seconds
  * @param maxOpenStreams                  streaming calls (health Watch, WatchRevocations) open at once, per method
  */
 @ConfigurationProperties("session-authority.grpc")
@@ -19,7 +26,17 @@ public record GrpcProperties(
         @Bindable(defaultValue = "65536") int maxInboundMessageBytes,
         @Bindable(defaultValue = "30m") Duration maxConnectionAge,
         @Bindable(defaultValue = "4096") int maxConnections,
+        @Bindable(defaultValue = "256") int maxConnectionsPerAddress,
         @Bindable(defaultValue = "256") int maxConcurrentCallsPerConnection,
-        @Bindable(defaultValue = "10s") Duration handshakeTimeout,
+        @Bindable(defaultValue = "5s") Duration handshakeTimeout,
+        @Bindable(defaultValue = "1000") int maxRstFramesPerWindow,
+        @Bindable(defaultValue = "10s") Duration rstFramesWindow,
         @Bindable(defaultValue = "1000") int maxOpenStreams) {
+
+    public GrpcProperties {
+        if (maxRstFramesPerWindow < 1 || rstFramesWindow.toSeconds() < 1) {
+            throw new IllegalArgumentException("session-authority.grpc.max-rst-frames-per-window must be at least 1 and"
+                    + " rst-frames-window at least 1s");
+        }
+    }
 }

@@ -1,6 +1,9 @@
 package io.sessionauthority.service.config;
 
+import io.grpc.Attributes;
+import io.grpc.Grpc;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerTransportFilter;
 import io.grpc.netty.NettyServerBuilder;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
@@ -13,10 +16,16 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.sessionauthority.service.admission.ConnectionAdmission;
+import io.sessionauthority.service.logging.RateLimitedLog;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,11 +38,17 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>An auth request is a few hundred bytes: a small inbound limit turns an oversized message
  *       into RESOURCE_EXHAUSTED before it is parsed.</li>
- *   <li>At most {@code max-connections} connections: beyond, new ones are closed as they are
- *       accepted, so a connection flood cannot exhaust file descriptors. grpc-java has no such
- *       setting; a handler on the listening channel does it.</li>
+ *   <li>At most {@code max-connections} connections, and {@code max-connections-per-address} from
+ *       one address, so a connection flood cannot exhaust file descriptors nor one host fill the
+ *       port for everyone ({@link ConnectionAdmission}: when full, a connection that has not yet
+ *       finished its handshake is closed to let a new one in; only when none waits is the new one
+ *       refused). grpc-java has no such setting; a handler on the listening channel does it.</li>
  *   <li>At most {@code max-concurrent-calls-per-connection} calls (streams) on one connection, and
- *       a connection must finish its HTTP/2 handshake within {@code handshake-timeout}.</li>
+ *       a connection must finish its TLS and HTTP/2 handshake (the client's preface and first
+ *       SETTINGS) within {@code handshake-timeout}.</li>
+ *   <li>HTTP/2 rapid reset (CVE-2023-44487): a connection that resets more than
+ *       {@code max-rst-frames-per-window} streams within {@code rst-frames-window} is closed with
+ *       GOAWAY ENHANCE_YOUR_CALM. A client cancelling calls at its deadline resets far fewer.</li>
  *   <li>Keepalive limits stop clients from pinging too often; a maximum connection age makes
  *       clients reconnect now and then, so load spreads over new replicas.</li>
  * </ul>
@@ -42,16 +57,19 @@ import org.slf4j.LoggerFactory;
 public class GrpcServerLimits implements BeanCreatedEventListener<ServerBuilder<?>> {
 
     private static final Logger LOG = LoggerFactory.getLogger(GrpcServerLimits.class);
+    private static final RateLimitedLog CROWDED = new RateLimitedLog(LOG, Duration.ofMinutes(1));
 
     private final GrpcProperties limits;
-    private final AtomicInteger open = new AtomicInteger();
-    private final AtomicInteger refused = new AtomicInteger();
+    private final ConnectionAdmission admission;
+    /** Admitted connections by their client's address and port, for the transport filter to find. */
+    private final ConcurrentMap<SocketAddress, Channel> connections = new ConcurrentHashMap<>();
     private final IoEventLoops loops;
     private EventLoopGroup boss;
 
     public GrpcServerLimits(GrpcProperties limits, IoEventLoops loops) {
         this.limits = limits;
         this.loops = loops;
+        this.admission = new ConnectionAdmission(new ConnectionAdmission.Limits(limits.maxConnections(), limits.maxConnectionsPerAddress()));
     }
 
     @Override
@@ -60,6 +78,7 @@ public class GrpcServerLimits implements BeanCreatedEventListener<ServerBuilder<
         builder.maxInboundMessageSize(limits.maxInboundMessageBytes());
         builder.maxInboundMetadataSize(16 * 1024);
         builder.handshakeTimeout(limits.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        builder.addTransportFilter(new HandshakeFinished());
         if (builder instanceof NettyServerBuilder netty) {
             // Event loops of our own, since grpc-java takes a custom listening channel only together with them.
             boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("grpc-boss", true), NioIoHandler.newFactory());
@@ -72,6 +91,7 @@ public class GrpcServerLimits implements BeanCreatedEventListener<ServerBuilder<
                         return listener;
                     })
                     .maxConcurrentCallsPerConnection(limits.maxConcurrentCallsPerConnection())
+                    .maxRstFramesPerWindow(limits.maxRstFramesPerWindow(), (int) limits.rstFramesWindow().toSeconds())
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
                     .maxConnectionAge(limits.maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS)
@@ -82,7 +102,7 @@ public class GrpcServerLimits implements BeanCreatedEventListener<ServerBuilder<
 
     /** Connections open on the gRPC port now. */
     public int openConnections() {
-        return open.get();
+        return admission.open();
     }
 
     /** Stops the listening loop; Micronaut stops the gRPC server (which created after us, stops before us) first. */
@@ -93,22 +113,45 @@ public class GrpcServerLimits implements BeanCreatedEventListener<ServerBuilder<
         }
     }
 
-    /** Sees every accepted connection before gRPC does; closes those beyond the cap. */
+    /** Sees every accepted connection before gRPC does; admits it, or closes it. */
     @ChannelHandler.Sharable
     private final class ConnectionCap extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext context, Object message) {
             Channel connection = (Channel) message;
-            if (open.incrementAndGet() > limits.maxConnections()) {
-                open.decrementAndGet();
-                if (refused.getAndIncrement() % 1000 == 0) {
-                    LOG.warn("gRPC port: {} connections open, refusing more ({} refused so far)", limits.maxConnections(), refused.get());
-                }
+            SocketAddress remote = connection.remoteAddress();
+            ConnectionAdmission.Decision decision = admission.admit(connection, ((InetSocketAddress) remote).getAddress());
+            if (decision != ConnectionAdmission.Decision.ADMITTED) {
+                CROWDED.warn("crowded", "gRPC port: full ({} connections, at most {} from one address); {} refused and {}"
+                                + " connections that had not finished their handshake closed to make room since start",
+                        limits.maxConnections(), limits.maxConnectionsPerAddress(), admission.refused(), admission.evicted());
+            }
+            if (decision == ConnectionAdmission.Decision.REFUSED) {
                 connection.unsafe().closeForcibly();
                 return;
             }
-            connection.closeFuture().addListener(closed -> open.decrementAndGet());
+            connections.put(remote, connection);
+            connection.closeFuture().addListener(closed -> {
+                connections.remove(remote, connection);
+                admission.release(connection);
+            });
             context.fireChannelRead(message);
+        }
+    }
+
+    /**
+     * grpc-java calls {@code transportReady} once the client's HTTP/2 preface and first SETTINGS have
+     * arrived (after TLS): from then on the connection is a client's, never closed to make room.
+     */
+    private final class HandshakeFinished extends ServerTransportFilter {
+        @Override
+        public Attributes transportReady(Attributes transport) {
+            SocketAddress remote = transport.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+            Channel connection = remote == null ? null : connections.get(remote);
+            if (connection != null) {
+                admission.active(connection);
+            }
+            return transport;
         }
     }
 }

@@ -244,4 +244,50 @@ class SecurityEndToEndTest {
                         .doesNotContain(EDGE_KEY)
                         .doesNotContain("\n"));
     }
+
+    /**
+     * A client that finishes TLS and then never sends the HTTP/2 preface holds a connection only until
+     * the handshake timeout (5 s by default); it once lived about a minute.
+     */
+    @Test
+    void aTlsConnectionThatNeverSendsThePrefaceIsClosedAtTheHandshakeTimeout() throws Exception {
+        javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
+        trustAll.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) trustAll.getSocketFactory()
+                .createSocket("127.0.0.1", service.server().getPort())) {
+            javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
+            parameters.setApplicationProtocols(new String[] {"h2"});
+            socket.setSSLParameters(parameters);
+            socket.startHandshake();
+            assertThat(socket.getApplicationProtocol()).isEqualTo("h2");
+            socket.setSoTimeout(30_000);
+            // The server's SETTINGS may come first; then the connection must end, well before 30 s.
+            java.io.InputStream in = socket.getInputStream();
+            boolean ended;
+            try {
+                while (in.read(new byte[1024]) >= 0) {
+                    // the server's SETTINGS, and the GOAWAY it may send as it closes
+                }
+                ended = true;
+            } catch (java.net.SocketTimeoutException stillOpen) {
+                ended = false;
+            } catch (java.io.IOException reset) {
+                ended = true;
+            }
+            assertThat(ended).as("closed before 30 s without a preface").isTrue();
+        }
+    }
 }

@@ -148,4 +148,128 @@ class TransportLimitsEndToEndTest {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
     }
+
+    /**
+     * 4,096 idle TCP connections from one host once filled the port and 81 of 85 new legitimate
+     * connections failed. One address now holds at most its share, and a client elsewhere gets in.
+     */
+    @Test
+    void idleConnectionsFromOneAddressCannotFillThePort() throws Exception {
+        try (ServiceUnderTest capped = ServiceUnderTest.start(redis.uri(), Map.of(
+                "session-authority.grpc.max-connections", 16, "session-authority.grpc.max-connections-per-address", 4))) {
+            capped.channel().shutdownNow();
+            List<java.net.Socket> idle = openIdleSockets(capped.port(), 40, i -> "127.0.0.2");
+            try {
+                GrpcServerLimits limits = capped.bean(GrpcServerLimits.class);
+                Await.until("the flood admitted up to its share", Duration.ofSeconds(10), () -> limits.openConnections() == 4);
+                assertLegitimateClientsGetIn(capped.port());
+            } finally {
+                closeAll(idle);
+            }
+        }
+    }
+
+    /**
+     * Sockets from many addresses that never send the HTTP/2 preface fill the whole port; a client
+     * that speaks at once still gets in, in place of the longest-waiting of them.
+     */
+    @Test
+    void connectionsThatNeverFinishTheirHandshakeMakeRoomForClientsThatDo() throws Exception {
+        try (ServiceUnderTest capped = ServiceUnderTest.start(redis.uri(), Map.of(
+                "session-authority.grpc.max-connections", 16, "session-authority.grpc.max-connections-per-address", 4))) {
+            capped.channel().shutdownNow();
+            List<java.net.Socket> idle = openIdleSockets(capped.port(), 16, i -> "127.0.1." + (1 + i % 16));
+            try {
+                GrpcServerLimits limits = capped.bean(GrpcServerLimits.class);
+                Await.until("the port full", Duration.ofSeconds(10), () -> limits.openConnections() == 16);
+                assertLegitimateClientsGetIn(capped.port());
+            } finally {
+                closeAll(idle);
+            }
+        }
+    }
+
+    /**
+     * HTTP/2 rapid reset (CVE-2023-44487): a client that opens streams and resets them at once,
+     * as fast as it can, is cut off with GOAWAY ENHANCE_YOUR_CALM once it passes the window's limit.
+     */
+    @Test
+    void rapidResetIsCutOffWithGoAway() throws Exception {
+        try (ServiceUnderTest limited = ServiceUnderTest.start(redis.uri(), Map.of(
+                "session-authority.grpc.max-rst-frames-per-window", 100, "session-authority.grpc.rst-frames-window", "10s"))) {
+            io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1, io.netty.channel.nio.NioIoHandler.newFactory());
+            try {
+                java.util.concurrent.CompletableFuture<Long> goAway = new java.util.concurrent.CompletableFuture<>();
+                io.netty.handler.codec.http2.Http2ConnectionHandler http2 = new io.netty.handler.codec.http2.Http2ConnectionHandlerBuilder()
+                        .server(false)
+                        .frameListener(new io.netty.handler.codec.http2.Http2FrameAdapter() {
+                            @Override
+                            public void onGoAwayRead(io.netty.channel.ChannelHandlerContext context, int lastStreamId, long errorCode,
+                                                     io.netty.buffer.ByteBuf debugData) {
+                                goAway.complete(errorCode);
+                            }
+                        })
+                        .build();
+                io.netty.channel.Channel connection = new io.netty.bootstrap.Bootstrap().group(group)
+                        .channel(io.netty.channel.socket.nio.NioSocketChannel.class)
+                        .handler(http2)
+                        .connect("127.0.0.1", limited.port()).sync().channel();
+                io.netty.channel.ChannelHandlerContext context = connection.pipeline().context(http2);
+                io.netty.handler.codec.http2.Http2Headers headers = new io.netty.handler.codec.http2.DefaultHttp2Headers()
+                        .method("POST").scheme("http").authority("localhost").path("/grpc.health.v1.Health/Check")
+                        .set("content-type", "application/grpc").set("te", "trailers");
+                int pairs = 0;
+                for (int stream = 3; pairs < 2_000 && !goAway.isDone() && connection.isActive(); stream += 2, pairs++) {
+                    int id = stream;
+                    connection.eventLoop().submit(() -> {
+                        http2.encoder().writeHeaders(context, id, headers, 0, false, context.newPromise());
+                        http2.encoder().writeRstStream(context, id, io.netty.handler.codec.http2.Http2Error.CANCEL.code(), context.newPromise());
+                        context.flush();
+                    }).sync();
+                }
+                assertThat(goAway.get(10, TimeUnit.SECONDS)).as("GOAWAY ENHANCE_YOUR_CALM after %d pairs", pairs)
+                        .isEqualTo(io.netty.handler.codec.http2.Http2Error.ENHANCE_YOUR_CALM.code());
+                connection.close();
+                assertThat(healthAnswers(limited.channel())).as("others keep being served").isTrue();
+            } finally {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private void assertLegitimateClientsGetIn(int port) {
+        for (int i = 0; i < 5; i++) {
+            ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+            try {
+                assertThat(healthAnswers(channel)).as("legitimate client %d", i).isTrue();
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+    }
+
+    static List<java.net.Socket> openIdleSockets(int port, int count, java.util.function.IntFunction<String> fromAddress) {
+        List<java.net.Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            try {
+                java.net.Socket socket = new java.net.Socket();
+                socket.bind(new java.net.InetSocketAddress(fromAddress.apply(i), 0));
+                socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2_000);
+                sockets.add(socket);
+            } catch (java.io.IOException refused) {
+                // the port closed it: what the test is about
+            }
+        }
+        return sockets;
+    }
+
+    static void closeAll(List<java.net.Socket> sockets) {
+        for (java.net.Socket socket : sockets) {
+            try {
+                socket.close();
+            } catch (java.io.IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
 }
