@@ -195,10 +195,15 @@ public final class SessionService {
 
     /**
      * Appends the event to the revocation log before the caller hears of the revoke: an
-     * acknowledged revoke always has its event. The event is appended even when the revoke found
-     * nothing left to end, so a revoke retried after a failed append still announces itself.
+     * acknowledged revoke always has its event. A revoke that ended nothing appends nothing: the
+     * stream is fanned out to every cache in the fleet, and a forged but well-formed token (or a
+     * logout repeated in a loop) once appended an event per call. A revoke whose append failed is
+     * not left to its caller's retry: {@link AnnouncingLog} redelivers the event in the background.
      */
     private CompletionStage<Integer> announce(Revocation revocation, int count) {
+        if (count == 0) {
+            return CompletableFuture.completedFuture(0);
+        }
         return revocations.append(revocation).thenApply(cursor -> count);
     }
 

@@ -135,10 +135,13 @@ class RevocationStreamEndToEndTest {
             RevocationSubscriber slow = RevocationSubscriber.watchWithoutReading(narrow, "");
             String userId = service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("dave").setPassword(PASSWORD).build()).getUserId();
             Thread.sleep(500);
-            // Far more than a flow-control window of events (each ends a session that is not there).
+            // Far more than a flow-control window of events, appended as the revokes that end
+            // sessions append them (a revoke that ends nothing appends nothing).
+            var log = service.bean(io.sessionauthority.service.session.AnnouncingLog.class);
             for (int i = 0; i < 1_500; i++) {
-                service.blocking().revoke(RevokeRequest.newBuilder().setSession(SessionRef.newBuilder().setUserId(userId)
-                        .setSessionId(someSessionId())).build());
+                log.append(io.sessionauthority.service.revocation.Revocation.ofSession(userId, someSessionId(),
+                        io.sessionauthority.service.revocation.EndReason.ADMIN_REVOKE, java.time.Instant.now()))
+                        .toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
             }
             Thread.sleep(2_500);
             slow.read(Integer.MAX_VALUE);
