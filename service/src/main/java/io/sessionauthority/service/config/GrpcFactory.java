@@ -5,10 +5,17 @@ import io.grpc.ServerInterceptor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
 import io.sessionauthority.service.grpc.InterceptorOrder;
+import io.sessionauthority.service.admission.RateQuotas;
+import io.sessionauthority.service.admission.StreamQuotas;
+import io.sessionauthority.service.grpc.LogWriteQuota;
 import io.sessionauthority.service.grpc.OpenStreamLimit;
+import io.sessionauthority.service.security.CallerProperties;
 import jakarta.inject.Singleton;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
-/** gRPC server wiring that is not about callers: limits for everyone. */
+/** gRPC server wiring for every call: metrics, and each caller's shares. */
 @Factory
 public class GrpcFactory {
 
@@ -23,7 +30,20 @@ public class GrpcFactory {
     }
 
     @Singleton
-    OpenStreamLimit openStreamLimit(GrpcProperties limits) {
-        return new OpenStreamLimit(limits.maxOpenStreams());
+    OpenStreamLimit openStreamLimit(GrpcProperties limits, QuotaProperties quotas, List<CallerProperties> callers) {
+        Map<String, Integer> overrides = new HashMap<>();
+        for (CallerProperties caller : callers) {
+            if (caller.getMaxOpenStreams() != null) {
+                overrides.put(caller.getName(), caller.getMaxOpenStreams());
+            }
+        }
+        return new OpenStreamLimit(new StreamQuotas(limits.maxOpenStreams(),
+                caller -> overrides.getOrDefault(caller, quotas.streamsPerCaller()), quotas.streamsPerAddress()));
+    }
+
+    /** Tracks at most 100,000 callers' buckets (addresses, for unauthenticated ones) before dropping full ones. */
+    @Singleton
+    LogWriteQuota logWriteQuota(QuotaProperties quotas) {
+        return new LogWriteQuota(new RateQuotas(quotas.logWritesPerSecond(), quotas.logWriteBurst(), 100_000));
     }
 }

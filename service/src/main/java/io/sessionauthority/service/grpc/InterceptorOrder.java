@@ -8,16 +8,18 @@ import io.micronaut.core.order.Ordered;
 
 /**
  * The order of the service's gRPC interceptors, outermost first (Micronaut installs lower orders
- * further out). Metrics and tracing see every call, refused ones included; the stream bound refuses
- * a flood before anything else works on it; caller authentication runs last, right before the
- * endpoint. Pinned by TracingEndToEndTest (a refused call is traced and counted).
+ * further out). Metrics and tracing see every call, refused ones included; caller authentication
+ * names the caller; then each caller's shares (open streams, calls that write to the shared logs)
+ * refuse what is over them, right before the endpoint. Pinned by TracingEndToEndTest (a refused call
+ * is traced and counted).
  */
 public final class InterceptorOrder {
 
     public static final int METRICS = 5;
     public static final int TRACING = 10;
-    public static final int OPEN_STREAM_LIMIT = 20;
     public static final int CALLER_AUTH = 30;
+    public static final int OPEN_STREAM_LIMIT = 40;
+    public static final int LOG_WRITE_QUOTA = 45;
 
     private InterceptorOrder() {
     }

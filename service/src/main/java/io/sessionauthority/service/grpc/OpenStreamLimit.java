@@ -2,35 +2,36 @@ package io.sessionauthority.service.grpc;
 
 import com.google.rpc.Code;
 import io.grpc.ForwardingServerCallListener;
+import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.micronaut.core.order.Ordered;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import io.sessionauthority.service.admission.StreamQuotas;
+import io.sessionauthority.service.security.Caller;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /**
- * Bounds the streaming calls open at once, per method. A stream (health Watch, a revocation watch)
- * holds memory and a slot for as long as the caller keeps it, and health is open to callers that
- * never authenticate: without a bound, fifteen thousand idle Watch streams were accepted. Beyond
- * the bound a new stream is refused with RESOURCE_EXHAUSTED; unary calls are never counted.
+ * Applies {@link StreamQuotas} to every streaming call (health Watch, WatchRevocations): beyond the
+ * caller's share, or its share from its address, or the method's bound for everyone, a new stream is
+ * refused with RESOURCE_EXHAUSTED (TOO_MANY_STREAMS, the message saying which). Unary calls are never
+ * counted. Runs after caller authentication, which names the caller to charge.
  */
 public final class OpenStreamLimit implements ServerInterceptor, Ordered {
+
+    private final StreamQuotas quotas;
+
+    public OpenStreamLimit(StreamQuotas quotas) {
+        this.quotas = quotas;
+    }
 
     @Override
     public int getOrder() {
         return InterceptorOrder.OPEN_STREAM_LIMIT;
-    }
-
-
-    private final int maxOpenStreams;
-    private final ConcurrentMap<String, AtomicInteger> open = new ConcurrentHashMap<>();
-
-    public OpenStreamLimit(int maxOpenStreams) {
-        this.maxOpenStreams = maxOpenStreams;
     }
 
     @Override
@@ -40,41 +41,38 @@ public final class OpenStreamLimit implements ServerInterceptor, Ordered {
         if (type == MethodDescriptor.MethodType.UNARY || type == MethodDescriptor.MethodType.CLIENT_STREAMING) {
             return next.startCall(call, headers);
         }
-        AtomicInteger count = open.computeIfAbsent(call.getMethodDescriptor().getFullMethodName(), name -> new AtomicInteger());
-        if (count.incrementAndGet() > maxOpenStreams) {
-            count.decrementAndGet();
-            var refused = ErrorMapping.status(Code.RESOURCE_EXHAUSTED, "TOO_MANY_STREAMS",
-                    "too many open streams of " + call.getMethodDescriptor().getFullMethodName() + "; retry later");
+        String method = call.getMethodDescriptor().getFullMethodName();
+        Caller caller = CallerAuthInterceptor.currentCaller();
+        StreamQuotas.Outcome outcome = quotas.open(method, caller.authenticated() ? caller.name() : StreamQuotas.ANONYMOUS,
+                addressOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
+        if (outcome.lease() == null) {
+            var refused = ErrorMapping.status(Code.RESOURCE_EXHAUSTED, "TOO_MANY_STREAMS", switch (outcome.refusal()) {
+                case ADDRESS_SHARE_USED -> "this caller holds its share of open " + method + " streams from this address; close one first";
+                case CALLER_SHARE_USED -> "this caller holds its share of open " + method + " streams; close one first";
+                case SERVICE_FULL -> "too many open streams of " + method + "; retry later";
+            });
             call.close(refused.getStatus(), refused.getTrailers() == null ? new Metadata() : refused.getTrailers());
             return new ServerCall.Listener<>() {
             };
         }
+        StreamQuotas.Lease lease = outcome.lease();
         ServerCall.Listener<ReqT> listener;
         try {
             listener = next.startCall(call, headers);
         } catch (RuntimeException e) {
-            count.decrementAndGet();
+            lease.release();
             throw e;
         }
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
-            private boolean released;
-
-            private void release() {
-                if (!released) {
-                    released = true;
-                    count.decrementAndGet();
-                }
-            }
-
             @Override
             public void onComplete() {
-                release();
+                lease.release();
                 super.onComplete();
             }
 
             @Override
             public void onCancel() {
-                release();
+                lease.release();
                 super.onCancel();
             }
         };
@@ -82,7 +80,12 @@ public final class OpenStreamLimit implements ServerInterceptor, Ordered {
 
     /** Streams of {@code fullMethodName} open now. */
     public int open(String fullMethodName) {
-        AtomicInteger count = open.get(fullMethodName);
-        return count == null ? 0 : count.get();
+        return quotas.open(fullMethodName);
+    }
+
+    /** The client's IP address; an in-process or unknown transport counts as one address. */
+    static InetAddress addressOf(SocketAddress remote) {
+        return remote instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress() : InetAddress.getLoopbackAddress();
     }
 }

@@ -20,6 +20,11 @@ public record Caller(String name, Set<Permission> permissions) {
         permissions = Set.copyOf(permissions);
     }
 
+    /** Whether this is a configured caller that proved who it is (not the development or fail-closed stand-in). */
+    public boolean authenticated() {
+        return this != UNAUTHENTICATED_DEV && this != NOBODY;
+    }
+
     public boolean may(Permission permission) {
         return permissions.contains(permission);
     }

@@ -16,6 +16,7 @@ import java.util.List;
  *   orders:
  *     tls-identities: [spiffe://example.org/ns/prod/sa/orders, CN=orders]
  *     permissions: [validate]
+ *     max-open-streams: 2000               # optional: this caller's share of each stream method
  * </pre>
  */
 @EachProperty("session-authority.security.callers")
@@ -25,6 +26,7 @@ public class CallerProperties {
     private List<String> apiKeySha256 = List.of();
     private List<String> tlsIdentities = List.of();
     private List<Permission> permissions = List.of();
+    private Integer maxOpenStreams;
 
     public CallerProperties(@Parameter String name) {
         this.name = name;
@@ -58,5 +60,20 @@ public class CallerProperties {
 
     public void setPermissions(List<Permission> permissions) {
         this.permissions = List.copyOf(permissions);
+    }
+
+    /**
+     * This caller's share of each streaming method's open streams, in place of
+     * {@code session-authority.quotas.streams-per-caller}; null: that default.
+     */
+    public Integer getMaxOpenStreams() {
+        return maxOpenStreams;
+    }
+
+    public void setMaxOpenStreams(Integer maxOpenStreams) {
+        if (maxOpenStreams != null && maxOpenStreams < 1) {
+            throw new IllegalArgumentException("session-authority.security.callers." + name + ".max-open-streams must be at least 1");
+        }
+        this.maxOpenStreams = maxOpenStreams;
     }
 }
