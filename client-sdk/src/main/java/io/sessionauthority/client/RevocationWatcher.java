@@ -10,7 +10,9 @@ import io.sessionauthority.v1.WatchRevocationsResponse;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -24,7 +26,7 @@ final class RevocationWatcher implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(RevocationWatcher.class.getName());
     private static final long MIN_RETRY_MILLIS = 50;
-    private static final long MAX_RETRY_MILLIS = 2_000;
+    private static final long MAX_RETRY_MILLIS = 5_000;
 
     /** What the watcher reports to. Called on gRPC threads, one message at a time. */
     interface Listener {
@@ -45,6 +47,7 @@ final class RevocationWatcher implements AutoCloseable {
     private volatile boolean unsupported;
     private volatile ClientCallStreamObserver<WatchRevocationsRequest> call;
     private int failures;
+    private final AtomicInteger attempts = new AtomicInteger();
 
     RevocationWatcher(SessionAuthorityServiceGrpc.SessionAuthorityServiceStub stub, Listener listener, Duration staleAfter) {
         this.stub = stub;
@@ -75,6 +78,7 @@ final class RevocationWatcher implements AutoCloseable {
         // Without a cursor the stream starts "from now": whatever was cached before cannot be
         // checked against the events it missed, so it is forgotten at the first message.
         boolean fromNow = cursor.isEmpty();
+        attempts.incrementAndGet();
         stub.watchRevocations(WatchRevocationsRequest.newBuilder().setCursor(cursor).build(),
                 new ClientResponseObserver<WatchRevocationsRequest, WatchRevocationsResponse>() {
                     private boolean first = true;
@@ -152,14 +156,23 @@ final class RevocationWatcher implements AutoCloseable {
             retries.schedule(this::subscribe, 1, TimeUnit.MINUTES);
             return;
         }
-        long delay;
+        long ceiling;
         synchronized (this) {
-            delay = Math.min(MAX_RETRY_MILLIS, MIN_RETRY_MILLIS << Math.min(failures, 6));
+            ceiling = Math.min(MAX_RETRY_MILLIS, MIN_RETRY_MILLIS << Math.min(failures, 10));
             failures++;
         }
-        // A reset of its own (the authority lost events in a Redis failover) ends the stream after
-        // the Reset message; resume at once from the reset's cursor.
-        retries.schedule(this::subscribe, status.getCode() == Status.Code.RESOURCE_EXHAUSTED ? 0 : delay, TimeUnit.MILLISECONDS);
+        // Every failure backs off, RESOURCE_EXHAUSTED too: a replica refusing a stream over its
+        // caller's share, once answered at once, drew ten thousand subscriptions in ten seconds. The
+        // first retry after a healthy stream (a reset, a subscriber cut off as too slow) still comes
+        // within 50 ms. Half the delay is random, so a fleet of clients cut off together (a replica
+        // restarting) does not come back in step.
+        long delay = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
+        retries.schedule(this::subscribe, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Subscriptions begun since the watcher started (each retry is one). */
+    int attempts() {
+        return attempts.get();
     }
 
     @Override
