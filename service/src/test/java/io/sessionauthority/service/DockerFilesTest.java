@@ -94,7 +94,8 @@ class DockerFilesTest {
         Map<String, Object> envoy = new Yaml().load(Files.readString(DOCKER.resolve("envoy.yaml")));
         String text = Files.readString(DOCKER.resolve("envoy.yaml"));
         assertThat(text).contains("envoy.filters.http.ext_authz").contains("failure_mode_allow: false")
-                .contains("transport_api_version: V3").contains("http2_protocol_options");
+                .contains("transport_api_version: V3").contains("http2_protocol_options")
+                .contains("headers_with_underscores_action: REJECT_REQUEST");
         List<Map<String, Object>> clusters = (List<Map<String, Object>>) ((Map<String, Object>) envoy.get("static_resources")).get("clusters");
         assertThat(clusters).extracting(cluster -> cluster.get("name")).contains("session_authority", "app");
         assertThat(text).contains("port_value: 50051");

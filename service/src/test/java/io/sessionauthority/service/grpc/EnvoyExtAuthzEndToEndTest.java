@@ -55,7 +55,10 @@ class EnvoyExtAuthzEndToEndTest {
             CheckResponse byCookie = envoy.check(request(Map.of(
                     "cookie", "theme=dark; session_id=" + login.getToken() + "; lang=en",
                     "x-user-id", "someone-else",
-                    "x-session-attr-plan", "platinum")));
+                    "x-session-attr-plan", "platinum",
+                    // Underscore spellings, which many app servers read as the dashed names.
+                    "x_user_id", "someone-else",
+                    "X_Session_Attr_Role", "admin")));
             assertThat(byCookie.getStatus().getCode()).isZero();
             assertThat(set(byCookie)).containsEntry("x-user-id", login.getSession().getUserId())
                     .containsEntry("x-session-id", login.getSession().getSessionId())
@@ -64,7 +67,8 @@ class EnvoyExtAuthzEndToEndTest {
                     .containsEntry("cookie", "theme=dark; lang=en");
             assertThat(byCookie.getOkResponse().getHeadersList()).allSatisfy(h -> assertThat(h.getAppendAction())
                     .isEqualTo(HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD));
-            assertThat(byCookie.getOkResponse().getHeadersToRemoveList()).contains("x-session-attr-plan");
+            assertThat(byCookie.getOkResponse().getHeadersToRemoveList())
+                    .contains("x-session-attr-plan", "x_user_id", "X_Session_Attr_Role").doesNotContain("x-user-id");
             assertThat(byCookie.toString()).doesNotContain(login.getToken());
 
             CheckResponse byBearer = envoy.check(request(Map.of("authorization", "Bearer " + login.getToken())));
