@@ -19,6 +19,9 @@ import org.slf4j.MarkerFactory;
  * minute get through; when the next minute lets one through again, a line first says how many
  * were suppressed. Only loggers under the configured prefixes are limited (by default the
  * transport libraries; the service's own lines and the audit trail are never dropped here).
+ * A line that gets through keeps its exception's class and message but not its stack trace (a
+ * reset connection's trace is forty lines of Netty internals that say nothing more), unless the
+ * logger is set to DEBUG or finer.
  *
  * <p>Configured in {@link LogSetup} (the one place that names the limited loggers); in an operator's logback.xml:
  * {@code <turboFilter class="…RepeatedLinesFilter"><linesPerMinute>10</linesPerMinute>
@@ -28,6 +31,8 @@ public final class RepeatedLinesFilter extends TurboFilter {
 
     /** Marks the summary lines this filter writes itself, so it lets them through. */
     static final Marker SUMMARY = MarkerFactory.getMarker("SUPPRESSED_LINES");
+    /** Marks a line this filter wrote again without its stack trace, so it lets it through. */
+    static final Marker TRIMMED = MarkerFactory.getMarker("TRACE_TRIMMED");
     private static final long MINUTE_NANOS = 60_000_000_000L;
 
     private int linesPerMinute = 10;
@@ -50,7 +55,7 @@ public final class RepeatedLinesFilter extends TurboFilter {
 
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
-        if (marker == SUMMARY || level == null || !level.isGreaterOrEqual(logger.getEffectiveLevel()) || !limited(logger.getName())) {
+        if (marker == SUMMARY || marker == TRIMMED || level == null || !level.isGreaterOrEqual(logger.getEffectiveLevel()) || !limited(logger.getName())) {
             return FilterReply.NEUTRAL;
         }
         Window window = windows.computeIfAbsent(logger.getName() + '|' + level, key -> new Window());
@@ -61,6 +66,13 @@ public final class RepeatedLinesFilter extends TurboFilter {
         if (suppressed > 0) {
             logger.log(SUMMARY, Logger.FQCN, Level.toLocationAwareLoggerInteger(level),
                     "{} similar lines of this logger were suppressed in the last minute(s)", new Object[] {suppressed}, null);
+        }
+        if (t != null && !logger.isDebugEnabled()) {
+            Object[] arguments = params == null ? new Object[1] : java.util.Arrays.copyOf(params, params.length + 1);
+            arguments[arguments.length - 1] = t.toString();
+            logger.log(TRIMMED, Logger.FQCN, Level.toLocationAwareLoggerInteger(level), (format == null ? "" : format) + " ({})",
+                    arguments, null);
+            return FilterReply.DENY;
         }
         return FilterReply.NEUTRAL;
     }

@@ -92,6 +92,23 @@ class TransportLimitsEndToEndTest {
             }
             assertThat(lines.list).isNotEmpty().hasSizeLessThanOrEqualTo(10)
                     .allSatisfy(line -> assertThat(line.getFormattedMessage()).contains("reset by peer"));
+
+            // A line that gets through keeps its exception's class and message, not its stack trace.
+            ListAppender<ILoggingEvent> traced = new ListAppender<>();
+            traced.start();
+            Logger other = (Logger) LoggerFactory.getLogger("io.netty.FloodWithTraces");
+            other.addAppender(traced);
+            try {
+                java.util.logging.Logger.getLogger("io.netty.FloodWithTraces").log(java.util.logging.Level.WARNING,
+                        "connection broke", new java.io.IOException("Connection reset by peer"));
+                assertThat(traced.list).singleElement().satisfies(line -> {
+                    assertThat(line.getThrowableProxy()).isNull();
+                    assertThat(line.getFormattedMessage()).contains("connection broke")
+                            .contains("java.io.IOException: Connection reset by peer");
+                });
+            } finally {
+                other.detachAppender(traced);
+            }
         } finally {
             logback.detachAppender(lines);
         }
