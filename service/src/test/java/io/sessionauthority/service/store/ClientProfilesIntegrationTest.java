@@ -117,6 +117,29 @@ class ClientProfilesIntegrationTest {
                         org.assertj.core.groups.Tuple.tuple(third.session().sessionId(), laptop));
     }
 
+    /**
+     * The README's claim, with its bound: a user's profiles hash stays a listpack up to Redis' default
+     * 512 fields, which typical User-Agents (three 64-byte slices a device) do not reach within the
+     * session cap; 57 devices with 512-character User-Agents (nine slices each) pass it, and the hash
+     * is a plain one from then on. It holds one profile per device of the user's live sessions at
+     * most, so the session cap bounds it.
+     */
+    @Test
+    void aUsersProfilesStayAListpackUpTo512FieldsAndArePlainBeyond() {
+        User max = domain.createUser("max");
+        String clients = "sa:{" + max.id() + "}:clients";
+        String phone = "iPhone 7"; // 8 bytes, a line feed and a 512-byte User-Agent: 521 bytes, 9 slices
+        for (int device = 0; device < 57; device++) {
+            login("max", new ClientInfo("", "Mozilla/5.0 (" + String.format("%03d", device) + ") " + "x".repeat(512 - 18), phone));
+            if (device == 55) {
+                assertThat(redis.hlen(clients)).isEqualTo(56 * 9);
+                assertThat(redis.objectEncoding(clients)).as("56 devices").isEqualTo("listpack");
+            }
+        }
+        assertThat(redis.hlen(clients)).isEqualTo(57 * 9);
+        assertThat(redis.objectEncoding(clients)).as("57 devices").isEqualTo("hashtable");
+    }
+
     @Test
     void aProfileNoLiveSessionUsesIsForgottenAtTheRevokeOrTheNextLogin() {
         User leo = domain.createUser("leo");
