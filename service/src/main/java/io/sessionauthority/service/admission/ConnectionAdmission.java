@@ -88,10 +88,25 @@ public final class ConnectionAdmission {
             markWaiting(connection, address);
         }
         if (victim != null) {
-            victim.close();
+            closeAtOnce(victim);
             return Decision.ADMITTED_AFTER_EVICTION;
         }
         return Decision.ADMITTED;
+    }
+
+    /**
+     * Closes a connection that never proved itself, bypassing its pipeline: gRPC's HTTP/2 handler
+     * answers a plain close with a graceful GOAWAY and waits seconds for a client that never spoke,
+     * so evicted sockets piled up (a heap of 64 MiB ran out under a flood of them).
+     */
+    private static void closeAtOnce(Channel connection) {
+        if (!connection.isRegistered()) {
+            connection.unsafe().closeForcibly();
+        } else if (connection.eventLoop().inEventLoop()) {
+            connection.unsafe().close(connection.unsafe().voidPromise());
+        } else {
+            connection.eventLoop().execute(() -> connection.unsafe().close(connection.unsafe().voidPromise()));
+        }
     }
 
     /** {@code connection} waits for its client again (the management port, after each answer). */

@@ -172,7 +172,8 @@ class TransportLimitsEndToEndTest {
      */
     @Test
     void idleConnectionsFromOneAddressCannotFillThePort() throws Exception {
-        try (ServiceUnderTest capped = ServiceUnderTest.start(redis.uri(), Map.of(
+        // A long handshake timeout: only the admission can have closed the flood's sockets within the test.
+        try (ServiceUnderTest capped = ServiceUnderTest.start(redis.uri(), Map.of("session-authority.grpc.handshake-timeout", "60s",
                 "session-authority.grpc.max-connections", 16, "session-authority.grpc.max-connections-per-address", 4))) {
             capped.channel().shutdownNow();
             List<java.net.Socket> idle = openIdleSockets(capped.port(), 40, i -> "127.0.0.2");
@@ -180,6 +181,10 @@ class TransportLimitsEndToEndTest {
                 GrpcServerLimits limits = capped.bean(GrpcServerLimits.class);
                 Await.until("the flood admitted up to its share", Duration.ofSeconds(10), () -> limits.openConnections() == 4);
                 assertLegitimateClientsGetIn(capped.port());
+                // Closed for real, not just forgotten: all but the flood's share see their connection end,
+                // long before the handshake timeout (60 s) or a graceful HTTP/2 shutdown (10 s) would end it.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                assertThat(idle.stream().filter(socket -> closedByServer(socket, deadline)).count()).isGreaterThanOrEqualTo(36);
             } finally {
                 closeAll(idle);
             }
@@ -278,6 +283,23 @@ class TransportLimitsEndToEndTest {
             }
         }
         return sockets;
+    }
+
+    /** Whether the server closed {@code socket} (end of stream or reset) by {@code deadline} (nanoTime), whatever it sent first. */
+    static boolean closedByServer(java.net.Socket socket, long deadline) {
+        try {
+            socket.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            java.io.InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[1024];
+            while (in.read(buffer) >= 0) {
+                // the server's SETTINGS and GOAWAY
+            }
+            return true;
+        } catch (java.net.SocketTimeoutException stillOpen) {
+            return false;
+        } catch (java.io.IOException reset) {
+            return true;
+        }
     }
 
     static void closeAll(List<java.net.Socket> sockets) {
