@@ -29,6 +29,7 @@ public final class Bench {
             case "soak" -> soak(Arrays.copyOfRange(args, 1, args.length));
             case "revocations" -> revocations(Arrays.copyOfRange(args, 1, args.length));
             case "ceiling" -> ceiling(Arrays.copyOfRange(args, 1, args.length));
+            case "abuse" -> abuse(Arrays.copyOfRange(args, 1, args.length));
             default -> {
                 System.err.println("""
                         usage: java -jar bench/target/session-authority-bench.jar enumeration [rounds]
@@ -40,7 +41,10 @@ public final class Bench {
                                java -jar bench/target/session-authority-bench.jar ceiling [--requests 200000] [--rounds 3]
                                     [--service-java-opts "..."]
                                java -jar bench/target/session-authority-bench.jar revocations [--revokes 1000] [--duration 10s]
-                                    [--agent-rate 10000] [--results bench/results]""");
+                                    [--agent-rate 10000] [--results bench/results]
+                               java -jar bench/target/session-authority-bench.jar abuse [--duration 20s] [--load 0.3 (of peak)]
+                                    [--attacks scrapers,slowloris,reconnecting-idle,rapid-reset,idle-connections,stream-hog,revoke-flood]
+                                    [--results bench/results]""");
                 System.exit(2);
             }
         }
@@ -92,6 +96,24 @@ public final class Bench {
                 Integer.parseInt(flags.getOrDefault("agent-rate", "10000")), Path.of(flags.getOrDefault("results", "bench/results")));
         try {
             System.out.println("\nwritten: " + new RevocationBench(options).run(serviceJar()));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Issue 22's attacks, one at a time, against a legitimate mix at half of peak. */
+    private static void abuse(String[] args) {
+        Map<String, String> flags = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            flags.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        AbuseBench.Options options = new AbuseBench.Options(
+                Duration.parse("PT" + flags.getOrDefault("duration", "20s").toUpperCase()),
+                flags.containsKey("attacks") ? List.of(flags.get("attacks").split(",")) : Attacks.names(),
+                Path.of(flags.getOrDefault("results", "bench/results")),
+                Double.parseDouble(flags.getOrDefault("load", "0.3")));
+        try {
+            System.out.println("\nwritten: " + new AbuseBench(options).run(serviceJar()));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -155,7 +155,7 @@ final class PerformanceBench {
         return cpuSeconds * 1_000_000 / run.calls();
     }
 
-    /** The service process's CPU seconds so far (user + system), from /proc. */
+    /** A process's CPU seconds so far (user + system), from /proc. */
     static double serviceCpuSeconds(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
