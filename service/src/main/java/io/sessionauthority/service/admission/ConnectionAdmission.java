@@ -2,10 +2,14 @@ package io.sessionauthority.service.admission;
 
 import io.netty.channel.Channel;
 import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Which connections a port keeps when it is full. A connection is <em>waiting</em> from the moment
@@ -15,6 +19,13 @@ import java.util.Map;
  * <ul>
  *   <li>One address holds at most {@code maxPerAddress} connections, so one host (a pod, a NAT's
  *       one address) cannot fill the port for everyone.</li>
+ *   <li>One address opens at most {@code newPerSecondPerAddress} connections a second (bursts of
+ *       {@code newBurstPerAddress}): beyond, new ones are refused as they are accepted, before the
+ *       port spends anything on them. A client connects once and keeps its connection; a flood
+ *       that opens thousands a second, to cycle through the port's slots or to reset streams on
+ *       each, is held to that rate.</li>
+ *   <li>An address found abusing its connections ({@link #penalize}: resetting streams as fast as
+ *       it opens them) loses those it has and gets no new one for a while.</li>
  *   <li>When a new connection would pass a limit, the longest-waiting connection under that limit
  *       is closed to make room: a flood of connections that send nothing, or trickle their
  *       headers, keeps cycling among its own sockets while a client that speaks at once (a
@@ -36,28 +47,64 @@ public final class ConnectionAdmission {
     }
 
     /**
-     * @param maxConnections connections at once on the port
-     * @param maxPerAddress  connections at once from one remote address
+     * @param maxConnections         connections at once on the port
+     * @param maxPerAddress          connections at once from one remote address
+     * @param newPerSecondPerAddress new connections a second from one address, on average
+     * @param newBurstPerAddress     new connections from one address at once
      */
-    public record Limits(int maxConnections, int maxPerAddress) {
+    public record Limits(int maxConnections, int maxPerAddress, int newPerSecondPerAddress, int newBurstPerAddress) {
         public Limits {
-            if (maxConnections < 1 || maxPerAddress < 1) {
-                throw new IllegalArgumentException("connection limits must be at least 1, were " + maxConnections
-                        + " and " + maxPerAddress + " per address");
+            if (maxConnections < 1 || maxPerAddress < 1 || newPerSecondPerAddress < 1 || newBurstPerAddress < 1) {
+                throw new IllegalArgumentException("connection limits must be at least 1, were " + maxConnections + ", "
+                        + maxPerAddress + " per address, " + newPerSecondPerAddress + "/s and bursts of " + newBurstPerAddress);
             }
         }
     }
 
     private final Limits limits;
+    private final RateQuotas newConnections;
+    private final LongSupplier nanoTime;
     private final Map<Channel, InetAddress> admitted = new HashMap<>();
     private final Map<InetAddress, Integer> perAddress = new HashMap<>();
     private final LinkedHashSet<Channel> waiting = new LinkedHashSet<>();
     private final Map<InetAddress, LinkedHashSet<Channel>> waitingByAddress = new HashMap<>();
+    private final Map<InetAddress, Long> penalizedUntil = new HashMap<>();
     private long refused;
     private long evicted;
 
     public ConnectionAdmission(Limits limits) {
+        this(limits, System::nanoTime);
+    }
+
+    ConnectionAdmission(Limits limits, LongSupplier nanoTime) {
         this.limits = limits;
+        this.nanoTime = nanoTime;
+        this.newConnections = new RateQuotas(limits.newPerSecondPerAddress(), limits.newBurstPerAddress(), 100_000, nanoTime);
+    }
+
+    /**
+     * Closes every connection from {@code address} and refuses new ones for {@code duration}; answers
+     * whether it was not penalized already.
+     */
+    public boolean penalize(InetAddress address, Duration duration) {
+        List<Channel> open = new ArrayList<>();
+        boolean fresh;
+        synchronized (this) {
+            long now = nanoTime.getAsLong();
+            Long before = penalizedUntil.put(address, now + duration.toNanos());
+            fresh = before == null || before - now <= 0;
+            if (penalizedUntil.size() > 100_000) {
+                penalizedUntil.values().removeIf(end -> end - now <= 0);
+            }
+            admitted.forEach((connection, from) -> {
+                if (from.equals(address)) {
+                    open.add(connection);
+                }
+            });
+            open.forEach(this::forget);
+        }
+        open.forEach(ConnectionAdmission::closeAtOnce);
+        return fresh;
     }
 
     /**
@@ -65,8 +112,14 @@ public final class ConnectionAdmission {
      * waiting connection to make room; the caller closes a refused one.
      */
     public Decision admit(Channel connection, InetAddress address) {
+        boolean tooFast = !newConnections.take(address.getHostAddress()).isZero();
         Channel victim;
         synchronized (this) {
+            Long penalty = penalizedUntil.get(address);
+            if (penalty != null && penalty - nanoTime.getAsLong() > 0 || tooFast) {
+                refused++;
+                return Decision.REFUSED;
+            }
             victim = null;
             if (perAddress.getOrDefault(address, 0) >= limits.maxPerAddress()) {
                 victim = oldestWaiting(waitingByAddress.get(address));

@@ -20,6 +20,12 @@ import java.time.Duration;
  *                                        connection is closed (HTTP/2 rapid reset)
  * @param rstFramesWindow                 the window of {@code maxRstFramesPerWindow}, in whole seconds
  * @param maxOpenStreams                  streaming calls (health Watch, WatchRevocations) open at once, per method
+ * @param newConnectionsPerSecondPerAddress new connections one address may open a second; beyond, refused at accept
+ * @param newConnectionBurstPerAddress    new connections one address may open at once
+ * @param earlyCancelsPerSecondPerAddress calls one address may cancel before sending their request, a second
+ *                                        (HTTP/2 rapid reset's signature); beyond, the address is penalized
+ * @param earlyCancelBurstPerAddress      such cancels one address may make at once
+ * @param abusePenalty                    how long a penalized address gets no new connection
  */
 @ConfigurationProperties("session-authority.grpc")
 public record GrpcProperties(
@@ -31,7 +37,12 @@ public record GrpcProperties(
         @Bindable(defaultValue = "5s") Duration handshakeTimeout,
         @Bindable(defaultValue = "1000") int maxRstFramesPerWindow,
         @Bindable(defaultValue = "10s") Duration rstFramesWindow,
-        @Bindable(defaultValue = "1000") int maxOpenStreams) {
+        @Bindable(defaultValue = "1000") int maxOpenStreams,
+        @Bindable(defaultValue = "100") int newConnectionsPerSecondPerAddress,
+        @Bindable(defaultValue = "200") int newConnectionBurstPerAddress,
+        @Bindable(defaultValue = "100") int earlyCancelsPerSecondPerAddress,
+        @Bindable(defaultValue = "500") int earlyCancelBurstPerAddress,
+        @Bindable(defaultValue = "30s") Duration abusePenalty) {
 
     public GrpcProperties {
         if (maxRstFramesPerWindow < 1 || rstFramesWindow.toSeconds() < 1) {

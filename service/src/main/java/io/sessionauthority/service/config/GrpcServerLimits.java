@@ -48,7 +48,13 @@ import org.slf4j.LoggerFactory;
  *       SETTINGS) within {@code handshake-timeout}.</li>
  *   <li>HTTP/2 rapid reset (CVE-2023-44487): a connection that resets more than
  *       {@code max-rst-frames-per-window} streams within {@code rst-frames-window} is closed with
- *       GOAWAY ENHANCE_YOUR_CALM. A client cancelling calls at its deadline resets far fewer.</li>
+ *       GOAWAY ENHANCE_YOUR_CALM, and an address that cancels calls before sending them faster than
+ *       {@code early-cancels-per-second-per-address} gets no new connection for {@code abuse-penalty}
+ *       ({@link io.sessionauthority.service.grpc.EarlyCancelGuard}). A client cancelling calls at its
+ *       deadline has sent them, and resets far fewer.</li>
+ *   <li>At most {@code new-connections-per-second-per-address} new connections from one address,
+ *       refused at accept beyond: a flood that opens and drops connections cannot make the port
+ *       set up thousands of transports a second.</li>
  *   <li>Keepalive limits stop clients from pinging too often; a maximum connection age makes
  *       clients reconnect now and then, so load spreads over new replicas.</li>
  * </ul>
@@ -69,7 +75,8 @@ public class GrpcServerLimits implements BeanCreatedEventListener<ServerBuilder<
     public GrpcServerLimits(GrpcProperties limits, IoEventLoops loops) {
         this.limits = limits;
         this.loops = loops;
-        this.admission = new ConnectionAdmission(new ConnectionAdmission.Limits(limits.maxConnections(), limits.maxConnectionsPerAddress()));
+        this.admission = new ConnectionAdmission(new ConnectionAdmission.Limits(limits.maxConnections(), limits.maxConnectionsPerAddress(),
+                limits.newConnectionsPerSecondPerAddress(), limits.newConnectionBurstPerAddress()));
     }
 
     @Override
@@ -98,6 +105,14 @@ public class GrpcServerLimits implements BeanCreatedEventListener<ServerBuilder<
                     .maxConnectionAgeGrace(30, TimeUnit.SECONDS);
         }
         return builder;
+    }
+
+    /** Admits no new connection from {@code address} for the configured penalty (it abused its connections). */
+    public void penalize(java.net.InetAddress address) {
+        if (admission.penalize(address, limits.abusePenalty())) {
+            LOG.warn("gRPC port: {} cancelled calls before sending them faster than allowed (HTTP/2 rapid reset);"
+                    + " no new connection from it for {}", address.getHostAddress(), limits.abusePenalty());
+        }
     }
 
     /** Connections open on the gRPC port now. */

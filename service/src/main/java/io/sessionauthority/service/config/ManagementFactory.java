@@ -8,6 +8,7 @@ import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import io.micronaut.runtime.server.event.ServerStartupEvent;
+import io.sessionauthority.service.admission.RateQuotas;
 import io.sessionauthority.service.health.ServingStatus;
 import io.sessionauthority.service.management.ManagementRoutes;
 import io.sessionauthority.service.management.ManagementServer;
@@ -29,8 +30,11 @@ public class ManagementFactory {
     ManagementServer managementServer(ManagementProperties properties, @Value("${grpc.server.host}") String grpcHost,
                                       ServingStatus status, ScrapeCache scrapes) {
         String host = properties.host() == null || properties.host().isBlank() ? grpcHost : properties.host();
-        return ManagementServer.start(host, properties.port(), new ManagementRoutes(status::isServing, scrapes::get),
+        RateQuotas scrapesPerClient = new RateQuotas(properties.scrapesPerSecondPerAddress(), properties.scrapeBurstPerAddress(), 10_000);
+        return ManagementServer.start(host, properties.port(), new ManagementRoutes(status::isServing, scrapes::get, scrapesPerClient),
                 new ManagementServer.Limits(properties.maxConnections(), properties.maxConnectionsPerAddress(),
+                        properties.newConnectionsPerSecondPerAddress(), properties.newConnectionBurstPerAddress(),
+                        properties.requestsPerSecondPerAddress(), properties.requestBurstPerAddress(),
                         properties.headerTimeout(), properties.idleTimeout()));
     }
 

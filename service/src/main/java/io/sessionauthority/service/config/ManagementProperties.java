@@ -17,6 +17,15 @@ import java.time.Duration;
  *                       sending a request is closed to make room (or, when none waits, the new one)
  * @param maxConnectionsPerAddress connections at once from one remote address (a kubelet, a
  *                       Prometheus, a sidecar's probe each need one or two), likewise
+ * @param newConnectionsPerSecondPerAddress new connections one address may open a second (a kubelet opens one
+ *                       per probe); beyond, refused as they are accepted
+ * @param newConnectionBurstPerAddress new connections one address may open at once
+ * @param requestsPerSecondPerAddress requests of any kind one address may send a second (a kubelet sends one a
+ *                       probe); beyond, its connection is closed
+ * @param requestBurstPerAddress requests one address may send at once
+ * @param scrapesPerSecondPerAddress scrapes one address may make a second, on average (Prometheus scrapes
+ *                       every 15 s or so); beyond, 429 with Retry-After
+ * @param scrapeBurstPerAddress scrapes one address may make at once
  * @param headerTimeout  time a connection has to send a complete request's headers, after connecting
  *                       or after its previous response
  * @param idleTimeout    a connection with no traffic either way this long is closed (a backstop: the
@@ -30,6 +39,12 @@ public record ManagementProperties(
         @Nullable String host,
         @Bindable(defaultValue = "64") int maxConnections,
         @Bindable(defaultValue = "8") int maxConnectionsPerAddress,
+        @Bindable(defaultValue = "20") int newConnectionsPerSecondPerAddress,
+        @Bindable(defaultValue = "40") int newConnectionBurstPerAddress,
+        @Bindable(defaultValue = "20") int requestsPerSecondPerAddress,
+        @Bindable(defaultValue = "40") int requestBurstPerAddress,
+        @Bindable(defaultValue = "1") int scrapesPerSecondPerAddress,
+        @Bindable(defaultValue = "5") int scrapeBurstPerAddress,
         @Bindable(defaultValue = "5s") Duration headerTimeout,
         @Bindable(defaultValue = "30s") Duration idleTimeout,
         @Bindable(defaultValue = "1s") Duration scrapeMaxAge) {
@@ -44,6 +59,11 @@ public record ManagementProperties(
         if (maxConnectionsPerAddress < 1) {
             throw new IllegalArgumentException("session-authority.management.max-connections-per-address must be at least 1, was "
                     + maxConnectionsPerAddress);
+        }
+        if (newConnectionsPerSecondPerAddress < 1 || newConnectionBurstPerAddress < 1 || requestsPerSecondPerAddress < 1
+                || requestBurstPerAddress < 1 || scrapesPerSecondPerAddress < 1 || scrapeBurstPerAddress < 1) {
+            throw new IllegalArgumentException("session-authority.management.new-connection*, request* and scrape*-per-address"
+                    + " settings must be at least 1");
         }
         if (scrapeMaxAge.isNegative()) {
             throw new IllegalArgumentException("session-authority.management.scrape-max-age must not be negative");

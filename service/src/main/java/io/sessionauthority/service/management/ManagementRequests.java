@@ -30,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * <p>A scrape is answered when it is ready, on the event loop, and never holds the loop meanwhile.
  * Answers on one connection go out in the order of its requests (HTTP/1.1 pipelining), so a request
  * waits for the answers before it; a connection with more than {@link #MAX_PENDING} unanswered
- * requests, or whose unread answers pass the channel's write buffer mark, is cut off.
+ * requests, or whose unread answers pass the channel's write buffer mark, is cut off, and so is one
+ * whose address sends requests faster than its share ({@code requestsPerClient}): a client firing
+ * cheap requests back to back on keep-alive connections once kept the port's thread busy enough to
+ * take a core from the gRPC calls.
  */
 final class ManagementRequests extends SimpleChannelInboundHandler<HttpObject> {
 
@@ -41,12 +44,14 @@ final class ManagementRequests extends SimpleChannelInboundHandler<HttpObject> {
     private static final RateLimitedLog FAILURES = new RateLimitedLog(LOG, Duration.ofMinutes(1));
 
     private final ManagementRoutes routes;
+    private final io.sessionauthority.service.admission.RateQuotas requestsPerClient;
     /** Touched on the connection's event loop only. */
     private CompletableFuture<Void> lastWritten = CompletableFuture.completedFuture(null);
     private int pending;
 
-    ManagementRequests(ManagementRoutes routes) {
+    ManagementRequests(ManagementRoutes routes, io.sessionauthority.service.admission.RateQuotas requestsPerClient) {
         this.routes = routes;
+        this.requestsPerClient = requestsPerClient;
     }
 
     @Override
@@ -55,7 +60,7 @@ final class ManagementRequests extends SimpleChannelInboundHandler<HttpObject> {
         if (!(message instanceof HttpRequest request)) {
             return;
         }
-        if (!context.channel().isWritable() || pending >= MAX_PENDING) {
+        if (!context.channel().isWritable() || pending >= MAX_PENDING || !requestsPerClient.take(clientOf(context)).isZero()) {
             context.close();
             return;
         }
@@ -68,7 +73,7 @@ final class ManagementRequests extends SimpleChannelInboundHandler<HttpObject> {
         boolean acceptsGzip = acceptsGzip(request.headers().get(HttpHeaderNames.ACCEPT_ENCODING));
         CompletionStage<ManagementRoutes.Answer> answer;
         try {
-            answer = routes.answer(request.method().name(), request.uri(), acceptsGzip);
+            answer = routes.answer(request.method().name(), request.uri(), acceptsGzip, clientOf(context));
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }
@@ -78,6 +83,11 @@ final class ManagementRequests extends SimpleChannelInboundHandler<HttpObject> {
             return ManagementRoutes.Answer.FAILED;
         });
         answerInOrder(context, answer, version, request.method().equals(HttpMethod.HEAD), !hasBody && HttpUtil.isKeepAlive(request));
+    }
+
+    private static String clientOf(ChannelHandlerContext context) {
+        return context.channel().remoteAddress() instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : String.valueOf(context.channel().remoteAddress());
     }
 
     /** Whether an Accept-Encoding value lists gzip (Prometheus sends "gzip"), not refused with q=0. */
@@ -139,6 +149,9 @@ final class ManagementRequests extends SimpleChannelInboundHandler<HttpObject> {
         }
         if (answer.status() == 405) {
             response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+        }
+        if (answer.retryAfterSeconds() > 0) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, answer.retryAfterSeconds());
         }
         HttpUtil.setKeepAlive(response, keepAlive);
         var sent = context.writeAndFlush(response);

@@ -1,6 +1,8 @@
 package io.sessionauthority.service.management;
 
+import io.sessionauthority.service.admission.RateQuotas;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -33,18 +35,22 @@ public final class ManagementRoutes {
 
     private final BooleanSupplier ready;
     private final Supplier<CompletionStage<ScrapeCache.Scrape>> scrapes;
+    private final RateQuotas scrapesPerClient;
 
     /**
-     * @param ready   whether the service can serve calls now (Redis answers, not shutting down)
-     * @param scrapes the metrics in the Prometheus text format, when they are ready
+     * @param ready            whether the service can serve calls now (Redis answers, not shutting down)
+     * @param scrapes          the metrics in the Prometheus text format, when they are ready
+     * @param scrapesPerClient how often one client (by address) may scrape: a scraper pulling as fast
+     *                         as it can moved gigabytes a minute through the port's one thread
      */
-    public ManagementRoutes(BooleanSupplier ready, Supplier<CompletionStage<ScrapeCache.Scrape>> scrapes) {
+    public ManagementRoutes(BooleanSupplier ready, Supplier<CompletionStage<ScrapeCache.Scrape>> scrapes, RateQuotas scrapesPerClient) {
         this.ready = ready;
         this.scrapes = scrapes;
+        this.scrapesPerClient = scrapesPerClient;
     }
 
-    /** The answer to {@code method} on {@code uri} (its query, if any, is ignored). */
-    CompletionStage<Answer> answer(String method, String uri, boolean acceptsGzip) {
+    /** The answer to {@code method} on {@code uri} (its query, if any, is ignored) for {@code client} (its address). */
+    CompletionStage<Answer> answer(String method, String uri, boolean acceptsGzip, String client) {
         int query = uri.indexOf('?');
         String path = query < 0 ? uri : uri.substring(0, query);
         if (!PATHS.contains(path)) {
@@ -55,22 +61,35 @@ public final class ManagementRoutes {
         }
         return switch (path) {
             case "/health/liveness" -> CompletableFuture.completedFuture(UP);
-            case "/prometheus" -> scrapes.get().thenApply(scrape -> acceptsGzip
-                    ? new Answer(200, PROMETHEUS_TEXT, "gzip", scrape.gzip())
-                    : new Answer(200, PROMETHEUS_TEXT, null, scrape.text()));
+            case "/prometheus" -> scrape(acceptsGzip, client);
             default -> CompletableFuture.completedFuture(ready.getAsBoolean() ? UP : DOWN);
         };
     }
 
-    /** An HTTP answer: status, content type, content encoding (null: none) and body (shared: never written to). */
-    record Answer(int status, String contentType, String contentEncoding, byte[] body) {
+    private CompletionStage<Answer> scrape(boolean acceptsGzip, String client) {
+        Duration wait = scrapesPerClient.take(client);
+        if (!wait.isZero()) {
+            long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+            return CompletableFuture.completedFuture(new Answer(429, JSON, null,
+                    "{\"message\":\"Too Many Requests: scrape less often\"}".getBytes(StandardCharsets.UTF_8), seconds));
+        }
+        return scrapes.get().thenApply(scrape -> acceptsGzip
+                ? new Answer(200, PROMETHEUS_TEXT, "gzip", scrape.gzip(), 0)
+                : new Answer(200, PROMETHEUS_TEXT, null, scrape.text(), 0));
+    }
+
+    /**
+     * An HTTP answer: status, content type, content encoding (null: none), body (shared: never
+     * written to) and, for 429, the seconds a client should wait (Retry-After).
+     */
+    record Answer(int status, String contentType, String contentEncoding, byte[] body, long retryAfterSeconds) {
 
         static final Answer BAD_REQUEST = of(400, JSON, "{\"message\":\"Bad Request\"}");
         /** Whatever went wrong, the wire gets this and never a stack trace. */
         static final Answer FAILED = of(500, JSON, "{\"message\":\"Internal Server Error\"}");
 
         static Answer of(int status, String contentType, String body) {
-            return new Answer(status, contentType, null, body.getBytes(StandardCharsets.UTF_8));
+            return new Answer(status, contentType, null, body.getBytes(StandardCharsets.UTF_8), 0);
         }
     }
 }

@@ -16,6 +16,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sessionauthority.service.admission.ConnectionAdmission;
+import io.sessionauthority.service.admission.RateQuotas;
 import io.sessionauthority.service.logging.RateLimitedLog;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -34,6 +35,7 @@ import org.slf4j.LoggerFactory;
  * Connections are admitted by {@link ConnectionAdmission}: at most {@link Limits#maxPerAddress()}
  * from one address, and when the port is full the connection that has waited longest without
  * sending a request is closed to let a new one in, so slow or idle sockets cannot lock a probe out.
+ * One address may send at most {@link Limits#requestsPerSecondPerAddress()} requests a second.
  * A connection must send a request's headers within {@link Limits#headerTimeout()} of connecting
  * or of its previous answer; no request body is read ({@link ManagementRequests}); a client that
  * does not read its answers is cut off.
@@ -62,8 +64,10 @@ public final class ManagementServer implements AutoCloseable {
      */
     public static ManagementServer start(String host, int port, ManagementRoutes routes, Limits limits) {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("management", true), NioIoHandler.newFactory());
+        RateQuotas requestsPerClient = new RateQuotas(limits.requestsPerSecondPerAddress(), limits.requestBurstPerAddress(), 10_000);
         ConnectionAdmission admission = new ConnectionAdmission(
-                new ConnectionAdmission.Limits(limits.maxConnections(), limits.maxPerAddress()));
+                new ConnectionAdmission.Limits(limits.maxConnections(), limits.maxPerAddress(), limits.newPerSecondPerAddress(),
+                        limits.newBurstPerAddress()));
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, UNREAD_ANSWERS)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -91,7 +95,7 @@ public final class ManagementServer implements AutoCloseable {
                                 })
                                 .addLast(new HttpServerCodec())
                                 .addLast(new RequestHeaderDeadline(limits.headerTimeout(), admission))
-                                .addLast(new ManagementRequests(routes));
+                                .addLast(new ManagementRequests(routes, requestsPerClient));
                     }
                 });
         try {
@@ -132,10 +136,15 @@ public final class ManagementServer implements AutoCloseable {
     /**
      * @param maxConnections connections at once; beyond, the longest-waiting one is closed, or the new one refused
      * @param maxPerAddress  connections at once from one remote address, likewise
+     * @param newPerSecondPerAddress new connections one address may open a second; beyond, refused at accept
+     * @param newBurstPerAddress     new connections one address may open at once
+     * @param requestsPerSecondPerAddress requests one address may send a second; beyond, its connection is closed
+     * @param requestBurstPerAddress requests one address may send at once
      * @param headerTimeout  time a connection has to send a request's headers, after connecting or after its previous response
      * @param idleTimeout    a connection with no traffic either way for this long is closed (a backstop:
      *                       the header deadline closes idle keep-alive connections sooner)
      */
-    public record Limits(int maxConnections, int maxPerAddress, Duration headerTimeout, Duration idleTimeout) {
+    public record Limits(int maxConnections, int maxPerAddress, int newPerSecondPerAddress, int newBurstPerAddress,
+                         int requestsPerSecondPerAddress, int requestBurstPerAddress, Duration headerTimeout, Duration idleTimeout) {
     }
 }

@@ -14,7 +14,8 @@ class ConnectionAdmissionTest {
     private static final InetAddress ATTACKER = address("127.0.0.2");
     private static final InetAddress PROBE = address("127.0.0.1");
 
-    private final ConnectionAdmission admission = new ConnectionAdmission(new ConnectionAdmission.Limits(4, 2));
+    private final java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+    private final ConnectionAdmission admission = new ConnectionAdmission(new ConnectionAdmission.Limits(4, 2, 10, 5), now::get);
 
     private static InetAddress address(String literal) {
         try {
@@ -93,6 +94,34 @@ class ConnectionAdmissionTest {
         a.close();
         assertThat(admission.open()).isEqualTo(2);
         connect(PROBE).close();
+        assertThat(admission.open()).isEqualTo(2);
+    }
+
+    @Test
+    void anAddressOpeningConnectionsFasterThanItsRateIsRefusedWhileOthersGetIn() {
+        for (int i = 0; i < 5; i++) {
+            connect(ATTACKER).close();
+        }
+        Channel tooFast = connect(ATTACKER);
+        assertThat(tooFast.isOpen()).isFalse();
+        assertThat(admission.refused()).isEqualTo(1);
+        assertThat(connect(PROBE).isOpen()).isTrue();
+        now.addAndGet(java.time.Duration.ofMillis(100).toNanos()); // one more a tenth of a second later
+        assertThat(connect(ATTACKER).isOpen()).isTrue();
+    }
+
+    @Test
+    void aPenalizedAddressLosesItsConnectionsAndGetsNoNewOneUntilThePenaltyEnds() {
+        Channel first = connect(ATTACKER);
+        admission.active(first);
+        Channel probe = connect(PROBE);
+        assertThat(admission.penalize(ATTACKER, java.time.Duration.ofSeconds(30))).isTrue();
+        assertThat(admission.penalize(ATTACKER, java.time.Duration.ofSeconds(30))).as("already penalized").isFalse();
+        assertThat(first.isOpen()).isFalse();
+        assertThat(probe.isOpen()).isTrue();
+        assertThat(connect(ATTACKER).isOpen()).isFalse();
+        now.addAndGet(java.time.Duration.ofSeconds(31).toNanos());
+        assertThat(connect(ATTACKER).isOpen()).isTrue();
         assertThat(admission.open()).isEqualTo(2);
     }
 }

@@ -55,6 +55,14 @@ class ManagementPortEndToEndTest {
         properties.put("grpc.server.host", "127.0.0.2"); // loopback too, but not the default: the management port follows it
         properties.put("session-authority.management.max-connections", 16);
         properties.put("session-authority.management.max-connections-per-address", 4);
+        // The tests' own probes and scrapes come fast from one address: rates that never refuse them
+        // (the rates themselves are held by ConnectionAdmissionTest and ManagementRoutesTest).
+        properties.put("session-authority.management.new-connections-per-second-per-address", 10_000);
+        properties.put("session-authority.management.new-connection-burst-per-address", 10_000);
+        properties.put("session-authority.management.requests-per-second-per-address", 10_000);
+        properties.put("session-authority.management.request-burst-per-address", 10_000);
+        properties.put("session-authority.management.scrapes-per-second-per-address", 10_000);
+        properties.put("session-authority.management.scrape-burst-per-address", 10_000);
         properties.put("session-authority.management.header-timeout", "1s");
         context = ApplicationContext.run(properties, "test");
         management = context.getBean(ManagementServer.class);

@@ -212,52 +212,88 @@ class TransportLimitsEndToEndTest {
     }
 
     /**
-     * HTTP/2 rapid reset (CVE-2023-44487): a client that opens streams and resets them at once,
-     * as fast as it can, is cut off with GOAWAY ENHANCE_YOUR_CALM once it passes the window's limit.
+     * HTTP/2 rapid reset (CVE-2023-44487): a client that opens streams and resets them at once, as
+     * fast as it can, is cut off with GOAWAY ENHANCE_YOUR_CALM once it passes the window's limit; an
+     * address that goes on doing so over new connections gets no new connection at all, while
+     * clients elsewhere are served throughout.
      */
     @Test
-    void rapidResetIsCutOffWithGoAway() throws Exception {
+    void rapidResetIsCutOffWithGoAwayAndAPersistentAttackerLocksItselfOut() throws Exception {
         try (ServiceUnderTest limited = ServiceUnderTest.start(redis.uri(), Map.of(
-                "session-authority.grpc.max-rst-frames-per-window", 100, "session-authority.grpc.rst-frames-window", "10s"))) {
+                "session-authority.grpc.max-rst-frames-per-window", 100, "session-authority.grpc.rst-frames-window", "10s",
+                "session-authority.grpc.early-cancels-per-second-per-address", 10,
+                "session-authority.grpc.early-cancel-burst-per-address", 250,
+                "session-authority.grpc.abuse-penalty", "60s"))) {
             io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1, io.netty.channel.nio.NioIoHandler.newFactory());
             try {
-                java.util.concurrent.CompletableFuture<Long> goAway = new java.util.concurrent.CompletableFuture<>();
-                io.netty.handler.codec.http2.Http2ConnectionHandler http2 = new io.netty.handler.codec.http2.Http2ConnectionHandlerBuilder()
-                        .server(false)
-                        .frameListener(new io.netty.handler.codec.http2.Http2FrameAdapter() {
-                            @Override
-                            public void onGoAwayRead(io.netty.channel.ChannelHandlerContext context, int lastStreamId, long errorCode,
-                                                     io.netty.buffer.ByteBuf debugData) {
-                                goAway.complete(errorCode);
-                            }
-                        })
-                        .build();
-                io.netty.channel.Channel connection = new io.netty.bootstrap.Bootstrap().group(group)
-                        .channel(io.netty.channel.socket.nio.NioSocketChannel.class)
-                        .handler(http2)
-                        .connect("127.0.0.1", limited.port()).sync().channel();
-                io.netty.channel.ChannelHandlerContext context = connection.pipeline().context(http2);
-                io.netty.handler.codec.http2.Http2Headers headers = new io.netty.handler.codec.http2.DefaultHttp2Headers()
-                        .method("POST").scheme("http").authority("localhost").path("/grpc.health.v1.Health/Check")
-                        .set("content-type", "application/grpc").set("te", "trailers");
+                List<Long> goAways = new java.util.concurrent.CopyOnWriteArrayList<>();
+                int connections = 0;
                 int pairs = 0;
-                for (int stream = 3; pairs < 2_000 && !goAway.isDone() && connection.isActive(); stream += 2, pairs++) {
-                    int id = stream;
-                    connection.eventLoop().submit(() -> {
-                        http2.encoder().writeHeaders(context, id, headers, 0, false, context.newPromise());
-                        http2.encoder().writeRstStream(context, id, io.netty.handler.codec.http2.Http2Error.CANCEL.code(), context.newPromise());
-                        context.flush();
-                    }).sync();
+                boolean lockedOut = false;
+                while (connections < 20 && !lockedOut) {
+                    java.util.concurrent.atomic.AtomicBoolean greeted = new java.util.concurrent.atomic.AtomicBoolean();
+                    io.netty.handler.codec.http2.Http2ConnectionHandler http2 = new io.netty.handler.codec.http2.Http2ConnectionHandlerBuilder()
+                            .server(false)
+                            .frameListener(new io.netty.handler.codec.http2.Http2FrameAdapter() {
+                                @Override
+                                public void onSettingsRead(io.netty.channel.ChannelHandlerContext context,
+                                                           io.netty.handler.codec.http2.Http2Settings settings) {
+                                    greeted.set(true);
+                                }
+
+                                @Override
+                                public void onGoAwayRead(io.netty.channel.ChannelHandlerContext context, int lastStreamId, long errorCode,
+                                                         io.netty.buffer.ByteBuf debugData) {
+                                    goAways.add(errorCode);
+                                }
+                            })
+                            .build();
+                    io.netty.channel.Channel connection = new io.netty.bootstrap.Bootstrap().group(group)
+                            .channel(io.netty.channel.socket.nio.NioSocketChannel.class)
+                            .handler(http2)
+                            .localAddress(new java.net.InetSocketAddress("127.0.0.7", 0))
+                            .connect("127.0.0.1", limited.port()).sync().channel();
+                    connections++;
+                    io.netty.channel.ChannelHandlerContext context = connection.pipeline().context(http2);
+                    int sentHere = 0;
+                    for (int stream = 3; sentHere < 2_000 && connection.isActive(); stream += 2, sentHere++) {
+                        int id = stream;
+                        connection.eventLoop().submit(() -> {
+                            http2.encoder().writeHeaders(context, id, RAPID_RESET_HEADERS, 0, false, context.newPromise());
+                            http2.encoder().writeRstStream(context, id, io.netty.handler.codec.http2.Http2Error.CANCEL.code(), context.newPromise());
+                            context.flush();
+                        }).sync();
+                    }
+                    pairs += sentHere;
+                    connection.closeFuture().await(10, TimeUnit.SECONDS);
+                    // A connection the server would not take: closed without the server's HTTP/2 preface.
+                    lockedOut = !greeted.get();
                 }
-                assertThat(goAway.get(10, TimeUnit.SECONDS)).as("GOAWAY ENHANCE_YOUR_CALM after %d pairs", pairs)
-                        .isEqualTo(io.netty.handler.codec.http2.Http2Error.ENHANCE_YOUR_CALM.code());
-                connection.close();
+                assertThat(goAways).as("the first connections cut off with GOAWAY after %d pairs", pairs).isNotEmpty()
+                        .first().isEqualTo(io.netty.handler.codec.http2.Http2Error.ENHANCE_YOUR_CALM.code());
+                assertThat(lockedOut).as("the address gets no new connection after %d connections", connections).isTrue();
+                ManagedChannel fromAttacker = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", limited.port()).usePlaintext()
+                        .localSocketPicker(new io.grpc.netty.NettyChannelBuilder.LocalSocketPicker() {
+                            @Override
+                            public java.net.SocketAddress createSocketAddress(java.net.SocketAddress remote, io.grpc.Attributes attributes) {
+                                return new java.net.InetSocketAddress("127.0.0.7", 0);
+                            }
+                        }).build();
+                try {
+                    assertThat(healthAnswers(fromAttacker)).as("the attacker's address is refused").isFalse();
+                } finally {
+                    fromAttacker.shutdownNow();
+                }
                 assertThat(healthAnswers(limited.channel())).as("others keep being served").isTrue();
             } finally {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             }
         }
     }
+
+    private static final io.netty.handler.codec.http2.Http2Headers RAPID_RESET_HEADERS = new io.netty.handler.codec.http2.DefaultHttp2Headers()
+            .method("POST").scheme("http").authority("localhost").path("/grpc.health.v1.Health/Check")
+            .set("content-type", "application/grpc").set("te", "trailers");
 
     private void assertLegitimateClientsGetIn(int port) {
         for (int i = 0; i < 5; i++) {

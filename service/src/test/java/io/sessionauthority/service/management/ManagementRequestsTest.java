@@ -13,8 +13,11 @@ import org.junit.jupiter.api.Test;
 /** The wire side of the management port, through Netty's own codec on an in-memory channel. */
 class ManagementRequestsTest {
 
+    private static final io.sessionauthority.service.admission.RateQuotas QUOTAS =
+            new io.sessionauthority.service.admission.RateQuotas(1000, 1000, 100);
+
     private static EmbeddedChannel channel(ManagementRoutes routes) {
-        return new EmbeddedChannel(new HttpServerCodec(), new ManagementRequests(routes));
+        return new EmbeddedChannel(new HttpServerCodec(), new ManagementRequests(routes, QUOTAS));
     }
 
     private static String exchange(EmbeddedChannel channel, String request) {
@@ -31,7 +34,7 @@ class ManagementRequestsTest {
     void aFailingAnswerIs500WithoutItsCause() {
         EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> {
             throw new IllegalStateException("secret detail");
-        }));
+        }, QUOTAS));
         String answer = exchange(channel, "GET /prometheus HTTP/1.1\r\nHost: x\r\n\r\n");
         assertThat(answer).startsWith("HTTP/1.1 500").doesNotContain("secret detail").doesNotContain("IllegalStateException");
         assertThat(channel.isOpen()).isTrue(); // the connection survives it
@@ -39,7 +42,7 @@ class ManagementRequestsTest {
 
     @Test
     void aMalformedRequestIs400AndTheConnectionCloses() {
-        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> CompletableFuture.completedFuture(ScrapeCache.Scrape.of(""))));
+        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> CompletableFuture.completedFuture(ScrapeCache.Scrape.of("")), QUOTAS));
         String answer = exchange(channel, "GET /health HTTP/1.1\r\nbroken header line without a colon\r\n\r\n");
         assertThat(answer).startsWith("HTTP/1.1 400").contains("connection: close");
         assertThat(channel.isOpen()).isFalse();
@@ -47,7 +50,7 @@ class ManagementRequestsTest {
 
     @Test
     void http10IsAnsweredInKindAndClosed() {
-        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> CompletableFuture.completedFuture(ScrapeCache.Scrape.of(""))));
+        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> CompletableFuture.completedFuture(ScrapeCache.Scrape.of("")), QUOTAS));
         String answer = exchange(channel, "GET /health/liveness HTTP/1.0\r\n\r\n");
         assertThat(answer).startsWith("HTTP/1.0 200").endsWith("{\"status\":\"UP\"}");
         assertThat(channel.isOpen()).isFalse();
@@ -55,7 +58,7 @@ class ManagementRequestsTest {
 
     @Test
     void keepAliveRequestsShareTheConnectionAndABodyEndsIt() {
-        EmbeddedChannel channel = channel(new ManagementRoutes(() -> false, () -> CompletableFuture.completedFuture(ScrapeCache.Scrape.of(""))));
+        EmbeddedChannel channel = channel(new ManagementRoutes(() -> false, () -> CompletableFuture.completedFuture(ScrapeCache.Scrape.of("")), QUOTAS));
         assertThat(exchange(channel, "GET /health/readiness HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 503");
         assertThat(exchange(channel, "HEAD /health/liveness HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 200")
                 .contains("content-length: 15").doesNotContain("UP");
@@ -68,7 +71,7 @@ class ManagementRequestsTest {
     @Test
     void pipelinedRequestsAreAnsweredInOrderEvenWhenAScrapeIsStillBeingMade() {
         CompletableFuture<ScrapeCache.Scrape> scrape = new CompletableFuture<>();
-        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> scrape));
+        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> scrape, QUOTAS));
         String early = exchange(channel, "GET /prometheus HTTP/1.1\r\nHost: x\r\n\r\nGET /health/liveness HTTP/1.1\r\nHost: x\r\n\r\n");
         assertThat(early).as("nothing before the scrape's answer").isEmpty();
         scrape.complete(ScrapeCache.Scrape.of("metric 1\n"));
@@ -81,7 +84,7 @@ class ManagementRequestsTest {
 
     @Test
     void aConnectionQueueingMoreThanAFewUnansweredRequestsIsCutOff() {
-        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, CompletableFuture::new));
+        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, CompletableFuture::new, QUOTAS));
         exchange(channel, "GET /prometheus HTTP/1.1\r\nHost: x\r\n\r\n".repeat(ManagementRequests.MAX_PENDING + 1));
         assertThat(channel.isOpen()).isFalse();
     }
@@ -93,5 +96,17 @@ class ManagementRequestsTest {
         assertThat(ManagementRequests.acceptsGzip("gzip;q=0")).isFalse();
         assertThat(ManagementRequests.acceptsGzip("identity")).isFalse();
         assertThat(ManagementRequests.acceptsGzip(null)).isFalse();
+    }
+
+    @Test
+    void aClientSendingRequestsFasterThanItsShareIsCutOff() {
+        EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new ManagementRequests(
+                new ManagementRoutes(() -> true, () -> CompletableFuture.completedFuture(ScrapeCache.Scrape.of("")), QUOTAS),
+                new io.sessionauthority.service.admission.RateQuotas(1, 3, 100)));
+        for (int i = 0; i < 3; i++) {
+            assertThat(exchange(channel, "GET /health/liveness HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 200");
+        }
+        assertThat(exchange(channel, "GET /health/liveness HTTP/1.1\r\nHost: x\r\n\r\n")).isEmpty();
+        assertThat(channel.isOpen()).isFalse();
     }
 }

@@ -2,6 +2,7 @@ package io.sessionauthority.service.management;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sessionauthority.service.admission.RateQuotas;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -15,10 +16,11 @@ class ManagementRoutesTest {
     private final AtomicBoolean ready = new AtomicBoolean(true);
     private final AtomicInteger scrapes = new AtomicInteger();
     private final ManagementRoutes routes = new ManagementRoutes(ready::get,
-            () -> CompletableFuture.completedFuture(ScrapeCache.Scrape.of("scrape " + scrapes.incrementAndGet() + "\n")));
+            () -> CompletableFuture.completedFuture(ScrapeCache.Scrape.of("scrape " + scrapes.incrementAndGet() + "\n")),
+            new RateQuotas(1, 3, 100));
 
     private ManagementRoutes.Answer answer(String method, String uri) {
-        return routes.answer(method, uri, false).toCompletableFuture().join();
+        return routes.answer(method, uri, false, "10.0.0.1").toCompletableFuture().join();
     }
 
     private static String body(ManagementRoutes.Answer answer) {
@@ -39,10 +41,10 @@ class ManagementRoutesTest {
     @Test
     void healthIsAnsweredAtOnceWhileAScrapeIsStillBeingMade() {
         CompletableFuture<ScrapeCache.Scrape> slowScrape = new CompletableFuture<>();
-        ManagementRoutes waiting = new ManagementRoutes(() -> true, () -> slowScrape);
-        assertThat(waiting.answer("GET", "/prometheus", false)).isNotDone();
-        assertThat(waiting.answer("GET", "/health/liveness", false)).isDone();
-        assertThat(waiting.answer("GET", "/health/readiness", false)).isDone();
+        ManagementRoutes waiting = new ManagementRoutes(() -> true, () -> slowScrape, new RateQuotas(1, 3, 100));
+        assertThat(waiting.answer("GET", "/prometheus", false, "10.0.0.1")).isNotDone();
+        assertThat(waiting.answer("GET", "/health/liveness", false, "10.0.0.1")).isDone();
+        assertThat(waiting.answer("GET", "/health/readiness", false, "10.0.0.1")).isDone();
     }
 
     @Test
@@ -51,11 +53,24 @@ class ManagementRoutesTest {
         assertThat(first.contentType()).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
         assertThat(first.contentEncoding()).isNull();
         assertThat(body(first)).isEqualTo("scrape 1\n");
-        ManagementRoutes.Answer zipped = routes.answer("GET", "/prometheus?name[]=x", true).toCompletableFuture().join();
+        ManagementRoutes.Answer zipped = routes.answer("GET", "/prometheus?name[]=x", true, "10.0.0.1").toCompletableFuture().join();
         assertThat(zipped.contentEncoding()).isEqualTo("gzip");
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(zipped.body()))) {
             assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("scrape 2\n");
         }
+    }
+
+    @Test
+    void aClientScrapingFasterThanItsShareGets429WithRetryAfterWhileOthersAndProbesDoNot() {
+        for (int i = 0; i < 3; i++) {
+            assertThat(answer("GET", "/prometheus").status()).isEqualTo(200);
+        }
+        ManagementRoutes.Answer refused = answer("GET", "/prometheus");
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.retryAfterSeconds()).isEqualTo(1);
+        assertThat(routes.answer("GET", "/prometheus", false, "10.0.0.2").toCompletableFuture().join().status()).isEqualTo(200);
+        assertThat(answer("GET", "/health/liveness").status()).isEqualTo(200);
+        assertThat(scrapes).as("the refused scrape was never made").hasValue(4);
     }
 
     @Test
