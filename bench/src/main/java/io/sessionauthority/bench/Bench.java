@@ -42,7 +42,7 @@ public final class Bench {
                                     [--service-java-opts "..."]
                                java -jar bench/target/session-authority-bench.jar revocations [--revokes 1000] [--duration 10s]
                                     [--agent-rate 10000] [--results bench/results]
-                               java -jar bench/target/session-authority-bench.jar abuse [--duration 20s] [--load 0.3 (of peak)]
+                               java -jar bench/target/session-authority-bench.jar abuse [--duration 20s] [--load 0.3 (of peak)] [--rounds 2]
                                     [--attacks scrapers,slowloris,reconnecting-idle,rapid-reset,idle-connections,stream-hog,revoke-flood]
                                     [--results bench/results]""");
                 System.exit(2);
@@ -111,7 +111,8 @@ public final class Bench {
                 Duration.parse("PT" + flags.getOrDefault("duration", "20s").toUpperCase()),
                 flags.containsKey("attacks") ? List.of(flags.get("attacks").split(",")) : Attacks.names(),
                 Path.of(flags.getOrDefault("results", "bench/results")),
-                Double.parseDouble(flags.getOrDefault("load", "0.3")));
+                Double.parseDouble(flags.getOrDefault("load", "0.3")),
+                Integer.parseInt(flags.getOrDefault("rounds", "2")));
         try {
             System.out.println("\nwritten: " + new AbuseBench(options).run(serviceJar()));
         } catch (Exception e) {

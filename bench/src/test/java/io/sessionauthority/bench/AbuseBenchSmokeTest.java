@@ -19,10 +19,10 @@ class AbuseBenchSmokeTest {
     @Test
     void writesTheTableAndATargetPerAttack(@TempDir Path results) throws Exception {
         Path jar = Path.of("..", "service", "target", "session-authority.jar");
-        Path markdown = new AbuseBench(new AbuseBench.Options(Duration.ofSeconds(1), List.of("slowloris", "revoke-flood"), results, 0.2))
+        Path markdown = new AbuseBench(new AbuseBench.Options(Duration.ofSeconds(1), List.of("slowloris", "revoke-flood"), results, 0.2, 1))
                 .run(jar);
         String report = Files.readString(markdown);
-        assertThat(report).contains("| none (before) |", "| slowloris |", "| revoke-flood |", "| none (after) |",
+        assertThat(report).contains("| none (2 windows, between the rounds) |", "| slowloris |", "| revoke-flood |",
                 "revoke-flood: no event without a revocation", "slowloris: every probe within 1 s");
         assertThat(report).as("each attack process reported what it achieved").contains("connections opened", "forged revokes answered");
         assertThat(report.lines().filter(line -> line.startsWith("- MET") || line.startsWith("- MISSED"))).hasSize(7);
