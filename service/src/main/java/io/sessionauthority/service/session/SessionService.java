@@ -152,13 +152,16 @@ public final class SessionService {
         }
     }
 
+    /** How long after a session ended a revoke of it appends its event again (a retried revoke). */
+    static final Duration RETRIED_REVOKE_WINDOW = Duration.ofMinutes(1);
+
     /** Ends the session a token belongs to (logout). Answers 1, or 0 when it had ended already. */
     public CompletionStage<Integer> revokeByToken(String token) {
         SessionTokens.Reference ref = SessionTokens.parse("token", token);
         // A token naming no user names no session: logging out twice, or with a forged token, ends nothing.
         Instant now = clock.instant();
-        return store.revoke(ref.userId(), ref.sessionId(), EndReason.LOGOUT, now, policy.forgetAfter())
-                .thenCompose(count -> announce(Revocation.ofSession(ref.userId(), ref.sessionId(), EndReason.LOGOUT, now), count))
+        return store.revoke(ref.userId(), ref.sessionId(), EndReason.LOGOUT, now, policy.forgetAfter(), RETRIED_REVOKE_WINDOW)
+                .thenCompose(revoked -> announce(Revocation.ofSession(ref.userId(), ref.sessionId(), EndReason.LOGOUT, now), revoked))
                 .exceptionallyCompose(error -> Failures.unwrap(error) instanceof NotFoundException
                         ? CompletableFuture.completedFuture(0)
                         : CompletableFuture.failedFuture(error));
@@ -169,8 +172,8 @@ public final class SessionService {
         UserIds.require("session.user_id", userId);
         requireSessionId("session.session_id", sessionId);
         Instant now = clock.instant();
-        return store.revoke(userId, sessionId, EndReason.ADMIN_REVOKE, now, policy.forgetAfter())
-                .thenCompose(count -> announce(Revocation.ofSession(userId, sessionId, EndReason.ADMIN_REVOKE, now), count));
+        return store.revoke(userId, sessionId, EndReason.ADMIN_REVOKE, now, policy.forgetAfter(), RETRIED_REVOKE_WINDOW)
+                .thenCompose(revoked -> announce(Revocation.ofSession(userId, sessionId, EndReason.ADMIN_REVOKE, now), revoked));
     }
 
     /** Ends every session of a user, but {@code exceptSessionId} when it is not empty. */
@@ -195,16 +198,26 @@ public final class SessionService {
 
     /**
      * Appends the event to the revocation log before the caller hears of the revoke: an
-     * acknowledged revoke always has its event. A revoke that ended nothing appends nothing: the
-     * stream is fanned out to every cache in the fleet, and a forged but well-formed token (or a
-     * logout repeated in a loop) once appended an event per call. A revoke whose append failed is
-     * not left to its caller's retry: {@link AnnouncingLog} redelivers the event in the background.
+     * acknowledged revoke always has its event. A revoke-all always announces itself (its new
+     * generation applies whatever it ended).
      */
     private CompletionStage<Integer> announce(Revocation revocation, int count) {
-        if (count == 0) {
+        return revocations.append(revocation).thenApply(cursor -> count);
+    }
+
+    /**
+     * A revoke of one session that ended nothing appends nothing: the stream is fanned out to every
+     * cache in the fleet, and a forged but well-formed token (or a logout repeated in a loop) once
+     * appended an event per call. The one exception is a session that ended within
+     * {@link #RETRIED_REVOKE_WINDOW}: the revoke may be its caller's retry of one that ended it but
+     * never appended its event (its replicas' confirmation, WAIT, fell short, or its answer was
+     * lost), so the event is appended again; a repeated event is harmless.
+     */
+    private CompletionStage<Integer> announce(Revocation revocation, SessionStore.Revoked revoked) {
+        if (revoked.ended() == 0 && !revoked.endedRecently()) {
             return CompletableFuture.completedFuture(0);
         }
-        return revocations.append(revocation).thenApply(cursor -> count);
+        return announce(revocation, revoked.ended());
     }
 
     /** Every eviction is appended (and applied, and redelivered if need be), even when one append fails. */

@@ -34,8 +34,17 @@ public interface SessionStore {
                                         Map<String, String> setAttributes, Collection<String> removeAttributes,
                                         int maxAttributes, Duration forgetAfter);
 
-    /** Ends one session for {@code reason}; answers how many live sessions ended (0 or 1). */
-    CompletionStage<Integer> revoke(String userId, String sessionId, EndReason reason, Instant now, Duration forgetAfter);
+    /**
+     * Ends one session for {@code reason}; answers how many live sessions ended (0 or 1), and, when
+     * none did, whether the session had ended within {@code recent} (a retried revoke whose first
+     * try ended it).
+     */
+    CompletionStage<Revoked> revoke(String userId, String sessionId, EndReason reason, Instant now, Duration forgetAfter,
+                                    Duration recent);
+
+    /** What a revoke of one session found: sessions it ended, and whether the session had ended just before. */
+    record Revoked(int ended, boolean endedRecently) {
+    }
 
     /**
      * Ends every session of a user but {@code exceptSessionId} (empty for none) and starts a new

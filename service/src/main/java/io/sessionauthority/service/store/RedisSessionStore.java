@@ -224,11 +224,16 @@ public final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletionStage<Integer> revoke(String userId, String sessionId, EndReason reason, Instant now, Duration forgetAfter) {
+    public CompletionStage<SessionStore.Revoked> revoke(String userId, String sessionId, EndReason reason, Instant now,
+                                                        Duration forgetAfter, Duration recent) {
         CompletionStage<Long> result = durable.run(RedisSchema.user(userId), master -> revokeScript.run(tracer, master,
                 ScriptOutputType.INTEGER, userKeys(userId),
-                sessionId, millis(now), Long.toString(forgetAfter.toMillis()), RedisSchema.sessionPrefix(userId), reason.code()));
-        return translated(result).thenApply(count -> existingUser(userId, count));
+                sessionId, millis(now), Long.toString(forgetAfter.toMillis()), RedisSchema.sessionPrefix(userId), reason.code(),
+                Long.toString(recent.toMillis())));
+        return translated(result).thenApply(answer -> {
+            int count = existingUser(userId, answer);
+            return count == 2 ? new SessionStore.Revoked(0, true) : new SessionStore.Revoked(count, false);
+        });
     }
 
     @Override

@@ -194,6 +194,22 @@ class BulkheadsEndToEndTest {
         }
     }
 
+    // 3b. ... but a revoke retried after its first try ended the session (and perhaps never appended
+    // its event: a replica's confirmation fell short, or the answer was lost) announces it again.
+    @Test
+    void aRevokeOfASessionEndedMomentsAgoAnnouncesItAgain() throws Exception {
+        stub(ADMIN_KEY).createUser(CreateUserRequest.newBuilder().setUsername("retrier").setPassword(PASSWORD).build());
+        LoginResponse session = stub(EDGE_KEY).login(LoginRequest.newBuilder().setUsername("retrier").setPassword(PASSWORD).build());
+        try (RevocationSubscriber subscriber = RevocationSubscriber.watch(channelFrom("127.0.5.2", OTHER_KEY), "")) {
+            assertThat(subscribed(subscriber)).isTrue();
+            assertThat(stub(EDGE_KEY).revoke(RevokeRequest.newBuilder().setToken(session.getToken()).build()).getRevokedCount()).isEqualTo(1);
+            assertThat(stub(EDGE_KEY).revoke(RevokeRequest.newBuilder().setToken(session.getToken()).build()).getRevokedCount()).isZero();
+            assertThat(subscriber.nextRevocation(Duration.ofSeconds(10)).getSessionId()).isEqualTo(session.getSession().getSessionId());
+            assertThat(subscriber.nextRevocation(Duration.ofSeconds(10)).getSessionId()).as("announced again")
+                    .isEqualTo(session.getSession().getSessionId());
+        }
+    }
+
     /** A well-formed token of {@code userId} with a random secret: it names a session that never existed. */
     static String forgedToken(String userId) {
         byte[] bytes = new byte[48];

@@ -135,12 +135,19 @@ class ClusterRevocationStreamEndToEndTest {
         return service.blocking().login(LoginRequest.newBuilder().setUsername(username).setPassword(password).build());
     }
 
-    private static boolean logsIn(ServiceUnderTest service, String password) {
-        try {
-            login(service, password);
-            return true;
-        } catch (StatusRuntimeException wrongPassword) {
-            return false;
+    /** Whether {@code password} is the user's now; UNAVAILABLE (a key of the login's on the failing-over shard) is retried. */
+    private static boolean logsIn(ServiceUnderTest service, String password) throws InterruptedException {
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                login(service, password);
+                return true;
+            } catch (StatusRuntimeException failed) {
+                if (failed.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE || System.nanoTime() > giveUp) {
+                    return false;
+                }
+                Thread.sleep(50); // the caller's retry loop, as for the revoke above
+            }
         }
     }
 }
