@@ -82,6 +82,16 @@ public final class ConnectionAdmission {
         this.newConnections = new RateQuotas(limits.newPerSecondPerAddress(), limits.newBurstPerAddress(), 100_000, nanoTime);
     }
 
+    /** Closes {@code connection} at once (it abused the port); a connection already forgotten is only closed. */
+    public void close(Channel connection) {
+        synchronized (this) {
+            if (admitted.containsKey(connection)) {
+                forget(connection);
+            }
+        }
+        closeAtOnce(connection);
+    }
+
     /**
      * Closes every connection from {@code address} and refuses new ones for {@code duration}; answers
      * whether it was not penalized already.
@@ -153,12 +163,18 @@ public final class ConnectionAdmission {
      * so evicted sockets piled up (a heap of 64 MiB ran out under a flood of them).
      */
     private static void closeAtOnce(Channel connection) {
-        if (!connection.isRegistered()) {
-            connection.unsafe().closeForcibly();
-        } else if (connection.eventLoop().inEventLoop()) {
+        io.netty.channel.EventLoop loop;
+        try {
+            loop = connection.eventLoop(); // assigned as registration begins, before it completes on the loop
+        } catch (IllegalStateException notYetRegistering) {
+            // No loop yet: closing it here completes its close future, and its registration will fail.
+            connection.unsafe().close(connection.unsafe().voidPromise());
+            return;
+        }
+        if (loop.inEventLoop()) {
             connection.unsafe().close(connection.unsafe().voidPromise());
         } else {
-            connection.eventLoop().execute(() -> connection.unsafe().close(connection.unsafe().voidPromise()));
+            loop.execute(() -> connection.unsafe().close(connection.unsafe().voidPromise()));
         }
     }
 

@@ -14,9 +14,10 @@ import java.util.function.ToIntFunction;
  * one (health is open to all): unauthenticated callers together get one caller's share, and each
  * address its own smaller one within it.
  *
- * <p>The per-address share within a caller is what lets a fleet share one identity: five hundred
- * pods of one service, each holding a stream or two from its own address, fit within the caller's
- * share, while one host of that service that opens streams without end is held to its own.
+ * <p>The per-address share within a caller is what lets a fleet share one identity: its pods, each
+ * holding a stream or two from its own address, fill the caller's share together (raise the
+ * caller's own share for a fleet larger than it), while one host of that service that opens streams
+ * without end is held to its address' share.
  *
  * Thread-safe: streams open and end rarely (never per unary call), so one lock does.
  */

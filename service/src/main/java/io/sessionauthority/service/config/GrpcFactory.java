@@ -7,7 +7,7 @@ import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerIntercept
 import io.sessionauthority.service.grpc.InterceptorOrder;
 import io.sessionauthority.service.admission.RateQuotas;
 import io.sessionauthority.service.admission.StreamQuotas;
-import io.sessionauthority.service.grpc.EarlyCancelGuard;
+import io.sessionauthority.service.grpc.ConnectionActivityTracker;
 import io.sessionauthority.service.grpc.LogWriteQuota;
 import io.sessionauthority.service.grpc.OpenStreamLimit;
 import io.sessionauthority.service.security.CallerProperties;
@@ -42,11 +42,11 @@ public class GrpcFactory {
                 caller -> overrides.getOrDefault(caller, quotas.streamsPerCaller()), quotas.streamsPerAddress()));
     }
 
-    /** Penalizes an address whose calls are cancelled before they are sent, as fast as HTTP/2 rapid reset does. */
+    /** Counts each connection's calls, and reports one whose calls are cancelled before they are sent (HTTP/2 rapid reset). */
     @Singleton
-    EarlyCancelGuard earlyCancelGuard(GrpcProperties limits, GrpcServerLimits connections) {
-        return new EarlyCancelGuard(new RateQuotas(limits.earlyCancelsPerSecondPerAddress(), limits.earlyCancelBurstPerAddress(), 100_000),
-                connections::penalize);
+    ConnectionActivityTracker connectionActivity(GrpcProperties limits, GrpcServerLimits connections) {
+        return new ConnectionActivityTracker(new RateQuotas(limits.earlyCancelsPerSecondPerConnection(),
+                limits.earlyCancelBurstPerConnection(), 100_000), connections::abusive);
     }
 
     /** Tracks at most 100,000 callers' buckets (addresses, for unauthenticated ones) before dropping full ones. */

@@ -3,6 +3,7 @@ package io.sessionauthority.service.config;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Limits of the gRPC port for every caller ({@code session-authority.grpc.*}); see {@link GrpcServerLimits}.
@@ -22,10 +23,17 @@ import java.time.Duration;
  * @param maxOpenStreams                  streaming calls (health Watch, WatchRevocations) open at once, per method
  * @param newConnectionsPerSecondPerAddress new connections one address may open a second; beyond, refused at accept
  * @param newConnectionBurstPerAddress    new connections one address may open at once
- * @param earlyCancelsPerSecondPerAddress calls one address may cancel before sending their request, a second
- *                                        (HTTP/2 rapid reset's signature); beyond, the address is penalized
- * @param earlyCancelBurstPerAddress      such cancels one address may make at once
+ * @param earlyCancelsPerSecondPerConnection calls one connection may cancel before sending their request, a
+ *                                        second (HTTP/2 rapid reset's signature); beyond, it is closed at once
+ * @param earlyCancelBurstPerConnection   such cancels one connection may make at once
+ * @param abusiveConnectionsBeforePenalty connections of one address closed so within a minute before the
+ *                                        address gets no new connection for {@code abusePenalty}
  * @param abusePenalty                    how long a penalized address gets no new connection
+ * @param penaltyExemptAddresses          addresses or CIDR ranges never penalized (their abusive connections
+ *                                        are still closed): an Envoy, a mesh sidecar's address, a NAT in
+ *                                        front of many callers
+ * @param idleConnectionEvictableAfter    a connection that carries no call this long is closed first when the
+ *                                        port is full, like one still in its handshake
  */
 @ConfigurationProperties("session-authority.grpc")
 public record GrpcProperties(
@@ -40,11 +48,20 @@ public record GrpcProperties(
         @Bindable(defaultValue = "1000") int maxOpenStreams,
         @Bindable(defaultValue = "100") int newConnectionsPerSecondPerAddress,
         @Bindable(defaultValue = "200") int newConnectionBurstPerAddress,
-        @Bindable(defaultValue = "100") int earlyCancelsPerSecondPerAddress,
-        @Bindable(defaultValue = "500") int earlyCancelBurstPerAddress,
-        @Bindable(defaultValue = "30s") Duration abusePenalty) {
+        @Bindable(defaultValue = "50") int earlyCancelsPerSecondPerConnection,
+        @Bindable(defaultValue = "200") int earlyCancelBurstPerConnection,
+        @Bindable(defaultValue = "3") int abusiveConnectionsBeforePenalty,
+        @Bindable(defaultValue = "30s") Duration abusePenalty,
+        @Bindable(defaultValue = "") List<String> penaltyExemptAddresses,
+        @Bindable(defaultValue = "30s") Duration idleConnectionEvictableAfter) {
 
     public GrpcProperties {
+        penaltyExemptAddresses = penaltyExemptAddresses == null ? List.of()
+                : penaltyExemptAddresses.stream().filter(address -> !address.isBlank()).toList();
+        if (abusiveConnectionsBeforePenalty < 1 || idleConnectionEvictableAfter.isNegative() || idleConnectionEvictableAfter.isZero()) {
+            throw new IllegalArgumentException("session-authority.grpc.abusive-connections-before-penalty must be at least 1 and"
+                    + " idle-connection-evictable-after positive");
+        }
         if (maxRstFramesPerWindow < 1 || rstFramesWindow.toSeconds() < 1) {
             throw new IllegalArgumentException("session-authority.grpc.max-rst-frames-per-window must be at least 1 and"
                     + " rst-frames-window at least 1s");

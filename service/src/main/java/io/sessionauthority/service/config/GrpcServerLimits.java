@@ -16,7 +16,12 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.handler.ipfilter.IpFilterRuleType;
+import io.netty.handler.ipfilter.IpSubnetFilterRule;
+import io.sessionauthority.service.admission.ConnectionActivity;
 import io.sessionauthority.service.admission.ConnectionAdmission;
+import io.sessionauthority.service.admission.RateQuotas;
+import io.sessionauthority.service.grpc.ConnectionActivityTracker;
 import io.sessionauthority.service.logging.RateLimitedLog;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
@@ -24,6 +29,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.List;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -46,12 +52,18 @@ import org.slf4j.LoggerFactory;
  *   <li>At most {@code max-concurrent-calls-per-connection} calls (streams) on one connection, and
  *       a connection must finish its TLS and HTTP/2 handshake (the client's preface and first
  *       SETTINGS) within {@code handshake-timeout}.</li>
+ *   <li>A connection that carries no call for {@code idle-connection-evictable-after} is, like one
+ *       still in its handshake, closed first when the port is full: a host cannot fill the port with
+ *       connections that merely finished their handshake. A client's next call opens a new one.</li>
  *   <li>HTTP/2 rapid reset (CVE-2023-44487): a connection that resets more than
  *       {@code max-rst-frames-per-window} streams within {@code rst-frames-window} is closed with
- *       GOAWAY ENHANCE_YOUR_CALM, and an address that cancels calls before sending them faster than
- *       {@code early-cancels-per-second-per-address} gets no new connection for {@code abuse-penalty}
- *       ({@link io.sessionauthority.service.grpc.EarlyCancelGuard}). A client cancelling calls at its
- *       deadline has sent them, and resets far fewer.</li>
+ *       GOAWAY ENHANCE_YOUR_CALM (grpc-java's own limit), and one whose calls are cancelled before
+ *       their request arrives faster than {@code early-cancels-per-second-per-connection}
+ *       ({@link ConnectionActivityTracker}) is closed at once. An address whose connections are
+ *       closed so {@code abusive-connections-before-penalty} times in a minute gets no new
+ *       connection for {@code abuse-penalty}, unless it is one of {@code penalty-exempt-addresses}
+ *       (an Envoy, a mesh's sidecar address, a NAT in front of many callers: their other callers
+ *       must not pay for one).</li>
  *   <li>At most {@code new-connections-per-second-per-address} new connections from one address,
  *       refused at accept beyond: a flood that opens and drops connections cannot make the port
  *       set up thousands of transports a second.</li>
@@ -64,11 +76,16 @@ public class GrpcServerLimits implements BeanCreatedEventListener<ServerBuilder<
 
     private static final Logger LOG = LoggerFactory.getLogger(GrpcServerLimits.class);
     private static final RateLimitedLog CROWDED = new RateLimitedLog(LOG, Duration.ofMinutes(1));
+    private static final RateLimitedLog ABUSE = new RateLimitedLog(LOG, Duration.ofMinutes(1));
 
     private final GrpcProperties limits;
     private final ConnectionAdmission admission;
     /** Admitted connections by their client's address and port, for the transport filter to find. */
     private final ConcurrentMap<SocketAddress, Channel> connections = new ConcurrentHashMap<>();
+    /** Connections past their handshake, with their calls counted. */
+    private final ConcurrentMap<Channel, ConnectionActivity> activities = new ConcurrentHashMap<>();
+    private final RateQuotas abusiveConnections;
+    private final List<IpSubnetFilterRule> exempt;
     private final IoEventLoops loops;
     private EventLoopGroup boss;
 
@@ -77,6 +94,21 @@ public class GrpcServerLimits implements BeanCreatedEventListener<ServerBuilder<
         this.loops = loops;
         this.admission = new ConnectionAdmission(new ConnectionAdmission.Limits(limits.maxConnections(), limits.maxConnectionsPerAddress(),
                 limits.newConnectionsPerSecondPerAddress(), limits.newConnectionBurstPerAddress()));
+        this.abusiveConnections = new RateQuotas(limits.abusiveConnectionsBeforePenalty() / 60.0, limits.abusiveConnectionsBeforePenalty(), 10_000);
+        this.exempt = limits.penaltyExemptAddresses().stream().map(GrpcServerLimits::subnet).toList();
+    }
+
+    /** {@code 10.1.2.3} or {@code 10.0.0.0/8} (IPv6 likewise). */
+    static IpSubnetFilterRule subnet(String cidr) {
+        String[] parts = cidr.trim().split("/");
+        try {
+            java.net.InetAddress address = java.net.InetAddress.getByName(parts[0]);
+            int bits = parts.length > 1 ? Integer.parseInt(parts[1]) : address.getAddress().length * 8;
+            return new IpSubnetFilterRule(address, bits, IpFilterRuleType.ACCEPT);
+        } catch (java.net.UnknownHostException | RuntimeException e) {
+            throw new IllegalArgumentException("session-authority.grpc.penalty-exempt-addresses: '" + cidr
+                    + "' is not an address or CIDR range (10.0.0.0/8, fd00::/8)", e);
+        }
     }
 
     @Override
@@ -89,6 +121,8 @@ public class GrpcServerLimits implements BeanCreatedEventListener<ServerBuilder<
         if (builder instanceof NettyServerBuilder netty) {
             // Event loops of our own, since grpc-java takes a custom listening channel only together with them.
             boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("grpc-boss", true), NioIoHandler.newFactory());
+            long sweepMillis = Math.max(100, limits.idleConnectionEvictableAfter().toMillis() / 4);
+            boss.scheduleWithFixedDelay(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
             ConnectionCap cap = new ConnectionCap();
             netty.bossEventLoopGroup(boss)
                     .workerEventLoopGroup(loops.group())
@@ -107,10 +141,22 @@ public class GrpcServerLimits implements BeanCreatedEventListener<ServerBuilder<
         return builder;
     }
 
-    /** Admits no new connection from {@code address} for the configured penalty (it abused its connections). */
-    public void penalize(java.net.InetAddress address) {
+    /**
+     * {@code connection} cancelled calls before sending them faster than allowed (HTTP/2 rapid reset):
+     * closes it at once and, the address' {@code abusive-connections-before-penalty}-th time in a
+     * minute, admits no new connection from it for the penalty (unless it is exempt).
+     */
+    public void abusive(ConnectionActivity connection) {
+        admission.close(connection.channel());
+        java.net.InetAddress address = connection.address();
+        boolean isExempt = exempt.stream().anyMatch(rule -> rule.matches(new InetSocketAddress(address, 0)));
+        if (isExempt || abusiveConnections.take(address.getHostAddress()).isZero()) {
+            ABUSE.warn(address.getHostAddress(), "gRPC port: a connection from {} cancelled calls before sending them faster than"
+                    + " allowed (HTTP/2 rapid reset): closed", address.getHostAddress());
+            return;
+        }
         if (admission.penalize(address, limits.abusePenalty())) {
-            LOG.warn("gRPC port: {} cancelled calls before sending them faster than allowed (HTTP/2 rapid reset);"
+            LOG.warn("gRPC port: connections from {} keep cancelling calls before sending them (HTTP/2 rapid reset);"
                     + " no new connection from it for {}", address.getHostAddress(), limits.abusePenalty());
         }
     }
@@ -156,17 +202,43 @@ public class GrpcServerLimits implements BeanCreatedEventListener<ServerBuilder<
 
     /**
      * grpc-java calls {@code transportReady} once the client's HTTP/2 preface and first SETTINGS have
-     * arrived (after TLS): from then on the connection is a client's, never closed to make room.
+     * arrived (after TLS): from then on the connection is a client's, and its calls are counted (the
+     * activity rides on the transport's attributes, which every call sees).
      */
     private final class HandshakeFinished extends ServerTransportFilter {
         @Override
         public Attributes transportReady(Attributes transport) {
             SocketAddress remote = transport.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
             Channel connection = remote == null ? null : connections.get(remote);
-            if (connection != null) {
-                admission.active(connection);
+            if (connection == null) {
+                return transport;
             }
-            return transport;
+            ConnectionActivity activity = new ConnectionActivity(connection, ((InetSocketAddress) remote).getAddress(), remote.toString(),
+                    System.nanoTime());
+            activities.put(connection, activity);
+            connection.closeFuture().addListener(closed -> activities.remove(connection));
+            admission.active(connection);
+            return transport.toBuilder().set(ConnectionActivityTracker.ACTIVITY, activity).build();
+        }
+    }
+
+    /**
+     * Every few seconds: a connection that has carried no call for {@code idle-connection-evictable-after}
+     * waits in line to be closed for a newcomer, like one still in its handshake; one that carries
+     * calls again leaves the line.
+     */
+    private void sweep() {
+        long now = System.nanoTime();
+        long evictableAfter = limits.idleConnectionEvictableAfter().toNanos();
+        for (ConnectionActivity activity : activities.values()) {
+            boolean idle = activity.idleFor(now) >= evictableAfter;
+            if (activity.markIdle(idle)) {
+                if (idle) {
+                    admission.waiting(activity.channel());
+                } else {
+                    admission.active(activity.channel());
+                }
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ import io.micronaut.core.order.Ordered;
 
 /**
  * The order of the service's gRPC interceptors, outermost first (Micronaut installs lower orders
- * further out). The rapid-reset guard watches every call's end; metrics and tracing see every call,
+ * further out). Connection activity counts every call (and spots rapid reset); metrics and tracing see every call,
  * refused ones included; caller authentication
  * names the caller; then each caller's shares (open streams, calls that write to the shared logs)
  * refuse what is over them, right before the endpoint. Pinned by TracingEndToEndTest (a refused call
@@ -16,7 +16,7 @@ import io.micronaut.core.order.Ordered;
  */
 public final class InterceptorOrder {
 
-    public static final int EARLY_CANCEL_GUARD = 1;
+    public static final int CONNECTION_ACTIVITY = 1;
     public static final int METRICS = 5;
     public static final int TRACING = 10;
     public static final int CALLER_AUTH = 30;

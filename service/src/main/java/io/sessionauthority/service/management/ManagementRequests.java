@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * requests, or whose unread answers pass the channel's write buffer mark, is cut off, and so is one
  * whose address sends requests faster than its share ({@code requestsPerClient}): a client firing
  * cheap requests back to back on keep-alive connections once kept the port's thread busy enough to
- * take a core from the gRPC calls.
+ * take a core from the gRPC calls. An answer not written out within the answer timeout (a client
+ * that stopped reading) ends its connection.
  */
 final class ManagementRequests extends SimpleChannelInboundHandler<HttpObject> {
 
@@ -45,13 +46,21 @@ final class ManagementRequests extends SimpleChannelInboundHandler<HttpObject> {
 
     private final ManagementRoutes routes;
     private final io.sessionauthority.service.admission.RateQuotas requestsPerClient;
+    private final Duration answerTimeout;
     /** Touched on the connection's event loop only. */
     private CompletableFuture<Void> lastWritten = CompletableFuture.completedFuture(null);
     private int pending;
 
-    ManagementRequests(ManagementRoutes routes, io.sessionauthority.service.admission.RateQuotas requestsPerClient) {
+    /**
+     * @param answerTimeout how long an answer may take to be written out: a client that stops reading
+     *                      mid-answer would otherwise hold its connection, never waiting and never
+     *                      closed to make room, until the idle timeout
+     */
+    ManagementRequests(ManagementRoutes routes, io.sessionauthority.service.admission.RateQuotas requestsPerClient,
+                       Duration answerTimeout) {
         this.routes = routes;
         this.requestsPerClient = requestsPerClient;
+        this.answerTimeout = answerTimeout;
     }
 
     @Override
@@ -122,14 +131,14 @@ final class ManagementRequests extends SimpleChannelInboundHandler<HttpObject> {
                          ManagementRoutes.Answer answer, CompletableFuture<Void> written) {
         pending--;
         try {
-            write(context, version, head, keepAlive, answer);
+            write(context, version, head, keepAlive, answer, answerTimeout);
         } finally {
             written.complete(null); // after the write is queued: the next answer goes out behind it
         }
     }
 
     private static void write(ChannelHandlerContext context, HttpVersion version, boolean head, boolean keepAlive,
-                              ManagementRoutes.Answer answer) {
+                              ManagementRoutes.Answer answer, Duration answerTimeout) {
         if (!context.channel().isActive()) {
             return;
         }
@@ -157,6 +166,14 @@ final class ManagementRequests extends SimpleChannelInboundHandler<HttpObject> {
         var sent = context.writeAndFlush(response);
         if (!keepAlive) {
             sent.addListener(ChannelFutureListener.CLOSE);
+        }
+        if (!sent.isDone()) {
+            var deadline = context.executor().schedule(() -> {
+                if (!sent.isDone()) {
+                    context.close();
+                }
+            }, answerTimeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            sent.addListener(done -> deadline.cancel(false));
         }
     }
 

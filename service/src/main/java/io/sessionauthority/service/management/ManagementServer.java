@@ -95,7 +95,7 @@ public final class ManagementServer implements AutoCloseable {
                                 })
                                 .addLast(new HttpServerCodec())
                                 .addLast(new RequestHeaderDeadline(limits.headerTimeout(), admission))
-                                .addLast(new ManagementRequests(routes, requestsPerClient));
+                                .addLast(new ManagementRequests(routes, requestsPerClient, limits.headerTimeout()));
                     }
                 });
         try {
@@ -140,7 +140,8 @@ public final class ManagementServer implements AutoCloseable {
      * @param newBurstPerAddress     new connections one address may open at once
      * @param requestsPerSecondPerAddress requests one address may send a second; beyond, its connection is closed
      * @param requestBurstPerAddress requests one address may send at once
-     * @param headerTimeout  time a connection has to send a request's headers, after connecting or after its previous response
+     * @param headerTimeout  time a connection has to send a request's headers, after connecting or after its previous
+     *                       response, and an answer has to be written out
      * @param idleTimeout    a connection with no traffic either way for this long is closed (a backstop:
      *                       the header deadline closes idle keep-alive connections sooner)
      */

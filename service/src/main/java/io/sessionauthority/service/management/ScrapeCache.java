@@ -65,7 +65,8 @@ public final class ScrapeCache implements AutoCloseable {
                 || (!latest.isCompletedExceptionally() && now - latestStartedNanos < maxAgeNanos));
         if (!reusable) {
             latestStartedNanos = now;
-            latest = CompletableFuture.supplyAsync(() -> Scrape.of(scrape.get()), thread);
+            // A scrape that hangs fails its scrapers after a while rather than holding them for good.
+            latest = CompletableFuture.supplyAsync(() -> Scrape.of(scrape.get()), thread).orTimeout(30, java.util.concurrent.TimeUnit.SECONDS);
         }
         return latest;
     }

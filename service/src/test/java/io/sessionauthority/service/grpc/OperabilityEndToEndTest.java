@@ -74,7 +74,9 @@ class OperabilityEndToEndTest {
     @Test
     void metricsMoveWithCallsAndReadinessFollowsRedis() throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start();
-             ApplicationContext context = ApplicationContext.run(Map.of("redis.uri", redis.uri(), "session-authority.health.interval", "30s"), "test")) {
+             ApplicationContext context = ApplicationContext.run(Map.of("redis.uri", redis.uri(), "session-authority.health.interval", "30s",
+                     // Each scrape here must show the calls just made: none reuses the previous one.
+                     "session-authority.management.scrape-max-age", "0s"), "test")) {
             ManagementServer management = context.getBean(ManagementServer.class);
             int grpcPort = context.getBean(GrpcEmbeddedServer.class).getPort();
             assertThat(grpcPort).isNotEqualTo(management.port());

@@ -212,82 +212,157 @@ class TransportLimitsEndToEndTest {
     }
 
     /**
-     * HTTP/2 rapid reset (CVE-2023-44487): a client that opens streams and resets them at once, as
-     * fast as it can, is cut off with GOAWAY ENHANCE_YOUR_CALM once it passes the window's limit; an
-     * address that goes on doing so over new connections gets no new connection at all, while
-     * clients elsewhere are served throughout.
+     * Connections that finished their handshake and then carry no call (16 addresses × 256 of them
+     * would fill the default port) are closed first when the port is full, once idle long enough;
+     * a client whose connection carries calls is never closed for a newcomer.
      */
     @Test
-    void rapidResetIsCutOffWithGoAwayAndAPersistentAttackerLocksItselfOut() throws Exception {
+    void idleConnectionsPastTheirHandshakeMakeRoomForClientsThatCall() throws Exception {
+        try (ServiceUnderTest capped = ServiceUnderTest.start(redis.uri(), Map.of("session-authority.grpc.max-connections", 8,
+                "session-authority.grpc.idle-connection-evictable-after", "1s"))) {
+            capped.channel().shutdownNow();
+            GrpcServerLimits limits = capped.bean(GrpcServerLimits.class);
+            Await.until("the harness connection closed", Duration.ofSeconds(10), () -> limits.openConnections() == 0);
+            ManagedChannel busy = channelFrom("127.0.3.99", capped.port());
+            List<ManagedChannel> holders = new ArrayList<>();
+            try {
+                assertThat(healthAnswers(busy)).isTrue();
+                for (int i = 0; i < 7; i++) {
+                    ManagedChannel holder = channelFrom("127.0.3." + (i + 1), capped.port());
+                    holders.add(holder);
+                    assertThat(healthAnswers(holder)).as("holder %d", i).isTrue(); // handshake done, then silence
+                }
+                assertThat(limits.openConnections()).isEqualTo(8);
+                // The busy client keeps calling; the holders fall idle and become the ones to close.
+                Await.until("a newcomer gets in once the holders are idle", Duration.ofSeconds(20), () -> {
+                    assertThat(healthAnswers(busy)).isTrue();
+                    ManagedChannel newcomer = ManagedChannelBuilder.forAddress("127.0.0.1", capped.port()).usePlaintext().build();
+                    try {
+                        return healthAnswers(newcomer);
+                    } finally {
+                        newcomer.shutdownNow();
+                    }
+                });
+            } finally {
+                busy.shutdownNow();
+                holders.forEach(ManagedChannel::shutdownNow);
+            }
+        }
+    }
+
+    /**
+     * HTTP/2 rapid reset (CVE-2023-44487): a client that opens streams and resets them at once, as
+     * fast as it can, is cut off with GOAWAY ENHANCE_YOUR_CALM once it passes grpc-java's window limit,
+     * while clients elsewhere are served throughout.
+     */
+    @Test
+    void rapidResetIsCutOffWithGoAway() throws Exception {
         try (ServiceUnderTest limited = ServiceUnderTest.start(redis.uri(), Map.of(
                 "session-authority.grpc.max-rst-frames-per-window", 100, "session-authority.grpc.rst-frames-window", "10s",
-                "session-authority.grpc.early-cancels-per-second-per-address", 10,
-                "session-authority.grpc.early-cancel-burst-per-address", 250,
-                "session-authority.grpc.abuse-penalty", "60s"))) {
-            io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1, io.netty.channel.nio.NioIoHandler.newFactory());
-            try {
-                List<Long> goAways = new java.util.concurrent.CopyOnWriteArrayList<>();
-                int connections = 0;
-                int pairs = 0;
-                boolean lockedOut = false;
-                while (connections < 20 && !lockedOut) {
-                    java.util.concurrent.atomic.AtomicBoolean greeted = new java.util.concurrent.atomic.AtomicBoolean();
-                    io.netty.handler.codec.http2.Http2ConnectionHandler http2 = new io.netty.handler.codec.http2.Http2ConnectionHandlerBuilder()
-                            .server(false)
-                            .frameListener(new io.netty.handler.codec.http2.Http2FrameAdapter() {
-                                @Override
-                                public void onSettingsRead(io.netty.channel.ChannelHandlerContext context,
-                                                           io.netty.handler.codec.http2.Http2Settings settings) {
-                                    greeted.set(true);
-                                }
+                "session-authority.grpc.early-cancel-burst-per-connection", 100_000))) {
+            RapidReset attack = rapidReset(limited.port(), "127.0.0.7", 1);
+            assertThat(attack.goAways()).as("cut off with GOAWAY after %d pairs", attack.pairs()).isNotEmpty()
+                    .first().isEqualTo(io.netty.handler.codec.http2.Http2Error.ENHANCE_YOUR_CALM.code());
+            assertThat(healthAnswers(limited.channel())).as("others keep being served").isTrue();
+        }
+    }
 
-                                @Override
-                                public void onGoAwayRead(io.netty.channel.ChannelHandlerContext context, int lastStreamId, long errorCode,
-                                                         io.netty.buffer.ByteBuf debugData) {
-                                    goAways.add(errorCode);
-                                }
-                            })
-                            .build();
-                    io.netty.channel.Channel connection = new io.netty.bootstrap.Bootstrap().group(group)
-                            .channel(io.netty.channel.socket.nio.NioSocketChannel.class)
-                            .handler(http2)
-                            .localAddress(new java.net.InetSocketAddress("127.0.0.7", 0))
-                            .connect("127.0.0.1", limited.port()).sync().channel();
-                    connections++;
-                    io.netty.channel.ChannelHandlerContext context = connection.pipeline().context(http2);
-                    int sentHere = 0;
-                    for (int stream = 3; sentHere < 2_000 && connection.isActive(); stream += 2, sentHere++) {
-                        int id = stream;
-                        connection.eventLoop().submit(() -> {
-                            http2.encoder().writeHeaders(context, id, RAPID_RESET_HEADERS, 0, false, context.newPromise());
-                            http2.encoder().writeRstStream(context, id, io.netty.handler.codec.http2.Http2Error.CANCEL.code(), context.newPromise());
-                            context.flush();
-                        }).sync();
-                    }
-                    pairs += sentHere;
-                    connection.closeFuture().await(10, TimeUnit.SECONDS);
-                    // A connection the server would not take: closed without the server's HTTP/2 preface.
-                    lockedOut = !greeted.get();
-                }
-                assertThat(goAways).as("the first connections cut off with GOAWAY after %d pairs", pairs).isNotEmpty()
-                        .first().isEqualTo(io.netty.handler.codec.http2.Http2Error.ENHANCE_YOUR_CALM.code());
-                assertThat(lockedOut).as("the address gets no new connection after %d connections", connections).isTrue();
-                ManagedChannel fromAttacker = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", limited.port()).usePlaintext()
-                        .localSocketPicker(new io.grpc.netty.NettyChannelBuilder.LocalSocketPicker() {
-                            @Override
-                            public java.net.SocketAddress createSocketAddress(java.net.SocketAddress remote, io.grpc.Attributes attributes) {
-                                return new java.net.InetSocketAddress("127.0.0.7", 0);
-                            }
-                        }).build();
-                try {
-                    assertThat(healthAnswers(fromAttacker)).as("the attacker's address is refused").isFalse();
-                } finally {
-                    fromAttacker.shutdownNow();
-                }
-                assertThat(healthAnswers(limited.channel())).as("others keep being served").isTrue();
+    /**
+     * An address that goes on resetting streams over new connections has each one closed, and after
+     * three gets no new connection at all; clients elsewhere are served throughout. An address listed
+     * as exempt (an Envoy, a NAT in front of many callers) only has its abusive connections closed.
+     */
+    @Test
+    void aPersistentRapidResetAttackerLocksItsAddressOutUnlessTheAddressIsExempt() throws Exception {
+        try (ServiceUnderTest limited = ServiceUnderTest.start(redis.uri(), Map.of(
+                "session-authority.grpc.early-cancels-per-second-per-connection", 10,
+                "session-authority.grpc.early-cancel-burst-per-connection", 50,
+                "session-authority.grpc.abusive-connections-before-penalty", 3,
+                "session-authority.grpc.abuse-penalty", "60s",
+                "session-authority.grpc.penalty-exempt-addresses", List.of("127.0.0.8/32")))) {
+            RapidReset attack = rapidReset(limited.port(), "127.0.0.7", 20);
+            assertThat(attack.lockedOut()).as("the address gets no new connection after %d connections", attack.connections()).isTrue();
+            assertThat(attack.connections()).isBetween(4, 10);
+            ManagedChannel fromAttacker = channelFrom("127.0.0.7", limited.port());
+            try {
+                assertThat(healthAnswers(fromAttacker)).as("the attacker's address is refused").isFalse();
             } finally {
-                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                fromAttacker.shutdownNow();
             }
+            RapidReset exempt = rapidReset(limited.port(), "127.0.0.8", 6);
+            assertThat(exempt.lockedOut()).as("an exempt address is never locked out").isFalse();
+            assertThat(exempt.connections()).isEqualTo(6);
+            assertThat(healthAnswers(limited.channel())).as("others keep being served").isTrue();
+        }
+    }
+
+    private ManagedChannel channelFrom(String source, int port) {
+        return io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
+                .localSocketPicker(new io.grpc.netty.NettyChannelBuilder.LocalSocketPicker() {
+                    @Override
+                    public java.net.SocketAddress createSocketAddress(java.net.SocketAddress remote, io.grpc.Attributes attributes) {
+                        return new java.net.InetSocketAddress(source, 0);
+                    }
+                }).build();
+    }
+
+    /** What a rapid-reset attack got: GOAWAY codes, pairs sent, connections made, and whether the last was refused. */
+    private record RapidReset(List<Long> goAways, int pairs, int connections, boolean lockedOut) {
+    }
+
+    /**
+     * Opens up to {@code maxConnections} connections from {@code source} one after another, each
+     * sending HEADERS+RST pairs until the server closes it; stops early when a connection is refused
+     * (closed without the server's HTTP/2 preface).
+     */
+    private static RapidReset rapidReset(int port, String source, int maxConnections) throws Exception {
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1, io.netty.channel.nio.NioIoHandler.newFactory());
+        try {
+            List<Long> goAways = new java.util.concurrent.CopyOnWriteArrayList<>();
+            int connections = 0;
+            int pairs = 0;
+            boolean lockedOut = false;
+            while (connections < maxConnections && !lockedOut) {
+                java.util.concurrent.atomic.AtomicBoolean greeted = new java.util.concurrent.atomic.AtomicBoolean();
+                io.netty.handler.codec.http2.Http2ConnectionHandler http2 = new io.netty.handler.codec.http2.Http2ConnectionHandlerBuilder()
+                        .server(false)
+                        .frameListener(new io.netty.handler.codec.http2.Http2FrameAdapter() {
+                            @Override
+                            public void onSettingsRead(io.netty.channel.ChannelHandlerContext context,
+                                                       io.netty.handler.codec.http2.Http2Settings settings) {
+                                greeted.set(true);
+                            }
+
+                            @Override
+                            public void onGoAwayRead(io.netty.channel.ChannelHandlerContext context, int lastStreamId, long errorCode,
+                                                     io.netty.buffer.ByteBuf debugData) {
+                                goAways.add(errorCode);
+                            }
+                        })
+                        .build();
+                io.netty.channel.Channel connection = new io.netty.bootstrap.Bootstrap().group(group)
+                        .channel(io.netty.channel.socket.nio.NioSocketChannel.class)
+                        .handler(http2)
+                        .localAddress(new java.net.InetSocketAddress(source, 0))
+                        .connect("127.0.0.1", port).sync().channel();
+                connections++;
+                io.netty.channel.ChannelHandlerContext context = connection.pipeline().context(http2);
+                int goAwaysBefore = goAways.size();
+                for (int stream = 3, sent = 0; sent < 2_000 && connection.isActive() && goAways.size() == goAwaysBefore;
+                     stream += 2, sent++, pairs++) {
+                    int id = stream;
+                    connection.eventLoop().submit(() -> {
+                        http2.encoder().writeHeaders(context, id, RAPID_RESET_HEADERS, 0, false, context.newPromise());
+                        http2.encoder().writeRstStream(context, id, io.netty.handler.codec.http2.Http2Error.CANCEL.code(), context.newPromise());
+                        context.flush();
+                    }).sync();
+                }
+                connection.closeFuture().await(10, TimeUnit.SECONDS);
+                lockedOut = !greeted.get();
+            }
+            return new RapidReset(goAways, pairs, connections, lockedOut);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
     }
 

@@ -17,7 +17,7 @@ class ManagementRequestsTest {
             new io.sessionauthority.service.admission.RateQuotas(1000, 1000, 100);
 
     private static EmbeddedChannel channel(ManagementRoutes routes) {
-        return new EmbeddedChannel(new HttpServerCodec(), new ManagementRequests(routes, QUOTAS));
+        return new EmbeddedChannel(new HttpServerCodec(), new ManagementRequests(routes, QUOTAS, java.time.Duration.ofSeconds(5)));
     }
 
     private static String exchange(EmbeddedChannel channel, String request) {
@@ -102,7 +102,7 @@ class ManagementRequestsTest {
     void aClientSendingRequestsFasterThanItsShareIsCutOff() {
         EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new ManagementRequests(
                 new ManagementRoutes(() -> true, () -> CompletableFuture.completedFuture(ScrapeCache.Scrape.of("")), QUOTAS),
-                new io.sessionauthority.service.admission.RateQuotas(1, 3, 100)));
+                new io.sessionauthority.service.admission.RateQuotas(1, 3, 100), java.time.Duration.ofSeconds(5)));
         for (int i = 0; i < 3; i++) {
             assertThat(exchange(channel, "GET /health/liveness HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 200");
         }
