@@ -242,6 +242,21 @@ final class AbuseBench {
             return new AttackProcess(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start(), output);
         }
 
+        /**
+         * Waits until the attack is set up (an attacker at nice 19 took seconds to open its thousand
+         * streams, and the window measured its set-up instead of the attack it sustains).
+         */
+        void awaitReady(Duration within) throws Exception {
+            long giveUp = System.nanoTime() + within.toNanos();
+            while (System.nanoTime() < giveUp && process.isAlive()) {
+                if (Files.readAllLines(output).stream().anyMatch(line -> line.startsWith(Attacks.READY))) {
+                    return;
+                }
+                Thread.sleep(100);
+            }
+            throw new IllegalStateException("the attack process did not get ready; see " + output);
+        }
+
         /** Stops the attack; answers what it achieved. */
         String stop() throws Exception {
             process.destroy();
@@ -324,6 +339,7 @@ final class AbuseBench {
         Window measure(String label, String attackName, double rate, Duration duration, Attacks.Target target) throws Exception {
             AttackProcess attack = attackName == null ? null : AttackProcess.start(attackName, target);
             if (attack != null) {
+                attack.awaitReady(Duration.ofSeconds(60));
                 Thread.sleep(2_000); // the attack takes hold before the window opens
             }
             ScheduledExecutorService side = Executors.newScheduledThreadPool(4);

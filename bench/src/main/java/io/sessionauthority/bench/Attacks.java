@@ -68,7 +68,10 @@ final class Attacks {
      * <pre>Attacks name grpcPort managementPort readerKey flooderKey victimUserId</pre>
      */
     public static void main(String[] args) throws InterruptedException {
+        long began = System.nanoTime();
         Attack attack = start(args[0], new Target(Integer.parseInt(args[1]), Integer.parseInt(args[2]), args[3], args[4], args[5]));
+        System.out.println(READY + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began) + " ms");
+        System.out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             String achieved = attack.achieved();
             attack.close();
@@ -80,6 +83,8 @@ final class Attacks {
 
     /** Marks the line an attack process prints as it stops. */
     static final String ACHIEVED = "ACHIEVED: ";
+    /** Marks the line an attack process prints once its attack is set up (its streams opened, its threads started). */
+    static final String READY = "READY after ";
 
     /** What an attack needs to know of its target. */
     record Target(int grpcPort, int managementPort, String readerKey, String flooderKey, String victimUserId) {
