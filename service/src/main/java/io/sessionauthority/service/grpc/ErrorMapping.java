@@ -1,5 +1,6 @@
 package io.sessionauthority.service.grpc;
 
+import io.sessionauthority.service.error.CallerGoneException;
 import io.sessionauthority.service.error.Failures;
 import com.google.protobuf.Any;
 import com.google.rpc.Code;
@@ -81,6 +82,8 @@ final class ErrorMapping {
             return Code.ABORTED;
         } else if (error instanceof PermissionDeniedException) {
             return Code.PERMISSION_DENIED;
+        } else if (error instanceof CallerGoneException) {
+            return Code.CANCELLED;
         }
         return Code.INTERNAL;
     }

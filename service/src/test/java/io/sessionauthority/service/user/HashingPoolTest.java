@@ -42,8 +42,10 @@ class HashingPoolTest {
         java.util.List<String> started = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (HashingPool pool = new HashingPool(2, 4, wait -> { }, () -> started.add(Thread.currentThread().getName()))) {
             String first = pool.submit(() -> Thread.currentThread().getName() + " after " + started).get(5, TimeUnit.SECONDS);
-            assertThat(started).hasSize(1);
-            assertThat(first).isEqualTo(started.get(0) + " after " + started);
+            String thread = first.substring(0, first.indexOf(" after "));
+            assertThat(first.substring(first.indexOf(" after ") + 7)).as("hooks run before the job").contains(thread);
+            io.sessionauthority.service.testing.Await.until("both threads started", Duration.ofSeconds(5), () -> started.size() == 2);
+            assertThat(started).containsExactlyInAnyOrder("password-hashing-1", "password-hashing-2");
         }
     }
 
@@ -72,6 +74,69 @@ class HashingPoolTest {
             assertThat(failed).failsWithin(Duration.ofSeconds(5)).withThrowableThat()
                     .havingCause().isInstanceOf(IllegalArgumentException.class).withMessage("bad hash");
         }
+    }
+
+    @Test
+    void knownDeviceJobsRunBeforeQueuedOthersAndOthersFillOnlyThreeQuartersOfTheQueue() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.List<String> ran = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        try (HashingPool pool = new HashingPool(1, 4)) {
+            CompletableFuture<String> running = pool.submit(() -> await(release));
+            awaitQueueEmpty(pool); // the one thread holds the first job
+            java.util.List<CompletableFuture<String>> others = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                int n = i;
+                others.add(pool.submit(HashingPool.Lane.OTHER, () -> true, () -> {
+                    ran.add("other " + n);
+                    return "other";
+                }));
+            }
+            assertThat(pool.submit(HashingPool.Lane.OTHER, () -> true, () -> "fourth other"))
+                    .as("others may fill three quarters of the queue").failsWithin(Duration.ofSeconds(5))
+                    .withThrowableThat().havingCause().isInstanceOf(OverloadedException.class);
+            CompletableFuture<String> owner = pool.submit(HashingPool.Lane.KNOWN_DEVICE, () -> true, () -> {
+                ran.add("owner");
+                return "owner";
+            });
+            CompletableFuture<String> secondOwner = pool.submit(HashingPool.Lane.KNOWN_DEVICE, () -> true, () -> {
+                ran.add("second owner");
+                return "owner";
+            });
+            // The queue (4) is full now: the newest other was shed to make room for the second owner.
+            assertThat(others.get(2)).failsWithin(Duration.ofSeconds(5)).withThrowableThat()
+                    .havingCause().isInstanceOf(OverloadedException.class);
+            release.countDown();
+            running.get(5, TimeUnit.SECONDS);
+            owner.get(5, TimeUnit.SECONDS);
+            secondOwner.get(5, TimeUnit.SECONDS);
+            others.get(0).get(5, TimeUnit.SECONDS);
+            others.get(1).get(5, TimeUnit.SECONDS);
+            assertThat(ran).containsExactly("owner", "second owner", "other 0", "other 1");
+        }
+    }
+
+    @Test
+    void aJobWhoseCallerHasGoneIsNeverRun() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean callerWaiting = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicBoolean hashed = new java.util.concurrent.atomic.AtomicBoolean();
+        try (HashingPool pool = new HashingPool(1, 4)) {
+            CompletableFuture<String> running = pool.submit(() -> await(release));
+            CompletableFuture<String> abandoned = pool.submit(HashingPool.Lane.OTHER, callerWaiting::get, () -> {
+                hashed.set(true);
+                return "hash";
+            });
+            callerWaiting.set(false); // its deadline passed while it waited
+            release.countDown();
+            running.get(5, TimeUnit.SECONDS);
+            assertThat(abandoned).failsWithin(Duration.ofSeconds(5)).withThrowableThat()
+                    .havingCause().isInstanceOf(io.sessionauthority.service.error.CallerGoneException.class);
+            assertThat(hashed).isFalse();
+        }
+    }
+
+    private static void awaitQueueEmpty(HashingPool pool) {
+        io.sessionauthority.service.testing.Await.until("the thread took the job", Duration.ofSeconds(5), () -> pool.queued() == 0);
     }
 
     private static String await(CountDownLatch latch) {
