@@ -2,9 +2,10 @@
 -- revokes the user's other sessions in the same step: a password change and the revocation it
 -- implies happen together or not at all.
 -- Keys and fields as named in store.RedisSchema.
--- KEYS: user, index, revoked, ends, clients
+-- KEYS: user, index, revoked, ends, clients, devices
 -- ARGV: expected hash, new hash, revoke ('1' or '0'), now, forget ms, session id to keep, session key prefix,
---       end reason code
+--       end reason code, device id to keep ('' for none)
+-- With revoke, the user's known devices are forgotten too, but the one to keep.
 -- Answers the number of sessions revoked, or -1 when the hash was not the expected one.
 if redis.call('HGET', KEYS[1], 'pw') ~= ARGV[1] then
   return -1
@@ -13,4 +14,6 @@ redis.call('HSET', KEYS[1], 'pw', ARGV[2])
 if ARGV[3] ~= '1' then
   return 0
 end
-return revoke_all(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[7], ARGV[6], ARGV[8], tonumber(ARGV[4]), tonumber(ARGV[5]))
+local count = revoke_all(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[7], ARGV[6], ARGV[8], tonumber(ARGV[4]), tonumber(ARGV[5]))
+forget_devices(KEYS[6], ARGV[9] or '')
+return count

@@ -215,6 +215,18 @@ local function end_session(prefix, index_key, revoked_key, ends_key, sid, reason
   return existed
 end
 
+-- Forgets every known device of a user but `keep` ('' for none): after a password change or a
+-- revoke-all, a device the user logged in from before is a stranger again (a stolen device token
+-- buys nothing any more), unless it is the one the user acted from.
+local function forget_devices(devices_key, keep)
+  local score = keep ~= '' and redis.call('ZSCORE', devices_key, keep) or false
+  redis.call('DEL', devices_key)
+  if score then
+    redis.call('ZADD', devices_key, score, keep)
+    redis.call('PEXPIREAT', devices_key, tonumber(score))
+  end
+end
+
 -- Ends every session of a user but `except` ('' for none) for `reason` and starts a new
 -- generation of the user's sessions: a session of an older generation reads as revoked (for the
 -- reason of the latest revoke-all) even if its hash comes back from an older copy of the data. The

@@ -16,12 +16,11 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.handler.ipfilter.IpFilterRuleType;
-import io.netty.handler.ipfilter.IpSubnetFilterRule;
 import io.sessionauthority.service.admission.ConnectionActivity;
 import io.sessionauthority.service.admission.ConnectionAdmission;
 import io.sessionauthority.service.admission.RateQuotas;
 import io.sessionauthority.service.grpc.ConnectionActivityTracker;
+import io.sessionauthority.service.throttle.AddressRanges;
 import io.sessionauthority.service.logging.RateLimitedLog;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
@@ -85,7 +84,7 @@ public class GrpcServerLimits implements BeanCreatedEventListener<ServerBuilder<
     /** Connections past their handshake, with their calls counted. */
     private final ConcurrentMap<Channel, ConnectionActivity> activities = new ConcurrentHashMap<>();
     private final RateQuotas abusiveConnections;
-    private final List<IpSubnetFilterRule> exempt;
+    private final AddressRanges exempt;
     private final IoEventLoops loops;
     private EventLoopGroup boss;
 
@@ -95,20 +94,7 @@ public class GrpcServerLimits implements BeanCreatedEventListener<ServerBuilder<
         this.admission = new ConnectionAdmission(new ConnectionAdmission.Limits(limits.maxConnections(), limits.maxConnectionsPerAddress(),
                 limits.newConnectionsPerSecondPerAddress(), limits.newConnectionBurstPerAddress()));
         this.abusiveConnections = new RateQuotas(limits.abusiveConnectionsBeforePenalty() / 60.0, limits.abusiveConnectionsBeforePenalty(), 10_000);
-        this.exempt = limits.penaltyExemptAddresses().stream().map(GrpcServerLimits::subnet).toList();
-    }
-
-    /** {@code 10.1.2.3} or {@code 10.0.0.0/8} (IPv6 likewise). */
-    static IpSubnetFilterRule subnet(String cidr) {
-        String[] parts = cidr.trim().split("/");
-        try {
-            java.net.InetAddress address = java.net.InetAddress.getByName(parts[0]);
-            int bits = parts.length > 1 ? Integer.parseInt(parts[1]) : address.getAddress().length * 8;
-            return new IpSubnetFilterRule(address, bits, IpFilterRuleType.ACCEPT);
-        } catch (java.net.UnknownHostException | RuntimeException e) {
-            throw new IllegalArgumentException("session-authority.grpc.penalty-exempt-addresses: '" + cidr
-                    + "' is not an address or CIDR range (10.0.0.0/8, fd00::/8)", e);
-        }
+        this.exempt = AddressRanges.parse("session-authority.grpc.penalty-exempt-addresses", limits.penaltyExemptAddresses());
     }
 
     @Override
@@ -149,7 +135,7 @@ public class GrpcServerLimits implements BeanCreatedEventListener<ServerBuilder<
     public void abusive(ConnectionActivity connection) {
         admission.close(connection.channel());
         java.net.InetAddress address = connection.address();
-        boolean isExempt = exempt.stream().anyMatch(rule -> rule.matches(new InetSocketAddress(address, 0)));
+        boolean isExempt = exempt.contains(address);
         if (isExempt || abusiveConnections.take(address.getHostAddress()).isZero()) {
             ABUSE.warn(address.getHostAddress(), "gRPC port: a connection from {} cancelled calls before sending them faster than"
                     + " allowed (HTTP/2 rapid reset): closed", address.getHostAddress());

@@ -174,8 +174,28 @@ public class ServiceFactory {
     }
 
     @Singleton
-    LoginThrottle loginThrottle(ThrottleStore store, ThrottleProperties properties, SecureRandom random, Clock clock) {
-        return new LoginThrottle(store, properties.policy(), new DeviceTokens(random), clock);
+    LoginThrottle loginThrottle(ThrottleStore store, ThrottleProperties properties, SecureRandom random, Clock clock,
+                                ThrottleRetries retries) {
+        return new LoginThrottle(store, properties.policy(), new DeviceTokens(random), clock, retries.scheduler());
+    }
+
+    /** The thread on which counted attempts that must not stand are taken back while Redis cannot answer. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    ThrottleRetries throttleRetries() {
+        return new ThrottleRetries(java.util.concurrent.Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "login-throttle-retries");
+            thread.setDaemon(true);
+            return thread;
+        }));
+    }
+
+    /** A scheduler of the login throttle's own, stopped with the context. */
+    record ThrottleRetries(java.util.concurrent.ScheduledExecutorService scheduler) implements AutoCloseable {
+        @Override
+        public void close() {
+            scheduler.shutdownNow();
+        }
     }
 
     @Singleton

@@ -56,10 +56,19 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
         return CallerAuthInterceptor.currentCaller().name();
     }
 
+    /**
+     * Whether the current call's caller still waits for its answer: false once its deadline has
+     * passed or it cancelled (gRPC cancels the call's context then), so slow work is skipped.
+     */
+    private static java.util.function.BooleanSupplier callerWaiting() {
+        io.grpc.Context call = io.grpc.Context.current();
+        return () -> !call.isCancelled();
+    }
+
     @Override
     public void createUser(CreateUserRequest request, StreamObserver<CreateUserResponse> observer) {
         String caller = caller();
-        reply("CreateUser", observer, () -> users.create(request.getUsername(), request.getPassword())
+        reply("CreateUser", observer, () -> users.create(request.getUsername(), request.getPassword(), callerWaiting())
                 .whenComplete((user, error) -> audit.userCreated(caller, user == null ? "" : user.id(),
                         user == null ? "" : user.username(), error))
                 .thenApply(user -> CreateUserResponse.newBuilder()
@@ -72,7 +81,7 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
     public void login(LoginRequest request, StreamObserver<LoginResponse> observer) {
         String caller = caller();
         reply("Login", observer, () -> sessions.login(request.getUsername(), request.getPassword(),
-                        ProtoMapping.client(request.getClient()), request.getAttributesMap(), request.getDeviceToken())
+                        ProtoMapping.client(request.getClient()), request.getAttributesMap(), request.getDeviceToken(), callerWaiting())
                 .whenComplete((started, error) -> {
                     audit.login(caller, request.getUsername(), request.getClient().getIpAddress(), started, error);
                     metrics.login(error);
@@ -121,7 +130,7 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
             case ALL_SESSIONS -> {
                 AccessPolicy.require(caller, AccessPolicy.Action.REVOKE_ANY_SESSION);
                 AllSessions all = request.getAllSessions();
-                yield sessions.revokeAll(all.getUserId(), all.getExceptSessionId())
+                yield sessions.revokeAll(all.getUserId(), all.getExceptSessionId(), all.getKeepDeviceToken())
                         .whenComplete((count, error) -> audit.revoke(caller.name(), "all", all.getUserId(),
                                 all.getExceptSessionId().isEmpty() ? "all" : "all-but:" + all.getExceptSessionId(), count, error));
             }
@@ -142,7 +151,7 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
         String caller = caller();
         reply("ChangePassword", observer, () -> users.changePassword(request.getUserId(), request.getCurrentPassword(),
                         request.getNewPassword(), request.getKeepSessionId(), request.getClient().getIpAddress(),
-                        request.getDeviceToken())
+                        request.getDeviceToken(), callerWaiting())
                 .whenComplete((revoked, error) -> audit.passwordChange(caller, request.getUserId(), revoked, error))
                 .thenApply(count -> ChangePasswordResponse.newBuilder().setRevokedCount(count).build()));
     }

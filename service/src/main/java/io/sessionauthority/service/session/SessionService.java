@@ -22,6 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
+import io.sessionauthority.service.error.CallerGoneException;
+import io.sessionauthority.service.user.HashingPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,12 +73,30 @@ public final class SessionService {
      */
     public CompletionStage<Started> login(String username, String password, ClientInfo client, Map<String, String> attributes,
                                           String deviceToken) {
+        return login(username, password, client, attributes, deviceToken, () -> true);
+    }
+
+    /**
+     * As the overload without it. A login from a known device waits in the hashing pool's own lane;
+     * once {@code callerWaiting} says the caller has gone (its deadline passed, or it cancelled),
+     * nothing more is done for it: no password is hashed and no session is created that no one
+     * would ever hear of (such sessions counted towards the user's session cap).
+     */
+    public CompletionStage<Started> login(String username, String password, ClientInfo client, Map<String, String> attributes,
+                                          String deviceToken, BooleanSupplier callerWaiting) {
         ClientInfo checkedClient = policy.checkClient(client);
         Map<String, String> checkedAttributes = policy.checkAttributes("attributes", attributes);
         String normalized = Usernames.normalize("username", username);
         LoginThrottle.Attempt attempt = new LoginThrottle.Attempt(normalized, checkedClient.ipAddress(),
                 DeviceTokens.parse("device_token", deviceToken));
-        return throttle.guard(attempt, admission -> users.authenticate(normalized, password)
+        return throttle.guard(attempt, admission -> users.authenticate(normalized, password,
+                        admission.knownDevice() ? HashingPool.Lane.KNOWN_DEVICE : HashingPool.Lane.OTHER, callerWaiting)
+                .thenApply(user -> {
+                    if (!callerWaiting.getAsBoolean()) {
+                        throw new CallerGoneException();
+                    }
+                    return user;
+                })
                 .thenCompose(user -> start(user, checkedClient, checkedAttributes)
                         .thenCompose(started -> throttle.rememberDevice(user.id(), admission)
                                 .thenApply(device -> new Started(started.token(), started.session(), device)))));
@@ -176,14 +197,25 @@ public final class SessionService {
                 .thenCompose(revoked -> announce(Revocation.ofSession(userId, sessionId, EndReason.ADMIN_REVOKE, now), revoked));
     }
 
-    /** Ends every session of a user, but {@code exceptSessionId} when it is not empty. */
+    /** Ends every session of a user, but {@code exceptSessionId} when it is not empty, and forgets the user's known devices. */
     public CompletionStage<Integer> revokeAll(String userId, String exceptSessionId) {
+        return revokeAll(userId, exceptSessionId, "");
+    }
+
+    /**
+     * Ends every session of a user, but {@code exceptSessionId} when it is not empty, and forgets
+     * every known device of the user but the one of {@code keepDeviceToken} (when it is the user's):
+     * after a revoke-all, a stolen device token buys its thief no separate guessing budget.
+     */
+    public CompletionStage<Integer> revokeAll(String userId, String exceptSessionId, String keepDeviceToken) {
         UserIds.require("all_sessions.user_id", userId);
         if (!exceptSessionId.isEmpty()) {
             requireSessionId("all_sessions.except_session_id", exceptSessionId);
         }
+        String keepDevice = DeviceTokens.parse("all_sessions.keep_device_token", keepDeviceToken)
+                .filter(device -> device.userId().equals(userId)).map(DeviceTokens.Presented::deviceId).orElse("");
         Instant now = clock.instant();
-        return store.revokeAll(userId, exceptSessionId, EndReason.REVOKE_ALL, now, policy.forgetAfter())
+        return store.revokeAll(userId, exceptSessionId, keepDevice, EndReason.REVOKE_ALL, now, policy.forgetAfter())
                 .thenCompose(count -> announce(Revocation.ofAllSessions(userId, exceptSessionId, EndReason.REVOKE_ALL, now), count));
     }
 

@@ -49,9 +49,11 @@ public interface SessionStore {
     /**
      * Ends every session of a user but {@code exceptSessionId} (empty for none) and starts a new
      * generation of the user's sessions, so a session hash restored from an older copy of the data
-     * still reads as revoked (for {@code reason}). Fails with NotFoundException when the user does not exist.
+     * still reads as revoked (for {@code reason}), and forgets every known device of the user but
+     * {@code keepDeviceId} (empty for none). Fails with NotFoundException when the user does not exist.
      */
-    CompletionStage<Integer> revokeAll(String userId, String exceptSessionId, EndReason reason, Instant now, Duration forgetAfter);
+    CompletionStage<Integer> revokeAll(String userId, String exceptSessionId, String keepDeviceId, EndReason reason, Instant now,
+                                       Duration forgetAfter);
 
     /** The user's live sessions; fails with NotFoundException when the user does not exist. */
     CompletionStage<List<Session>> list(String userId, Instant now);

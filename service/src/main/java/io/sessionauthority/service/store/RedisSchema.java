@@ -31,8 +31,9 @@ package io.sessionauthority.service.store;
  * sa:{&lt;uid&gt;}:devices           zset    device id scored by when it is forgotten     TTL = last score
  * sa:{revocations}              stream  events that ended sessions: u user, s session   trimmed to the retention
  *                                        ("" = all), x kept session, r reason, t time    on every append
- * sa:throttle:&lt;scope&gt;:&lt;id&gt;      hash    f failures, lu locked until                   TTL = the later of lock end
- *                                        (scope ip, user_ip, user or device)            and now + failure window
+ * sa:throttle:&lt;scope&gt;:&lt;id&gt;      hash    f failures, lu locked until, a:&lt;id&gt; an     TTL = the later of lock end
+ *                                        attempt not yet settled (scope ip, user_ip,    and now + failure window
+ *                                        user, user_day or device)                       (user_day: a day)
  * </pre>
  *
  * <p>Every key of one user carries the hash tag {@code {<uid>}}, so they share one Redis Cluster

@@ -237,10 +237,12 @@ public final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletionStage<Integer> revokeAll(String userId, String exceptSessionId, EndReason reason, Instant now, Duration forgetAfter) {
+    public CompletionStage<Integer> revokeAll(String userId, String exceptSessionId, String keepDeviceId, EndReason reason, Instant now,
+                                              Duration forgetAfter) {
         CompletionStage<Long> result = durable.run(RedisSchema.user(userId), master -> revokeAllScript.run(tracer, master,
                 ScriptOutputType.INTEGER, userKeys(userId),
-                millis(now), Long.toString(forgetAfter.toMillis()), exceptSessionId, RedisSchema.sessionPrefix(userId), reason.code()));
+                millis(now), Long.toString(forgetAfter.toMillis()), exceptSessionId, RedisSchema.sessionPrefix(userId), reason.code(),
+                keepDeviceId));
         return translated(result).thenApply(count -> existingUser(userId, count));
     }
 
@@ -276,7 +278,7 @@ public final class RedisSessionStore implements SessionStore {
     /** The keys of the scripts that work on all of a user's sessions: user, index, revoked, ends, clients. */
     static String[] userKeys(String userId) {
         return keys(RedisSchema.user(userId), RedisSchema.sessionIndex(userId), RedisSchema.revokedSessions(userId),
-                RedisSchema.sessionEnds(userId), RedisSchema.clientProfiles(userId));
+                RedisSchema.sessionEnds(userId), RedisSchema.clientProfiles(userId), RedisSchema.devices(userId));
     }
 
     private static String[] keys(String... keys) {

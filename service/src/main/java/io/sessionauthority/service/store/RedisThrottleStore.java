@@ -31,23 +31,14 @@ public final class RedisThrottleStore implements ThrottleStore {
     }
 
     @Override
-    public CompletionStage<Duration> attempt(List<Counter> counters, Instant now) {
+    public CompletionStage<Duration> attempt(List<Counter> counters, Instant now, String attemptId) {
         List<CompletableFuture<Long>> results = each(counters, counter -> attemptScript.<Long>run(redis, ScriptOutputType.INTEGER,
                 new String[] {key(counter)}, Long.toString(now.toEpochMilli()), Integer.toString(counter.maxFailures()),
                 Long.toString(counter.step().toMillis()), Long.toString(counter.maxLockout().toMillis()),
-                Long.toString(counter.window().toMillis())));
-        CompletionStage<Duration> verdict = all(results).exceptionallyCompose(failure -> {
-            // Some counters may have counted this attempt before another failed: take those back.
-            List<Counter> counted = new ArrayList<>();
-            for (int i = 0; i < counters.size(); i++) {
-                CompletableFuture<Long> result = results.get(i);
-                if (!result.isCompletedExceptionally() && result.join() == 0) {
-                    counted.add(counters.get(i));
-                }
-            }
-            return undo(counted).handle((undone, undoError) -> (Void) null)
-                    .thenCompose(ignored -> CompletableFuture.failedFuture(failure));
-        }).thenCompose(done -> {
+                Long.toString(counter.window().toMillis()), attemptId));
+        // A failure here leaves the attempt's outcome unknown (a timed-out script may still run): the
+        // caller takes it back by its id, on every counter (LoginThrottle).
+        CompletionStage<Duration> verdict = all(results).thenCompose(done -> {
             List<Counter> admitted = new ArrayList<>();
             long lockedUntil = 0;
             for (int i = 0; i < counters.size(); i++) {
@@ -61,15 +52,20 @@ public final class RedisThrottleStore implements ThrottleStore {
                 return CompletableFuture.completedFuture(Duration.ZERO);
             }
             Duration wait = Duration.ofMillis(Math.max(1, lockedUntil - now.toEpochMilli()));
-            return undo(admitted).thenApply(undone -> wait);
+            return undo(admitted, attemptId).thenApply(undone -> wait);
         });
         return translated(verdict);
     }
 
     @Override
-    public CompletionStage<Void> undo(List<Counter> counters) {
+    public CompletionStage<Void> undo(List<Counter> counters, String attemptId) {
         return translated(all(each(counters, counter -> undoScript.<Long>run(redis, ScriptOutputType.INTEGER,
-                new String[] {key(counter)}, Integer.toString(counter.maxFailures())))));
+                new String[] {key(counter)}, Integer.toString(counter.maxFailures()), attemptId))));
+    }
+
+    @Override
+    public CompletionStage<Void> confirm(List<Counter> counters, String attemptId) {
+        return translated(all(each(counters, counter -> redis.hdel(key(counter), "a:" + attemptId))));
     }
 
     @Override
@@ -88,10 +84,12 @@ public final class RedisThrottleStore implements ThrottleStore {
     }
 
     @Override
-    public CompletionStage<Void> rememberDevice(String userId, String deviceId, Instant expiresAt, int maxDevices, Instant now) {
+    public CompletionStage<Void> rememberDevice(String userId, String deviceId, Instant expiresAt, int maxDevices, Instant now,
+                                                String replacedDeviceId, Instant replacedUntil) {
         CompletionStage<Long> result = rememberDeviceScript.run(redis, ScriptOutputType.INTEGER,
                 new String[] {RedisSchema.devices(userId)}, deviceId, Long.toString(expiresAt.toEpochMilli()),
-                Long.toString(now.toEpochMilli()), Integer.toString(maxDevices));
+                Long.toString(now.toEpochMilli()), Integer.toString(maxDevices), replacedDeviceId,
+                Long.toString(replacedUntil.toEpochMilli()));
         return translated(result).thenApply(count -> null);
     }
 

@@ -84,22 +84,24 @@ public final class RedisUserStore implements UserStore {
 
     @Override
     public CompletionStage<Boolean> replaceHash(String userId, String expectedHash, String newHash) {
-        return changePassword(userId, expectedHash, newHash, false, "", Instant.EPOCH, Duration.ZERO)
+        return changePassword(userId, expectedHash, newHash, false, "", "", Instant.EPOCH, Duration.ZERO)
                 .thenApply(Optional::isPresent);
     }
 
     @Override
     public CompletionStage<Optional<Integer>> changePassword(String userId, String expectedHash, String newHash,
-                                                             String keepSessionId, Instant now, Duration forgetAfter) {
-        return changePassword(userId, expectedHash, newHash, true, keepSessionId, now, forgetAfter);
+                                                             String keepSessionId, String keepDeviceId, Instant now,
+                                                             Duration forgetAfter) {
+        return changePassword(userId, expectedHash, newHash, true, keepSessionId, keepDeviceId, now, forgetAfter);
     }
 
     private CompletionStage<Optional<Integer>> changePassword(String userId, String expectedHash, String newHash, boolean revoke,
-                                                              String keepSessionId, Instant now, Duration forgetAfter) {
+                                                              String keepSessionId, String keepDeviceId, Instant now,
+                                                              Duration forgetAfter) {
         String[] keys = RedisSessionStore.userKeys(userId);
         String[] args = {expectedHash, newHash, revoke ? "1" : "0", RedisSessionStore.millis(now),
                 Long.toString(forgetAfter.toMillis()), keepSessionId, RedisSchema.sessionPrefix(userId),
-                EndReason.PASSWORD_CHANGE.code()};
+                EndReason.PASSWORD_CHANGE.code(), keepDeviceId};
         // A password change ends sessions: durable like a revoke. A rehash at login ends none.
         CompletionStage<Long> result = revoke
                 ? durable.run(keys[0], master -> changePasswordScript.<Long>run(master, ScriptOutputType.INTEGER, keys, args))

@@ -14,6 +14,12 @@ import java.time.Duration;
  * @param failureWindow        failures are forgotten after this long without a new one
  * @param deviceLifetime       how long a device stays known after its last successful login
  * @param maxDevicesPerUser    known devices per user; a new one beyond it forgets the oldest
+ * @param maxFailuresPerUserPerDay failures for one username from unknown devices within a day (a counter no
+ *                             lock's end and no success from an unknown device resets) before unknown
+ *                             devices are locked out of it for a day (NIST SP 800-63B §5.2.2: at most
+ *                             100 consecutive failures)
+ * @param sharedAddresses      ranges whose one address stands for many people (carrier-grade NAT, a
+ *                             corporate egress): no per-address counter there, only the per-username ones
  */
 public record ThrottlePolicy(
         boolean enabled,
@@ -24,10 +30,12 @@ public record ThrottlePolicy(
         Duration maxLockout,
         Duration failureWindow,
         Duration deviceLifetime,
-        int maxDevicesPerUser) {
+        int maxDevicesPerUser,
+        int maxFailuresPerUserPerDay,
+        AddressRanges sharedAddresses) {
 
     public ThrottlePolicy {
-        if (maxFailures < 1 || maxFailuresPerUser < 1 || maxFailuresPerDevice < 1) {
+        if (maxFailures < 1 || maxFailuresPerUser < 1 || maxFailuresPerDevice < 1 || maxFailuresPerUserPerDay < 1) {
             throw new IllegalArgumentException("login-throttle: every max-failures setting must be positive");
         }
         if (lockoutStep.isNegative() || lockoutStep.isZero() || maxLockout.compareTo(lockoutStep) < 0) {

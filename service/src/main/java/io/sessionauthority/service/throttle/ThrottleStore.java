@@ -9,14 +9,20 @@ import java.util.concurrent.CompletionStage;
 public interface ThrottleStore {
 
     /**
-     * Admits an attempt: counts it on every counter, unless one of them is locked, in which case
-     * nothing stays counted and the answer is how much longer the longest lock lasts (zero when
-     * admitted).
+     * Admits attempt {@code attemptId}: counts it on every counter, unless one of them is locked, in
+     * which case nothing stays counted and the answer is how much longer the longest lock lasts
+     * (zero when admitted).
      */
-    CompletionStage<Duration> attempt(List<Counter> counters, Instant now);
+    CompletionStage<Duration> attempt(List<Counter> counters, Instant now, String attemptId);
 
-    /** Takes back one admitted attempt on these counters. */
-    CompletionStage<Void> undo(List<Counter> counters);
+    /**
+     * Takes back attempt {@code attemptId} on these counters, where it is counted and not yet
+     * settled: exact, and harmless to repeat or to send before knowing whether the attempt ran.
+     */
+    CompletionStage<Void> undo(List<Counter> counters, String attemptId);
+
+    /** Settles attempt {@code attemptId} as a failure: its count stays. */
+    CompletionStage<Void> confirm(List<Counter> counters, String attemptId);
 
     /** Forgets these counters entirely. */
     CompletionStage<Void> reset(List<Counter> counters);
@@ -29,9 +35,11 @@ public interface ThrottleStore {
 
     /**
      * Remembers a device of a user until {@code expiresAt}, forgetting expired ones and, past
-     * {@code maxDevices}, the ones that expire first.
+     * {@code maxDevices}, the ones that expire first; {@code replacedDeviceId} (empty for none), the
+     * id this device was known by until now, stays known only until {@code replacedUntil}.
      */
-    CompletionStage<Void> rememberDevice(String userId, String deviceId, Instant expiresAt, int maxDevices, Instant now);
+    CompletionStage<Void> rememberDevice(String userId, String deviceId, Instant expiresAt, int maxDevices, Instant now,
+                                         String replacedDeviceId, Instant replacedUntil);
 
     /**
      * One failure counter.
@@ -42,7 +50,10 @@ public interface ThrottleStore {
      * @param step        first lockout, and what each further failure adds
      * @param maxLockout  the longest lockout
      * @param window      how long a counter remembers failures without a new one
+     * @param clearedBySuccess whether a successful check starts it over (the username's counters),
+     *                    or only takes its own attempt back (the address's, the day's)
      */
-    record Counter(String scope, String id, int maxFailures, Duration step, Duration maxLockout, Duration window) {
+    record Counter(String scope, String id, int maxFailures, Duration step, Duration maxLockout, Duration window,
+                   boolean clearedBySuccess) {
     }
 }

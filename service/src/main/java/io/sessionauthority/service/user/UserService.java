@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,9 +55,14 @@ public final class UserService {
 
     /** Creates a user; fails with AlreadyExistsException when the normalized username, or a look-alike of it, is taken. */
     public CompletionStage<User> create(String rawUsername, String rawPassword) {
+        return create(rawUsername, rawPassword, () -> true);
+    }
+
+    /** As {@link #create(String, String)}, hashing nothing once {@code callerWaiting} says the caller has gone. */
+    public CompletionStage<User> create(String rawUsername, String rawPassword, BooleanSupplier callerWaiting) {
         String username = Usernames.normalizeNew("username", rawUsername);
         String password = passwordPolicy.checkNew("password", rawPassword);
-        return hashingPool.submit(() -> hasher.hash(password))
+        return hashingPool.submit(HashingPool.Lane.OTHER, callerWaiting, () -> hasher.hash(password))
                 .thenCompose(hash -> {
                     User user = new User(UserIds.newId(random), username, hash, clock.instant());
                     return store.insert(user, Usernames.skeleton(username)).thenApply(inserted -> {
@@ -74,9 +80,17 @@ public final class UserService {
      * is the caller's: run it inside {@link LoginThrottle#guard}.
      */
     public CompletionStage<User> authenticate(String rawUsername, String rawPassword) {
+        return authenticate(rawUsername, rawPassword, HashingPool.Lane.OTHER, () -> true);
+    }
+
+    /**
+     * As {@link #authenticate(String, String)}, the hash waiting in {@code lane} and never run once
+     * {@code callerWaiting} says the caller has gone (CallerGoneException).
+     */
+    public CompletionStage<User> authenticate(String rawUsername, String rawPassword, HashingPool.Lane lane, BooleanSupplier callerWaiting) {
         String username = Usernames.normalize("username", rawUsername);
         String password = passwordPolicy.checkPresented("password", rawPassword);
-        return store.findByUsername(username).thenCompose(found -> hashingPool.submit(() -> {
+        return store.findByUsername(username).thenCompose(found -> hashingPool.submit(lane, callerWaiting, () -> {
             if (found.isEmpty()) {
                 hasher.verifyNobody(password);
                 throw InvalidCredentialsException.unknownUser();
@@ -99,6 +113,12 @@ public final class UserService {
      */
     public CompletionStage<Integer> changePassword(String userId, String rawCurrent, String rawNew, String keepSessionId,
                                                    String clientAddress, String deviceToken) {
+        return changePassword(userId, rawCurrent, rawNew, keepSessionId, clientAddress, deviceToken, () -> true);
+    }
+
+    /** As the overload without it, hashing nothing (and changing nothing) once {@code callerWaiting} says the caller has gone. */
+    public CompletionStage<Integer> changePassword(String userId, String rawCurrent, String rawNew, String keepSessionId,
+                                                   String clientAddress, String deviceToken, BooleanSupplier callerWaiting) {
         UserIds.require("user_id", userId);
         String current = passwordPolicy.checkPresented("current_password", rawCurrent);
         String replacement = passwordPolicy.checkNew("new_password", rawNew);
@@ -110,14 +130,18 @@ public final class UserService {
         return store.findById(userId)
                 .thenApply(found -> found.orElseThrow(() -> NotFoundException.user(userId)))
                 .thenCompose(user -> throttle.guard(new LoginThrottle.Attempt(user.username(), address, device),
-                        admission -> hashingPool.submit(() -> {
+                        admission -> hashingPool.submit(admission.knownDevice() ? HashingPool.Lane.KNOWN_DEVICE : HashingPool.Lane.OTHER,
+                                callerWaiting, () -> {
                             if (!hasher.verify(current, user.passwordHash())) {
                                 throw InvalidCredentialsException.wrongPassword(userId);
                             }
                             return new Hashes(user.passwordHash(), hasher.hash(replacement));
                         }).thenCompose(hashes -> {
                             Instant now = clock.instant();
-                            return store.changePassword(userId, hashes.current(), hashes.replacement(), keepSessionId, now, forgetAfter)
+                            // The device the change is made from stays known; every other one is a stranger again.
+                            String keepDevice = admission.knownDevice() ? admission.attempt().device().orElseThrow().deviceId() : "";
+                            return store.changePassword(userId, hashes.current(), hashes.replacement(), keepSessionId, keepDevice,
+                                            now, forgetAfter)
                                     .thenApply(revoked -> revoked.orElseThrow(() -> new ConflictException("PASSWORD_CHANGED_CONCURRENTLY",
                                             "the password was changed by another call meanwhile; check the current password and retry")))
                                     // Announced before the caller hears of it, like every revoke.

@@ -26,10 +26,11 @@ public interface UserStore {
     CompletionStage<Boolean> replaceHash(String userId, String expectedHash, String newHash);
 
     /**
-     * In one atomic step: replaces the password hash if it is still {@code expectedHash}, and
-     * revokes every session of the user but {@code keepSessionId} (empty for none). Answers the
-     * number of sessions revoked, or empty when the hash had changed meanwhile (nothing done).
+     * In one atomic step: replaces the password hash if it is still {@code expectedHash}, revokes
+     * every session of the user but {@code keepSessionId} (empty for none) and forgets every known
+     * device of the user but {@code keepDeviceId} (empty for none). Answers the number of sessions
+     * revoked, or empty when the hash had changed meanwhile (nothing done).
      */
     CompletionStage<Optional<Integer>> changePassword(String userId, String expectedHash, String newHash,
-                                                      String keepSessionId, Instant now, Duration forgetAfter);
+                                                      String keepSessionId, String keepDeviceId, Instant now, Duration forgetAfter);
 }

@@ -174,14 +174,14 @@ class CredentialedAttackerEndToEndTest {
         // A new device is locked with the username (the attacker's budget does not grow)...
         var locked = expectStatus(Status.Code.RESOURCE_EXHAUSTED, () -> edge().login(login("wendy", PASSWORD, "192.0.2.44", "")));
         assertThat(errorInfo(locked).getReason()).isEqualTo("LOGIN_THROTTLED");
-        // ...the owner's device is not, from a new address, and keeps its token.
+        // ...the owner's device is not, from a new address, and gets a new token (the old one rotated out).
         LoginResponse owner = edge().login(login("wendy", PASSWORD, "192.0.2.45", device));
         assertThat(owner.getToken()).startsWith("sat1_");
-        assertThat(owner.getDeviceToken()).isEqualTo(device);
+        assertThat(owner.getDeviceToken()).startsWith("sad1_").isNotEqualTo(device);
         // Further guesses, even with a forged device token, only add to the lock: the owner still logs in.
         expectStatus(Status.Code.RESOURCE_EXHAUSTED, () -> edge().login(login("wendy", "guess-x", "198.18.0.1",
                 "sad1_" + "A".repeat(64))));
-        assertThat(edge().login(login("wendy", PASSWORD, "192.0.2.46", device)).getToken()).startsWith("sat1_");
+        assertThat(edge().login(login("wendy", PASSWORD, "192.0.2.46", owner.getDeviceToken())).getToken()).startsWith("sat1_");
     }
 
     // 3. ChangePassword guesses were never throttled.

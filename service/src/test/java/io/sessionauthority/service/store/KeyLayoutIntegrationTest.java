@@ -97,7 +97,8 @@ class KeyLayoutIntegrationTest {
         assertThat(redis.pexpiretime(session)).isEqualTo(millis(touchTime.plus(idle)));
         assertThat(redis.pexpiretime(index)).isEqualTo(millis(touchTime.plus(idle).plus(forget)));
 
-        // A wrong password from an address: the three counters of an unknown device.
+        // A wrong password from an address: the four counters of an unknown device (the day's lives a
+        // day); the attempt's id stood beside each count until the failure was settled.
         assertThatThrownBy(() -> join(domain.sessions.login("ivan", "wrong", new ClientInfo("198.51.100.4", "", ""), Map.of(), "")))
                 .isInstanceOf(CompletionException.class);
         List<String> counters = List.of("sa:throttle:user:ivan", "sa:throttle:user_ip:ivan|198.51.100.4", "sa:throttle:ip:198.51.100.4");
@@ -106,6 +107,9 @@ class KeyLayoutIntegrationTest {
             assertThat(redis.hgetall(counter)).as(counter).containsExactly(Map.entry("f", "1"));
             assertThat(redis.pexpiretime(counter)).as(counter).isEqualTo(millis(touchTime.plus(window)));
         }
+        String day = "sa:throttle:user_day:ivan";
+        assertThat(redis.hgetall(day)).containsExactly(Map.entry("f", "1"));
+        assertThat(redis.pexpiretime(day)).isEqualTo(millis(touchTime.plus(Duration.ofDays(1))));
         // A wrong password from the known device: its own counter only.
         assertThatThrownBy(() -> join(domain.sessions.login("ivan", "wrong", ClientInfo.NONE, Map.of(), kept.deviceToken())))
                 .isInstanceOf(CompletionException.class);
@@ -128,7 +132,7 @@ class KeyLayoutIntegrationTest {
 
         // Revoke-all but the kept session: a new generation on the user, the kept session named.
         SessionService.Started third = domain.login("ivan");
-        join(domain.sessions.revokeAll(uid, sid));
+        join(domain.sessions.revokeAll(uid, sid, kept.deviceToken())); // the kept session's device stays known
         assertThat(redis.hgetall(user)).containsEntry("gen", "1").containsEntry("genk", sid).containsEntry("genr", "r");
         assertThat(redis.hgetall(ends)).containsEntry(third.session().sessionId(), "r").hasSize(2);
 
@@ -150,10 +154,12 @@ class KeyLayoutIntegrationTest {
         assertThat(events.get(1).getBody()).containsEntry("s", "").containsEntry("x", sid);
 
         // Nothing else was ever written. The successes since cleared their own counters: the username's
-        // (logins without an address count only on it) and the device's (the password change from it).
+        // (logins without an address count only on it) and the device's (the password change from it);
+        // the day's counter keeps its failure.
         assertThat(keys()).containsExactlyInAnyOrder("sa:username:ivan", "sa:lookalike:ivan", user, session, index, devices, clients,
                 revoked, ends,
-                "sa:throttle:user_ip:ivan|198.51.100.4", "sa:throttle:ip:198.51.100.4", log);
+                "sa:throttle:user_ip:ivan|198.51.100.4", "sa:throttle:ip:198.51.100.4", day, log);
+        assertThat(redis.hgetall(day)).containsExactly(Map.entry("f", "1"));
     }
 
     private static Set<String> keys() {

@@ -212,11 +212,11 @@ class UserStoreIntegrationTest {
             }
 
             public java.util.concurrent.CompletionStage<java.util.Optional<Integer>> changePassword(String userId, String expectedHash,
-                    String newHash, String keepSessionId, java.time.Instant now, java.time.Duration forgetAfter) {
+                    String newHash, String keepSessionId, String keepDeviceId, java.time.Instant now, java.time.Duration forgetAfter) {
                 // The other change wins the race: it lands first.
                 String otherHash = new PasswordHasher(10, new SecureRandom()).hash("the other new password");
                 join(domain.userStore.replaceHash(userId, expectedHash, otherHash));
-                return domain.userStore.changePassword(userId, expectedHash, newHash, keepSessionId, now, forgetAfter);
+                return domain.userStore.changePassword(userId, expectedHash, newHash, keepSessionId, keepDeviceId, now, forgetAfter);
             }
         };
         io.sessionauthority.service.user.UserService users = new io.sessionauthority.service.user.UserService(racing,

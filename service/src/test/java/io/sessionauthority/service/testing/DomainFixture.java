@@ -33,7 +33,8 @@ public final class DomainFixture implements AutoCloseable {
             new SessionPolicy(Duration.ofMinutes(30), Duration.ofHours(12), 100, Duration.ofHours(1), 16, 256);
     /** The shipped defaults (config.ThrottleProperties). */
     public static final ThrottlePolicy DEFAULT_THROTTLE = new ThrottlePolicy(true, 30, 100, 10, Duration.ofSeconds(60),
-            Duration.ofMinutes(15), Duration.ofMinutes(15), Duration.ofDays(90), 20);
+            Duration.ofMinutes(15), Duration.ofMinutes(15), Duration.ofDays(90), 20, 100,
+            io.sessionauthority.service.throttle.AddressRanges.parse("shared-address-ranges", java.util.List.of("100.64.0.0/10")));
     public static final RedisProperties DEFAULT_REDIS = new RedisProperties(Duration.ofSeconds(1), 10_000, Duration.ofMillis(500), io.sessionauthority.service.store.DurableWrites.Mode.AUTO, 1, Duration.ofMillis(300), true, null);
 
     public final MutableClock clock = MutableClock.startingNow();
@@ -44,6 +45,8 @@ public final class DomainFixture implements AutoCloseable {
     public final HashingPool hashingPool;
     public final UserService users;
     public final LoginThrottle throttle;
+    private final java.util.concurrent.ScheduledExecutorService throttleRetries =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
     public final SessionService sessions;
 
     public DomainFixture(String redisUri, SessionPolicy sessionPolicy) {
@@ -79,7 +82,7 @@ public final class DomainFixture implements AutoCloseable {
         sessionStore = new RedisSessionStore(redis.async(), io.opentelemetry.api.OpenTelemetry.noop().getTracer("test"));
         userStore = new RedisUserStore(redis.async());
         hashingPool = new HashingPool(2, 64);
-        throttle = new LoginThrottle(new RedisThrottleStore(redis.async()), DEFAULT_THROTTLE, new DeviceTokens(random), clock);
+        throttle = new LoginThrottle(new RedisThrottleStore(redis.async()), DEFAULT_THROTTLE, new DeviceTokens(random), clock, throttleRetries);
         // Domain tests never wait on the log: the shared connection serves its reads too.
         revocations = new io.sessionauthority.service.store.RedisRevocationLog(redis.async(), redis.async(), () -> { },
                 io.sessionauthority.service.store.DurableWrites.none(redis.async()), Duration.ofHours(1), clock);
@@ -107,6 +110,7 @@ public final class DomainFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        throttleRetries.shutdownNow();
         hashingPool.close();
         connection.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(1));

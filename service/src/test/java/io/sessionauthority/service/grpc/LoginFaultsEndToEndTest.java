@@ -1,0 +1,185 @@
+package io.sessionauthority.service.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.sessionauthority.service.testing.Await;
+import io.sessionauthority.service.testing.RedisServerProcess;
+import io.sessionauthority.service.testing.ServiceUnderTest;
+import io.sessionauthority.v1.ClientMetadata;
+import io.sessionauthority.v1.CreateUserRequest;
+import io.sessionauthority.v1.LoginRequest;
+import io.sessionauthority.v1.LoginResponse;
+import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Logins that neither a slow Redis nor an attacker can take from the real user (issue 23), each
+ * through the real service. Every test here failed on the code before its fix.
+ */
+class LoginFaultsEndToEndTest {
+
+    private static final String PASSWORD = "correct horse battery staple";
+
+    private static LoginRequest login(String username, String address) {
+        return LoginRequest.newBuilder().setUsername(username).setPassword(PASSWORD)
+                .setClient(ClientMetadata.newBuilder().setIpAddress(address)).build();
+    }
+
+    /**
+     * Forty correct-password logins from one address while the link to Redis is stalled all answer
+     * UNAVAILABLE; the link then delivers what it held, and their counting scripts run late (as after
+     * a SIGSTOP, a fork or a VM pause): they once locked the address for a minute. Now every one is
+     * taken back, and the next login from that address succeeds.
+     */
+    @Test
+    void loginsThatTimedOutWhileRedisStalledLockNobodyOut() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             io.sessionauthority.service.testing.FaultyProxy link = io.sessionauthority.service.testing.FaultyProxy.to(redis.port());
+             ServiceUnderTest service = ServiceUnderTest.start(link.uri(), Map.of())) {
+            service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("nat-user").setPassword(PASSWORD).build());
+            var async = SessionAuthorityServiceGrpc.newFutureStub(service.channel());
+            link.stall();
+            List<ListenableFuture<LoginResponse>> logins = new ArrayList<>();
+            try {
+                for (int i = 0; i < 40; i++) {
+                    logins.add(async.withDeadlineAfter(5, TimeUnit.SECONDS).login(login("nat-user", "198.51.100.40")));
+                }
+                for (ListenableFuture<LoginResponse> login : logins) {
+                    try {
+                        login.get();
+                    } catch (ExecutionException failed) {
+                        assertThat(Status.fromThrowable(failed.getCause()).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                    }
+                }
+            } finally {
+                link.unstall();
+            }
+            // The held counting scripts run now, and so do the take-backs behind them.
+            String counter = "sa:throttle:ip:198.51.100.40";
+            Await.until("the stalled attempts taken back", Duration.ofSeconds(30), () -> {
+                String failures = redis.commands().hget(counter, "f");
+                return failures == null || failures.equals("0");
+            });
+            assertThat(redis.commands().hget(counter, "lu")).as("no lock").isNull();
+            LoginResponse after = service.blocking().login(login("nat-user", "198.51.100.40"));
+            assertThat(after.getToken()).startsWith("sat1_");
+        }
+    }
+
+    /**
+     * With eighty bad-password logins in flight, the owner on a known device (a valid device token)
+     * gets in every time: its hash waits in a lane of its own, before the guesses. It once waited
+     * behind them, or was shed with them (0 of 11).
+     */
+    @Test
+    void theOwnerOnAKnownDeviceGetsInWhileGuessesFloodTheHashingPool() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             ServiceUnderTest service = ServiceUnderTest.start(redis.uri(), Map.of(
+                     // The flood is about load, not lockouts or quotas: thresholds it never reaches.
+                     "session-authority.login-throttle.max-failures", 100_000,
+                     "session-authority.login-throttle.max-failures-per-user", 100_000,
+                     "session-authority.login-throttle.max-failures-per-user-per-day", 100_000,
+                     "session-authority.quotas.log-writes-per-second", 100_000,
+                     "session-authority.quotas.log-write-burst", 100_000))) {
+            service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("owner").setPassword(PASSWORD).build());
+            String deviceToken = service.blocking().login(login("owner", "192.0.2.10")).getDeviceToken();
+            var async = SessionAuthorityServiceGrpc.newFutureStub(service.channel());
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(80);
+            Thread flood = new Thread(() -> {
+                for (int i = 0; !stop.get(); i++) {
+                    inFlight.acquireUninterruptibly();
+                    async.withDeadlineAfter(10, TimeUnit.SECONDS).login(LoginRequest.newBuilder().setUsername("guess" + (i % 50))
+                                    .setPassword("wrong password " + i).setClient(ClientMetadata.newBuilder().setIpAddress("203.0.113." + (i % 200)))
+                                    .build())
+                            .addListener(inFlight::release, Runnable::run);
+                }
+            });
+            flood.setDaemon(true);
+            flood.start();
+            try {
+                Await.until("the hashing pool flooded", Duration.ofSeconds(20),
+                        () -> service.bean(io.sessionauthority.service.user.HashingPool.class).queued() > 20);
+                int succeeded = 0;
+                for (int i = 0; i < 11; i++) {
+                    LoginResponse owner = service.blocking().withDeadlineAfter(5, TimeUnit.SECONDS).login(LoginRequest.newBuilder()
+                            .setUsername("owner").setPassword(PASSWORD).setDeviceToken(deviceToken)
+                            .setClient(ClientMetadata.newBuilder().setIpAddress("192.0.2.10")).build());
+                    succeeded += owner.getToken().startsWith("sat1_") ? 1 : 0;
+                    deviceToken = owner.getDeviceToken();
+                }
+                assertThat(succeeded).isEqualTo(11);
+            } finally {
+                stop.set(true);
+                flood.join(10_000);
+            }
+        }
+    }
+
+    /**
+     * A login whose caller gave up (its deadline passed while its hash waited) is never hashed and
+     * never creates a session: under CPU pressure the server once went on creating sessions for
+     * callers long gone, and they counted towards the user's session cap.
+     */
+    @Test
+    void aLoginWhoseCallerGaveUpCreatesNoSession() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             ServiceUnderTest service = ServiceUnderTest.start(redis.uri(), Map.of(
+                     "session-authority.passwords.hashing-threads", 1,
+                     "session-authority.login-throttle.max-failures", 100_000,
+                     "session-authority.login-throttle.max-failures-per-user", 100_000,
+                     "session-authority.login-throttle.max-failures-per-user-per-day", 100_000))) {
+            String userId = service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("patient").setPassword(PASSWORD)
+                    .build()).getUserId();
+            var async = SessionAuthorityServiceGrpc.newFutureStub(service.channel());
+            // A queue of guesses ahead, then ten logins whose callers give up long before their turn.
+            List<ListenableFuture<LoginResponse>> guesses = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                guesses.add(async.withDeadlineAfter(60, TimeUnit.SECONDS).login(LoginRequest.newBuilder().setUsername("someone" + i)
+                        .setPassword("wrong password").build()));
+            }
+            List<ListenableFuture<LoginResponse>> impatient = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                impatient.add(async.withDeadlineAfter(100, TimeUnit.MILLISECONDS).login(login("patient", "192.0.2.20")));
+            }
+            for (ListenableFuture<LoginResponse> login : impatient) {
+                try {
+                    login.get();
+                } catch (ExecutionException gaveUp) {
+                    assertThat(Status.fromThrowable(gaveUp.getCause()).getCode()).isIn(Status.Code.DEADLINE_EXCEEDED,
+                            Status.Code.RESOURCE_EXHAUSTED);
+                }
+            }
+            for (ListenableFuture<LoginResponse> guess : guesses) {
+                try {
+                    guess.get();
+                } catch (ExecutionException expected) {
+                    // wrong password, or shed
+                }
+            }
+            // Every queued job has run or been dropped by now: the impatient logins' sessions would exist.
+            Await.until("the hashing queue drained", Duration.ofSeconds(30),
+                    () -> service.bean(io.sessionauthority.service.user.HashingPool.class).queued() == 0);
+            assertThat(service.blocking().listSessions(io.sessionauthority.v1.ListSessionsRequest.newBuilder().setUserId(userId).build())
+                    .getSessionsList()).as("sessions created for callers that gave up").isEmpty();
+        }
+    }
+
+    private static StatusRuntimeException failure(Runnable call) {
+        try {
+            call.run();
+            throw new AssertionError("expected a failure");
+        } catch (StatusRuntimeException e) {
+            return e;
+        }
+    }
+}
