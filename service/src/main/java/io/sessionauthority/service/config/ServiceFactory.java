@@ -208,4 +208,20 @@ public class ServiceFactory {
     AuditLog auditLog() {
         return new AuditLog();
     }
+
+    /**
+     * Loads Unicode's identifier and confusable data (ICU4J, ~170 ms) on a thread of its own as the
+     * service starts, not in the first sign-up's or login's time.
+     */
+    @io.micronaut.context.annotation.Context
+    UsernameDataLoaded usernameData() {
+        Thread loader = new Thread(() -> io.sessionauthority.service.user.Usernames.skeleton("warm-up"), "username-data");
+        loader.setDaemon(true);
+        loader.start();
+        return new UsernameDataLoaded();
+    }
+
+    /** Marks that the username data is being loaded. */
+    record UsernameDataLoaded() {
+    }
 }

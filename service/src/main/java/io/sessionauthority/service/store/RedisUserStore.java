@@ -67,6 +67,11 @@ public final class RedisUserStore implements UserStore {
     }
 
     @Override
+    public CompletionStage<Void> claimLookalike(String skeleton, String userId) {
+        return translated(redis.set(RedisSchema.lookalike(skeleton), userId, SetArgs.Builder.nx()).thenApply(claimed -> (Void) null));
+    }
+
+    @Override
     public CompletionStage<Optional<User>> findByUsername(String username) {
         // An unknown name still reads a (missing) user hash: the same two round trips as a known one,
         // so Redis timing does not tell them apart either.

@@ -103,7 +103,10 @@ public final class UserService {
                 upgradeHash(user, password);
             }
             return user;
-        }));
+        })).thenApply(user -> {
+            claimLookalike(user);
+            return user;
+        });
     }
 
     /**
@@ -151,6 +154,19 @@ public final class UserService {
     }
 
     private record Hashes(String current, String replacement) {
+    }
+
+    /**
+     * Names registered before the look-alike rules came from Unicode's data were keyed by an older,
+     * narrower skeleton: their owner's login claims the current one too, so a look-alike registered
+     * later is refused. Best effort, off the login's path.
+     */
+    private void claimLookalike(User user) {
+        store.claimLookalike(Usernames.skeleton(user.username()), user.id()).whenComplete((claimed, error) -> {
+            if (error != null) {
+                LOG.debug("Look-alike key of user {} not claimed: {}", user.id(), error.toString());
+            }
+        });
     }
 
     private void upgradeHash(User user, String password) {

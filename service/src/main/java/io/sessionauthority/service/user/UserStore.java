@@ -33,4 +33,10 @@ public interface UserStore {
      */
     CompletionStage<Optional<Integer>> changePassword(String userId, String expectedHash, String newHash,
                                                       String keepSessionId, String keepDeviceId, Instant now, Duration forgetAfter);
+
+    /**
+     * Claims the look-alike key {@code skeleton} for {@code userId} unless another user holds it.
+     * For names registered before the skeleton's data changed: their key is claimed again at login.
+     */
+    CompletionStage<Void> claimLookalike(String skeleton, String userId);
 }

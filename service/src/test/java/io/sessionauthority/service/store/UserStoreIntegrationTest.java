@@ -211,6 +211,10 @@ class UserStoreIntegrationTest {
                 return domain.userStore.replaceHash(userId, expectedHash, newHash);
             }
 
+            public java.util.concurrent.CompletionStage<Void> claimLookalike(String skeleton, String userId) {
+                return domain.userStore.claimLookalike(skeleton, userId);
+            }
+
             public java.util.concurrent.CompletionStage<java.util.Optional<Integer>> changePassword(String userId, String expectedHash,
                     String newHash, String keepSessionId, String keepDeviceId, java.time.Instant now, java.time.Duration forgetAfter) {
                 // The other change wins the race: it lands first.

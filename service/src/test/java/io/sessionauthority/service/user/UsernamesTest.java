@@ -51,7 +51,7 @@ class UsernamesTest {
     @ParameterizedTest
     @ValueSource(strings = {
             "алиса",                         // Cyrillic
-            "ἀλίκη",                         // Greek with breathing and accent
+            "αλίκη",                         // Greek with an accent (monotonic; polytonic letters are outside the profile)
             "山田たろう",                     // Han and Hiragana
             "taro山田",                       // Latin and Han
             "björn",
@@ -98,22 +98,56 @@ class UsernamesTest {
     @Test
     void skeletonMergesNamesWrittenInALookAlikeScript() {
         // Cyrillic "аре" and "раураӏ" (palochka for the l), spelt as escapes to show which letters.
-        assertThat(Usernames.skeleton("\u0430\u0440\u0435")).isEqualTo(Usernames.skeleton("ape")).isEqualTo("ape");
+        assertThat(Usernames.skeleton("\u0430\u0440\u0435")).isEqualTo(Usernames.skeleton("ape"));
         assertThat(Usernames.skeleton("\u0440\u0430\u0443\u0440\u0430\u04CF")).isEqualTo(Usernames.skeleton("paypal"));
-        // Cyrillic р, а, у with a Latin l: refused by normalize, yet the skeleton still matches.
+        // Cyrillic р, а, у with a Latin l: refused by normalizeNew, yet the skeleton still matches.
         assertThat(Usernames.skeleton("\u0440\u0430\u0443\u0440\u0430l")).isEqualTo(Usernames.skeleton("paypal"));
         // Greek "ορα" and Cyrillic "ора" look alike too; accents follow their base letter.
         assertThat(Usernames.skeleton("\u03BF\u03C1\u03B1")).isEqualTo(Usernames.skeleton("\u043E\u0440\u0430"));
-        assertThat(Usernames.skeleton("\u0451")).isEqualTo("\u00EB");
+        assertThat(Usernames.skeleton("\u0451")).isEqualTo(Usernames.skeleton("\u00EB"));
+    }
+
+    @Test
+    void skeletonMergesLookAlikesWithinOneScriptTooAsUnicodeDoes() {
+        // UTS #39's data, not a hand-picked table: "paypa1" passes for "paypal", "rn" for "m".
+        assertThat(Usernames.skeleton("paypa1")).isEqualTo(Usernames.skeleton("paypal"));
+        assertThat(Usernames.skeleton("rnario")).isEqualTo(Usernames.skeleton("mario"));
     }
 
     @Test
     void skeletonKeepsOtherNamesApart() {
-        assertThat(Usernames.skeleton("alice")).isEqualTo("alice");
-        assertThat(Usernames.skeleton("алиса")).isNotEqualTo("alice");
-        assertThat(Usernames.skeleton("山田たろう")).isEqualTo("山田たろう");
-        // Look-alikes within one script are not merged: that would refuse too many honest names.
-        assertThat(Usernames.skeleton("rn")).isNotEqualTo(Usernames.skeleton("m"));
-        assertThat(Usernames.skeleton("l")).isNotEqualTo(Usernames.skeleton("1"));
+        assertThat(Usernames.skeleton("alice")).isEqualTo(Usernames.skeleton("alice"));
+        assertThat(Usernames.skeleton("алиса")).isNotEqualTo(Usernames.skeleton("alice"));
+        assertThat(Usernames.skeleton("bob")).isNotEqualTo(Usernames.skeleton("bib"));
+        assertThat(Usernames.skeleton("山田たろう")).isNotEqualTo(Usernames.skeleton("山田はなこ"));
+    }
+
+    /** Default-ignorable code points: drawn as nothing, yet a different name (issue 23's examples). */
+    @ParameterizedTest
+    @ValueSource(strings = {"alice\uFE0F", "a\uFE00lice", "alic\uDB40\uDD00e", "al\u034Fice"})
+    void refusesInvisibleCharacters(String raw) {
+        assertThatThrownBy(() -> Usernames.normalizeNew("username", raw))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageStartingWith("username: must not contain invisible characters");
+    }
+
+    /**
+     * Latin letters outside UTS #39's identifier profile (IPA, technical, phonetic small capitals)
+     * that render as an ordinary letter: pɑypal (U+0251), paypaǀ (U+01C0), ɡoogle (U+0261), bᴏb (U+1D0F).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"p\u0251ypal", "paypa\u01C0", "\u0261oogle", "b\u1D0Fb"})
+    void refusesLatinLookAlikesOutsideTheIdentifierProfile(String raw) {
+        assertThatThrownBy(() -> Usernames.normalizeNew("username", raw))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageStartingWith("username: ");
+    }
+
+    @Test
+    void aLatinLetterInEverydayUseStaysAllowedAndCollidesOnlyWithWhatItLooksLikeToUnicode() {
+        // ɩ (U+0269, Latin iota) is written in Ewe and Kabiyè: in the identifier profile. Unicode's
+        // confusable data maps it to "i", so "biɩɩ" is refused next to "biii", not next to "bill".
+        assertThat(Usernames.normalizeNew("username", "bi\u0269\u0269")).isEqualTo("bi\u0269\u0269");
+        assertThat(Usernames.skeleton("bi\u0269\u0269")).isEqualTo(Usernames.skeleton("biii")).isNotEqualTo(Usernames.skeleton("bill"));
     }
 }
