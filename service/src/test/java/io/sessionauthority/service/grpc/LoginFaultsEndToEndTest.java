@@ -174,6 +174,79 @@ class LoginFaultsEndToEndTest {
         }
     }
 
+    /**
+     * Thirty failed guesses on random usernames from one carrier-grade NAT address once locked out an
+     * unrelated user there who had the right password and no device token.
+     */
+    @Test
+    void guessesBehindACarrierGradeNatLockNoNeighbourOut() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             ServiceUnderTest service = ServiceUnderTest.start(redis.uri(), Map.of())) {
+            service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("neighbour").setPassword(PASSWORD).build());
+            for (int i = 0; i < 30; i++) {
+                int n = i;
+                assertThat(failure(() -> service.blocking().login(LoginRequest.newBuilder().setUsername("random" + n)
+                        .setPassword("guess").setClient(ClientMetadata.newBuilder().setIpAddress("100.64.7.1")).build()))
+                        .getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+            }
+            assertThat(service.blocking().login(login("neighbour", "100.64.7.1")).getToken()).startsWith("sat1_");
+        }
+    }
+
+    /**
+     * A stolen device token stays a known device only until its owner's next login (plus a minute of
+     * grace), and a revoke-all forgets every device but the one kept; a known device once stayed known
+     * for 90 days whatever the owner did.
+     */
+    @Test
+    void deviceTokensRotateAndARevokeAllForgetsTheDevicesNotKept() throws Exception {
+        io.sessionauthority.service.testing.MutableClock clock = io.sessionauthority.service.testing.MutableClock.startingNow();
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             ServiceUnderTest service = ServiceUnderTest.start(redis.uri(), Map.of(), clock)) {
+            String userId = service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("wendy").setPassword(PASSWORD)
+                    .build()).getUserId();
+            String stolen = service.blocking().login(login("wendy", "192.0.2.30")).getDeviceToken();
+            String rotated = service.blocking().login(withDevice(login("wendy", "192.0.2.30"), stolen)).getDeviceToken();
+            String phone = service.blocking().login(login("wendy", "192.0.2.31")).getDeviceToken();
+            assertThat(rotated).isNotEqualTo(stolen).startsWith("sad1_");
+            // A campaign locks the username for unknown devices.
+            for (int i = 0; i < 100; i++) {
+                int n = i;
+                failure(() -> service.blocking().login(LoginRequest.newBuilder().setUsername("wendy").setPassword("guess " + n)
+                        .setClient(ClientMetadata.newBuilder().setIpAddress("198.18.0." + (n % 10))).build()));
+            }
+            clock.advance(Duration.ofMinutes(2)); // past the rotation's grace
+            assertThat(failure(() -> service.blocking().login(withDevice(login("wendy", "192.0.2.30"), stolen))).getStatus().getCode())
+                    .as("the rotated-out token is a stranger").isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            service.blocking().revoke(io.sessionauthority.v1.RevokeRequest.newBuilder().setAllSessions(io.sessionauthority.v1.AllSessions
+                    .newBuilder().setUserId(userId).setKeepDeviceToken(phone)).build());
+            assertThat(failure(() -> service.blocking().login(withDevice(login("wendy", "192.0.2.30"), rotated))).getStatus().getCode())
+                    .as("a device the revoke-all did not keep").isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(service.blocking().login(withDevice(login("wendy", "192.0.2.31"), phone)).getToken())
+                    .as("the device kept").startsWith("sat1_");
+        }
+    }
+
+    /** Look-alike names the hand-written table let through: invisible characters and Latin letters outside the identifier profile. */
+    @Test
+    void lookAlikeUsernamesAreRefusedAtSignUp() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             ServiceUnderTest service = ServiceUnderTest.start(redis.uri(), Map.of())) {
+            for (String name : List.of("alice\uFE0F", "a\uFE00lice", "alic\uDB40\uDD00e", "al\u034Fice",
+                    "p\u0251ypal", "paypa\u01C0", "\u0261oogle", "b\u1D0Fb")) {
+                assertThat(failure(() -> service.blocking().createUser(CreateUserRequest.newBuilder().setUsername(name)
+                        .setPassword(PASSWORD).build())).getStatus().getCode()).as(name).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            }
+            service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("paypal").setPassword(PASSWORD).build());
+            assertThat(failure(() -> service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("paypa1")
+                    .setPassword(PASSWORD).build())).getStatus().getCode()).as("paypa1 after paypal").isEqualTo(Status.Code.ALREADY_EXISTS);
+        }
+    }
+
+    private static LoginRequest withDevice(LoginRequest request, String deviceToken) {
+        return request.toBuilder().setDeviceToken(deviceToken).build();
+    }
+
     private static StatusRuntimeException failure(Runnable call) {
         try {
             call.run();
