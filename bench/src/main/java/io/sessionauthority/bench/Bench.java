@@ -30,6 +30,7 @@ public final class Bench {
             case "revocations" -> revocations(Arrays.copyOfRange(args, 1, args.length));
             case "ceiling" -> ceiling(Arrays.copyOfRange(args, 1, args.length));
             case "abuse" -> abuse(Arrays.copyOfRange(args, 1, args.length));
+            case "logins" -> logins(Arrays.copyOfRange(args, 1, args.length));
             default -> {
                 System.err.println("""
                         usage: java -jar bench/target/session-authority-bench.jar enumeration [rounds]
@@ -44,7 +45,8 @@ public final class Bench {
                                     [--agent-rate 10000] [--results bench/results]
                                java -jar bench/target/session-authority-bench.jar abuse [--duration 20s] [--load 0.3 (of peak)] [--rounds 2]
                                     [--attacks scrapers,slowloris,reconnecting-idle,rapid-reset,idle-connections,stream-hog,revoke-flood]
-                                    [--results bench/results]""");
+                                    [--results bench/results]
+                               java -jar bench/target/session-authority-bench.jar logins [--duration 20s]""");
                 System.exit(2);
             }
         }
@@ -96,6 +98,19 @@ public final class Bench {
                 Integer.parseInt(flags.getOrDefault("agent-rate", "10000")), Path.of(flags.getOrDefault("results", "bench/results")));
         try {
             System.out.println("\nwritten: " + new RevocationBench(options).run(serviceJar()));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Issue 23's login lanes: the owner on a known device while guesses flood the hashing pool. */
+    private static void logins(String[] args) {
+        Map<String, String> flags = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            flags.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        try {
+            LoginLanesBench.run(serviceJar(), Duration.parse("PT" + flags.getOrDefault("duration", "20s").toUpperCase()));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
