@@ -89,6 +89,10 @@ public final class SessionService {
         String normalized = Usernames.normalize("username", username);
         LoginThrottle.Attempt attempt = new LoginThrottle.Attempt(normalized, checkedClient.ipAddress(),
                 DeviceTokens.parse("device_token", deviceToken));
+        if (attempt.device().isEmpty()) {
+            // Shed at once when an unknown device's hash would be refused: no throttle work in Redis for it.
+            users.requireHashingRoom(HashingPool.Lane.OTHER);
+        }
         return throttle.guard(attempt, admission -> users.authenticate(normalized, password,
                         admission.knownDevice() ? HashingPool.Lane.KNOWN_DEVICE : HashingPool.Lane.OTHER, callerWaiting)
                 .thenApply(user -> {

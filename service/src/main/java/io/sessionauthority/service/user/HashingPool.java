@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * logins in flight, the owner on their phone waits for the hashes already running, not for the
  * guesses queued before them.
  *
+ * <p>One more thread serves known-device jobs only, and at the normal scheduling policy: the
+ * others may run under SCHED_IDLE (they take only CPU nothing else wants), and a flood of guesses
+ * that keeps the CPU busy must not make the owner's one hash wait for idle CPU that never comes.
+ *
  * <p>A job whose caller has gone (its deadline passed while it waited, or it cancelled) is never
  * run: it fails with {@link CallerGoneException}, and no one hashes for nobody.
  */
@@ -90,7 +94,7 @@ public final class HashingPool implements AutoCloseable {
                 } catch (RuntimeException e) {
                     LOG.warn("Password hashing thread set-up failed; it runs as it is", e);
                 }
-                work();
+                work(false);
             }, "password-hashing-" + count.incrementAndGet());
             thread.setDaemon(true);
             // bcrypt takes whole cores for ~80 ms a hash: below the threads that answer Validate.
@@ -98,6 +102,11 @@ public final class HashingPool implements AutoCloseable {
             this.threads.add(thread);
             thread.start();
         }
+        Thread knownDevices = new Thread(() -> work(true), "password-hashing-known-devices");
+        knownDevices.setDaemon(true);
+        knownDevices.setPriority(Thread.MIN_PRIORITY);
+        this.threads.add(knownDevices);
+        knownDevices.start();
         this.completions = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "password-hashing-done");
             thread.setDaemon(true);
@@ -139,7 +148,7 @@ public final class HashingPool implements AutoCloseable {
                 }
                 known.addLast(queued);
             }
-            jobsWaiting.signal();
+            jobsWaiting.signalAll(); // the known-devices thread waits on the same condition for its lane only
         } finally {
             lock.unlock();
         }
@@ -153,15 +162,15 @@ public final class HashingPool implements AutoCloseable {
         return new OverloadedException("PASSWORD_HASHING_BUSY", "too many logins in progress; retry shortly", RETRY_AFTER);
     }
 
-    private void work() {
+    private void work(boolean knownDevicesOnly) {
         while (true) {
             Job<?> job;
             lock.lock();
             try {
-                while (known.isEmpty() && other.isEmpty() && !closed) {
+                while (known.isEmpty() && (knownDevicesOnly || other.isEmpty()) && !closed) {
                     jobsWaiting.awaitUninterruptibly();
                 }
-                if (closed && known.isEmpty() && other.isEmpty()) {
+                if (closed && known.isEmpty() && (knownDevicesOnly || other.isEmpty())) {
                     return;
                 }
                 job = known.isEmpty() ? other.pollFirst() : known.pollFirst();
@@ -169,6 +178,27 @@ public final class HashingPool implements AutoCloseable {
                 lock.unlock();
             }
             run(job);
+        }
+    }
+
+    /**
+     * Fails at once with OverloadedException when a job in {@code lane} would be refused now: lets a
+     * caller shed a login before it does any other work for it (throttle scripts in Redis).
+     */
+    public void requireRoom(Lane lane) {
+        if (!hasRoom(lane)) {
+            throw busy();
+        }
+    }
+
+    /** Whether a job in {@code lane} would be queued now. */
+    public boolean hasRoom(Lane lane) {
+        lock.lock();
+        try {
+            int total = known.size() + other.size();
+            return lane == Lane.KNOWN_DEVICE ? total < capacity || !other.isEmpty() : other.size() < otherCapacity && total < capacity;
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -157,6 +157,14 @@ public final class UserService {
     }
 
     /**
+     * Fails at once with OverloadedException when a hash in {@code lane} would be refused: a login
+     * flood is then shed before any Redis work is done for it.
+     */
+    public void requireHashingRoom(HashingPool.Lane lane) {
+        hashingPool.requireRoom(lane);
+    }
+
+    /**
      * Names registered before the look-alike rules came from Unicode's data were keyed by an older,
      * narrower skeleton: their owner's login claims the current one too, so a look-alike registered
      * later is refused. Best effort, off the login's path.

@@ -16,6 +16,7 @@ class HashingPoolTest {
         CountDownLatch release = new CountDownLatch(1);
         try (HashingPool pool = new HashingPool(1, 1)) {
             CompletableFuture<String> running = pool.submit(() -> await(release));
+            awaitQueueEmpty(pool); // the thread took it
             CompletableFuture<String> queued = pool.submit(() -> await(release));
             CompletableFuture<String> shed = pool.submit(() -> "never runs");
             // Already failed when submit returns: refused on the caller's thread, never queued.
@@ -78,11 +79,15 @@ class HashingPoolTest {
 
     @Test
     void knownDeviceJobsRunBeforeQueuedOthersAndOthersFillOnlyThreeQuartersOfTheQueue() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch releaseOther = new CountDownLatch(1);
+        CountDownLatch releaseKnown = new CountDownLatch(1);
         java.util.List<String> ran = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         try (HashingPool pool = new HashingPool(1, 4)) {
-            CompletableFuture<String> running = pool.submit(() -> await(release));
-            awaitQueueEmpty(pool); // the one thread holds the first job
+            // Both threads busy: the general one, and the one that serves known devices only.
+            CompletableFuture<String> busyOther = pool.submit(() -> await(releaseOther));
+            awaitQueueEmpty(pool);
+            CompletableFuture<String> busyKnown = pool.submit(HashingPool.Lane.KNOWN_DEVICE, () -> true, () -> await(releaseKnown));
+            awaitQueueEmpty(pool);
             java.util.List<CompletableFuture<String>> others = new java.util.ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 int n = i;
@@ -91,6 +96,7 @@ class HashingPoolTest {
                     return "other";
                 }));
             }
+            assertThat(pool.hasRoom(HashingPool.Lane.OTHER)).isFalse();
             assertThat(pool.submit(HashingPool.Lane.OTHER, () -> true, () -> "fourth other"))
                     .as("others may fill three quarters of the queue").failsWithin(Duration.ofSeconds(5))
                     .withThrowableThat().havingCause().isInstanceOf(OverloadedException.class);
@@ -105,10 +111,14 @@ class HashingPoolTest {
             // The queue (4) is full now: the newest other was shed to make room for the second owner.
             assertThat(others.get(2)).failsWithin(Duration.ofSeconds(5)).withThrowableThat()
                     .havingCause().isInstanceOf(OverloadedException.class);
-            release.countDown();
-            running.get(5, TimeUnit.SECONDS);
+            // The known-devices thread serves the owners while the general thread is still busy.
+            releaseKnown.countDown();
             owner.get(5, TimeUnit.SECONDS);
             secondOwner.get(5, TimeUnit.SECONDS);
+            assertThat(ran).containsExactly("owner", "second owner");
+            releaseOther.countDown();
+            busyOther.get(5, TimeUnit.SECONDS);
+            busyKnown.get(5, TimeUnit.SECONDS);
             others.get(0).get(5, TimeUnit.SECONDS);
             others.get(1).get(5, TimeUnit.SECONDS);
             assertThat(ran).containsExactly("owner", "second owner", "other 0", "other 1");
