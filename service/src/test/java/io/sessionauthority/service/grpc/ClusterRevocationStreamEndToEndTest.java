@@ -53,7 +53,8 @@ class ClusterRevocationStreamEndToEndTest {
                 username = "alice" + RANDOM.nextInt(1_000_000);
                 userId = service.blocking().createUser(CreateUserRequest.newBuilder().setUsername(username).setPassword(PASSWORD).build()).getUserId();
             } while (cluster.masterOf(RedisSchema.user(userId)) == logMaster
-                    || cluster.masterOf(RedisSchema.throttle("user", username)) == logMaster); // ChangePassword's guard
+                    || cluster.masterOf(RedisSchema.throttle("user", username)) == logMaster // ChangePassword's guard
+                    || cluster.masterOf(RedisSchema.throttle("user_day", username)) == logMaster);
             LoginResponse before = login(service);
             service.blocking().revoke(RevokeRequest.newBuilder().setToken(before.getToken()).build());
             assertThat(watch.nextRevocation(Duration.ofSeconds(10)).getSessionId()).isEqualTo(before.getSession().getSessionId());
