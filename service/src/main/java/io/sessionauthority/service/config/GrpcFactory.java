@@ -10,6 +10,7 @@ import io.sessionauthority.service.admission.StreamQuotas;
 import io.sessionauthority.service.grpc.ConnectionActivityTracker;
 import io.sessionauthority.service.grpc.LogWriteQuota;
 import io.sessionauthority.service.grpc.OpenStreamLimit;
+import io.sessionauthority.service.grpc.Replies;
 import io.sessionauthority.service.security.CallerProperties;
 import jakarta.inject.Singleton;
 import java.util.HashMap;
@@ -47,6 +48,18 @@ public class GrpcFactory {
     ConnectionActivityTracker connectionActivity(GrpcProperties limits, GrpcServerLimits connections) {
         return new ConnectionActivityTracker(new RateQuotas(limits.earlyCancelsPerSecondPerConnection(),
                 limits.earlyCancelBurstPerConnection(), 100_000), connections::abusive);
+    }
+
+    /** One thread gives every paused retry-later answer: it only hands each to gRPC when its time comes. */
+    @Singleton
+    Replies replies(GrpcProperties limits) {
+        java.util.concurrent.ScheduledThreadPoolExecutor pauses = new java.util.concurrent.ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "retry-later-pauses");
+            thread.setDaemon(true);
+            return thread;
+        });
+        pauses.setRemoveOnCancelPolicy(true);
+        return new Replies(limits.retryLaterPause(), pauses);
     }
 
     /** Tracks at most 100,000 callers' buckets (addresses, for unauthenticated ones) before dropping full ones. */

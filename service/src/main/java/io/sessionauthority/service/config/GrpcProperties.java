@@ -34,6 +34,10 @@ import java.util.List;
  *                                        front of many callers
  * @param idleConnectionEvictableAfter    a connection that carries no call this long is closed first when the
  *                                        port is full, like one still in its handshake
+ * @param retryLaterPause                 an answer asking the caller to retry later (a full hashing pool, a
+ *                                        locked login) is given after this pause (at most its Retry-After,
+ *                                        never past the deadline), so a client that retries at once cannot
+ *                                        turn its refusals into a flood; 0 answers at once
  */
 @ConfigurationProperties("session-authority.grpc")
 public record GrpcProperties(
@@ -53,7 +57,8 @@ public record GrpcProperties(
         @Bindable(defaultValue = "3") int abusiveConnectionsBeforePenalty,
         @Bindable(defaultValue = "30s") Duration abusePenalty,
         @Bindable(defaultValue = "") List<String> penaltyExemptAddresses,
-        @Bindable(defaultValue = "30s") Duration idleConnectionEvictableAfter) {
+        @Bindable(defaultValue = "30s") Duration idleConnectionEvictableAfter,
+        @Bindable(defaultValue = "500ms") Duration retryLaterPause) {
 
     public GrpcProperties {
         penaltyExemptAddresses = penaltyExemptAddresses == null ? List.of()
@@ -61,6 +66,9 @@ public record GrpcProperties(
         if (abusiveConnectionsBeforePenalty < 1 || idleConnectionEvictableAfter.isNegative() || idleConnectionEvictableAfter.isZero()) {
             throw new IllegalArgumentException("session-authority.grpc.abusive-connections-before-penalty must be at least 1 and"
                     + " idle-connection-evictable-after positive");
+        }
+        if (retryLaterPause.isNegative()) {
+            throw new IllegalArgumentException("session-authority.grpc.retry-later-pause must not be negative");
         }
         if (maxRstFramesPerWindow < 1 || rstFramesWindow.toSeconds() < 1) {
             throw new IllegalArgumentException("session-authority.grpc.max-rst-frames-per-window must be at least 1 and"

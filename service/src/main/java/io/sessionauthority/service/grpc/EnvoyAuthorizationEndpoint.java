@@ -30,15 +30,17 @@ public class EnvoyAuthorizationEndpoint extends AuthorizationGrpc.AuthorizationI
 
     private final SessionService sessions;
     private final ExtAuthzProperties properties;
+    private final Replies replies;
 
-    public EnvoyAuthorizationEndpoint(SessionService sessions, ExtAuthzProperties properties) {
+    public EnvoyAuthorizationEndpoint(SessionService sessions, ExtAuthzProperties properties, Replies replies) {
+        this.replies = replies;
         this.sessions = sessions;
         this.properties = properties;
     }
 
     @Override
     public void check(CheckRequest request, StreamObserver<CheckResponse> observer) {
-        Replies.reply("Check", observer, () -> decide(request.getAttributes().getRequest().getHttp().getHeadersMap()));
+        replies.reply("Check", observer, () -> decide(request.getAttributes().getRequest().getHttp().getHeadersMap()));
     }
 
     private CompletionStage<CheckResponse> decide(Map<String, String> headers) {

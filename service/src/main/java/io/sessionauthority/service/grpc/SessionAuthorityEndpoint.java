@@ -1,6 +1,5 @@
 package io.sessionauthority.service.grpc;
 
-import static io.sessionauthority.service.grpc.Replies.reply;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -42,9 +41,11 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
     private final AuditLog audit;
     private final ServiceMetrics metrics;
     private final RevocationStreams revocations;
+    private final Replies replies;
 
     public SessionAuthorityEndpoint(UserService users, SessionService sessions, AuditLog audit, ServiceMetrics metrics,
-                                    RevocationStreams revocations) {
+                                    RevocationStreams revocations, Replies replies) {
+        this.replies = replies;
         this.revocations = revocations;
         this.users = users;
         this.sessions = sessions;
@@ -68,7 +69,7 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
     @Override
     public void createUser(CreateUserRequest request, StreamObserver<CreateUserResponse> observer) {
         String caller = caller();
-        reply("CreateUser", observer, () -> users.create(request.getUsername(), request.getPassword(), callerWaiting())
+        replies.reply("CreateUser", observer, () -> users.create(request.getUsername(), request.getPassword(), callerWaiting())
                 .whenComplete((user, error) -> audit.userCreated(caller, user == null ? "" : user.id(),
                         user == null ? "" : user.username(), error))
                 .thenApply(user -> CreateUserResponse.newBuilder()
@@ -80,7 +81,7 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
     @Override
     public void login(LoginRequest request, StreamObserver<LoginResponse> observer) {
         String caller = caller();
-        reply("Login", observer, () -> sessions.login(request.getUsername(), request.getPassword(),
+        replies.reply("Login", observer, () -> sessions.login(request.getUsername(), request.getPassword(),
                         ProtoMapping.client(request.getClient()), request.getAttributesMap(), request.getDeviceToken(), callerWaiting())
                 .whenComplete((started, error) -> {
                     audit.login(caller, request.getUsername(), request.getClient().getIpAddress(), started, error);
@@ -95,13 +96,13 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
 
     @Override
     public void validate(ValidateRequest request, StreamObserver<ValidateResponse> observer) {
-        reply("Validate", observer, () -> sessions.validate(request.getToken(), request.getSkipCache()).thenApply(ProtoMapping::validateResponse));
+        replies.reply("Validate", observer, () -> sessions.validate(request.getToken(), request.getSkipCache()).thenApply(ProtoMapping::validateResponse));
     }
 
     @Override
     public void touch(TouchRequest request, StreamObserver<TouchResponse> observer) {
         Caller caller = CallerAuthInterceptor.currentCaller();
-        reply("Touch", observer, () -> {
+        replies.reply("Touch", observer, () -> {
             if (request.getSetAttributesCount() > 0 || request.getRemoveAttributesCount() > 0) {
                 AccessPolicy.require(caller, AccessPolicy.Action.WRITE_ATTRIBUTES);
             }
@@ -113,7 +114,7 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
     @Override
     public void revoke(RevokeRequest request, StreamObserver<RevokeResponse> observer) {
         Caller caller = CallerAuthInterceptor.currentCaller();
-        reply("Revoke", observer, () -> revoked(caller, request)
+        replies.reply("Revoke", observer, () -> revoked(caller, request)
                 .thenApply(count -> RevokeResponse.newBuilder().setRevokedCount(count).build()));
     }
 
@@ -140,7 +141,7 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
 
     @Override
     public void listSessions(ListSessionsRequest request, StreamObserver<ListSessionsResponse> observer) {
-        reply("ListSessions", observer, () -> sessions.list(request.getUserId())
+        replies.reply("ListSessions", observer, () -> sessions.list(request.getUserId())
                 .thenApply(list -> ListSessionsResponse.newBuilder()
                         .addAllSessions(list.stream().map(ProtoMapping::session).toList())
                         .build()));
@@ -149,7 +150,7 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
     @Override
     public void changePassword(ChangePasswordRequest request, StreamObserver<ChangePasswordResponse> observer) {
         String caller = caller();
-        reply("ChangePassword", observer, () -> users.changePassword(request.getUserId(), request.getCurrentPassword(),
+        replies.reply("ChangePassword", observer, () -> users.changePassword(request.getUserId(), request.getCurrentPassword(),
                         request.getNewPassword(), request.getKeepSessionId(), request.getClient().getIpAddress(),
                         request.getDeviceToken(), callerWaiting())
                 .whenComplete((revoked, error) -> audit.passwordChange(caller, request.getUserId(), revoked, error))

@@ -1,0 +1,60 @@
+package io.sessionauthority.service.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.Deadline;
+import io.sessionauthority.service.error.InvalidArgumentException;
+import io.sessionauthority.service.error.OverloadedException;
+import io.sessionauthority.service.error.ThrottledException;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** How long an answer waits: only one asking to retry later, never beyond its Retry-After or the caller's deadline. */
+class RepliesTest {
+
+    private final ScheduledExecutorService pauses = Executors.newSingleThreadScheduledExecutor();
+    private final Replies replies = new Replies(Duration.ofMillis(500), pauses);
+    private final Deadline.Ticker ticker = new Deadline.Ticker() {
+        @Override
+        public long nanoTime() {
+            return 0;
+        }
+    };
+
+    @AfterEach
+    void stop() {
+        pauses.shutdownNow();
+    }
+
+    @Test
+    void onlyAnswersAskingToRetryLaterArePaused() {
+        assertThat(replies.pauseFor(new InvalidArgumentException("username", "is empty"), null)).isZero();
+        assertThat(replies.pauseFor(new IllegalStateException("a bug"), null)).isZero();
+        assertThat(replies.pauseFor(new ThrottledException(Duration.ofSeconds(60)), null)).isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
+    void theRetryAfterBoundsThePause() {
+        assertThat(replies.pauseFor(new OverloadedException("BUSY", "busy", Duration.ofMillis(200)), null)).isEqualTo(Duration.ofMillis(200));
+    }
+
+    @Test
+    void theAnswerLeavesBeforeTheCallersDeadline() {
+        Deadline soon = Deadline.after(120, TimeUnit.MILLISECONDS, ticker);
+        assertThat(replies.pauseFor(new ThrottledException(Duration.ofSeconds(60)), soon)).isEqualTo(Duration.ofMillis(100));
+        Deadline almostGone = Deadline.after(5, TimeUnit.MILLISECONDS, ticker);
+        assertThat(replies.pauseFor(new ThrottledException(Duration.ofSeconds(60)), almostGone)).isZero();
+        Deadline late = Deadline.after(10, TimeUnit.SECONDS, ticker);
+        assertThat(replies.pauseFor(new ThrottledException(Duration.ofSeconds(60)), late)).isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
+    void aZeroPauseAnswersAtOnce() {
+        Replies immediate = new Replies(Duration.ZERO, pauses);
+        assertThat(immediate.pauseFor(new ThrottledException(Duration.ofSeconds(60)), null)).isZero();
+    }
+}
