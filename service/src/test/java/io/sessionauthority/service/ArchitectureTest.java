@@ -17,9 +17,12 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
 
     private static final String BASE = "io.sessionauthority.service";
-    /** The domain: rules and services, plus the plain types they share. */
+    /**
+     * The domain: rules and services, the plain types they share, and every package they depend on
+     * (the revocation log's contract, the audit trail, thread scheduling).
+     */
     private static final String[] DOMAIN = {BASE + ".session..", BASE + ".user..", BASE + ".throttle..",
-            BASE + ".error..", BASE + ".validation.."};
+            BASE + ".error..", BASE + ".validation..", BASE + ".revocation..", BASE + ".audit..", BASE + ".scheduling.."};
 
     private static JavaClasses classes;
 
@@ -33,8 +36,10 @@ class ArchitectureTest {
         noClasses().that().resideInAnyPackage(DOMAIN)
                 .should().dependOnClassesThat().resideInAnyPackage("io.micronaut..", "io.grpc..", "io.netty..",
                         "io.lettuce..", "io.sessionauthority.v1..", "com.google.protobuf..", "io.opentelemetry..",
-                        BASE + ".config..", BASE + ".grpc..", BASE + ".store..", BASE + ".health..", BASE + ".metrics..",
-                        BASE + ".management..")
+                        "io.micrometer..", "jakarta.inject..", "javax.inject..", "jakarta.annotation..", "reactor..",
+                        "org.reactivestreams..", BASE + ".config..", BASE + ".grpc..", BASE + ".store..", BASE + ".health..",
+                        BASE + ".metrics..", BASE + ".management..", BASE + ".admission..", BASE + ".security..",
+                        BASE + ".logging..", BASE + ".dev..")
                 .because("the rules must be testable, and readable, without any of it")
                 .check(classes);
     }
