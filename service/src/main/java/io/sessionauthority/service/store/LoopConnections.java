@@ -56,6 +56,7 @@ public final class LoopConnections implements AutoCloseable {
     /** Whether loop i has begun connecting; read and written on loop i only. */
     private final boolean[] started;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicInteger failedAttempts = new java.util.concurrent.atomic.AtomicInteger();
 
     private LoopConnections(List<EventLoop> loops, RedisClient shared, RedisURI uri) {
         this.loops = loops;
@@ -133,6 +134,7 @@ public final class LoopConnections implements AutoCloseable {
                     connection.closeAsync();
                 }
             } else if (error != null) {
+                failedAttempts.incrementAndGet();
                 if (attempt == 1) {
                     LOG.warn("An event loop reads Redis on the shared connection until its own connects ({}); trying again every {} ms",
                             error.toString(), RETRY.toMillis());
@@ -148,9 +150,14 @@ public final class LoopConnections implements AutoCloseable {
         });
     }
 
-    /** How many loops may have a connection of their own (none when they are off). */
-    int loopCount() {
+    /** How many loops may have a connection of their own (none when they are off, or behind Sentinel). */
+    public int loopCount() {
         return loops.size();
+    }
+
+    /** Attempts to connect a loop that failed so far (each is tried again after {@link #RETRY}). */
+    int failedAttempts() {
+        return failedAttempts.get();
     }
 
     /** How many loops have a connection of their own that is up now. */

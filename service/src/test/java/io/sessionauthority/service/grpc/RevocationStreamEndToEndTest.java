@@ -22,9 +22,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** WatchRevocations through a real gRPC channel, against a real Redis. */
+@Tag("end-to-end")
 class RevocationStreamEndToEndTest {
 
     private static final String PASSWORD = "correct horse battery staple";
@@ -134,7 +136,8 @@ class RevocationStreamEndToEndTest {
                     .flowControlWindow(16 * 1024).build();
             RevocationSubscriber slow = RevocationSubscriber.watchWithoutReading(narrow, "");
             String userId = service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("dave").setPassword(PASSWORD).build()).getUserId();
-            Thread.sleep(500);
+            slow.read(1);
+            assertThat(slow.next(Duration.ofSeconds(10)).hasHeartbeat()).as("subscribed").isTrue();
             // Far more than a flow-control window of events, appended as the revokes that end
             // sessions append them (a revoke that ends nothing appends nothing).
             var log = service.bean(io.sessionauthority.service.session.AnnouncingLog.class);
@@ -143,6 +146,7 @@ class RevocationStreamEndToEndTest {
                         io.sessionauthority.service.revocation.EndReason.ADMIN_REVOKE, java.time.Instant.now()))
                         .toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
             }
+            // The scenario, not a synchronisation: the subscriber reads nothing for longer than slow-subscriber (1 s).
             Thread.sleep(2_500);
             slow.read(Integer.MAX_VALUE);
             Status end = slow.awaitEnd(Duration.ofSeconds(10));

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * come back on that loop, other threads and a loop whose connection is down use the shared one, and
  * the read stays exact against a revoke-all sent on another connection.
  */
+@Tag("redis")
 class LoopConnectionsIntegrationTest {
 
     private static final RedisServerProcess REDIS = RedisServerProcess.shared();
@@ -154,7 +156,9 @@ class LoopConnectionsIntegrationTest {
         }
         try (LoopConnections waiting = LoopConnections.open(group, sharedClient, RedisURI.create("redis://127.0.0.1:" + port))) {
             readOnEveryLoop(waiting);
-            Thread.sleep(LoopConnections.RETRY.toMillis() + 200);
+            // Tried, failed, and tried again: the retry is what connects it once Redis is there.
+            io.sessionauthority.service.testing.Await.until("a second failed attempt", java.time.Duration.ofSeconds(10),
+                    () -> waiting.failedAttempts() >= 2);
             assertThat(waiting.size()).isZero();
             RedisClusterAsyncCommands<String, String> fallback = shared.async();
             assertThat(eventLoops().get(0).submit(() -> waiting.forCurrentThread(fallback)).get(5, TimeUnit.SECONDS))
