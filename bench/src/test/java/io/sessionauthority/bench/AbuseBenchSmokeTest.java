@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * attack processes start and report, the table and every target line are written. The figures are
  * judged by full runs (docs/SECURITY.md), never here.
  */
+@Tag("process")
 class AbuseBenchSmokeTest {
 
     @Test

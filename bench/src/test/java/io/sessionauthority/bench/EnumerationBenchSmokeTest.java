@@ -6,6 +6,7 @@ import io.sessionauthority.client.SessionAuthorityClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * bound is wide enough for a busy 2-core machine yet fails if an unknown user skipped its bcrypt
  * (it would cost one Redis round trip, about a fiftieth of a verification).
  */
+@Tag("process")
 class EnumerationBenchSmokeTest {
 
     @Test

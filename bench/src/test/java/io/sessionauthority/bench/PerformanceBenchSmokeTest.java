@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A short smoke run of the whole performance benchmark (every scenario for a moment, small
  * baselines and memory sample), so it cannot rot. The figures are judged by full runs, never here.
  */
+@Tag("process")
 class PerformanceBenchSmokeTest {
 
     @Test

@@ -27,9 +27,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The SDK against an authority that authenticates its callers by API key. */
+@Tag("end-to-end")
 class CallerCredentialsTest {
 
     private static final String EDGE_KEY = "edge-key-for-tests-0001";

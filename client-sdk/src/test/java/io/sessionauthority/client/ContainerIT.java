@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.testcontainers.containers.BindMode;
@@ -31,6 +32,7 @@ import org.testcontainers.utility.DockerImageName;
  * would: Redis, the authority and an application in three containers sharing one network namespace,
  * the application using the authority as a sidecar on localhost.
  */
+@Tag("process")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ContainerIT {
 

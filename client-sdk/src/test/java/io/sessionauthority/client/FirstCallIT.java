@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * the connection got its own time, every one of them failed with DEADLINE_EXCEEDED: the 250 ms
  * deadline paid for name resolution, the handshakes and class loading.
  */
+@Tag("process")
 class FirstCallIT {
 
     private static final int JVMS_EACH = 10;

@@ -11,6 +11,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (flattened POMs, jars); third-party artifacts come from this machine's Maven cache, standing in
  * for Central.
  */
+@Tag("process")
 class PublishedArtifactIT {
 
     private static final String VERSION = "0.1.0-SNAPSHOT";

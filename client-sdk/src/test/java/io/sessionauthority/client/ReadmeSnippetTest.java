@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The README's code must be the code the tests compile and run, so it cannot rot. */
+@Tag("unit")
 class ReadmeSnippetTest {
 
     private static final Path README = Path.of("..", "README.md");

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * the SDK's round robin: a session created through one validates through the other; kill -9 of one
  * under load moves the calls to the other; a rolling restart with SIGTERM fails no call.
  */
+@Tag("process")
 class ReplicasIT {
 
     @Test

@@ -19,12 +19,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The client's retry policy, against a stand-in authority that fails the first attempts of every
  * call with UNAVAILABLE (the one thing the real service cannot be made to do on demand).
  */
+@Tag("end-to-end")
 class RetryPolicyTest {
 
     private final AtomicInteger validateAttempts = new AtomicInteger();

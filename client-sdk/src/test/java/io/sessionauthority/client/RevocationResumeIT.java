@@ -11,6 +11,7 @@ import io.sessionauthority.v1.SessionEndReason;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * revocation stream from its cursor and evicts exactly what was revoked meanwhile — the cache
  * survives (no reset), and no revoked token is answered from it.
  */
+@Tag("process")
 class RevocationResumeIT {
 
     private static final String PASSWORD = "correct horse battery";

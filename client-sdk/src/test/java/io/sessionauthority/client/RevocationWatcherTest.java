@@ -15,9 +15,11 @@ import io.sessionauthority.v1.WatchRevocationsResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The revocation stream's subscriber against an authority that refuses it, over a real channel. */
+@Tag("end-to-end")
 class RevocationWatcherTest {
 
     /** An authority replica that refuses every subscription as over the caller's share, and counts them. */

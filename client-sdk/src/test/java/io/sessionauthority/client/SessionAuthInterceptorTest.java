@@ -22,12 +22,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Another team's gRPC service, protected by {@link SessionAuthInterceptor} exactly as the README
  * shows, called end to end with a live, a revoked, a missing and a malformed token.
  */
+@Tag("end-to-end")
 class SessionAuthInterceptorTest {
 
     private static final String PASSWORD = "correct horse battery staple";

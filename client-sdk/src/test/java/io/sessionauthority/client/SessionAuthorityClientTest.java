@@ -25,9 +25,11 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The SDK against the real service and a real Redis, over loopback. */
+@Tag("end-to-end")
 class SessionAuthorityClientTest {
 
     private static final String PASSWORD = "correct horse battery staple";

@@ -14,9 +14,11 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The SDK over TLS and mutual TLS to an authority configured for production. */
+@Tag("end-to-end")
 class TlsClientTest {
 
     private static final String SPIFFE = "spiffe://example.org/ns/prod/sa/orders";

@@ -20,6 +20,7 @@ import io.sessionauthority.v1.ClientMetadata;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * at the authority (a real process) and both services refuse the token within milliseconds — also
  * after the authority was killed and restarted in between.
  */
+@Tag("process")
 class TwoProtectedServicesIT {
 
     private static final String PASSWORD = "correct horse battery";

@@ -8,9 +8,11 @@ import io.sessionauthority.v1.Revocation;
 import io.sessionauthority.v1.Session;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The cache's rules, without a network: what it keeps, for how long, and what an event takes away. */
+@Tag("unit")
 class ValidationCacheTest {
 
     private final MutableClock clock = MutableClock.startingNow();

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.util.ResourceLeakDetector;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The production entry point turns Netty's leak sampling off, unless the operator asked for a level. */
+@Tag("unit")
 class ApplicationTest {
 
     private final ResourceLeakDetector.Level before = ResourceLeakDetector.getLevel();

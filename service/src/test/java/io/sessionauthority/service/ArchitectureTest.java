@@ -7,6 +7,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * framework, transport or Redis; the store speaks no gRPC; endpoints reach the store only through
  * the domain; no package needs a package that needs it back.
  */
+@Tag("unit")
 class ArchitectureTest {
 
     private static final String BASE = "io.sessionauthority.service";

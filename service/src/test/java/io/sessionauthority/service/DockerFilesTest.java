@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -21,6 +22,7 @@ import org.yaml.snakeyaml.Yaml;
  * image copies exists, the image runs as non-root with a health check this jar can answer, and the
  * compose stack, Envoy and Kubernetes configurations agree with each other and with the service.
  */
+@Tag("unit")
 class DockerFilesTest {
 
     private static final Path ROOT = Path.of("..");

@@ -21,12 +21,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The runnable jar started by the container's entrypoint script ({@code docker/entrypoint.sh}),
  * exactly as the image runs it: it serves, and on SIGTERM it finishes the calls in flight and exits 0.
  */
+@Tag("process")
 class GracefulShutdownIT {
 
     private static final Path JAR = Path.of("target", "session-authority.jar");

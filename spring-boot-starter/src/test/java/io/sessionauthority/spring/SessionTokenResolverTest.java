@@ -3,9 +3,11 @@ package io.sessionauthority.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import jakarta.servlet.http.Cookie;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.web.MockHttpServletRequest;
 
+@Tag("unit")
 class SessionTokenResolverTest {
 
     private final SessionTokenResolver resolver = new SessionTokenResolver("session_id");

@@ -7,8 +7,10 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class ConnectionAdmissionTest {
 
     private static final InetAddress ATTACKER = address("127.0.0.2");

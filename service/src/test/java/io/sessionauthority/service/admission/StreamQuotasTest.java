@@ -6,8 +6,10 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class StreamQuotasTest {
 
     private static final String WATCH = "sessionauthority.v1.SessionAuthorityService/WatchRevocations";

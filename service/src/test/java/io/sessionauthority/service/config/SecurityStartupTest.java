@@ -10,9 +10,11 @@ import io.sessionauthority.service.testing.RedisServerProcess;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The service refuses to be exposed without caller authentication unless told so explicitly. */
+@Tag("end-to-end")
 class SecurityStartupTest {
 
     private static final RedisServerProcess REDIS = RedisServerProcess.shared();

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Hostile input against every request check: whatever the bytes, a check either accepts (and what
@@ -25,6 +26,7 @@ import java.util.Map;
  * {@code src/test/resources/.../RequestValidationFuzzTestInputs}; {@code JAZZER_FUZZ=1 ./mvnw -pl service test
  * -Dtest=RequestValidationFuzzTest} fuzzes for real (see README).
  */
+@Tag("unit")
 class RequestValidationFuzzTest {
 
     private static final SessionPolicy POLICY = new SessionPolicy(

@@ -18,12 +18,14 @@ import io.sessionauthority.v1.AllSessions;
 import io.sessionauthority.v1.TouchRequest;
 import io.sessionauthority.v1.ValidateRequest;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Redis Cluster, chosen by configuration alone ({@code redis.uris}): every operation works across
  * 3 shards (all keys of a user share one slot), and the service follows a master's failover.
  */
+@Tag("end-to-end")
 class ClusterEndToEndTest {
 
     @Test

@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * caller retried after UNAVAILABLE, and a password change that ended sessions on a healthy shard
  * but could not append its event (its caller cannot retry it), redelivered by the service.
  */
+@Tag("end-to-end")
 class ClusterRevocationStreamEndToEndTest {
 
     private static final String PASSWORD = "correct horse battery";

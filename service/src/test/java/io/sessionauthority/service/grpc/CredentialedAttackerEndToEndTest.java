@@ -42,6 +42,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,7 @@ import org.slf4j.LoggerFactory;
  * legitimate credentials, against the documented production configuration (TLS, callers known by
  * certificate or API key). Every test here failed on the code before the fix.
  */
+@Tag("end-to-end")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CredentialedAttackerEndToEndTest {
 

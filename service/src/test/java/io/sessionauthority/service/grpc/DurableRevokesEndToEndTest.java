@@ -21,6 +21,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -36,6 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * round loses its revoke, which {@link #withoutWaitingTheSameRoundsLoseRevokes} shows, so the rounds
  * can tell a durable revoke from a lucky one.
  */
+@Tag("end-to-end")
 class DurableRevokesEndToEndTest {
 
     private static final String PASSWORD = "correct horse battery staple";

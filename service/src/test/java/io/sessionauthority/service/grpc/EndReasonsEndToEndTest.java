@@ -23,12 +23,14 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Validate and Touch say why a session ended — every way a session can end — for as long as the
  * authority remembers it, including after Redis itself deleted the session at its TTL.
  */
+@Tag("end-to-end")
 class EndReasonsEndToEndTest {
 
     private static final String PASSWORD = "correct horse battery";

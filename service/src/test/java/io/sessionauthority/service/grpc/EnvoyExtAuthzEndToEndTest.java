@@ -23,9 +23,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Envoy's ext_authz contract, spoken by a gRPC client as Envoy would. */
+@Tag("end-to-end")
 class EnvoyExtAuthzEndToEndTest {
 
     private static CheckRequest request(Map<String, String> headers) {

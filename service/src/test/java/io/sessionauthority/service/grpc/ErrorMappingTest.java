@@ -11,9 +11,11 @@ import io.sessionauthority.service.error.ThrottledException;
 import io.sessionauthority.service.testing.GrpcErrors;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The one place outcomes become statuses: each named outcome to its status, reason and details. */
+@Tag("unit")
 class ErrorMappingTest {
 
     @Test

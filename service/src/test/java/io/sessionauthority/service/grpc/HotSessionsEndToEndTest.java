@@ -13,12 +13,14 @@ import io.sessionauthority.v1.RevokeRequest;
 import io.sessionauthority.v1.ValidateRequest;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The service answers hot tokens from memory and still refuses a revoked one at once: through the
  * replica that revoked it before the Revoke returns, through any other within milliseconds.
  */
+@Tag("end-to-end")
 class HotSessionsEndToEndTest {
 
     private static final String PASSWORD = "correct horse battery staple";

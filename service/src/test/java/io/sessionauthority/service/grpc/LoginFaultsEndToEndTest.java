@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * after the count on the same connection), so they hold the outcome as a regression guard, and
  * {@code LoginThrottleIntegrationTest} shows the late count and its take-back at the store.
  */
+@Tag("end-to-end")
 class LoginFaultsEndToEndTest {
 
     private static final String PASSWORD = "correct horse battery staple";

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * deadline with UNAVAILABLE (the service's own, with its reason), nothing is half-written, and the
  * service comes back by itself within a second of Redis.
  */
+@Tag("end-to-end")
 class RedisFaultsEndToEndTest {
 
     private static final String PASSWORD = "correct horse battery staple";

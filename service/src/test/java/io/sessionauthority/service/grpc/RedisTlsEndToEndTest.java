@@ -10,9 +10,11 @@ import io.sessionauthority.v1.LoginRequest;
 import io.sessionauthority.v1.LoginResponse;
 import io.sessionauthority.v1.ValidateRequest;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The service on a Redis that speaks only TLS and admits only its own ACL user. */
+@Tag("end-to-end")
 class RedisTlsEndToEndTest {
 
     @Test

@@ -11,9 +11,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** How long an answer waits: only one asking to retry later, never beyond its Retry-After or the caller's deadline. */
+@Tag("unit")
 class RepliesTest {
 
     private final ScheduledExecutorService pauses = Executors.newSingleThreadScheduledExecutor();

@@ -27,9 +27,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The service under failure: Redis going away and coming back, service restarts, a login flood. */
+@Tag("end-to-end")
 class ResilienceEndToEndTest {
 
     private static final String PASSWORD = "correct horse battery staple";

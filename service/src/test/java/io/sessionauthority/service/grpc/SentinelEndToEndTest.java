@@ -14,6 +14,7 @@ import io.sessionauthority.v1.LoginRequest;
 import io.sessionauthority.v1.LoginResponse;
 import io.sessionauthority.v1.RevokeRequest;
 import io.sessionauthority.v1.ValidateRequest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * works on it, and after the master is killed it follows the promoted replica by itself, with every
  * replicated session and revoke intact.
  */
+@Tag("end-to-end")
 class SentinelEndToEndTest {
 
     @Test

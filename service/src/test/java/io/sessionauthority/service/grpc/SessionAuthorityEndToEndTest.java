@@ -50,10 +50,12 @@ import com.google.common.util.concurrent.ListenableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /** Every RPC and its error paths, through a real gRPC channel to the running service. */
+@Tag("end-to-end")
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SessionAuthorityEndToEndTest implements TestPropertyProvider {

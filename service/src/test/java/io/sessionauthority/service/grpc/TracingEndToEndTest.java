@@ -25,9 +25,11 @@ import io.sessionauthority.v1.ValidateRequest;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Spans for each RPC and its Redis work, continuing the caller's trace, with ids but never a token. */
+@Tag("end-to-end")
 class TracingEndToEndTest {
 
     private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";

@@ -8,9 +8,11 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The wire side of the management port, through Netty's own codec on an in-memory channel. */
+@Tag("unit")
 class ManagementRequestsTest {
 
     private static final io.sessionauthority.service.admission.RateQuotas QUOTAS =

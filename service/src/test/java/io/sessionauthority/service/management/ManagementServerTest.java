@@ -3,8 +3,10 @@ package io.sessionauthority.service.management;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class ManagementServerTest {
 
     private static final ManagementServer.Limits LIMITS = new ManagementServer.Limits(4, 4, 100, 100, 100, 100, Duration.ofSeconds(1), Duration.ofSeconds(5));

@@ -9,9 +9,11 @@ import io.sessionauthority.service.store.RedisProbe;
 import io.sessionauthority.service.testing.Await;
 import io.sessionauthority.service.testing.RedisServerProcess;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The live-sessions gauge reports what Redis counts: keys with a TTL, never by scanning. */
+@Tag("redis")
 class LiveSessionsGaugeTest {
 
     @Test

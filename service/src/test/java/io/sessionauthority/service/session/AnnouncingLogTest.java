@@ -19,9 +19,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The background redelivery of revocation events whose append failed: retried, given up, dropped. */
+@Tag("unit")
 class AnnouncingLogTest {
 
     private static final Revocation EVENT = Revocation.ofSession("dTgEWSswDQbACAHbJZ8fwg", "zN9qTcY3VklLjwJfRSta5Q",

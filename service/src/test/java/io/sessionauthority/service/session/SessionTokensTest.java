@@ -8,10 +8,12 @@ import io.sessionauthority.service.user.UserIds;
 import java.security.SecureRandom;
 import java.util.HashSet;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+@Tag("unit")
 class SessionTokensTest {
 
     private final SecureRandom random = new SecureRandom();

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * session with its own: Validate (plain read and script, on a replica that has never seen the
  * profile), Touch and ListSessions, for sessions written before profiles too.
  */
+@Tag("redis")
 class ClientProfilesIntegrationTest {
 
     private static final RedisServerProcess REDIS = RedisServerProcess.shared();

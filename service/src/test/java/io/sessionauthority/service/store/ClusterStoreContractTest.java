@@ -7,8 +7,10 @@ import io.sessionauthority.service.testing.DomainFixture;
 import io.sessionauthority.service.testing.RedisServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 
 /** The store contract on Redis Cluster (3 masters, 3 replicas): every user's keys in one slot. */
+@Tag("redis")
 class ClusterStoreContractTest extends SessionStoreContract {
 
     private static ClusterTopology topology;

@@ -22,9 +22,11 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Holds the Redis schema documented in {@link RedisSchema}, so the documentation cannot rot. */
+@Tag("redis")
 class KeyLayoutIntegrationTest {
 
     private static final RedisServerProcess REDIS = RedisServerProcess.shared();

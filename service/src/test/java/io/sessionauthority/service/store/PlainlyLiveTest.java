@@ -8,12 +8,14 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Validate's plain read decides "live" in Java by the scripts' rules; anything else goes to the
  * script. Each row is one rule: a wrong one answers a revoked or expired session as live.
  */
+@Tag("unit")
 class PlainlyLiveTest {
 
     private static final String USER = "dTgEWSswDQbACAHbJZ8fwg";

@@ -7,6 +7,7 @@ import io.sessionauthority.service.testing.DomainFixture;
 import io.sessionauthority.service.testing.RedisServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
@@ -16,6 +17,7 @@ import org.testcontainers.utility.DockerImageName;
  * suite as on a local redis-server process, so a Redis that users run in containers is held to it
  * too. It shares the host's network (these machines allow no bridge networks), on a free port.
  */
+@Tag("redis")
 class RedisContainerStoreContractTest extends SessionStoreContract {
 
     private static GenericContainer<?> redis;

@@ -7,8 +7,10 @@ import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.service.testing.SentinelTopology;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 
 /** The store contract through Redis Sentinel (1 master, 2 replicas, 3 sentinels). */
+@Tag("redis")
 class SentinelStoreContractTest extends SessionStoreContract {
 
     private static SentinelTopology topology;

@@ -23,9 +23,11 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Session rules against a real Redis, with a clock the test moves instead of sleeping. */
+@Tag("redis")
 class SessionStoreIntegrationTest {
 
     private static final RedisServerProcess REDIS = RedisServerProcess.shared();

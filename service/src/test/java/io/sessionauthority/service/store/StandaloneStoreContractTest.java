@@ -2,8 +2,10 @@ package io.sessionauthority.service.store;
 
 import io.sessionauthority.service.testing.DomainFixture;
 import io.sessionauthority.service.testing.RedisServerProcess;
+import org.junit.jupiter.api.Tag;
 
 /** The store contract on one Redis server. */
+@Tag("redis")
 class StandaloneStoreContractTest extends SessionStoreContract {
 
     @Override

@@ -22,9 +22,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Brute-force protection against a real Redis, with a clock the test moves. */
+@Tag("redis")
 class LoginThrottleIntegrationTest {
 
     private static final RedisServerProcess REDIS = RedisServerProcess.shared();

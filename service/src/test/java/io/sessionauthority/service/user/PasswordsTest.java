@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sessionauthority.service.error.InvalidArgumentException;
 import java.security.SecureRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class PasswordsTest {
 
     private static final PasswordHasher HASHER = new PasswordHasher(10, new SecureRandom());
