@@ -39,7 +39,7 @@ final class Processes implements AutoCloseable {
         int port = freePort();
         start(List.of("redis-server", "--bind", "127.0.0.1", "--port", Integer.toString(port), "--save", "",
                 "--appendonly", "no", "--maxmemory-policy", "noeviction", "--dir", dir.toString(),
-                // The recommended setting for sessions (README): user agents run past the default 64-byte
+                // The recommended setting for sessions (docs/OPERATING.md): user agents run past the default 64-byte
                 // limit, which would turn every session hash from a compact listpack into a hashtable.
                 "--hash-max-listpack-value", "256"), "redis.log");
         awaitPort(port, 20);

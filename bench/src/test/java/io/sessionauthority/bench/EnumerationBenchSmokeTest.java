@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A short smoke run of the enumeration benchmark, so it cannot rot: it runs end to end, and the
- * property the README quotes holds coarsely. The 10 % target is judged by the full run; here the
+ * property docs/SECURING.md quotes holds coarsely. The 10 % target is judged by the full run; here the
  * bound is wide enough for a busy 2-core machine yet fails if an unknown user skipped its bcrypt
  * (it would cost one Redis round trip, about a fiftieth of a verification).
  */

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The SDK as a user gets it: an empty Maven project with only the README's coordinates, resolving
+ * The SDK as a user gets it: an empty Maven project with only the coordinates docs/USING.md gives, resolving
  * into an empty local repository, builds — and fetches only what the SDK needs (grpc, protobuf and
  * their own dependencies), never the Micronaut platform BOM that the build of this repository
  * imports. The artifacts are published into a file repository of their own, exactly as built

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Another team's gRPC service, protected by {@link SessionAuthInterceptor} exactly as the README
+ * Another team's gRPC service, protected by {@link SessionAuthInterceptor} exactly as docs/USING.md
  * shows, called end to end with a live, a revoked, a missing and a malformed token.
  */
 @Tag("end-to-end")
@@ -102,7 +102,7 @@ class SessionAuthInterceptorTest {
         assertThat(helloWith("Bearer " + bob.getToken())).startsWith("hello bob");
         authority.blocking().revoke(io.sessionauthority.v1.RevokeRequest.newBuilder().setToken(bob.getToken()).build());
 
-        // The README's client caches answers but follows the revocation stream: the revoke is seen in milliseconds.
+        // The docs' client caches answers but follows the revocation stream: the revoke is seen in milliseconds.
         io.sessionauthority.service.testing.Await.until("the revoke seen by the protected service", java.time.Duration.ofSeconds(10),
                 () -> statusOf(() -> helloWith("Bearer " + bob.getToken())) == Status.Code.UNAUTHENTICATED);
     }

@@ -11,6 +11,7 @@ import org.springframework.security.web.SecurityFilterChain;
 @SpringBootApplication
 public class TestApplication {
 
+    // README:starter-chain:begin
     @Bean
     SecurityFilterChain api(HttpSecurity http) throws Exception {
         return http
@@ -18,6 +19,7 @@ public class TestApplication {
                 .with(SessionAuthorityConfigurer.sessionAuthority(), Customizer.withDefaults())
                 .build();
     }
+    // README:starter-chain:end
 
     /** Without Actuator there is no registry; an application that has one gets the metrics the same way. */
     @Bean

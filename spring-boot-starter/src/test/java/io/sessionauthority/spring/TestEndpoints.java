@@ -14,8 +14,10 @@ class TestEndpoints {
         return "pong";
     }
 
+    // README:starter-me:begin
     @GetMapping("/me")
-    String me(@AuthenticationPrincipal Session session) {
+    String me(@AuthenticationPrincipal Session session) { // io.sessionauthority.v1.Session: also getUserId(), getAttributesMap()
         return session.getUsername();
     }
+    // README:starter-me:end
 }

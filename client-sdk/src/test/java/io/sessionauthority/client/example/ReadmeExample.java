@@ -11,7 +11,7 @@ import java.time.Duration;
 
 /**
  * The README's "Use it from your service" snippet, compiled and run by the tests: the text
- * between the markers must equal the README's code block ({@code ReadmeSnippetTest}).
+ * between the markers must equal the code block in docs/USING.md ({@code DocSnippetsTest}).
  */
 public final class ReadmeExample {
 

@@ -43,7 +43,7 @@ public class SecurityFactory {
             if (registry.hasApiKeys() && !tls.enabled() && !isLoopback(host) && !properties.allowPlaintextApiKeys()) {
                 throw new IllegalStateException("refusing to start: callers present API keys, but the gRPC port listens on '"
                         + (host == null || host.isBlank() ? "all interfaces" : host) + "' without TLS, so every key would cross "
-                        + "the network in clear. Configure session-authority.tls (see README, 'Secure it'), listen on 127.0.0.1, "
+                        + "the network in clear. Configure session-authority.tls (see docs/SECURING.md), listen on 127.0.0.1, "
                         + "or, if something in front encrypts the traffic (a mesh), set session-authority.security.allow-plaintext-api-keys=true");
             }
             if (registry.hasApiKeys() && !tls.enabled()) {
@@ -55,7 +55,7 @@ public class SecurityFactory {
         if (!loopback && !properties.allowUnauthenticatedCallers()) {
             throw new IllegalStateException("refusing to start: the gRPC port listens on '" + (host == null || host.isBlank() ? "all interfaces" : host)
                     + "' and callers need not authenticate. Configure callers and set session-authority.security.caller-auth=required "
-                    + "(see README, 'Secure it'), listen on 127.0.0.1 (GRPC_SERVER_HOST), or, if something in front authenticates "
+                    + "(see docs/SECURING.md), listen on 127.0.0.1 (GRPC_SERVER_HOST), or, if something in front authenticates "
                     + "callers, set session-authority.security.allow-unauthenticated-callers=true");
         }
         LOG.warn("""

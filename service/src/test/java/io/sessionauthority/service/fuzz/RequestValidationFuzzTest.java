@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Tag;
  *
  * <p>In CI these run as regression tests over the inputs stored under
  * {@code src/test/resources/.../RequestValidationFuzzTestInputs}; {@code JAZZER_FUZZ=1 ./mvnw -pl service test
- * -Dtest=RequestValidationFuzzTest} fuzzes for real (see README).
+ * -Dtest=RequestValidationFuzzTest} fuzzes for real (see docs/SECURING.md).
  */
 @Tag("unit")
 class RequestValidationFuzzTest {

@@ -43,7 +43,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every permission against every RPC (and the request shapes that need more than the method's
  * permission): a caller holding exactly one permission either gets past authorization or gets
- * PERMISSION_DENIED, as the README's security model says. Requests carry dummy values: what
+ * PERMISSION_DENIED, as the security model (docs/SECURING.md) says. Requests carry dummy values: what
  * happens past authorization (NOT_FOUND, INVALID_ARGUMENT, valid=false) is not the question.
  */
 @Tag("end-to-end")

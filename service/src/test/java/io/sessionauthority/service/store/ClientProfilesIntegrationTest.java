@@ -120,7 +120,7 @@ class ClientProfilesIntegrationTest {
     }
 
     /**
-     * The README's claim, with its bound: a user's profiles hash stays a listpack up to Redis' default
+     * The claim in docs/OPERATING.md, with its bound: a user's profiles hash stays a listpack up to Redis' default
      * 512 fields, which typical User-Agents (three 64-byte slices a device) do not reach within the
      * session cap; 57 devices with 512-character User-Agents (nine slices each) pass it, and the hash
      * is a plain one from then on. It holds one profile per device of the user's live sessions at
