@@ -61,6 +61,10 @@ class DockerFilesTest {
         assertThat(services).containsKeys("redis", "session-authority", "envoy", "app");
         List<String> redisCommand = (List<String>) ((Map<String, Object>) services.get("redis")).get("command");
         assertThat(String.join(" ", redisCommand)).contains("--appendonly yes").contains("--maxmemory-policy noeviction");
+        // Start-up is not a race: Redis has a healthcheck, and the authority waits for it to pass.
+        assertThat((Map<String, Object>) ((Map<String, Object>) services.get("redis")).get("healthcheck")).containsKey("test");
+        Map<String, Object> dependsOn = (Map<String, Object>) ((Map<String, Object>) services.get("session-authority")).get("depends_on");
+        assertThat((Map<String, Object>) dependsOn.get("redis")).containsEntry("condition", "service_healthy");
 
         String envoy = Files.readString(DOCKER.resolve("envoy.yaml"));
         Matcher key = Pattern.compile("key: x-api-key\\s+value: (\\S+)").matcher(envoy);

@@ -1,7 +1,6 @@
 package io.sessionauthority.service.config;
 
 import io.grpc.protobuf.services.HealthStatusManager;
-import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.event.connection.ConnectionEvent;
@@ -15,6 +14,7 @@ import io.sessionauthority.service.health.GracefulShutdown;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.sessionauthority.service.health.ServingStatus;
+import io.sessionauthority.service.store.DeferredConnection;
 import io.sessionauthority.service.store.RedisProbe;
 
 /** Health reporting: the gRPC health service follows Redis, and shutdown. */
@@ -24,10 +24,10 @@ public class HealthFactory {
     @Context
     @Bean(preDestroy = "close")
     ServingStatus servingStatus(HealthStatusManager health, RedisClusterAsyncCommands<String, String> redis,
-                                StatefulConnection<String, String> connection, HealthProperties properties) {
+                                DeferredConnection connection, HealthProperties properties) {
         ServingStatus status = new ServingStatus(health, new RedisProbe(redis), properties.interval());
-        // A lost or regained connection, or a changed Cluster topology, is checked at once.
-        connection.getResources().eventBus().get()
+        // A lost, regained or first made connection, or a changed Cluster topology, is checked at once.
+        connection.resources().eventBus().get()
                 .filter(event -> event instanceof ConnectionEvent || event instanceof ClusterTopologyChangedEvent)
                 .subscribe(event -> status.checkSoon());
         return status;

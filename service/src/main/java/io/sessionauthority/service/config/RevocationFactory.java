@@ -1,9 +1,7 @@
 package io.sessionauthority.service.config;
 
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
@@ -14,6 +12,7 @@ import io.sessionauthority.service.revocation.RevocationHub;
 import io.sessionauthority.service.session.AnnouncingLog;
 import io.sessionauthority.service.session.HotSessions;
 import io.sessionauthority.service.store.DurableWrites;
+import io.sessionauthority.service.store.DeferredConnection;
 import io.sessionauthority.service.store.RedisRevocationLog;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -32,8 +31,8 @@ public class RevocationFactory {
                                      RevocationProperties properties, @Value("${redis.timeout}") Duration commandTimeout, Clock clock) {
         requirePollBelow(properties, commandTimeout);
         // XREAD BLOCK holds its connection: never the one every Validate rides on.
-        StatefulRedisConnection<String, String> reader = client.connect();
-        return new RedisRevocationLog(redis, reader.async(), reader::close, durable, properties.retention(), clock);
+        DeferredConnection reader = DeferredConnection.standalone("revocation-reader", client);
+        return new RedisRevocationLog(redis, reader.commands(), reader::close, durable, properties.retention(), clock);
     }
 
     @Singleton
@@ -43,8 +42,8 @@ public class RevocationFactory {
                                             DurableWrites durable, RevocationProperties properties,
                                             @Value("${redis.timeout}") Duration commandTimeout, Clock clock) {
         requirePollBelow(properties, commandTimeout);
-        StatefulRedisClusterConnection<String, String> reader = client.connect();
-        return new RedisRevocationLog(redis, reader.async(), reader::close, durable, properties.retention(), clock);
+        DeferredConnection reader = DeferredConnection.cluster("revocation-reader", client);
+        return new RedisRevocationLog(redis, reader.commands(), reader::close, durable, properties.retention(), clock);
     }
 
     @Singleton

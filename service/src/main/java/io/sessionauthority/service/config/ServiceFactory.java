@@ -1,6 +1,5 @@
 package io.sessionauthority.service.config;
 
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
@@ -9,13 +8,13 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.sessionauthority.service.session.AnnouncingLog;
 import io.sessionauthority.service.session.HotSessions;
+import io.sessionauthority.service.store.DeferredConnection;
 import io.sessionauthority.service.store.DurableWrites;
 import io.sessionauthority.service.store.LoopConnections;
 import io.micronaut.configuration.lettuce.DefaultRedisConfiguration;
 import java.time.Duration;
 import io.sessionauthority.service.metrics.ServiceMetrics;
 import io.micronaut.context.annotation.Requires;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.sessionauthority.service.session.SessionPolicy;
 import io.sessionauthority.service.session.SessionService;
 import io.sessionauthority.service.session.SessionStore;
@@ -64,15 +63,23 @@ public class ServiceFactory {
      * (Cluster seed nodes) chooses which.
      */
     @Singleton
+    RedisClusterAsyncCommands<String, String> redisCommands(DeferredConnection shared) {
+        return shared.commands();
+    }
+
+    /** The connection every command but Validate's loop reads rides on; the service starts without it (DeferredConnection). */
+    @Singleton
+    @Bean(preDestroy = "close")
     @Requires(missingProperty = "redis.uris")
-    RedisClusterAsyncCommands<String, String> redisCommands(StatefulRedisConnection<String, String> connection) {
-        return connection.async();
+    DeferredConnection sharedConnection(RedisClient client) {
+        return DeferredConnection.standalone("shared", client);
     }
 
     @Singleton
+    @Bean(preDestroy = "close")
     @Requires(property = "redis.uris")
-    RedisClusterAsyncCommands<String, String> redisClusterCommands(StatefulRedisClusterConnection<String, String> connection) {
-        return connection.async();
+    DeferredConnection sharedClusterConnection(RedisClusterClient client) {
+        return DeferredConnection.cluster("shared", client);
     }
 
     /** Revokes wait for a replica (session-authority.redis.durable-revokes), on connections of their own. */
