@@ -1,9 +1,6 @@
 package io.sessionauthority.service.logging;
 
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
+import java.time.Duration;
 import org.slf4j.Logger;
 
 /**
@@ -14,52 +11,29 @@ import org.slf4j.Logger;
 public final class RateLimitedLog {
 
     private final Logger log;
-    private final long intervalNanos;
-    private final LongSupplier nanoTime;
-    private final ConcurrentMap<String, Window> windows = new ConcurrentHashMap<>();
+    private final LineBudget budget;
 
-    public RateLimitedLog(Logger log, java.time.Duration interval) {
-        this(log, interval, System::nanoTime);
-    }
-
-    RateLimitedLog(Logger log, java.time.Duration interval, LongSupplier nanoTime) {
+    public RateLimitedLog(Logger log, Duration interval) {
         this.log = log;
-        this.intervalNanos = interval.toNanos();
-        this.nanoTime = nanoTime;
+        this.budget = new LineBudget(interval, 1);
     }
 
     /** Warns {@code message} (an SLF4J pattern) unless a line of this {@code kind} was written within the interval. */
     public void warn(String kind, String message, Object... arguments) {
-        Window window = windows.computeIfAbsent(kind, key -> new Window());
-        long suppressed = window.admit(nanoTime.getAsLong(), intervalNanos);
-        if (suppressed < 0) {
+        long heldBack = budget.admit(kind);
+        if (heldBack == LineBudget.HOLD_BACK) {
             return;
         }
-        if (suppressed > 0) {
-            log.warn(message + " ({} more like it since the last line)", append(arguments, suppressed));
+        if (heldBack > 0) {
+            log.warn(message + " ({} more like it since the last line)", append(arguments, heldBack));
         } else {
             log.warn(message, arguments);
         }
     }
 
-    private static Object[] append(Object[] arguments, long suppressed) {
+    private static Object[] append(Object[] arguments, long heldBack) {
         Object[] all = java.util.Arrays.copyOf(arguments, arguments.length + 1);
-        all[arguments.length] = suppressed;
+        all[arguments.length] = heldBack;
         return all;
-    }
-
-    private static final class Window {
-        private long last = Long.MIN_VALUE;
-        private final AtomicLong suppressed = new AtomicLong();
-
-        /** -1: hold this line back; otherwise write it, saying how many were held back before it. */
-        synchronized long admit(long now, long interval) {
-            if (last != Long.MIN_VALUE && now - last < interval) {
-                suppressed.incrementAndGet();
-                return -1;
-            }
-            last = now;
-            return suppressed.getAndSet(0);
-        }
     }
 }

@@ -6,9 +6,6 @@ import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Marker;
 import org.slf4j.MarkerFactory;
 
@@ -33,14 +30,11 @@ public final class RepeatedLinesFilter extends TurboFilter {
     static final Marker SUMMARY = MarkerFactory.getMarker("SUPPRESSED_LINES");
     /** Marks a line this filter wrote again without its stack trace, so it lets it through. */
     static final Marker TRIMMED = MarkerFactory.getMarker("TRACE_TRIMMED");
-    private static final long MINUTE_NANOS = 60_000_000_000L;
-
-    private int linesPerMinute = 10;
     private List<String> loggerPrefixes = List.of();
-    private final ConcurrentMap<String, Window> windows = new ConcurrentHashMap<>();
+    private volatile LineBudget budget = new LineBudget(java.time.Duration.ofMinutes(1), 10);
 
     public void setLinesPerMinute(int linesPerMinute) {
-        this.linesPerMinute = linesPerMinute;
+        this.budget = new LineBudget(java.time.Duration.ofMinutes(1), linesPerMinute);
     }
 
     public void setLoggerPrefixes(String prefixes) {
@@ -58,9 +52,8 @@ public final class RepeatedLinesFilter extends TurboFilter {
         if (marker == SUMMARY || marker == TRIMMED || level == null || !level.isGreaterOrEqual(logger.getEffectiveLevel()) || !limited(logger.getName())) {
             return FilterReply.NEUTRAL;
         }
-        Window window = windows.computeIfAbsent(logger.getName() + '|' + level, key -> new Window());
-        long suppressed = window.admit(System.nanoTime(), linesPerMinute);
-        if (suppressed < 0) {
+        long suppressed = budget.admit(logger.getName() + '|' + level);
+        if (suppressed == LineBudget.HOLD_BACK) {
             return FilterReply.DENY;
         }
         if (suppressed > 0) {
@@ -84,27 +77,5 @@ public final class RepeatedLinesFilter extends TurboFilter {
             }
         }
         return false;
-    }
-
-    /** One logger and level's current minute: lines let through, lines suppressed. */
-    private static final class Window {
-        private long start = Long.MIN_VALUE;
-        private long passed;
-        private final AtomicLong suppressed = new AtomicLong();
-
-        /** -1: drop this line; otherwise let it through, after reporting this many suppressed ones. */
-        synchronized long admit(long now, int limit) {
-            if (start == Long.MIN_VALUE || now - start >= MINUTE_NANOS) {
-                start = now;
-                passed = 1;
-                return suppressed.getAndSet(0);
-            }
-            if (passed < limit) {
-                passed++;
-                return 0;
-            }
-            suppressed.incrementAndGet();
-            return -1;
-        }
     }
 }
