@@ -16,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The audit trail: one line per security event, in logfmt ({@code key=value}), on its own logger
+ * The audit trail: one line per security event, in logfmt ({@code key=value}) and as the same
+ * key-value pairs (JSON fields with {@code LOG_FORMAT=json}), on its own logger
  * {@value #LOGGER} so it can be routed and kept apart from diagnostics. Who asked (the calling
  * service), for whom, which session, and why. Never a token, a password or a hash: callers pass
  * none, and values are quoted and stripped of control characters so no input can forge a line.
@@ -109,37 +110,48 @@ public final class AuditLog {
                 fields.put(pairs[i], pairs[i + 1]);
             }
         }
+        // The logfmt line for people and text logs; the same fields as key-value pairs, which a JSON
+        // log (LOG_FORMAT=json) writes as JSON fields, for machines.
         StringBuilder line = new StringBuilder();
-        fields.forEach((key, value) -> line.append(line.length() == 0 ? "" : " ").append(key).append('=').append(quote(value)));
-        AUDIT.info(line.toString());
+        org.slf4j.spi.LoggingEventBuilder structured = AUDIT.atInfo();
+        for (Map.Entry<String, String> field : fields.entrySet()) {
+            line.append(line.length() == 0 ? "" : " ").append(field.getKey()).append('=').append(quote(field.getValue()));
+            structured = structured.addKeyValue(field.getKey(), sanitize(field.getValue()));
+        }
+        structured.log(line.toString());
     }
 
-    /** Quotes when needed, escapes quotes and backslashes, replaces control characters: one event, one line. */
-    static String quote(String value) {
+
+    /** Control characters (and line and paragraph separators) replaced, the length bounded: one event, one line. */
+    static String sanitize(String value) {
         StringBuilder out = new StringBuilder();
-        boolean needsQuotes = value.isEmpty();
-        int count = 0;
-        for (int i = 0; i < value.length() && count < MAX_VALUE; i++, count++) {
+        for (int i = 0; i < value.length() && i < MAX_VALUE; i++) {
             char c = value.charAt(i);
-            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
-                    || Character.getType(c) == Character.LINE_SEPARATOR || Character.getType(c) == Character.PARAGRAPH_SEPARATOR) {
-                out.append('?');
-                needsQuotes = true;
-            } else if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-                needsQuotes = true;
-            } else {
-                if (c == ' ' || c == '=') {
-                    needsQuotes = true;
-                }
-                out.append(c);
-            }
+            boolean control = Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+                    || Character.getType(c) == Character.LINE_SEPARATOR || Character.getType(c) == Character.PARAGRAPH_SEPARATOR;
+            out.append(control ? '?' : c);
         }
         if (value.length() > MAX_VALUE) {
             out.append("…");
-            needsQuotes = true;
+        }
+        return out.toString();
+    }
+
+    /** The sanitized value, quoted when needed with quotes and backslashes escaped: a logfmt value. */
+    static String quote(String value) {
+        String clean = sanitize(value);
+        boolean needsQuotes = clean.isEmpty() || !clean.equals(value);
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < clean.length(); i++) {
+            char c = clean.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\');
+                needsQuotes = true;
+            } else if (c == ' ' || c == '=') {
+                needsQuotes = true;
+            }
+            out.append(c);
         }
         return needsQuotes ? "\"" + out + "\"" : out.toString();
     }
-
 }

@@ -36,7 +36,8 @@ import ch.qos.logback.core.spi.ContextAwareBase;
  */
 public final class LogSetup extends ContextAwareBase implements Configurator {
 
-    static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n";
+    /** ISO-8601 time with its offset: lines from replicas in several zones sort, and say when. */
+    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{36} - %msg%n";
     private static final int QUEUE_SIZE = 8192;
 
     @Override
@@ -97,9 +98,10 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         return encoder;
     }
 
-    private static Encoder<ILoggingEvent> jsonEncoder(LoggerContext context) {
-        JsonEncoder encoder = new JsonEncoder();
+    static Encoder<ILoggingEvent> jsonEncoder(LoggerContext context) {
+        JsonEncoder encoder = new IsoTimeJsonEncoder();
         encoder.setContext(context);
+        encoder.setWithTimestamp(false);
         encoder.setWithSequenceNumber(false);
         encoder.setWithNanoseconds(false);
         encoder.setWithContext(false);
@@ -108,6 +110,23 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         encoder.setWithFormattedMessage(true);
         encoder.start();
         return encoder;
+    }
+
+    /**
+     * logback's JSON lines, with the time first and as ISO-8601 in UTC ({@code "timestamp":
+     * "2026-12-06T19:30:00.123Z"}) instead of epoch milliseconds: what log pipelines parse without
+     * being told, and what a person reads.
+     */
+    static final class IsoTimeJsonEncoder extends JsonEncoder {
+        @Override
+        public byte[] encode(ILoggingEvent event) {
+            byte[] fields = super.encode(event); // "{" + fields + "}" + newline
+            byte[] time = ("{\"timestamp\":\"" + java.time.Instant.ofEpochMilli(event.getTimeStamp()) + "\",")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] line = java.util.Arrays.copyOf(time, time.length + fields.length - 1);
+            System.arraycopy(fields, 1, line, time.length, fields.length - 1);
+            return line;
+        }
     }
 
     /** {@code lossy}: drops DEBUG/INFO lines when 80 % full and any line when full, rather than wait. */
