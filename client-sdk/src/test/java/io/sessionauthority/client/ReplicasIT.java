@@ -93,7 +93,9 @@ class ReplicasIT {
     /** Until the replica has answered Validate calls of the load (its own metrics say so). */
     static void awaitTakingCalls(ServiceProcess replica) {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        Await.until("replica on management port " + replica.managementPort() + " answering Validate calls", Duration.ofSeconds(60), () -> {
+        // As a scraper would: the management port allows an address a scrape a second (and 20 requests).
+        Await.until("replica on management port " + replica.managementPort() + " answering Validate calls", Duration.ofSeconds(60),
+                Duration.ofMillis(500), () -> {
             try {
                 String metrics = http.send(java.net.http.HttpRequest.newBuilder(
                                 URI.create("http://127.0.0.1:" + replica.managementPort() + "/prometheus")).build(),
