@@ -1,0 +1,4 @@
+/**
+ * What the standard gRPC health service and the management port report, and graceful shutdown.
+ */
+package io.sessionauthority.service.health;
