@@ -43,7 +43,14 @@ public final class Application {
     /** Starts the service with {@code extraProperties} on top of its configuration. */
     public static void run(String[] args, Map<String, Object> extraProperties) {
         JulBridge.install();
-        Map<String, Object> properties = new HashMap<>(EnvironmentAliases.properties(System.getenv()));
+        Map<String, Object> properties;
+        try {
+            properties = new HashMap<>(EnvironmentAliases.properties(System.getenv()));
+        } catch (IllegalArgumentException misconfigured) {
+            System.err.println(misconfigured.getMessage()); // one line an operator can act on, not a stack trace
+            System.exit(2);
+            return;
+        }
         properties.putAll(extraProperties);
         Micronaut.build(args)
                 .mainClass(Application.class)

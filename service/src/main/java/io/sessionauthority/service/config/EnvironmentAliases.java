@@ -19,10 +19,22 @@ public final class EnvironmentAliases {
             "MANAGEMENT_PORT", "session-authority.management.port",
             "MANAGEMENT_HOST", "session-authority.management.host");
 
+    /**
+     * Every caller at once, as YAML or JSON: {@code {"envoy": {"api-key-sha256": ["…"], "permissions":
+     * ["validate"]}}}. Micronaut's own mapping cannot carry them: a caller's name is part of the
+     * property path, and a list of key digests does not fit one variable per property.
+     */
+    static final String CALLERS = "SESSION_AUTHORITY_CALLERS";
+    private static final String CALLERS_PREFIX = "session-authority.security.callers.";
+
     private EnvironmentAliases() {
     }
 
-    /** The properties named by the aliases set in {@code environment}. */
+    /**
+     * The properties named by the aliases set in {@code environment}; fails with
+     * IllegalArgumentException, naming the variable, when {@value #CALLERS} is not a mapping of
+     * caller names to their settings.
+     */
     public static Map<String, Object> properties(Map<String, String> environment) {
         Map<String, Object> properties = new HashMap<>();
         ALIASES.forEach((variable, property) -> {
@@ -31,6 +43,27 @@ public final class EnvironmentAliases {
                 properties.put(property, value);
             }
         });
+        String callers = environment.get(CALLERS);
+        if (callers != null && !callers.isBlank()) {
+            callers(callers).forEach((key, value) -> properties.put(CALLERS_PREFIX + key, value));
+        }
         return properties;
+    }
+
+    /** The callers' settings, flattened as a configuration file's are ({@code envoy.permissions}). */
+    private static Map<String, Object> callers(String yamlOrJson) {
+        Map<String, Object> flattened;
+        try {
+            flattened = new io.micronaut.context.env.yaml.YamlPropertySourceLoader().read(CALLERS,
+                    new java.io.ByteArrayInputStream(yamlOrJson.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (RuntimeException | java.io.IOException unreadable) {
+            throw new IllegalArgumentException(CALLERS + " is not YAML or JSON: "
+                    + String.valueOf(unreadable.getMessage()).replaceAll("\\s+", " ").strip(), unreadable);
+        }
+        if (flattened.isEmpty() || flattened.keySet().stream().anyMatch(key -> !key.contains("."))) {
+            throw new IllegalArgumentException(CALLERS + " must map each caller's name to its settings, e.g."
+                    + " {\"envoy\": {\"api-key-sha256\": [\"<sha-256 hex of its key>\"], \"permissions\": [\"validate\"]}}");
+        }
+        return flattened;
     }
 }
