@@ -158,37 +158,80 @@ public final class SessionAuthorityClient implements AutoCloseable {
 
     /**
      * Waits until the connection to the authority is up, at most {@code timeout}: for startup, so
-     * that a service takes traffic only once it can check sessions.
+     * that a service takes traffic only once it can check sessions. An authority that is not
+     * reachable yet (not started, restarting, its name not yet resolvable) is waited for until the
+     * timeout; one that cannot ever be reached as configured fails at once.
      *
-     * @throws UnavailableException   when it is not up in time (the authority is not reachable yet)
+     * @throws UnavailableException   when it is not up in time, with the last reason it was not
      * @throws MisconfiguredException when it cannot come up: TLS trust, or this client's credentials
      */
     public void awaitReady(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        try {
-            connection.settled(timeout).get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UnavailableException(Status.Code.UNAVAILABLE, "", "interrupted while waiting for Session Authority", e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            // settled() never fails; it completes by its own timer.
-        }
-        if (connection.state() != ConnectivityState.READY) {
-            // One real call tells why: refused connection, TLS trust, unknown credentials.
+        long deadline = System.nanoTime() + timeout.toNanos();
+        SessionAuthorityException lastFailure = null;
+        while (true) {
+            long leftNanos = deadline - System.nanoTime();
+            if (connection.state() == ConnectivityState.READY) {
+                return;
+            }
+            if (leftNanos <= 0) {
+                break;
+            }
+            // Until the channel settles (ready, or a failed attempt), at most a second at a time.
+            long waitNanos = Math.min(leftNanos, TimeUnit.SECONDS.toNanos(1));
             try {
-                stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                        .validate(ValidateRequest.newBuilder().setToken(TokenShape.PREFIX + "A".repeat(64)).build())
-                        .get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                RuntimeException mapped = Errors.map(e.getCause());
-                if (mapped instanceof SessionAuthorityException failure
-                        && (failure instanceof UnavailableException || failure instanceof MisconfiguredException)) {
-                    logIfMisconfigured(failure);
-                    throw failure;
-                }
+                connection.settled(Duration.ofNanos(waitNanos)).get(TimeUnit.NANOSECONDS.toMillis(waitNanos) + 1_000, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                throw new UnavailableException(Status.Code.UNAVAILABLE, "", "interrupted while waiting for Session Authority", e);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // settled() never fails; it completes by its own timer.
             }
+            if (connection.state() == ConnectivityState.READY) {
+                return;
+            }
+            // One real call tells why: refused connection (wait on), TLS trust or unknown credentials (give up).
+            SessionAuthorityException failure = probe(Math.max(1, Math.min(deadline - System.nanoTime(), TimeUnit.SECONDS.toNanos(1))));
+            if (failure == null) {
+                return;
+            }
+            if (failure instanceof MisconfiguredException) {
+                logIfMisconfigured(failure);
+                throw failure;
+            }
+            lastFailure = failure;
+            // The connection retries on its own (Connection resets its backoff while it fails): a short pause, not a busy loop.
+            long pauseNanos = Math.min(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(100));
+            if (pauseNanos > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(pauseNanos);
+            }
+        }
+        if (lastFailure != null) {
+            throw lastFailure;
+        }
+        SessionAuthorityException failure = probe(TimeUnit.SECONDS.toNanos(1));
+        if (failure != null) {
+            logIfMisconfigured(failure);
+            throw failure;
+        }
+    }
+
+    /** A Validate of a token no one holds: null when the authority answered, else why it could not. */
+    private SessionAuthorityException probe(long deadlineNanos) {
+        try {
+            stub.withDeadlineAfter(deadlineNanos, TimeUnit.NANOSECONDS)
+                    .validate(ValidateRequest.newBuilder().setToken(TokenShape.PREFIX + "A".repeat(64)).build())
+                    .get();
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            RuntimeException mapped = Errors.map(e.getCause());
+            if (mapped instanceof UnavailableException || mapped instanceof MisconfiguredException) {
+                return (SessionAuthorityException) mapped;
+            }
+            return null; // any other answer came from the authority: it is reachable
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new UnavailableException(Status.Code.UNAVAILABLE, "", "interrupted while waiting for Session Authority", e);
         }
     }
 

@@ -415,6 +415,26 @@ class SessionAuthorityClientTest {
         }
     }
 
+    /**
+     * A service that starts before its authority waits for it: awaitReady retries until its timeout,
+     * through refused connections. It once gave up at the first refused connection, after 0.4–1.1 s
+     * of a 15 s wait, and the starter's start-up wait with it.
+     */
+    @Test
+    void awaitReadyWaitsForAnAuthorityThatStartsLater() {
+        int port = RedisServerProcess.freePort();
+        java.util.concurrent.CompletableFuture<ServiceUnderTest> later = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1_500)); // the scenario: the authority comes up after its client
+            return ServiceUnderTest.start(redis.uri(), Map.of("grpc.server.port", port));
+        });
+        try (SessionAuthorityClient early = SessionAuthorityClient.builder("127.0.0.1:" + port).plaintext().build()) {
+            early.awaitReady(Duration.ofSeconds(60));
+            assertThat(early.validate("sat1_" + "A".repeat(64)).reason()).isEqualTo(ValidationResult.Reason.UNKNOWN);
+        } finally {
+            later.join().close();
+        }
+    }
+
     /** Users can build every outcome themselves, to test how their code handles it. */
     @Test
     void resultsAndFailuresCanBeMadeByUsersForTheirOwnTests() {
