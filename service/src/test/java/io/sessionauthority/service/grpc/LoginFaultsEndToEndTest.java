@@ -33,6 +33,17 @@ import org.junit.jupiter.api.Test;
 class LoginFaultsEndToEndTest {
 
     private static final String PASSWORD = "correct horse battery staple";
+    /** Failure thresholds a test's flood never reaches: it is about load, not lockouts. */
+    private static final Map<String, Object> NO_LOCKOUTS = Map.of(
+            "session-authority.login-throttle.max-failures", 100_000,
+            "session-authority.login-throttle.max-failures-per-user", 100_000,
+            "session-authority.login-throttle.max-failures-per-user-per-day", 100_000);
+
+    private static Map<String, Object> with(Map<String, Object> base, Map<String, Object> more) {
+        Map<String, Object> all = new java.util.HashMap<>(base);
+        all.putAll(more);
+        return all;
+    }
 
     private static LoginRequest login(String username, String address) {
         return LoginRequest.newBuilder().setUsername(username).setPassword(PASSWORD)
@@ -118,13 +129,10 @@ class LoginFaultsEndToEndTest {
     @Test
     void theOwnerOnAKnownDeviceGetsInWhileGuessesFloodTheHashingPool() throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start();
-             ServiceUnderTest service = ServiceUnderTest.start(redis.uri(), Map.of(
-                     // The flood is about load, not lockouts or quotas: thresholds it never reaches.
-                     "session-authority.login-throttle.max-failures", 100_000,
-                     "session-authority.login-throttle.max-failures-per-user", 100_000,
-                     "session-authority.login-throttle.max-failures-per-user-per-day", 100_000,
-                     "session-authority.quotas.log-writes-per-second", 100_000,
-                     "session-authority.quotas.log-write-burst", 100_000))) {
+             ServiceUnderTest service = ServiceUnderTest.start(redis.uri(), with(NO_LOCKOUTS,
+                     // The flood is about load, not quotas either.
+                     Map.of("session-authority.quotas.log-writes-per-second", 100_000,
+                             "session-authority.quotas.log-write-burst", 100_000)))) {
             service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("owner").setPassword(PASSWORD).build());
             String deviceToken = service.blocking().login(login("owner", "192.0.2.10")).getDeviceToken();
             var async = SessionAuthorityServiceGrpc.newFutureStub(service.channel());
@@ -168,11 +176,8 @@ class LoginFaultsEndToEndTest {
     @Test
     void aLoginWhoseCallerGaveUpCreatesNoSession() throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start();
-             ServiceUnderTest service = ServiceUnderTest.start(redis.uri(), Map.of(
-                     "session-authority.passwords.hashing-threads", 1,
-                     "session-authority.login-throttle.max-failures", 100_000,
-                     "session-authority.login-throttle.max-failures-per-user", 100_000,
-                     "session-authority.login-throttle.max-failures-per-user-per-day", 100_000))) {
+             ServiceUnderTest service = ServiceUnderTest.start(redis.uri(), with(NO_LOCKOUTS,
+                     Map.of("session-authority.passwords.hashing-threads", 1)))) {
             String userId = service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("patient").setPassword(PASSWORD)
                     .build()).getUserId();
             var async = SessionAuthorityServiceGrpc.newFutureStub(service.channel());
