@@ -1,7 +1,6 @@
 package io.sessionauthority.service.config;
 
 import io.grpc.protobuf.services.HealthStatusManager;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.event.connection.ConnectionEvent;
 import io.micronaut.context.ApplicationContext;
@@ -17,15 +16,14 @@ import io.sessionauthority.service.health.ServingStatus;
 import io.sessionauthority.service.store.DeferredConnection;
 import io.sessionauthority.service.store.RedisProbe;
 
-/** Health reporting: the gRPC health service follows Redis, and shutdown. */
+/** Health reporting: readiness and Redis's own status (ServingStatus), and shutdown. */
 @Factory
 public class HealthFactory {
 
     @Context
     @Bean(preDestroy = "close")
-    ServingStatus servingStatus(HealthStatusManager health, RedisClusterAsyncCommands<String, String> redis,
-                                DeferredConnection connection, HealthProperties properties) {
-        ServingStatus status = new ServingStatus(health, new RedisProbe(redis), properties.interval());
+    ServingStatus servingStatus(HealthStatusManager health, DeferredConnection connection, HealthProperties properties) {
+        ServingStatus status = new ServingStatus(health, new RedisProbe(connection), properties.interval(), properties.timeout());
         // A lost, regained or first made connection, or a changed Cluster topology, is checked at once.
         connection.resources().eventBus().get()
                 .filter(event -> event instanceof ConnectionEvent || event instanceof ClusterTopologyChangedEvent)

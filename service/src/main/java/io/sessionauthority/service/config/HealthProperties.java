@@ -7,8 +7,12 @@ import java.time.Duration;
 /**
  * Health reporting ({@code session-authority.health.*}).
  *
- * @param interval how often Redis is pinged for the health status
+ * @param interval how often Redis is pinged for the health status (five times as often while it
+ *                 does not answer)
+ * @param timeout  how long one ping may take before Redis counts as not answering; with the
+ *                 interval, it bounds how late health notices a stalled Redis (interval + timeout)
  */
 @ConfigurationProperties("session-authority.health")
-public record HealthProperties(@Bindable(defaultValue = "1s") Duration interval) {
+public record HealthProperties(@Bindable(defaultValue = "500ms") Duration interval,
+                               @Bindable(defaultValue = "300ms") Duration timeout) {
 }

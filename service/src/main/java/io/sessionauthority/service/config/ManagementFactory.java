@@ -31,7 +31,7 @@ public class ManagementFactory {
                                       ServingStatus status, ScrapeCache scrapes) {
         String host = properties.host() == null || properties.host().isBlank() ? grpcHost : properties.host();
         RateQuotas scrapesPerClient = new RateQuotas(properties.scrapesPerSecondPerAddress(), properties.scrapeBurstPerAddress(), 10_000);
-        return ManagementServer.start(host, properties.port(), new ManagementRoutes(status::isServing, scrapes::get, scrapesPerClient),
+        return ManagementServer.start(host, properties.port(), new ManagementRoutes(status::isServing, status::redisAnswers, scrapes::get, scrapesPerClient),
                 new ManagementServer.Limits(properties.maxConnections(), properties.maxConnectionsPerAddress(),
                         properties.newConnectionsPerSecondPerAddress(), properties.newConnectionBurstPerAddress(),
                         properties.requestsPerSecondPerAddress(), properties.requestBurstPerAddress(),

@@ -7,6 +7,7 @@ import io.lettuce.core.event.command.CommandListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sessionauthority.service.session.AnnouncingLog;
+import io.sessionauthority.service.session.HotSessions;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
@@ -15,6 +16,7 @@ import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
+import io.sessionauthority.service.health.ServingStatus;
 import io.sessionauthority.service.metrics.LiveSessionsGauge;
 import io.sessionauthority.service.metrics.RedeliveryMetrics;
 import io.sessionauthority.service.metrics.ServiceMetrics;
@@ -129,6 +131,21 @@ public class MetricsFactory {
     @Context
     RedeliveryMetrics redeliveryMetrics(AnnouncingLog log, MeterRegistry registry) {
         return new RedeliveryMetrics(log, registry);
+    }
+
+    /**
+     * Readiness and Redis reachability as gauges, and the Validates answered from memory while Redis
+     * could not be asked: together, what an outage looked like from this replica.
+     */
+    @Context
+    OutageMetrics outageMetrics(ServiceMetrics metrics, ServingStatus status, HotSessions hot) {
+        metrics.health(status::isServing, status::redisAnswers);
+        metrics.answersWhileUnreachable(hot);
+        return new OutageMetrics();
+    }
+
+    /** Marks that the outage metrics are registered. */
+    public record OutageMetrics() {
     }
 
     /** Keys with a TTL in Redis (≈ live sessions), refreshed every 15 s from INFO; never scans the keyspace. */

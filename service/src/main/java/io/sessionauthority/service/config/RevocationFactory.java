@@ -66,7 +66,7 @@ public class RevocationFactory {
     @Singleton
     @Bean(preDestroy = "close")
     HotSessions hotSessions(RevocationHub hub, ValidationCacheProperties properties, Clock clock) {
-        return new HotSessions(hub, properties.maxEntries(), properties.maxAge(), clock);
+        return new HotSessions(hub, properties.maxEntries(), properties.maxAge(), properties.outageGrace(), clock);
     }
 
     /** What the services append to: the log, then this replica's hot sessions at once. */

@@ -17,4 +17,9 @@ public final class Failures {
         }
         return current;
     }
+
+    /** {@code error} as an unchecked exception to rethrow inside a future's stage, unwrapped once. */
+    public static CompletionException asCompletionException(Throwable error) {
+        return error instanceof CompletionException completion ? completion : new CompletionException(unwrap(error));
+    }
 }

@@ -10,11 +10,11 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * What the management port answers, and nothing more: the three health paths and the Prometheus
- * scrape. Health reveals only a status (no Redis address, no details) to whoever reaches the port.
- * Readiness follows the serving status, as gRPC health does: not ready while Redis cannot answer and
- * from the first moment of a shutdown. Liveness does not: a process that is draining or waiting for
- * Redis is alive, and restarting it would not help.
+ * What the management port answers, and nothing more: the health paths and the Prometheus scrape.
+ * Health reveals only a status (no Redis address, no details) to whoever reaches the port.
+ * Readiness is gRPC health's readiness (health.ServingStatus says when a replica leaves rotation);
+ * {@code /health/redis} says whether this replica reaches Redis, for alerting. Liveness is neither:
+ * a process that is draining or waiting for Redis is alive, and restarting it would not help.
  *
  * <p>Health answers are constants, ready at once from state the service already holds; only the
  * scrape is made elsewhere ({@link ScrapeCache}) and answered when it is ready, so a probe never
@@ -31,20 +31,24 @@ public final class ManagementRoutes {
     private static final Answer NOT_FOUND = Answer.of(404, JSON, "{\"message\":\"Not Found\"}");
     private static final Answer NOT_ALLOWED = Answer.of(405, JSON, "{\"message\":\"Method Not Allowed: GET or HEAD\"}");
 
-    private static final Set<String> PATHS = Set.of("/health", "/health/liveness", "/health/readiness", "/prometheus");
+    private static final Set<String> PATHS = Set.of("/health", "/health/liveness", "/health/readiness", "/health/redis", "/prometheus");
 
     private final BooleanSupplier ready;
+    private final BooleanSupplier redisAnswers;
     private final Supplier<CompletionStage<ScrapeCache.Scrape>> scrapes;
     private final RateQuotas scrapesPerClient;
 
     /**
-     * @param ready            whether the service can serve calls now (Redis answers, not shutting down)
+     * @param ready            whether this replica should be in rotation now (readiness)
+     * @param redisAnswers     whether this replica reaches Redis now
      * @param scrapes          the metrics in the Prometheus text format, when they are ready
      * @param scrapesPerClient how often one client (by address) may scrape: a scraper pulling as fast
      *                         as it can moved gigabytes a minute through the port's one thread
      */
-    public ManagementRoutes(BooleanSupplier ready, Supplier<CompletionStage<ScrapeCache.Scrape>> scrapes, RateQuotas scrapesPerClient) {
+    public ManagementRoutes(BooleanSupplier ready, BooleanSupplier redisAnswers, Supplier<CompletionStage<ScrapeCache.Scrape>> scrapes,
+                            RateQuotas scrapesPerClient) {
         this.ready = ready;
+        this.redisAnswers = redisAnswers;
         this.scrapes = scrapes;
         this.scrapesPerClient = scrapesPerClient;
     }
@@ -61,6 +65,7 @@ public final class ManagementRoutes {
         }
         return switch (path) {
             case "/health/liveness" -> CompletableFuture.completedFuture(UP);
+            case "/health/redis" -> CompletableFuture.completedFuture(redisAnswers.getAsBoolean() ? UP : DOWN);
             case "/prometheus" -> scrape(acceptsGzip, client);
             default -> CompletableFuture.completedFuture(ready.getAsBoolean() ? UP : DOWN);
         };

@@ -1,6 +1,7 @@
 package io.sessionauthority.service.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,6 +11,7 @@ import io.sessionauthority.service.error.OverloadedException;
 import io.sessionauthority.service.error.ThrottledException;
 import io.sessionauthority.service.error.StoreUnavailableException;
 import io.sessionauthority.service.error.Failures;
+import io.sessionauthority.service.session.HotSessions;
 import io.sessionauthority.service.user.HashingPool;
 
 /** Counters of outcomes that matter to operators, beyond per-RPC status codes. */
@@ -41,6 +43,26 @@ public final class ServiceMetrics {
                 .description("Password hashes waiting for a hashing thread")
                 .register(registry);
         return pool;
+    }
+
+    /**
+     * Readiness and Redis reachability as 0/1 gauges: readiness stays 1 through an outage every
+     * replica shares (see health.ServingStatus), so alerting must watch Redis reachability itself.
+     */
+    public void health(java.util.function.BooleanSupplier ready, java.util.function.BooleanSupplier redisAnswers) {
+        Gauge.builder("session_authority.ready", ready, serving -> serving.getAsBoolean() ? 1 : 0)
+                .description("1 while this replica reports SERVING (in rotation), else 0")
+                .register(registry);
+        Gauge.builder("session_authority.redis.reachable", redisAnswers, answers -> answers.getAsBoolean() ? 1 : 0)
+                .description("1 while this replica's Redis connection answers its health pings, else 0")
+                .register(registry);
+    }
+
+    /** Validate answers given from memory while Redis could not be asked (session.HotSessions' outage grace). */
+    public void answersWhileUnreachable(HotSessions hot) {
+        FunctionCounter.builder("session_authority.validations.while_unreachable", hot, HotSessions::answersWhileUnreachable)
+                .description("Validate and Check answers given from this replica's memory while Redis could not be asked")
+                .register(registry);
     }
 
     static String outcome(Throwable error) {

@@ -65,6 +65,11 @@ public final class RevocationHub implements AutoCloseable {
         return !failing && position() != null && System.nanoTime() - lastReadNanos < staleAfter.toNanos();
     }
 
+    /** Whether the hub's last successful read of the log ended less than {@code within} ago. */
+    public boolean readWithin(Duration within) {
+        return position() != null && System.nanoTime() - lastReadNanos < within.toNanos();
+    }
+
     /** Bumped whenever events the hub had handed out were lost by the log (see the class comment). */
     public long epoch() {
         return epoch;

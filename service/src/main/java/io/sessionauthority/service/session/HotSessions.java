@@ -31,6 +31,17 @@ import org.slf4j.LoggerFactory;
  * idle or absolute expiry as Redis last said it. A Validate that was reading Redis while an event
  * ended its session does not store its answer (an epoch per event, checked before and after
  * storing). Keys are session ids, themselves one-way hashes of the tokens.
+ *
+ * <p><b>While Redis cannot be asked</b> (a failover, an outage), {@link #whileUnreachable} answers a
+ * kept session for at most {@code outageGrace} after the hub's last successful read of the log,
+ * still within the entry's own bounds (max age, idle and absolute expiry as Redis last said).
+ * Why this cannot answer "live" for a session a revoke ended: a revoke needs Redis too. It ends the
+ * session with a Redis write and then appends its event; while Redis is down for every replica,
+ * no revoke succeeds anywhere, and one that succeeded before was read by the hub (or applied here,
+ * for a revoke made through this replica) before the read this grace counts from. If only this
+ * replica is cut off while others still reach Redis, a revoke made through them is missed for at
+ * most {@code outageGrace} after that last read: the bound, and the reason it is a few seconds.
+ * After a failover that lost events the hub starts a new epoch and every entry is forgotten.
  */
 public final class HotSessions implements AutoCloseable {
 
@@ -47,6 +58,8 @@ public final class HotSessions implements AutoCloseable {
     private final RevocationHub hub;
     private final int maxEntries;
     private final long maxAgeMillis;
+    private final Duration outageGrace;
+    private final AtomicLong answersWhileUnreachable = new AtomicLong();
     private final Clock clock;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Set<String>> keysByUser = new ConcurrentHashMap<>();
@@ -61,10 +74,15 @@ public final class HotSessions implements AutoCloseable {
     /** The hub's {@code eventsRead()} that this cache has applied: trusted only while they match. */
     private volatile long drainedUpTo = -1;
 
-    public HotSessions(RevocationHub hub, int maxEntries, Duration maxAge, Clock clock) {
+    /**
+     * @param outageGrace how long after the last successful read of the revocation log kept answers
+     *                    still serve while Redis cannot be asked (zero: never)
+     */
+    public HotSessions(RevocationHub hub, int maxEntries, Duration maxAge, Duration outageGrace, Clock clock) {
         this.hub = hub;
         this.maxEntries = maxEntries;
         this.maxAgeMillis = maxAge.toMillis();
+        this.outageGrace = outageGrace;
         this.clock = clock;
         this.drainer = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "hot-sessions");
@@ -94,6 +112,29 @@ public final class HotSessions implements AutoCloseable {
             return Optional.empty();
         }
         return Optional.of(SessionCheck.live(entry.session()));
+    }
+
+    /**
+     * The kept answer for session {@code sessionId} when Redis could not be asked just now (see the
+     * class comment): only within the outage grace, and only while this cache has applied every
+     * event the hub read in its current epoch.
+     */
+    public Optional<SessionCheck> whileUnreachable(String sessionId) {
+        if (outageGrace.isZero() || cursor == null || hub.epoch() != hubEpoch || hub.eventsRead() != drainedUpTo
+                || !hub.readWithin(outageGrace)) {
+            return Optional.empty();
+        }
+        Entry entry = entries.get(sessionId);
+        if (entry == null || clock.millis() >= entry.freshUntilMillis()) {
+            return Optional.empty();
+        }
+        answersWhileUnreachable.incrementAndGet();
+        return Optional.of(SessionCheck.live(entry.session()));
+    }
+
+    /** Answers given by {@link #whileUnreachable} since the start. */
+    public long answersWhileUnreachable() {
+        return answersWhileUnreachable.get();
     }
 
     /** Marks the start of a read from Redis: pass the value to {@link #put}. */

@@ -3,6 +3,7 @@ package io.sessionauthority.service.session;
 import io.sessionauthority.service.error.Failures;
 import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.error.NotFoundException;
+import io.sessionauthority.service.error.StoreUnavailableException;
 import io.sessionauthority.service.revocation.EndReason;
 import io.sessionauthority.service.revocation.Revocation;
 import io.sessionauthority.service.revocation.RevocationLog;
@@ -125,7 +126,8 @@ public final class SessionService {
 
     /**
      * As {@link #validate(String)}; with {@code fromStore}, always from Redis (for a caller that
-     * caches the answer itself, see ValidateRequest.skip_cache). The answer still refreshes memory.
+     * caches the answer itself, see ValidateRequest.skip_cache): never from memory, not even while
+     * Redis cannot be asked. The answer still refreshes memory.
      */
     public CompletionStage<SessionCheck> validate(String token, boolean fromStore) {
         SessionTokens.Reference ref = SessionTokens.parse("token", token);
@@ -137,9 +139,19 @@ public final class SessionService {
             return CompletableFuture.completedFuture(kept.get());
         }
         long begun = hot.begin();
-        return store.find(ref.userId(), ref.sessionId(), clock.instant()).thenApply(check -> {
-            hot.put(check, begun);
-            return check;
+        return store.find(ref.userId(), ref.sessionId(), clock.instant()).handle((check, error) -> {
+            if (error == null) {
+                hot.put(check, begun);
+                return check;
+            }
+            if (!fromStore && Failures.unwrap(error) instanceof StoreUnavailableException) {
+                // Redis cannot be asked: a hot session is answered from memory within the outage grace.
+                java.util.Optional<SessionCheck> held = hot.whileUnreachable(ref.sessionId());
+                if (held.isPresent()) {
+                    return held.get();
+                }
+            }
+            throw Failures.asCompletionException(error);
         });
     }
 

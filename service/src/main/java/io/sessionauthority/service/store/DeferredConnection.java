@@ -18,6 +18,8 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -104,6 +106,29 @@ public final class DeferredConnection implements AutoCloseable {
     /** The client's resources (its event bus reports connections lost and made). */
     public ClientResources resources() {
         return resources;
+    }
+
+    /**
+     * Opens a connection of its own, made as this one was, hands its commands to {@code use} and
+     * closes it once the answer completes: a newcomer's view of Redis, which tells this connection's
+     * own trouble (a dead TCP path, a stuck NAT entry) from Redis's (see health.ServingStatus).
+     * Blocks the calling thread for the connect, at most {@code redis.connect-timeout}.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> CompletionStage<T> withNewConnection(Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> use) {
+        StatefulConnection<String, String> fresh;
+        try {
+            fresh = connect.get();
+        } catch (RuntimeException unreachable) {
+            return CompletableFuture.failedFuture(unreachable);
+        }
+        try {
+            return use.apply((RedisClusterAsyncCommands<String, String>) async.apply(fresh))
+                    .whenComplete((answer, error) -> fresh.closeAsync());
+        } catch (RuntimeException e) {
+            fresh.closeAsync();
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Whether the connection has been made (it may be reconnecting now). */

@@ -12,9 +12,32 @@ import java.util.concurrent.CompletionStage;
 public final class RedisProbe {
 
     private final RedisClusterAsyncCommands<String, String> redis;
+    private final DeferredConnection connection;
 
+    /** A probe of {@code redis}, with no second opinion ({@link #pingOverNewConnection} fails). */
     public RedisProbe(RedisClusterAsyncCommands<String, String> redis) {
+        this(redis, null);
+    }
+
+    /** A probe of {@code connection}'s commands, which may also ask a new connection of the same kind. */
+    public RedisProbe(DeferredConnection connection) {
+        this(connection.commands(), connection);
+    }
+
+    private RedisProbe(RedisClusterAsyncCommands<String, String> redis, DeferredConnection connection) {
         this.redis = redis;
+        this.connection = connection;
+    }
+
+    /**
+     * {@link #ping} over a connection opened for it and closed after: whether Redis serves a
+     * newcomer while the long-lived connection gets no answer. Blocks for the connect.
+     */
+    public CompletionStage<Void> pingOverNewConnection() {
+        if (connection == null) {
+            return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("no connection to open again"));
+        }
+        return connection.withNewConnection(commands -> ping(commands));
     }
 
     /**
@@ -42,13 +65,16 @@ public final class RedisProbe {
      * Completes when Redis can serve calls; fails with StoreUnavailableException otherwise. A
      * standalone or Sentinel-managed Redis must answer a PING. A Cluster must say
      * {@code cluster_state:ok} and every master the client routes to must answer a PING: a shard
-     * that does not answer is a slot range whose calls fail, and that is a partial outage the
-     * service reports as NOT_SERVING. Every replica of the service sees the same cluster, so a load
-     * balancer gains nothing from keeping it in rotation, and with Redis' default
-     * {@code cluster-require-full-coverage yes} the whole cluster refuses keys once the node timeout
-     * declares the master failed anyway.
+     * that does not answer is a slot range whose calls fail, and that is a partial outage (with
+     * Redis' default {@code cluster-require-full-coverage yes} the whole cluster refuses keys once
+     * the node timeout declares the master failed anyway). Every replica of the service sees the
+     * same cluster: health.ServingStatus says why that alone does not take a replica out of rotation.
      */
     public CompletionStage<Void> ping() {
+        return ping(redis);
+    }
+
+    private static CompletionStage<Void> ping(RedisClusterAsyncCommands<String, String> redis) {
         if (redis instanceof RedisAdvancedClusterAsyncCommands<String, String> cluster) {
             CompletionStage<Void> stateOk = cluster.clusterInfo().thenAccept(info -> {
                 if (!info.contains("cluster_state:ok")) {

@@ -112,9 +112,12 @@ class DurableRevokesEndToEndTest {
                     }
                     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
                 });
-                // Health tells the truth: a shard's master gone is a partial outage, NOT_SERVING (RedisProbe).
-                assertThat(ResilienceEndToEndTest.awaitHealth(service, HealthCheckResponse.ServingStatus.NOT_SERVING,
-                        Duration.ofSeconds(1))).as("NOT_SERVING while the slot has no master").isTrue();
+                // Health tells the truth: a shard's master gone is a partial outage, "redis" NOT_SERVING
+                // (RedisProbe); readiness stays, as every replica shares the outage (ServingStatus).
+                assertThat(ResilienceEndToEndTest.awaitRedisHealth(service, HealthCheckResponse.ServingStatus.NOT_SERVING,
+                        Duration.ofSeconds(1))).as("redis NOT_SERVING while the slot has no master").isTrue();
+                assertThat(ResilienceEndToEndTest.health(service, "")).as("readiness through a shard's failover")
+                        .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
                 Boolean valid = null;
                 while (valid == null) {
                     try {

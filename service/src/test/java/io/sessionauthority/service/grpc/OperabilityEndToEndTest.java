@@ -126,8 +126,12 @@ class OperabilityEndToEndTest {
                 assertThat(get(management, "/prometheus").body())
                         .containsPattern("session_authority_redis_command_failures_total\\{command=\"(HGETALL|HMGET|EVALSHA)\"[^}]*\\} [1-9]");
                 // The lost connection is checked at once, not at the next health interval (30 s here).
-                Await.until("readiness reports the lost Redis", Duration.ofSeconds(1),
-                        () -> statusOf(management, "/health/readiness") == 503);
+                Await.until("/health/redis reports the lost Redis", Duration.ofSeconds(1),
+                        () -> statusOf(management, "/health/redis") == 503);
+                assertThat(get(management, "/prometheus").body()).contains("session_authority_redis_reachable 0.0")
+                        .contains("session_authority_ready 1.0");
+                // Redis down for every replica: this one stays in rotation (ServingStatus says why).
+                assertThat(get(management, "/health/readiness").statusCode()).isEqualTo(200);
                 assertThat(get(management, "/health/liveness").statusCode()).isEqualTo(200); // alive: restarting would not help
             } finally {
                 channel.shutdownNow();

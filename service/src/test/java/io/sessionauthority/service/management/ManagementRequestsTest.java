@@ -34,7 +34,7 @@ class ManagementRequestsTest {
 
     @Test
     void aFailingAnswerIs500WithoutItsCause() {
-        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> {
+        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> true, () -> {
             throw new IllegalStateException("secret detail");
         }, QUOTAS));
         String answer = exchange(channel, "GET /prometheus HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -44,7 +44,7 @@ class ManagementRequestsTest {
 
     @Test
     void aMalformedRequestIs400AndTheConnectionCloses() {
-        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> CompletableFuture.completedFuture(ScrapeCache.Scrape.of("")), QUOTAS));
+        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> true, () -> CompletableFuture.completedFuture(ScrapeCache.Scrape.of("")), QUOTAS));
         String answer = exchange(channel, "GET /health HTTP/1.1\r\nbroken header line without a colon\r\n\r\n");
         assertThat(answer).startsWith("HTTP/1.1 400").contains("connection: close");
         assertThat(channel.isOpen()).isFalse();
@@ -52,7 +52,7 @@ class ManagementRequestsTest {
 
     @Test
     void http10IsAnsweredInKindAndClosed() {
-        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> CompletableFuture.completedFuture(ScrapeCache.Scrape.of("")), QUOTAS));
+        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> true, () -> CompletableFuture.completedFuture(ScrapeCache.Scrape.of("")), QUOTAS));
         String answer = exchange(channel, "GET /health/liveness HTTP/1.0\r\n\r\n");
         assertThat(answer).startsWith("HTTP/1.0 200").endsWith("{\"status\":\"UP\"}");
         assertThat(channel.isOpen()).isFalse();
@@ -60,7 +60,7 @@ class ManagementRequestsTest {
 
     @Test
     void keepAliveRequestsShareTheConnectionAndABodyEndsIt() {
-        EmbeddedChannel channel = channel(new ManagementRoutes(() -> false, () -> CompletableFuture.completedFuture(ScrapeCache.Scrape.of("")), QUOTAS));
+        EmbeddedChannel channel = channel(new ManagementRoutes(() -> false, () -> false, () -> CompletableFuture.completedFuture(ScrapeCache.Scrape.of("")), QUOTAS));
         assertThat(exchange(channel, "GET /health/readiness HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 503");
         assertThat(exchange(channel, "HEAD /health/liveness HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 200")
                 .contains("content-length: 15").doesNotContain("UP");
@@ -73,7 +73,7 @@ class ManagementRequestsTest {
     @Test
     void pipelinedRequestsAreAnsweredInOrderEvenWhenAScrapeIsStillBeingMade() {
         CompletableFuture<ScrapeCache.Scrape> scrape = new CompletableFuture<>();
-        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> scrape, QUOTAS));
+        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> true, () -> scrape, QUOTAS));
         String early = exchange(channel, "GET /prometheus HTTP/1.1\r\nHost: x\r\n\r\nGET /health/liveness HTTP/1.1\r\nHost: x\r\n\r\n");
         assertThat(early).as("nothing before the scrape's answer").isEmpty();
         scrape.complete(ScrapeCache.Scrape.of("metric 1\n"));
@@ -86,7 +86,7 @@ class ManagementRequestsTest {
 
     @Test
     void aConnectionQueueingMoreThanAFewUnansweredRequestsIsCutOff() {
-        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, CompletableFuture::new, QUOTAS));
+        EmbeddedChannel channel = channel(new ManagementRoutes(() -> true, () -> true, CompletableFuture::new, QUOTAS));
         exchange(channel, "GET /prometheus HTTP/1.1\r\nHost: x\r\n\r\n".repeat(ManagementRequests.MAX_PENDING + 1));
         assertThat(channel.isOpen()).isFalse();
     }
@@ -103,7 +103,7 @@ class ManagementRequestsTest {
     @Test
     void aClientSendingRequestsFasterThanItsShareIsCutOff() {
         EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new ManagementRequests(
-                new ManagementRoutes(() -> true, () -> CompletableFuture.completedFuture(ScrapeCache.Scrape.of("")), QUOTAS),
+                new ManagementRoutes(() -> true, () -> true, () -> CompletableFuture.completedFuture(ScrapeCache.Scrape.of("")), QUOTAS),
                 new io.sessionauthority.service.admission.RateQuotas(1, 3, 100), java.time.Duration.ofSeconds(5)));
         for (int i = 0; i < 3; i++) {
             assertThat(exchange(channel, "GET /health/liveness HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 200");

@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 class ManagementRoutesTest {
 
     private final AtomicBoolean ready = new AtomicBoolean(true);
+    private final AtomicBoolean redisAnswers = new AtomicBoolean(true);
     private final AtomicInteger scrapes = new AtomicInteger();
-    private final ManagementRoutes routes = new ManagementRoutes(ready::get,
+    private final ManagementRoutes routes = new ManagementRoutes(ready::get, redisAnswers::get,
             () -> CompletableFuture.completedFuture(ScrapeCache.Scrape.of("scrape " + scrapes.incrementAndGet() + "\n")),
             new RateQuotas(1, 3, 100));
 
@@ -41,9 +42,20 @@ class ManagementRoutesTest {
     }
 
     @Test
+    void redisHealthIsItsOwnStatusApartFromReadiness() {
+        redisAnswers.set(false);
+        assertThat(answer("GET", "/health/redis").status()).isEqualTo(503);
+        assertThat(answer("GET", "/health/readiness").status()).as("a shared outage keeps the replica in rotation").isEqualTo(200);
+        redisAnswers.set(true);
+        ready.set(false);
+        assertThat(answer("GET", "/health/redis").status()).isEqualTo(200);
+        assertThat(answer("GET", "/health/readiness").status()).isEqualTo(503);
+    }
+
+    @Test
     void healthIsAnsweredAtOnceWhileAScrapeIsStillBeingMade() {
         CompletableFuture<ScrapeCache.Scrape> slowScrape = new CompletableFuture<>();
-        ManagementRoutes waiting = new ManagementRoutes(() -> true, () -> slowScrape, new RateQuotas(1, 3, 100));
+        ManagementRoutes waiting = new ManagementRoutes(() -> true, () -> true, () -> slowScrape, new RateQuotas(1, 3, 100));
         assertThat(waiting.answer("GET", "/prometheus", false, "10.0.0.1")).isNotDone();
         assertThat(waiting.answer("GET", "/health/liveness", false, "10.0.0.1")).isDone();
         assertThat(waiting.answer("GET", "/health/readiness", false, "10.0.0.1")).isDone();

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class ManagementServerTest {
 
     private static final ManagementServer.Limits LIMITS = new ManagementServer.Limits(4, 4, 100, 100, 100, 100, Duration.ofSeconds(1), Duration.ofSeconds(5));
-    private static final ManagementRoutes ROUTES = new ManagementRoutes(() -> true, () -> java.util.concurrent.CompletableFuture.completedFuture(ScrapeCache.Scrape.of("")),
+    private static final ManagementRoutes ROUTES = new ManagementRoutes(() -> true, () -> true, () -> java.util.concurrent.CompletableFuture.completedFuture(ScrapeCache.Scrape.of("")),
             new io.sessionauthority.service.admission.RateQuotas(1, 1, 1));
 
     @Test

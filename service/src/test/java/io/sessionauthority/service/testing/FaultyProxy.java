@@ -24,6 +24,7 @@ public final class FaultyProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile long delayNanos;
     private volatile boolean stalled;
+    private final java.util.Set<Socket> stalledSockets = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private FaultyProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -60,9 +61,18 @@ public final class FaultyProxy implements AutoCloseable {
         stalled = true;
     }
 
+    /**
+     * Stops moving bytes on the connections open now, while new ones flow: one client's path is dead
+     * (a lost NAT or conntrack entry) while Redis answers everyone else.
+     */
+    public synchronized void stallOpenConnections() {
+        stalledSockets.addAll(sockets);
+    }
+
     /** Moves bytes again, including those held while stalled. */
     public synchronized void unstall() {
         stalled = false;
+        stalledSockets.clear();
         notifyAll();
     }
 
@@ -106,7 +116,7 @@ public final class FaultyProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
-                    awaitFlowing();
+                    awaitFlowing(from);
                     long delay = delayNanos;
                     if (delay > 0) {
                         Thread.sleep(Duration.ofNanos(delay).toMillis());
@@ -125,8 +135,8 @@ public final class FaultyProxy implements AutoCloseable {
         thread.start();
     }
 
-    private synchronized void awaitFlowing() throws InterruptedException {
-        while (stalled) {
+    private synchronized void awaitFlowing(Socket from) throws InterruptedException {
+        while (stalled || stalledSockets.contains(from)) {
             wait();
         }
     }

@@ -1,0 +1,117 @@
+package io.sessionauthority.service.grpc;
+
+import static io.sessionauthority.service.grpc.ResilienceEndToEndTest.awaitRedisHealth;
+import static io.sessionauthority.service.grpc.ResilienceEndToEndTest.health;
+import static io.sessionauthority.service.testing.GrpcErrors.expectStatus;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.sessionauthority.service.testing.Await;
+import io.sessionauthority.service.testing.FaultyProxy;
+import io.sessionauthority.service.testing.RedisServerProcess;
+import io.sessionauthority.service.testing.ServiceUnderTest;
+import io.sessionauthority.v1.CreateUserRequest;
+import io.sessionauthority.v1.LoginRequest;
+import io.sessionauthority.v1.LoginResponse;
+import io.sessionauthority.v1.RevokeRequest;
+import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
+import io.sessionauthority.v1.ValidateRequest;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Readiness says what this replica can do that another could not (issue 25): a Redis outage every
+ * replica shares keeps it in rotation, answering hot sessions from memory for the outage grace and
+ * never a revoked one; a replica whose own connection is dead while Redis answers a new one leaves.
+ */
+@Tag("end-to-end")
+class ReadinessEndToEndTest {
+
+    private static final String PASSWORD = "correct horse battery staple";
+    private static final String SERVICE = SessionAuthorityServiceGrpc.SERVICE_NAME;
+
+    @Test
+    void aSharedOutageKeepsTheReplicaInRotationAndHotSessionsAnsweredForTheGrace() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             ServiceUnderTest service = ServiceUnderTest.start(redis.uri())) {
+            service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("alice").setPassword(PASSWORD).build());
+            LoginResponse hot = login(service);
+            LoginResponse revoked = login(service);
+            assertThat(validate(service, hot.getToken(), false)).isTrue(); // now held in the replica's memory
+            assertThat(validate(service, revoked.getToken(), false)).isTrue();
+            service.blocking().revoke(RevokeRequest.newBuilder().setToken(revoked.getToken()).build());
+            assertThat(health(service, "")).isEqualTo(ServingStatus.SERVING);
+
+            redis.kill();
+            long killed = System.nanoTime();
+            assertThat(validate(service, hot.getToken(), false)).as("a hot session through the outage").isTrue();
+            expectStatus(Status.Code.UNAVAILABLE, () -> validate(service, revoked.getToken(), false));
+            expectStatus(Status.Code.UNAVAILABLE, () -> validate(service, hot.getToken(), true)); // skip_cache: Redis or nothing
+
+            assertThat(awaitRedisHealth(service, ServingStatus.NOT_SERVING, Duration.ofSeconds(5))).isTrue();
+            assertThat(health(service, "")).as("readiness through an outage every replica shares").isEqualTo(ServingStatus.SERVING);
+            assertThat(health(service, SERVICE)).isEqualTo(ServingStatus.SERVING);
+
+            // The grace (5 s by default) counts from the last read of the revocation log; then Redis or nothing.
+            Await.until("hot sessions stop being answered once the grace is over", Duration.ofSeconds(20), Duration.ofMillis(200),
+                    () -> statusOf(() -> validate(service, hot.getToken(), false)) == Status.Code.UNAVAILABLE);
+            System.out.printf("hot session answered from memory until %d ms after Redis died%n",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
+            expectStatus(Status.Code.UNAVAILABLE, () -> validate(service, revoked.getToken(), false));
+        }
+    }
+
+    @Test
+    void aReplicaWhoseOwnConnectionIsDeadWhileRedisAnswersLeavesRotation() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             FaultyProxy proxy = FaultyProxy.to(redis.port());
+             ServiceUnderTest service = ServiceUnderTest.start(proxy.uri(), Map.of("session-authority.health.interval", "200ms"))) {
+            Await.until("SERVING", Duration.ofSeconds(10), () -> health(service, "") == ServingStatus.SERVING);
+
+            proxy.stallOpenConnections(); // this replica's connections are dead; a new one is answered
+            Await.until("readiness NOT_SERVING: its own connection is dead", Duration.ofSeconds(15),
+                    () -> health(service, "") == ServingStatus.NOT_SERVING);
+            assertThat(health(service, SERVICE)).isEqualTo(ServingStatus.NOT_SERVING);
+            assertThat(health(service, "redis")).isEqualTo(ServingStatus.NOT_SERVING);
+
+            proxy.unstall();
+            Await.until("SERVING again once its connection answers", Duration.ofSeconds(15),
+                    () -> health(service, "") == ServingStatus.SERVING && health(service, "redis") == ServingStatus.SERVING);
+        }
+    }
+
+    @Test
+    void anOutageBeforeTheServiceEverReachedRedisIsNotReady() {
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            redis.kill();
+            try (ServiceUnderTest service = ServiceUnderTest.start(redis.uri())) {
+                // Nothing held, nothing warm: a replica that never reached Redis is of no use to a caller.
+                assertThat(health(service, "")).isEqualTo(ServingStatus.NOT_SERVING);
+                assertThat(health(service, "redis")).isEqualTo(ServingStatus.NOT_SERVING);
+            }
+        }
+    }
+
+    private static LoginResponse login(ServiceUnderTest service) {
+        return service.blocking().login(LoginRequest.newBuilder().setUsername("alice").setPassword(PASSWORD).build());
+    }
+
+    private static boolean validate(ServiceUnderTest service, String token, boolean skipCache) {
+        return service.blocking().withDeadlineAfter(5, TimeUnit.SECONDS)
+                .validate(ValidateRequest.newBuilder().setToken(token).setSkipCache(skipCache).build()).getValid();
+    }
+
+    private static Status.Code statusOf(Runnable call) {
+        try {
+            call.run();
+            return Status.Code.OK;
+        } catch (StatusRuntimeException e) {
+            return e.getStatus().getCode();
+        }
+    }
+}
