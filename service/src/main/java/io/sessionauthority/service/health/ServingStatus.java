@@ -120,6 +120,7 @@ public final class ServingStatus implements AutoCloseable {
 
     private void check() {
         boolean answers = answers(probe.ping());
+        boolean wasReached = reachedOnce;
         boolean wasAnswering = redisAnswers;
         boolean wasBroken = ownConnectionBroken;
         if (answers) {
@@ -133,7 +134,7 @@ public final class ServingStatus implements AutoCloseable {
             }
         }
         redisAnswers = answers;
-        if (wasAnswering != answers) {
+        if (wasAnswering != answers && wasReached) {
             if (answers) {
                 LOG.info("Redis answers again: health '{}' reports SERVING", REDIS);
             } else {

@@ -52,9 +52,11 @@ public final class ServiceMetrics {
     public void health(java.util.function.BooleanSupplier ready, java.util.function.BooleanSupplier redisAnswers) {
         Gauge.builder("session_authority.ready", ready, serving -> serving.getAsBoolean() ? 1 : 0)
                 .description("1 while this replica reports SERVING (in rotation), else 0")
+                .strongReference(true) // a method reference has no other holder: weakly held, it reads NaN after a GC
                 .register(registry);
         Gauge.builder("session_authority.redis.reachable", redisAnswers, answers -> answers.getAsBoolean() ? 1 : 0)
                 .description("1 while this replica's Redis connection answers its health pings, else 0")
+                .strongReference(true)
                 .register(registry);
     }
 
