@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.util.concurrent.ListenableFuture;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.sessionauthority.service.testing.RevocationSubscriber;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
@@ -60,6 +62,15 @@ class GracefulShutdownIT {
                 stub.createUser(CreateUserRequest.newBuilder().setUsername("alice").setPassword("correct horse battery").build())
                         .get(30, TimeUnit.SECONDS);
 
+                // Ten cache clients' revocation streams: they live as long as their clients, so they must
+                // not hold the shutdown (they once held it for the whole 20 s grace period).
+                List<RevocationSubscriber> streams = new ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    RevocationSubscriber stream = RevocationSubscriber.watch(channel, "");
+                    assertThat(stream.next(Duration.ofSeconds(10)).hasHeartbeat()).isTrue();
+                    streams.add(stream);
+                }
+
                 // Logins take tens of milliseconds of bcrypt each, one at a time: many are in flight when SIGTERM lands.
                 List<ListenableFuture<LoginResponse>> inFlight = new ArrayList<>();
                 for (int i = 0; i < 24; i++) {
@@ -72,14 +83,28 @@ class GracefulShutdownIT {
                                 && inFlight.stream().filter(login -> !login.isDone()).count() >= 4);
                 assertThat(status(management, "/health/readiness")).isEqualTo(200);
                 service.destroy(); // SIGTERM
+                long terminated = System.nanoTime();
                 // Readiness says "not ready" from the first moment of the drain; liveness stays "alive".
-                Await.until("HTTP readiness 503 once SIGTERM landed", Duration.ofSeconds(2), () -> status(management, "/health/readiness") == 503);
+                // Polled every 100 ms: the port closes a connection that asks more than 20 times a second.
+                Await.until("HTTP readiness 503 once SIGTERM landed", Duration.ofSeconds(10), Duration.ofMillis(100),
+                        () -> status(management, "/health/readiness") == 503);
                 assertThat(status(management, "/health/liveness")).isEqualTo(200);
+                // The streams end at once, before the drain delay is over, saying why: resume elsewhere.
+                for (RevocationSubscriber stream : streams) {
+                    Status ended = stream.awaitEnd(Duration.ofSeconds(30));
+                    assertThat(ended).isNotNull();
+                    assertThat(ended.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                    assertThat(ended.getDescription()).contains("shutting down");
+                }
+                long streamsEnded = System.nanoTime();
 
                 for (ListenableFuture<LoginResponse> login : inFlight) {
                     assertThat(login.get(30, TimeUnit.SECONDS).getToken()).startsWith("sat1_");
                 }
                 assertThat(service.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                System.out.printf("SIGTERM with 10 revocation streams and logins in flight: streams ended after %d ms, exit after %d ms"
+                        + " (drain delay 2 s)%n", TimeUnit.NANOSECONDS.toMillis(streamsEnded - terminated),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - terminated));
                 assertThat(service.exitValue()).isZero();
                 assertThat(Files.readString(Path.of("target/graceful-shutdown-it.log")))
                         .contains("health reports NOT_SERVING").contains("Stopped gracefully");

@@ -9,6 +9,7 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.env.Environment;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import io.sessionauthority.service.grpc.RevocationStreams;
 import io.sessionauthority.service.health.GracefulShutdown;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
@@ -35,13 +36,16 @@ public class HealthFactory {
     @Context
     @Requires(notEnv = Environment.TEST)
     GracefulShutdownInstalled gracefulShutdown(ApplicationContext context, BeanProvider<GrpcEmbeddedServer> grpc,
-                                               ServingStatus status, ShutdownProperties properties) {
+                                               ServingStatus status, RevocationStreams streams, ShutdownProperties properties) {
         // The gRPC server first (calls in flight finish within the grace period), then the rest: the
         // management port, in the context, must keep answering liveness until the calls are done.
         GracefulShutdown.onSigterm(() -> {
+            status.beginShutdown();
+            streams.drain();
+        }, () -> {
             grpc.get().stop();
             context.stop();
-        }, status, properties.drainDelay());
+        }, properties.drainDelay());
         return new GracefulShutdownInstalled();
     }
 

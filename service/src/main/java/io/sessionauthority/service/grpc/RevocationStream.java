@@ -34,6 +34,7 @@ final class RevocationStream {
     private final Duration slowAfter;
     private final long epoch;
     private Runnable unsubscribe;
+    private java.util.function.Consumer<RevocationStream> onEnd;
     private ScheduledFuture<?> ticker;
     /** Guarded by this. */
     private String cursor;
@@ -55,22 +56,37 @@ final class RevocationStream {
         this.epoch = hub.epoch();
     }
 
-    /** Starts streaming to {@code observer} after {@code cursor} (empty: from the hub's current position). */
-    static void start(RevocationHub hub, ServerCallStreamObserver<WatchRevocationsResponse> observer,
-                      ScheduledExecutorService scheduler, Duration heartbeat, Duration slowAfter, String cursor) {
+    /**
+     * Starts streaming to {@code observer} after {@code cursor} (empty: from the hub's current
+     * position); null when it was refused at once. {@code onEnd} runs once the stream has ended.
+     */
+    static RevocationStream start(RevocationHub hub, ServerCallStreamObserver<WatchRevocationsResponse> observer,
+                                  ScheduledExecutorService scheduler, Duration heartbeat, Duration slowAfter, String cursor,
+                                  java.util.function.Consumer<RevocationStream> onEnd) {
         String from = cursor.isEmpty() ? hub.position() : cursor;
         if (from == null || !hub.live()) {
             observer.onError(ErrorMapping.status(Code.UNAVAILABLE, "STORE_UNAVAILABLE",
                     "the revocation log cannot be read now; retry shortly"));
-            return;
+            return null;
         }
         RevocationStream stream = new RevocationStream(hub, observer, scheduler, heartbeat, slowAfter, from);
+        stream.onEnd = onEnd;
         observer.setOnCancelHandler(stream::end);
         observer.setOnReadyHandler(stream::wake);
         stream.unsubscribe = hub.subscribe(stream::wake);
         long tick = Math.max(50, heartbeat.toMillis() / 4);
         stream.ticker = scheduler.scheduleWithFixedDelay(stream::tick, tick, tick, TimeUnit.MILLISECONDS);
         stream.wake();
+        return stream;
+    }
+
+    synchronized boolean isEnded() {
+        return ended;
+    }
+
+    /** Ends the stream with {@code status}: the subscriber resumes from its cursor, elsewhere or later. */
+    void endWith(StatusRuntimeException status) {
+        finish(status);
     }
 
     private void wake() {
@@ -210,6 +226,9 @@ final class RevocationStream {
         }
         if (ticker != null) {
             ticker.cancel(false);
+        }
+        if (onEnd != null) {
+            onEnd.accept(this);
         }
     }
 

@@ -7,7 +7,7 @@ import sun.misc.Signal;
 
 /**
  * On SIGTERM (a rolling restart, {@code docker stop}, Kubernetes), shuts down gracefully: health
- * reports NOT_SERVING at once, the service waits {@code session-authority.shutdown.drain-delay} for
+ * reports NOT_SERVING at once and long-lived streams end (their clients resume elsewhere), the service waits {@code session-authority.shutdown.drain-delay} for
  * load balancers to notice, stops taking new calls, lets calls in flight finish within
  * {@code grpc.server.await-termination}, and exits 0 (the JVM's default would be 143).
  */
@@ -18,14 +18,17 @@ public final class GracefulShutdown {
     private GracefulShutdown() {
     }
 
-    /** Handles SIGTERM from now on: {@code stop} stops the application context (and with it the gRPC server). */
-    public static void onSigterm(Runnable stop, ServingStatus status, Duration drainDelay) {
-        Signal.handle(new Signal("TERM"), signal -> new Thread(() -> shutDown(stop, status, drainDelay), "graceful-shutdown").start());
+    /**
+     * Handles SIGTERM from now on: {@code begin} runs at once (health NOT_SERVING, streams ended),
+     * {@code stop} after the drain delay stops the application context (and with it the gRPC server).
+     */
+    public static void onSigterm(Runnable begin, Runnable stop, Duration drainDelay) {
+        Signal.handle(new Signal("TERM"), signal -> new Thread(() -> shutDown(begin, stop, drainDelay), "graceful-shutdown").start());
     }
 
-    private static void shutDown(Runnable stop, ServingStatus status, Duration drainDelay) {
+    private static void shutDown(Runnable begin, Runnable stop, Duration drainDelay) {
         try {
-            status.beginShutdown();
+            begin.run();
             if (!drainDelay.isZero()) {
                 Thread.sleep(drainDelay.toMillis());
             }
