@@ -237,7 +237,7 @@ class SessionAuthorityClientTest {
 
             long revoked = System.nanoTime();
             client.revokeToken(login.getToken()); // elsewhere: another client, another process in real life
-            io.sessionauthority.service.testing.Await.until("the revoke seen by the cache", Duration.ofSeconds(2),
+            io.sessionauthority.service.testing.Await.until("the revoke seen by the cache", Duration.ofSeconds(10),
                     () -> !cached.validate(login.getToken()).isValid());
             System.out.printf("revocation seen by a cached client after %d ms%n", (System.nanoTime() - revoked) / 1_000_000);
             assertThat(cached.validate(login.getToken()).reason()).isEqualTo(ValidationResult.Reason.REVOKED);
@@ -257,7 +257,7 @@ class SessionAuthorityClientTest {
                 assertThat(cached.validate(login.getToken()).isValid()).isTrue();
             }
             client.revokeAllSessions(kept.getSession().getUserId(), kept.getSession().getSessionId());
-            io.sessionauthority.service.testing.Await.until("revoke-all seen by the cache", Duration.ofSeconds(2),
+            io.sessionauthority.service.testing.Await.until("revoke-all seen by the cache", Duration.ofSeconds(10),
                     () -> !cached.validate(other.getToken()).isValid() && !cached.validate(third.getToken()).isValid());
             // A stream silent past its heartbeats (a busy machine) makes the cache serve only young
             // answers for a while, without forgetting the others: ask once it is healthy again, so a
@@ -268,7 +268,7 @@ class SessionAuthorityClientTest {
             assertThat(hits.hits.get()).as("the kept session is still cached").isEqualTo(before + 1);
 
             client.changePassword(kept.getSession().getUserId(), PASSWORD, PASSWORD + "!", "");
-            io.sessionauthority.service.testing.Await.until("the password change seen by the cache", Duration.ofSeconds(2),
+            io.sessionauthority.service.testing.Await.until("the password change seen by the cache", Duration.ofSeconds(10),
                     () -> !cached.validate(kept.getToken()).isValid());
         }
     }

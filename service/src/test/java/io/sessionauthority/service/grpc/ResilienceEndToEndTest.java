@@ -202,8 +202,12 @@ class ResilienceEndToEndTest {
 
     /** What gRPC health reports for {@code name} now ("" is readiness). */
     static HealthCheckResponse.ServingStatus health(ServiceUnderTest service, String name) {
-        return HealthGrpc.newBlockingStub(service.channel()).withDeadlineAfter(1, TimeUnit.SECONDS)
-                .check(HealthCheckRequest.newBuilder().setService(name).build()).getStatus();
+        try {
+            return HealthGrpc.newBlockingStub(service.channel()).withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .check(HealthCheckRequest.newBuilder().setService(name).build()).getStatus();
+        } catch (io.grpc.StatusRuntimeException noAnswer) {
+            return HealthCheckResponse.ServingStatus.UNKNOWN; // a busy machine: the caller polls or asserts on it
+        }
     }
 
     /** Waits until readiness ("" and the service's own name) reports {@code wanted}. */
