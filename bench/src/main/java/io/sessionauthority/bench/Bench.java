@@ -31,6 +31,7 @@ public final class Bench {
             case "ceiling" -> ceiling(Arrays.copyOfRange(args, 1, args.length));
             case "abuse" -> abuse(Arrays.copyOfRange(args, 1, args.length));
             case "logins" -> logins(Arrays.copyOfRange(args, 1, args.length));
+            case "join" -> join(Arrays.copyOfRange(args, 1, args.length));
             default -> {
                 System.err.println("""
                         usage: java -jar bench/target/session-authority-bench.jar enumeration [rounds]
@@ -46,7 +47,8 @@ public final class Bench {
                                java -jar bench/target/session-authority-bench.jar abuse [--duration 20s] [--load 0.3 (of peak)] [--rounds 2]
                                     [--attacks scrapers,slowloris,reconnecting-idle,rapid-reset,idle-connections,stream-hog,revoke-flood]
                                     [--results bench/results]
-                               java -jar bench/target/session-authority-bench.jar logins [--duration 20s]""");
+                               java -jar bench/target/session-authority-bench.jar logins [--duration 20s]
+                               java -jar bench/target/session-authority-bench.jar join [--rounds 3] [--rate 150] [--window 10s] [--warm-up-calls 1000]""");
                 System.exit(2);
             }
         }
@@ -111,6 +113,22 @@ public final class Bench {
         }
         try {
             LoginLanesBench.run(serviceJar(), Duration.parse("PT" + flags.getOrDefault("duration", "20s").toUpperCase()));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Issue 25's warm join: fresh replicas, with and without the warm-up, taking calls the moment they are SERVING. */
+    private static void join(String[] args) {
+        Map<String, String> flags = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            flags.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        try {
+            JoinBench.run(serviceJar(), Integer.parseInt(flags.getOrDefault("rounds", "3")),
+                    Double.parseDouble(flags.getOrDefault("rate", "150")),
+                    Duration.parse("PT" + flags.getOrDefault("window", "10s").toUpperCase()),
+                    Integer.parseInt(flags.getOrDefault("warm-up-calls", "1000")));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -66,6 +66,17 @@ final class Processes implements AutoCloseable {
         return started.get(started.size() - 1).pid();
     }
 
+    /** Stops the last process started (kill -9: what the next one started finds is a cold start either way). */
+    void stopLast() {
+        Process last = started.remove(started.size() - 1);
+        last.destroyForcibly();
+        try {
+            last.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     Path log(String name) {
         return dir.resolve(name);
     }
