@@ -42,7 +42,11 @@ class ReplicasIT {
                     .defaultServiceConfig(SessionAuthorityClient.Builder.serviceConfig(3))
                     .enableRetry().usePlaintext().build();
             try (SessionAuthorityClient client = SessionAuthorityClient.builder("replicas:///both").channel(channel)
-                    .deadline(Duration.ofSeconds(2)).build()) {
+                    .deadline(Duration.ofSeconds(2)).hashingDeadline(Duration.ofSeconds(30)).build()) {
+                // Ready: warmed up (each replica calls itself before it reports SERVING, and two warming
+                // JVMs leave an idle-priority bcrypt little CPU).
+                double aAtReady = awaitReady(a);
+                double bAtReady = awaitReady(b);
                 awaitUp(client);
                 client.createUser("alice", "correct horse battery");
                 LoginResponse login = client.login("alice", "correct horse battery", ClientMetadata.getDefaultInstance());
@@ -51,8 +55,8 @@ class ReplicasIT {
                     assertThat(client.validate(login.getToken()).isValid()).isTrue();
                 }
 
-                awaitTakingCalls(a);
-                awaitTakingCalls(b); // round robin really spreads over both
+                awaitTakingCalls(a, aAtReady);
+                awaitTakingCalls(b, bAtReady); // round robin really spreads over both
                 Load load = new Load(client, login.getToken());
                 load.start();
                 Await.until("the load running", Duration.ofSeconds(30), () -> load.successes.get() > 50);
@@ -66,13 +70,13 @@ class ReplicasIT {
 
                 // Rolling restart: bring a back, then SIGTERM b, then restart b — no call may fail.
                 a = ServiceProcess.start(redis, portA, "a2");
-                awaitTakingCalls(a); // the client reconnects on its own backoff schedule
+                awaitTakingCalls(a, awaitReady(a)); // the client reconnects on its own backoff schedule
                 long before = load.failures.get();
                 b.process().destroy(); // SIGTERM: NOT_SERVING, drain delay, GOAWAY, in-flight calls finish, exit 0
                 assertThat(b.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
                 assertThat(b.process().exitValue()).isZero();
                 b = ServiceProcess.start(redis, portB, "b2");
-                awaitTakingCalls(b);
+                awaitTakingCalls(b, awaitReady(b));
                 long atRestart = load.successes.get();
                 Await.until("calls go on after the restart", Duration.ofSeconds(30), () -> load.successes.get() > atRestart + 200);
                 long rollingFailures = load.failures.get() - before;
@@ -90,25 +94,57 @@ class ReplicasIT {
         }
     }
 
-    /** Until the replica has answered Validate calls of the load (its own metrics say so). */
-    static void awaitTakingCalls(ServiceProcess replica) {
+    /**
+     * Until the replica has answered more Validate calls than {@code atReady} (its own metrics say
+     * so): counted from its readiness on, since a replica warms up by calling itself first.
+     */
+    static void awaitTakingCalls(ServiceProcess replica, double atReady) {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        // As a scraper would: the management port allows an address a scrape a second (and 20 requests).
+        // As a scraper would: the management port allows an address a scrape a second and caches it a second.
         Await.until("replica on management port " + replica.managementPort() + " answering Validate calls", Duration.ofSeconds(60),
-                Duration.ofMillis(500), () -> {
-            try {
-                String metrics = http.send(java.net.http.HttpRequest.newBuilder(
-                                URI.create("http://127.0.0.1:" + replica.managementPort() + "/prometheus")).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-                return metrics.lines().anyMatch(line -> line.startsWith("grpc_server_processing_duration_seconds_count{method=\"Validate\"")
-                        && !line.endsWith(" 0"));
-            } catch (java.io.IOException notYet) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
+                Duration.ofMillis(1100), () -> validates(http, "http://127.0.0.1:" + replica.managementPort() + "/prometheus") > atReady);
+    }
+
+    /** Until the replica's readiness says 200 (it reached Redis and warmed up); answers its Validate count then. */
+    static double awaitReady(ServiceProcess replica) {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + replica.managementPort();
+        Await.until("replica on management port " + replica.managementPort() + " ready", Duration.ofSeconds(60),
+                Duration.ofMillis(200), () -> status(http, base + "/health/readiness") == 200);
+        double[] atReady = {-1};
+        Await.until("a scrape of the replica on management port " + replica.managementPort(), Duration.ofSeconds(30),
+                Duration.ofMillis(1100), () -> (atReady[0] = validates(http, base + "/prometheus")) >= 0);
+        return atReady[0];
+    }
+
+    private static int status(java.net.http.HttpClient http, String uri) {
+        try {
+            return http.send(java.net.http.HttpRequest.newBuilder(URI.create(uri)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (java.io.IOException notYet) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** Validate calls answered so far, or -1 when the scrape was refused or failed (asked again). */
+    private static double validates(java.net.http.HttpClient http, String uri) {
+        try {
+            var answer = http.send(java.net.http.HttpRequest.newBuilder(URI.create(uri)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() != 200) {
+                return -1;
             }
-        });
+            return answer.body().lines().filter(line -> line.startsWith("grpc_server_processing_duration_seconds_count{method=\"Validate\""))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        } catch (java.io.IOException notYet) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     private static void awaitUp(SessionAuthorityClient client) throws InterruptedException {

@@ -11,8 +11,11 @@ import java.time.Duration;
  *                 does not answer)
  * @param timeout  how long one ping may take before Redis counts as not answering; with the
  *                 interval, it bounds how late health notices a stalled Redis (interval + timeout)
+ * @param warmUpCalls calls the replica makes to itself once it reaches Redis, before readiness says
+ *                    SERVING (grpc.SelfWarmUp); 0 reports SERVING without them
  */
 @ConfigurationProperties("session-authority.health")
 public record HealthProperties(@Bindable(defaultValue = "500ms") Duration interval,
-                               @Bindable(defaultValue = "300ms") Duration timeout) {
+                               @Bindable(defaultValue = "300ms") Duration timeout,
+                               @Bindable(defaultValue = "1000") int warmUpCalls) {
 }

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * <p>Readiness says what this replica can do that another could not, as Kubernetes' guidance on
  * readiness and gRPC's on health checking ask: a load balancer moves calls away from a
  * NOT_SERVING replica, which helps only when another replica would answer them. So readiness is
- * NOT_SERVING while the replica has not yet reached Redis since it started, once shutdown begins
- * (for good), and while <em>its own</em> connection gets no answer although a new connection to
+ * NOT_SERVING until the replica has reached Redis and warmed up (grpc.SelfWarmUp), once shutdown
+ * begins (for good), and while <em>its own</em> connection gets no answer although a new connection to
  * the same Redis does (a dead TCP path or NAT entry of this replica). A Redis problem every replica
  * shares (Redis down, stalled, failing over, a Cluster shard without a master) leaves readiness
  * SERVING: taking every replica out of rotation at once would turn the answers the fleet can still
@@ -49,6 +49,7 @@ public final class ServingStatus implements AutoCloseable {
     private final Duration interval;
     private final Duration timeout;
     private final AtomicBoolean checkPending = new AtomicBoolean();
+    private volatile boolean warm;
     // Written by the health thread only.
     private volatile boolean reachedOnce;
     private volatile boolean redisAnswers;
@@ -56,8 +57,13 @@ public final class ServingStatus implements AutoCloseable {
     private int misses;
     private long lastSecondOpinionNanos;
 
-    public ServingStatus(HealthStatusManager health, RedisProbe probe, Duration interval, Duration timeout) {
+    /**
+     * @param awaitWarmUp whether readiness waits for {@link #warmedUp} too (a replica whose first
+     *                    callers would otherwise pay for its cold JVM)
+     */
+    public ServingStatus(HealthStatusManager health, RedisProbe probe, Duration interval, Duration timeout, boolean awaitWarmUp) {
         this.health = health;
+        this.warm = !awaitWarmUp;
         this.probe = probe;
         this.interval = interval;
         this.timeout = timeout;
@@ -87,7 +93,18 @@ public final class ServingStatus implements AutoCloseable {
 
     /** Whether readiness is SERVING now (see the class comment). */
     public boolean isServing() {
-        return !shuttingDown.get() && reachedOnce && !ownConnectionBroken;
+        return !shuttingDown.get() && reachedOnce && warm && !ownConnectionBroken;
+    }
+
+    /** Whether Redis has answered since the start: what a warm-up waits for. */
+    public boolean reachedRedis() {
+        return reachedOnce;
+    }
+
+    /** The replica has warmed up: readiness may say SERVING. */
+    public void warmedUp() {
+        warm = true;
+        publish();
     }
 
     /** Whether this replica's connection answered its last ping. */

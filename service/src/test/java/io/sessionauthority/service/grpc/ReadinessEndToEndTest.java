@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.sessionauthority.service.session.HotSessions;
 import io.sessionauthority.service.testing.Await;
 import io.sessionauthority.service.testing.FaultyProxy;
@@ -99,6 +101,18 @@ class ReadinessEndToEndTest {
                 assertThat(health(service, "")).isEqualTo(ServingStatus.NOT_SERVING);
                 assertThat(health(service, "redis")).isEqualTo(ServingStatus.NOT_SERVING);
             }
+        }
+    }
+
+    @Test
+    void aReplicaReportsServingOnlyAfterWarmingUpThroughItsOwnPort() {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             ServiceUnderTest service = ServiceUnderTest.start(redis.uri(), Map.of("session-authority.health.warm-up-calls", 200))) {
+            Await.until("SERVING", Duration.ofSeconds(30), () -> health(service, "") == ServingStatus.SERVING);
+            // The calls went through the real server: counted as any caller's are, before any caller came.
+            double validates = service.bean(MeterRegistry.class).find("grpc.server.processing.duration").tag("method", "Validate")
+                    .timers().stream().mapToDouble(Timer::count).sum();
+            assertThat(validates).as("Validate calls of the warm-up").isGreaterThanOrEqualTo(150);
         }
     }
 
