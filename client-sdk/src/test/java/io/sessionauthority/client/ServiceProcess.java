@@ -25,7 +25,34 @@ record ServiceProcess(Process process, int managementPort) {
         builder.environment().put("MANAGEMENT_PORT", Integer.toString(management));
         builder.environment().put("SHUTDOWN_DRAIN_DELAY", "1s");
         builder.environment().put("JAVA_OPTS", "-Xmx256m");
-        return new ServiceProcess(builder.start(), management);
+        ServiceProcess replica = new ServiceProcess(builder.start(), management);
+        replica.awaitReady();
+        return replica;
+    }
+
+    /**
+     * Until readiness says 200, as a load balancer waits: the replica has reached Redis and warmed up
+     * by calling itself, which takes both cores for a moment (a login sent meanwhile could miss the
+     * SDK's hashing deadline while bcrypt runs at idle priority).
+     */
+    private void awaitReady() {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.URI readiness = java.net.URI.create("http://127.0.0.1:" + managementPort + "/health/readiness");
+        io.sessionauthority.service.testing.Await.until("the replica ready (management port " + managementPort + ")",
+                java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(100), () -> {
+                    if (!process.isAlive()) {
+                        throw new AssertionError("the replica exited with " + process.exitValue());
+                    }
+                    try {
+                        return http.send(java.net.http.HttpRequest.newBuilder(readiness).build(),
+                                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                    } catch (IOException notYet) {
+                        return false;
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                    }
+                });
     }
 
     /** kill -9, and waits for the process to be gone. */
