@@ -58,9 +58,9 @@ import java.util.logging.Logger;
  *
  * <p><b>Connecting.</b> {@link Builder#build()} starts connecting at once. Until the authority has
  * answered once, a call first waits for the connection and then gets what is left of the connect
- * timeout (5 s by default) on top of its own deadline, so the first call of a fresh JVM does not
- * spend its deadline on name resolution, handshakes and class loading; {@link #awaitReady(Duration)} waits for it explicitly (at startup, before taking
- * traffic). After the authority restarts, the client reconnects within about a second.
+ * timeout (5 s by default), and at least 1 s, on top of its own deadline, so the first call of a
+ * fresh JVM does not spend its deadline on name resolution, handshakes and class loading;
+ * {@link #awaitReady(Duration)} waits for it explicitly (at startup, before taking traffic). After the authority restarts, the client reconnects within about a second.
  *
  * <p><b>Deadlines and retries.</b> Every call carries a deadline: 250 ms unless configured, 2 s for
  * Login, CreateUser and ChangePassword (they run bcrypt). Calls that are safe to repeat (Validate,
@@ -86,6 +86,9 @@ public final class SessionAuthorityClient implements AutoCloseable {
      * milliseconds of CPU, more while other logins queue for the hashing threads).
      */
     public static final Duration DEFAULT_HASHING_DEADLINE = Duration.ofSeconds(2);
+
+    /** Added to the first call's deadline however long the connection took: a cold JVM's class loading. */
+    static final Duration FIRST_CALL_ALLOWANCE = Duration.ofSeconds(1);
 
     /** The default time the first connection may take, apart from any call's deadline. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -462,13 +465,15 @@ public final class SessionAuthorityClient implements AutoCloseable {
         if (firstAnswerSeen) {
             return start(method, callDeadline, rpc, outcome);
         }
-        // First contact: let the connection come up on its own time, and give the call the connect
-        // budget on top of its deadline: a cold JVM also loads and initializes the classes that
-        // encode the request and decode the answer, on a busy machine for well over 100 ms.
+        // First contact: let the connection come up on its own time, then give the call its deadline
+        // plus what is left of the connect budget, and never less than FIRST_CALL_ALLOWANCE: a cold
+        // JVM also loads and initializes the classes that encode the request and decode the answer,
+        // on a busy machine for well over 100 ms. (With only the budget's remainder, a connection
+        // that took all of it left the first call its bare 250 ms: 1 of 60 fresh JVMs failed.)
         long startedNanos = System.nanoTime();
         return connection.settled(connectTimeout).thenCompose(settled -> {
             Duration left = connectTimeout.minusNanos(System.nanoTime() - startedNanos);
-            return start(method, left.isNegative() ? callDeadline : callDeadline.plus(left), rpc, outcome);
+            return start(method, callDeadline.plus(left.compareTo(FIRST_CALL_ALLOWANCE) > 0 ? left : FIRST_CALL_ALLOWANCE), rpc, outcome);
         });
     }
 
