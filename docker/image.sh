@@ -39,4 +39,5 @@ else
   echo "no redis-server: the image is made without a class-data-sharing archive"
 fi
 
-docker build -f docker/Dockerfile --target runtime-from-host --build-arg BASE_IMAGE="$BASE_IMAGE" -t "$TAG" .
+docker build -f docker/Dockerfile --target runtime-from-host --build-arg BASE_IMAGE="$BASE_IMAGE" \
+  --build-arg REVISION="$(git rev-parse HEAD 2>/dev/null || echo unknown)" -t "$TAG" .

@@ -48,6 +48,10 @@ class DockerFilesTest {
         assertThat(dockerfile.indexOf("AS runtime-from-host")).isLessThan(dockerfile.indexOf("AS build"));
         assertThat(dockerfile).contains("HEALTHCHECK").contains("/app/probe.sh").doesNotContain("java -cp /app/session-authority.jar");
         assertThat(dockerfile).contains("ENTRYPOINT [\"/app/entrypoint.sh\"]");
+        // OCI labels, and the software bill of materials in both runtime stages (SbomIT checks its content).
+        assertThat(dockerfile).contains("org.opencontainers.image.title", "org.opencontainers.image.version",
+                "org.opencontainers.image.revision");
+        assertThat(dockerfile.split("sbom.cdx.json /app/sbom.cdx.json", -1)).as("COPY of the SBOM in both runtime stages").hasSize(3);
         for (String script : List.of("entrypoint.sh", "probe.sh", "image.sh", "container-test.sh", "base-images.sh")) {
             assertThat(Files.isExecutable(DOCKER.resolve(script))).as(script).isTrue();
         }
