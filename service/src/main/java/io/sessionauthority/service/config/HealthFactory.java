@@ -80,6 +80,9 @@ public class HealthFactory {
             Thread warmUp = new Thread(() -> {
                 try {
                     while (!status.reachedRedis()) {
+                        if (status.ended()) {
+                            return;
+                        }
                         Thread.sleep(50); // a warm-up against an absent Redis would warm only the failure path
                     }
                     SelfWarmUp.run(server.getHost(), server.getPort(), tls.enabled(), properties.warmUpCalls());

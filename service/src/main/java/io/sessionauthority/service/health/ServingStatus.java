@@ -49,6 +49,7 @@ public final class ServingStatus implements AutoCloseable {
     private final Duration interval;
     private final Duration timeout;
     private final AtomicBoolean checkPending = new AtomicBoolean();
+    private volatile boolean closed;
     private volatile boolean warm;
     // Written by the health thread only.
     private volatile boolean reachedOnce;
@@ -101,6 +102,20 @@ public final class ServingStatus implements AutoCloseable {
         return reachedOnce;
     }
 
+    /** Whether this status no longer follows anything (closed, or shutting down): waiting on it is over. */
+    public boolean ended() {
+        return closed || shuttingDown.get();
+    }
+
+    /**
+     * Whether this replica's own Redis connection is known to be broken while Redis answers others:
+     * then other replicas can record revokes this one cannot see, and nothing may be answered from
+     * memory on the strength of an outage (session.HotSessions).
+     */
+    public boolean cutOffAlone() {
+        return ownConnectionBroken;
+    }
+
     /** The replica has warmed up: readiness may say SERVING. */
     public void warmedUp() {
         warm = true;
@@ -147,7 +162,7 @@ public final class ServingStatus implements AutoCloseable {
         } else {
             misses++;
             if (misses >= MISSES_BEFORE_SECOND_OPINION && reachedOnce && secondOpinionDue()) {
-                ownConnectionBroken = answers(probe.pingOverNewConnection());
+                ownConnectionBroken = ownConnectionBroken();
             }
         }
         redisAnswers = answers;
@@ -168,6 +183,21 @@ public final class ServingStatus implements AutoCloseable {
             }
         }
         publish();
+    }
+
+    /**
+     * Whether this replica's own connection is broken while Redis serves others: a new connection is
+     * answered, and then the own connection, still open (not reconnecting, which it does by itself
+     * within a second), is still not. Asked again after the new one answered because the end of an
+     * outage every replica shares looks the same for a moment: a restarted Redis answers a newcomer
+     * while the own connection waits for its next reconnect, and a stalled one answers both at once
+     * when it resumes. Without the second look every replica would leave rotation together.
+     */
+    private boolean ownConnectionBroken() {
+        if (!answers(probe.pingOverNewConnection())) {
+            return false; // Redis does not answer a newcomer either: shared, or indistinguishable from it
+        }
+        return probe.connectionOpen() && !answers(probe.ping());
     }
 
     /** At most one new connection per interval: during an outage every replica would otherwise knock 10 times a second. */
@@ -204,6 +234,7 @@ public final class ServingStatus implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         scheduler.shutdownNow();
     }
 }

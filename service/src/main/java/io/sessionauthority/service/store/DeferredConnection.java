@@ -131,6 +131,12 @@ public final class DeferredConnection implements AutoCloseable {
         }
     }
 
+    /** Whether the connection is made and open now (not reconnecting). */
+    public boolean open() {
+        StatefulConnection<String, String> made = connection;
+        return made != null && made.isOpen();
+    }
+
     /** Whether the connection has been made (it may be reconnecting now). */
     public boolean connected() {
         return connection != null;

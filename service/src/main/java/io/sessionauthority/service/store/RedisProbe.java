@@ -30,6 +30,14 @@ public final class RedisProbe {
     }
 
     /**
+     * Whether the probed connection is open (false while it reconnects, which it does by itself).
+     * Without a connection to ask, true.
+     */
+    public boolean connectionOpen() {
+        return connection == null || connection.open();
+    }
+
+    /**
      * {@link #ping} over a connection opened for it and closed after: whether Redis serves a
      * newcomer while the long-lived connection gets no answer. Blocks for the connect.
      */
