@@ -10,6 +10,7 @@ import io.micronaut.context.annotation.Value;
 import io.sessionauthority.service.grpc.RevocationStreams;
 import io.sessionauthority.service.revocation.RevocationHub;
 import io.sessionauthority.service.session.AnnouncingLog;
+import io.sessionauthority.service.health.ServingStatus;
 import io.sessionauthority.service.session.HotSessions;
 import io.sessionauthority.service.store.DurableWrites;
 import io.sessionauthority.service.store.DeferredConnection;
@@ -65,8 +66,8 @@ public class RevocationFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    HotSessions hotSessions(RevocationHub hub, ValidationCacheProperties properties, Clock clock) {
-        return new HotSessions(hub, properties.maxEntries(), properties.maxAge(), properties.outageGrace(), clock);
+    HotSessions hotSessions(RevocationHub hub, ValidationCacheProperties properties, ServingStatus health, Clock clock) {
+        return new HotSessions(hub, properties.maxEntries(), properties.maxAge(), properties.outageGrace(), health::cutOffAlone, clock);
     }
 
     /** What the services append to: the log, then this replica's hot sessions at once. */

@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +40,11 @@ import org.slf4j.LoggerFactory;
  * session with a Redis write and then appends its event; while Redis is down for every replica,
  * no revoke succeeds anywhere, and one that succeeded before was read by the hub (or applied here,
  * for a revoke made through this replica) before the read this grace counts from. If only this
- * replica is cut off while others still reach Redis, a revoke made through them is missed for at
- * most {@code outageGrace} after that last read: the bound, and the reason it is a few seconds.
+ * replica is cut off while others still reach Redis, they can record revokes it cannot see: once
+ * health has told that case apart ({@code cutOffAlone}: its own connection dead while a new one is
+ * answered) nothing is answered from memory; before that, or where a new connection fails too (a
+ * partition of this replica alone), a revoke made through another replica is missed for at most
+ * {@code outageGrace} after that last read: the bound, and the reason it is a few seconds.
  * After a failover that lost events the hub starts a new epoch and every entry is forgotten.
  */
 public final class HotSessions implements AutoCloseable {
@@ -59,6 +63,7 @@ public final class HotSessions implements AutoCloseable {
     private final int maxEntries;
     private final long maxAgeMillis;
     private final Duration outageGrace;
+    private final BooleanSupplier cutOffAlone;
     private final AtomicLong answersWhileUnreachable = new AtomicLong();
     private final Clock clock;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
@@ -77,12 +82,16 @@ public final class HotSessions implements AutoCloseable {
     /**
      * @param outageGrace how long after the last successful read of the revocation log kept answers
      *                    still serve while Redis cannot be asked (zero: never)
+     * @param cutOffAlone whether this replica is known to be cut off from a Redis that answers others
+     *                    (then never from memory: others can record revokes it cannot see)
      */
-    public HotSessions(RevocationHub hub, int maxEntries, Duration maxAge, Duration outageGrace, Clock clock) {
+    public HotSessions(RevocationHub hub, int maxEntries, Duration maxAge, Duration outageGrace, BooleanSupplier cutOffAlone,
+                       Clock clock) {
         this.hub = hub;
         this.maxEntries = maxEntries;
         this.maxAgeMillis = maxAge.toMillis();
         this.outageGrace = outageGrace;
+        this.cutOffAlone = cutOffAlone;
         this.clock = clock;
         this.drainer = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "hot-sessions");
@@ -121,7 +130,7 @@ public final class HotSessions implements AutoCloseable {
      */
     public Optional<SessionCheck> whileUnreachable(String sessionId) {
         if (outageGrace.isZero() || cursor == null || hub.epoch() != hubEpoch || hub.eventsRead() != drainedUpTo
-                || !hub.readWithin(outageGrace)) {
+                || !hub.readWithin(outageGrace) || cutOffAlone.getAsBoolean()) {
             return Optional.empty();
         }
         Entry entry = entries.get(sessionId);

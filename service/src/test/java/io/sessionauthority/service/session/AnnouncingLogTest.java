@@ -68,7 +68,7 @@ class AnnouncingLogTest {
 
     private AnnouncingLog announcing(FlakyLog log, Duration redeliverFor, int maxPending) {
         RevocationHub hub = new RevocationHub(log, 16, Duration.ofMillis(100), Duration.ofSeconds(5));
-        HotSessions hot = new HotSessions(hub, 16, Duration.ofSeconds(1), Duration.ZERO, Clock.systemUTC());
+        HotSessions hot = new HotSessions(hub, 16, Duration.ofSeconds(1), Duration.ZERO, () -> false, Clock.systemUTC());
         AnnouncingLog announcing = new AnnouncingLog(log, hot, Executors.newSingleThreadScheduledExecutor(), redeliverFor, maxPending);
         opened.add(announcing);
         opened.add(hot);
