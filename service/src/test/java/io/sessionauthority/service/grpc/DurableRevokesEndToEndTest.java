@@ -130,8 +130,8 @@ class DurableRevokesEndToEndTest {
                 }
                 failoverMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
                 promotedMillis.add(promoted.get(30, TimeUnit.SECONDS));
-                assertThat(ResilienceEndToEndTest.awaitHealth(service, HealthCheckResponse.ServingStatus.SERVING,
-                        Duration.ofSeconds(1))).as("SERVING once calls are served again").isTrue();
+                assertThat(ResilienceEndToEndTest.awaitRedisHealth(service, HealthCheckResponse.ServingStatus.SERVING,
+                        Duration.ofSeconds(5))).as("redis SERVING once calls are served again").isTrue();
                 lost += valid ? 1 : 0;
                 master.restart(); // rejoins as a replica of the promoted node
                 cluster.awaitClusterOk();

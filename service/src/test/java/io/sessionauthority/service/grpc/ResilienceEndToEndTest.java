@@ -82,7 +82,7 @@ class ResilienceEndToEndTest {
 
             redis.restart(); // the AOF brings the data back
             assertThat(awaitValid(service, login.getToken(), Duration.ofSeconds(20))).isTrue();
-            assertThat(awaitHealth(service, HealthCheckResponse.ServingStatus.SERVING, Duration.ofSeconds(10))).isTrue();
+            assertThat(awaitRedisHealth(service, HealthCheckResponse.ServingStatus.SERVING, Duration.ofSeconds(10))).isTrue();
         }
     }
 
