@@ -50,14 +50,46 @@ public final class RedisServerProcess implements AutoCloseable {
         return shared;
     }
 
+    /**
+     * A redis-server on a free port. A port found free can be taken by another process before Redis
+     * binds it (a Cluster node also binds its port + 10000 for the bus): a start that loses that
+     * race is tried again on another port, at most three times.
+     */
     public static RedisServerProcess start(String... extraArgs) {
-        try {
-            RedisServerProcess server = new RedisServerProcess(freePort(), Files.createTempDirectory("redis-test"), List.of(extraArgs));
-            server.startProcess();
-            return server;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        boolean cluster = List.of(extraArgs).contains("--cluster-enabled");
+        IllegalStateException lost = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            RedisServerProcess server;
+            try {
+                server = new RedisServerProcess(cluster ? freePortWithBus() : freePort(), Files.createTempDirectory("redis-test"),
+                        List.of(extraArgs));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            try {
+                server.startProcess();
+                return server;
+            } catch (IllegalStateException notStarted) {
+                lost = notStarted;
+                server.kill();
+            }
         }
+        throw lost;
+    }
+
+    /** A free port whose Cluster bus port (+10000) is free too. */
+    private static int freePortWithBus() {
+        for (int i = 0; i < 100; i++) {
+            int port = freePort();
+            if (port + 10_000 <= 65_535) {
+                try (ServerSocket bus = new ServerSocket(port + 10_000)) {
+                    return port;
+                } catch (IOException taken) {
+                    // try another
+                }
+            }
+        }
+        throw new IllegalStateException("no free port with a free Cluster bus port");
     }
 
     /**
@@ -203,6 +235,9 @@ public final class RedisServerProcess implements AutoCloseable {
     private void awaitPort() {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
+            if (process != null && !process.isAlive()) {
+                break; // exited: most often its port was taken meanwhile (redis.log says)
+            }
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
                 return;
