@@ -100,30 +100,33 @@ public class MetricsFactory {
         return new ServiceMetrics(registry);
     }
 
-    /** Counts Redis commands that failed (errors, timeouts), by command. */
+    /** Counts Redis commands that failed (errors, timeouts), by command: on every Redis client. */
     @Singleton
-    BeanCreatedEventListener<RedisClient> redisCommandFailures(MeterRegistry registry) {
-        return new BeanCreatedEventListener<>() {
+    CommandListener redisCommandFailures(MeterRegistry registry) {
+        return new CommandListener() {
             @Override
-            public RedisClient onCreated(BeanCreatedEvent<RedisClient> event) {
-                event.getBean().addListener(new CommandListener() {
-                    @Override
-                    public void commandFailed(CommandFailedEvent failed) {
-                        String message = String.valueOf(failed.getCause().getMessage());
-                        if (message.startsWith("NOSCRIPT")) {
-                            return; // an empty script cache: answered at once by EVAL, not a failure
-                        }
-                        if (message.startsWith("ERR no such key")) {
-                            return; // XINFO of a revocation log nothing was appended to yet: an answer
-                        }
-                        Counter.builder("session_authority.redis.command.failures")
-                                .description("Redis commands that failed")
-                                .tag("command", failed.getCommand().getType().toString())
-                                .register(registry).increment();
-                    }
-                });
-                return event.getBean();
+            public void commandFailed(CommandFailedEvent failed) {
+                String message = String.valueOf(failed.getCause().getMessage());
+                if (message.startsWith("NOSCRIPT")) {
+                    return; // an empty script cache: answered at once by EVAL, not a failure
+                }
+                if (message.startsWith("ERR no such key")) {
+                    return; // XINFO of a revocation log nothing was appended to yet: an answer
+                }
+                Counter.builder("session_authority.redis.command.failures")
+                        .description("Redis commands that failed")
+                        .tag("command", failed.getCommand().getType().toString())
+                        .register(registry).increment();
             }
+        };
+    }
+
+    /** The failure counter on every RedisClient bean (Validate's loop clients get it from ServiceFactory). */
+    @Singleton
+    BeanCreatedEventListener<RedisClient> redisCommandFailuresOnClients(CommandListener failures) {
+        return event -> {
+            event.getBean().addListener(failures);
+            return event.getBean();
         };
     }
 

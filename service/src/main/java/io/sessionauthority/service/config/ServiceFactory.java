@@ -5,6 +5,7 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.event.command.CommandListener;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.sessionauthority.service.session.AnnouncingLog;
 import io.sessionauthority.service.session.HotSessions;
@@ -13,6 +14,7 @@ import io.sessionauthority.service.store.DurableWrites;
 import io.sessionauthority.service.store.LoopConnections;
 import io.micronaut.configuration.lettuce.DefaultRedisConfiguration;
 import java.time.Duration;
+import java.util.List;
 import io.sessionauthority.service.metrics.ServiceMetrics;
 import io.micronaut.context.annotation.Requires;
 import io.sessionauthority.service.session.SessionPolicy;
@@ -118,11 +120,11 @@ public class ServiceFactory {
     @Bean(preDestroy = "close")
     @Requires(missingProperty = "redis.uris")
     LoopConnections loopConnections(RedisClient client, DefaultRedisConfiguration redis, IoEventLoops loops,
-                                    RedisProperties properties) {
+                                    RedisProperties properties, List<CommandListener> listeners) {
         if (!properties.loopConnections() || !redis.getReplicaUris().isEmpty()) {
             return LoopConnections.none();
         }
-        return LoopConnections.open(loops.group(), client, redis.getUri().orElse(redis));
+        return LoopConnections.open(loops.group(), client, redis.getUri().orElse(redis), listeners);
     }
 
     @Singleton

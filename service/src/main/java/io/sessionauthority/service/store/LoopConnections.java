@@ -2,6 +2,7 @@ package io.sessionauthority.service.store;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.event.command.CommandListener;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
@@ -48,6 +49,7 @@ public final class LoopConnections implements AutoCloseable {
     /** How long a loop waits before it tries again to make a connection it could not make. */
     static final Duration RETRY = Duration.ofSeconds(1);
 
+    private final List<CommandListener> listeners;
     private final List<EventLoop> loops;
     private final RedisClient shared;
     private final RedisURI uri;
@@ -58,7 +60,8 @@ public final class LoopConnections implements AutoCloseable {
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicInteger failedAttempts = new java.util.concurrent.atomic.AtomicInteger();
 
-    private LoopConnections(List<EventLoop> loops, RedisClient shared, RedisURI uri) {
+    private LoopConnections(List<EventLoop> loops, RedisClient shared, RedisURI uri, List<CommandListener> listeners) {
+        this.listeners = List.copyOf(listeners);
         this.loops = loops;
         this.shared = shared;
         this.uri = uri;
@@ -69,7 +72,7 @@ public final class LoopConnections implements AutoCloseable {
 
     /** No loop connections: every read uses the shared connection. */
     public static LoopConnections none() {
-        return new LoopConnections(List.of(), null, null);
+        return new LoopConnections(List.of(), null, null, List.of());
     }
 
     /**
@@ -85,6 +88,15 @@ public final class LoopConnections implements AutoCloseable {
      * makes the read exact needs every connection on one server.
      */
     public static LoopConnections open(EventLoopGroup group, RedisClient shared, RedisURI uri) {
+        return open(group, shared, uri, List.of());
+    }
+
+    /**
+     * As {@link #open(EventLoopGroup, RedisClient, RedisURI)}, with {@code listeners} on every loop's
+     * client as on the shared one (the shared client's own are out of reach: Lettuce keeps them
+     * protected), so a command that fails on a loop connection is counted like any other.
+     */
+    public static LoopConnections open(EventLoopGroup group, RedisClient shared, RedisURI uri, List<CommandListener> listeners) {
         if (!uri.getSentinels().isEmpty()) {
             return none();
         }
@@ -96,7 +108,7 @@ public final class LoopConnections implements AutoCloseable {
         }
         List<EventLoop> loops = new ArrayList<>();
         group.forEach(executor -> loops.add((EventLoop) executor));
-        return new LoopConnections(loops, shared, RedisURI.builder(uri).withClientName(CLIENT_NAME).build());
+        return new LoopConnections(loops, shared, RedisURI.builder(uri).withClientName(CLIENT_NAME).build(), listeners);
     }
 
     /**
@@ -126,6 +138,7 @@ public final class LoopConnections implements AutoCloseable {
             ClientResources resources = shared.getResources().mutate().eventLoopGroupProvider(new OneLoop(loops.get(i))).build();
             client = RedisClient.create(resources);
             client.setOptions(shared.getOptions());
+            listeners.forEach(client::addListener);
             clients.set(i, client);
         }
         client.connectAsync(StringCodec.UTF8, uri).whenComplete((connection, error) -> {

@@ -127,10 +127,9 @@ class OperabilityEndToEndTest {
                 assertThat(get(management, "/health/liveness").statusCode()).isEqualTo(200);
                 assertThat(get(management, "/health/readiness").statusCode()).isEqualTo(200);
                 redis.kill();
-                // UNAVAILABLE, and counted as a failed Redis command. Asked again until counted: the first
-                // Validate may ride a loop connection (LoopConnections) that has not yet seen the close, and
-                // those connections' own clients are not instrumented; once it has, Validate falls back to
-                // the shared connection, whose failures are.
+                // UNAVAILABLE, and counted as a failed Redis command, on a loop connection (LoopConnections,
+                // whose clients carry the same listener) or the shared one. Asked again until counted, so
+                // the test does not depend on when Lettuce saw the close.
                 java.util.regex.Pattern failed = java.util.regex.Pattern.compile(
                         "session_authority_redis_command_failures_total\\{command=\"(HGETALL|HMGET|EVALSHA)\"[^}]*\\} [1-9]");
                 Await.until("a failed Redis command counted", Duration.ofSeconds(10), Duration.ofMillis(250), () -> {
