@@ -1,7 +1,8 @@
 #!/bin/bash
 # The container's health probe: asks the management port's readiness over plain HTTP, with nothing
 # but bash (/dev/tcp). Costs a few milliseconds, where a JVM-based probe cost two seconds of CPU
-# every ten seconds. Exit 0 when ready (200), 1 otherwise (503 while Redis is away or draining).
+# every ten seconds. Exit 0 when ready (200), 1 otherwise (503 before it has reached Redis and warmed up, while draining,
+# or while its own Redis connection is dead: docs/RELIABILITY.md, "Readiness").
 port="${MANAGEMENT_PORT:-9090}"
 exec 3<>"/dev/tcp/127.0.0.1/${port}" || exit 1
 printf 'GET /health/readiness HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3
