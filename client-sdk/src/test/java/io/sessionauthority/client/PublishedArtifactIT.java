@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -33,8 +34,9 @@ class PublishedArtifactIT {
     void anEmptyProjectWithTheReadmeCoordinatesBuildsAndFetchesOnlyWhatTheSdkNeeds(@TempDir Path work) throws Exception {
         Path published = work.resolve("published");
         publish(published, "session-authority-proto", ROOT.resolve("proto"));
+        publish(published, "session-authority-revocation-cache", ROOT.resolve("revocation-cache"));
         publish(published, "session-authority-client", ROOT.resolve("client-sdk"));
-        for (String artifact : List.of("session-authority-proto", "session-authority-client")) {
+        for (String artifact : List.of("session-authority-proto", "session-authority-revocation-cache", "session-authority-client")) {
             assertThat(Files.readString(published.resolve("io/sessionauthority/" + artifact + "/" + VERSION + "/" + artifact + "-" + VERSION + ".pom")))
                     .as(artifact + "'s published POM").doesNotContain("<parent>").doesNotContain("micronaut");
         }
@@ -78,7 +80,7 @@ class PublishedArtifactIT {
 
     @Test
     void theJarsNameTheirModulesAndComeWithSourcesAndJavadoc() throws IOException {
-        for (String module : List.of("proto", "client-sdk")) {
+        for (String module : List.of("proto", "revocation-cache", "client-sdk")) {
             Path target = ROOT.resolve(module).resolve("target");
             try (Stream<Path> files = Files.list(target)) {
                 List<String> names = files.map(path -> path.getFileName().toString()).toList();
@@ -87,7 +89,8 @@ class PublishedArtifactIT {
             Path jar = mainJar(target);
             try (JarFile file = new JarFile(jar.toFile())) {
                 assertThat(file.getManifest().getMainAttributes().getValue("Automatic-Module-Name")).as(jar.toString())
-                        .isEqualTo(module.equals("proto") ? "io.sessionauthority.v1" : "io.sessionauthority.client");
+                        .isEqualTo(Map.of("proto", "io.sessionauthority.v1", "revocation-cache", "io.sessionauthority.cache",
+                                "client-sdk", "io.sessionauthority.client").get(module));
             }
         }
     }

@@ -30,18 +30,6 @@ public record Revocation(String cursor, String userId, String sessionId, String 
         return new Revocation("", userId, "", exceptSessionId, reason, time);
     }
 
-    public boolean allSessions() {
-        return sessionId.isEmpty();
-    }
-
-    /** Whether this event ends the session {@code sessionId} of {@code userId}. */
-    public boolean ends(String userId, String sessionId) {
-        if (!this.userId.equals(userId)) {
-            return false;
-        }
-        return allSessions() ? !sessionId.equals(exceptSessionId) : this.sessionId.equals(sessionId);
-    }
-
     public Revocation at(String cursor) {
         return new Revocation(cursor, userId, sessionId, exceptSessionId, reason, time);
     }

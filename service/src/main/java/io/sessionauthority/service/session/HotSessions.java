@@ -1,16 +1,12 @@
 package io.sessionauthority.service.session;
 
+import io.sessionauthority.cache.RevocationAwareCache;
 import io.sessionauthority.service.revocation.Cursors;
 import io.sessionauthority.service.revocation.Revocation;
 import io.sessionauthority.service.revocation.RevocationHub;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -22,16 +18,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Live Validate answers kept in the service's memory, so hot tokens are answered without a Redis
- * round trip, and forgotten the moment a revocation event covers them: the same mechanism, and
- * the same guarantee, as the SDK's cache. Events come from this replica's {@link RevocationHub}
+ * round trip, and forgotten the moment a revocation event covers them: kept in a
+ * {@link RevocationAwareCache}, the one mechanism the SDK's cache uses too, with its guarantee
+ * (a read that raced an event does not keep its answer). Events come from this replica's {@link RevocationHub}
  * (a revoke made through another replica is seen within milliseconds), and a revoke made
  * through this replica is applied here before its caller is answered.
  *
  * <p>Entries are used only while the hub reads the log (else every Validate asks Redis, which
  * is down or lagging anyway); an entry lives at most {@code maxAge} and never past the session's
- * idle or absolute expiry as Redis last said it. A Validate that was reading Redis while an event
- * ended its session does not store its answer (an epoch per event, checked before and after
- * storing). Keys are session ids, themselves one-way hashes of the tokens.
+ * idle or absolute expiry as Redis last said it. Keys are session ids, themselves one-way hashes
+ * of the tokens.
  *
  * <p><b>While Redis cannot be asked</b> (a failover, an outage), {@link #whileUnreachable} answers a
  * kept session for at most {@code outageGrace} after the hub's last successful read of the log,
@@ -50,30 +46,18 @@ import org.slf4j.LoggerFactory;
 public final class HotSessions implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HotSessions.class);
-    private static final int RECENT_EVENTS = 4096;
     private static final int BATCH = 1024;
 
-    private record Entry(Session session, long freshUntilMillis) {
-    }
-
-    private record Applied(long epoch, Revocation event) {
-    }
-
     private final RevocationHub hub;
-    private final int maxEntries;
     private final long maxAgeMillis;
     private final Duration outageGrace;
     private final BooleanSupplier cutOffAlone;
     private final AtomicLong answersWhileUnreachable = new AtomicLong();
     private final Clock clock;
-    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Set<String>> keysByUser = new ConcurrentHashMap<>();
-    private final AtomicLong epoch = new AtomicLong();
-    private final ArrayDeque<Applied> recent = new ArrayDeque<>();
+    private final RevocationAwareCache<String, Session> entries;
     private final ExecutorService drainer;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable unsubscribe;
-    private volatile long resetEpoch;
     private volatile String cursor;
     private volatile long hubEpoch;
     /** The hub's {@code eventsRead()} that this cache has applied: trusted only while they match. */
@@ -88,11 +72,11 @@ public final class HotSessions implements AutoCloseable {
     public HotSessions(RevocationHub hub, int maxEntries, Duration maxAge, Duration outageGrace, BooleanSupplier cutOffAlone,
                        Clock clock) {
         this.hub = hub;
-        this.maxEntries = maxEntries;
         this.maxAgeMillis = maxAge.toMillis();
         this.outageGrace = outageGrace;
         this.cutOffAlone = cutOffAlone;
         this.clock = clock;
+        this.entries = new RevocationAwareCache<>(maxEntries, clock, Session::userId, Session::sessionId);
         this.drainer = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "hot-sessions");
             thread.setDaemon(true);
@@ -111,16 +95,7 @@ public final class HotSessions implements AutoCloseable {
         if (!usable()) {
             return Optional.empty();
         }
-        String key = sessionId;
-        Entry entry = entries.get(key);
-        if (entry == null) {
-            return Optional.empty();
-        }
-        if (clock.millis() >= entry.freshUntilMillis()) {
-            remove(key, entry);
-            return Optional.empty();
-        }
-        return Optional.of(SessionCheck.live(entry.session()));
+        return Optional.ofNullable(entries.get(sessionId)).map(SessionCheck::live);
     }
 
     /**
@@ -133,12 +108,12 @@ public final class HotSessions implements AutoCloseable {
                 || !hub.readWithin(outageGrace) || cutOffAlone.getAsBoolean()) {
             return Optional.empty();
         }
-        Entry entry = entries.get(sessionId);
-        if (entry == null || clock.millis() >= entry.freshUntilMillis()) {
+        Session session = entries.get(sessionId);
+        if (session == null) {
             return Optional.empty();
         }
         answersWhileUnreachable.incrementAndGet();
-        return Optional.of(SessionCheck.live(entry.session()));
+        return Optional.of(SessionCheck.live(session));
     }
 
     /** Answers given by {@link #whileUnreachable} since the start. */
@@ -148,57 +123,23 @@ public final class HotSessions implements AutoCloseable {
 
     /** Marks the start of a read from Redis: pass the value to {@link #put}. */
     public long begin() {
-        return epoch.get();
+        return entries.begin();
     }
 
     /** Keeps a live answer read since {@code begun}, unless an event since then covers it. */
     public void put(SessionCheck check, long begun) {
-        if (maxEntries == 0 || !check.isLive() || !usable()) {
+        if (!check.isLive() || !usable()) {
             return;
         }
         Session session = check.session();
-        if (endedSince(session, begun)) {
-            return;
-        }
-        if (entries.size() >= maxEntries) {
-            evict();
-        }
         long freshUntil = Math.min(clock.millis() + maxAgeMillis,
                 Math.min(session.idleExpireTime().toEpochMilli(), session.expireTime().toEpochMilli()));
-        String key = session.sessionId();
-        Entry entry = new Entry(session, freshUntil);
-        entries.put(key, entry);
-        // Indexed inside compute(): never into a set that a concurrent remove is dropping.
-        keysByUser.compute(session.userId(), (user, keys) -> {
-            Set<String> indexed = keys == null ? ConcurrentHashMap.newKeySet() : keys;
-            indexed.add(key);
-            return indexed;
-        });
-        if (endedSince(session, begun)) {
-            remove(key, entry);
-        }
+        entries.put(session.sessionId(), session, freshUntil, begun);
     }
 
     /** Applies an event now: a revoke made through this replica, before its caller hears of it. */
     public void apply(Revocation event) {
-        Applied applied;
-        synchronized (recent) {
-            applied = new Applied(epoch.incrementAndGet(), event);
-            recent.addLast(applied);
-            if (recent.size() > RECENT_EVENTS) {
-                recent.removeFirst();
-            }
-        }
-        Set<String> keys = keysByUser.get(event.userId());
-        if (keys == null) {
-            return;
-        }
-        for (String key : keys) {
-            Entry entry = entries.get(key);
-            if (entry != null && event.ends(entry.session().userId(), entry.session().sessionId())) {
-                remove(key, entry);
-            }
-        }
+        entries.revoke(event.userId(), event.sessionId(), event.exceptSessionId());
     }
 
     public int size() {
@@ -281,61 +222,8 @@ public final class HotSessions implements AutoCloseable {
     }
 
     private void clear() {
-        resetEpoch = epoch.incrementAndGet();
         drainedUpTo = -1;
         entries.clear();
-        keysByUser.clear();
-    }
-
-    private boolean endedSince(Session session, long begun) {
-        if (epoch.get() == begun) {
-            return false;
-        }
-        if (resetEpoch > begun) {
-            return true;
-        }
-        synchronized (recent) {
-            Applied oldest = recent.peekFirst();
-            if (oldest == null || oldest.epoch() > begun + 1) {
-                return true;
-            }
-            for (Iterator<Applied> it = recent.descendingIterator(); it.hasNext(); ) {
-                Applied applied = it.next();
-                if (applied.epoch() <= begun) {
-                    break;
-                }
-                if (applied.event().ends(session.userId(), session.sessionId())) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private void remove(String key, Entry entry) {
-        if (entries.remove(key, entry)) {
-            keysByUser.computeIfPresent(entry.session().userId(), (user, keys) -> {
-                if (!entries.containsKey(key)) { // a newer answer for the same token stays indexed
-                    keys.remove(key);
-                }
-                return keys.isEmpty() ? null : keys;
-            });
-        }
-    }
-
-    /** Makes room: expired entries first, then an arbitrary eighth (no LRU bookkeeping on the read path). */
-    private void evict() {
-        long now = clock.millis();
-        entries.forEach((key, entry) -> {
-            if (now >= entry.freshUntilMillis()) {
-                remove(key, entry);
-            }
-        });
-        int excess = entries.size() - (maxEntries - Math.max(1, maxEntries / 8));
-        for (Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator(); excess > 0 && it.hasNext(); excess--) {
-            Map.Entry<String, Entry> next = it.next();
-            remove(next.getKey(), next.getValue());
-        }
     }
 
     @Override
