@@ -34,15 +34,28 @@ public class TracingFactory {
         if (!asked || "true".equalsIgnoreCase(env.get("OTEL_SDK_DISABLED"))) {
             return new TracingSdk(OpenTelemetry.noop(), null);
         }
-        OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
-                .addPropertiesSupplier(() -> Map.of(
-                        "otel.service.name", "session-authority",
-                        "otel.metrics.exporter", "none",
-                        "otel.logs.exporter", "none"))
-                .build()
-                .getOpenTelemetrySdk();
+        OpenTelemetrySdk sdk = sdk(Map.of());
         LOG.info("Tracing on: spans are exported over OTLP as the OTEL_* variables say");
         return new TracingSdk(sdk, sdk);
+    }
+
+    /**
+     * The SDK as the {@code OTEL_*} variables configure it, on top of this service's defaults (and of
+     * {@code defaults}, which tests use in place of variables). OTLP goes over HTTP by default: the
+     * only sender here is the JDK's HTTP client, and the SDK's own default, gRPC, would need OkHttp
+     * or a second gRPC channel stack — with it, setting just the endpoint failed the start.
+     */
+    static OpenTelemetrySdk sdk(Map<String, String> defaults) {
+        Map<String, String> properties = new java.util.HashMap<>(Map.of(
+                "otel.service.name", "session-authority",
+                "otel.exporter.otlp.protocol", "http/protobuf",
+                "otel.metrics.exporter", "none",
+                "otel.logs.exporter", "none"));
+        properties.putAll(defaults);
+        return AutoConfiguredOpenTelemetrySdk.builder()
+                .addPropertiesSupplier(() -> properties)
+                .build()
+                .getOpenTelemetrySdk();
     }
 
     @Singleton

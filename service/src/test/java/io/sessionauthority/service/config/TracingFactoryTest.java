@@ -1,0 +1,20 @@
+package io.sessionauthority.service.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** Tracing starts from nothing but the collector's address, as docs/OPERATING.md tells operators. */
+@Tag("unit")
+class TracingFactoryTest {
+
+    @Test
+    void anEndpointAloneStartsTracingOverHttp() {
+        try (OpenTelemetrySdk sdk = TracingFactory.sdk(Map.of("otel.exporter.otlp.endpoint", "http://127.0.0.1:4318"))) {
+            assertThat(sdk.getSdkTracerProvider().toString()).contains("OtlpHttpSpanExporter");
+        }
+    }
+}
