@@ -4,6 +4,7 @@ import io.micronaut.runtime.Micronaut;
 import io.netty.util.ResourceLeakDetector;
 import io.sessionauthority.service.config.EnvironmentAliases;
 import io.sessionauthority.service.logging.JulBridge;
+import io.sessionauthority.service.logging.TraceIdsInLogs;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -42,6 +43,7 @@ public final class Application {
 
     /** Starts the service with {@code extraProperties} on top of its configuration. */
     public static void run(String[] args, Map<String, Object> extraProperties) {
+        TraceIdsInLogs.install();
         JulBridge.install();
         Map<String, Object> properties;
         try {

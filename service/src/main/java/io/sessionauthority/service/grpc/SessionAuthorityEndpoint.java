@@ -31,6 +31,7 @@ import io.sessionauthority.v1.WatchRevocationsRequest;
 import io.sessionauthority.v1.WatchRevocationsResponse;
 import jakarta.inject.Singleton;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 
 /** The gRPC face of the service: maps each request to a domain call and the answer back. */
 @Singleton
@@ -66,12 +67,20 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
         return () -> !call.isCancelled();
     }
 
+    /**
+     * {@code audit} run inside this call's trace context, on whichever thread the work completes, so
+     * its line carries the call's trace and span ids (see TraceIdsInLogs).
+     */
+    private static <T> BiConsumer<T, Throwable> inThisCall(BiConsumer<T, Throwable> audit) {
+        return io.opentelemetry.context.Context.current().wrapConsumer(audit);
+    }
+
     @Override
     public void createUser(CreateUserRequest request, StreamObserver<CreateUserResponse> observer) {
         String caller = caller();
         replies.reply("CreateUser", observer, () -> users.create(request.getUsername(), request.getPassword(), callerWaiting())
-                .whenComplete((user, error) -> audit.userCreated(caller, user == null ? "" : user.id(),
-                        user == null ? "" : user.username(), error))
+                .whenComplete(inThisCall((user, error) -> audit.userCreated(caller, user == null ? "" : user.id(),
+                        user == null ? "" : user.username(), error)))
                 .thenApply(user -> CreateUserResponse.newBuilder()
                         .setUserId(user.id())
                         .setUsername(user.username())
@@ -83,10 +92,10 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
         String caller = caller();
         replies.reply("Login", observer, () -> sessions.login(request.getUsername(), request.getPassword(),
                         ProtoMapping.client(request.getClient()), request.getAttributesMap(), request.getDeviceToken(), callerWaiting())
-                .whenComplete((started, error) -> {
+                .whenComplete(inThisCall((started, error) -> {
                     audit.login(caller, request.getUsername(), request.getClient().getIpAddress(), started, error);
                     metrics.login(error);
-                })
+                }))
                 .thenApply(started -> LoginResponse.newBuilder()
                         .setToken(started.token())
                         .setSession(ProtoMapping.session(started.session()))
@@ -121,19 +130,19 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
     private CompletionStage<Integer> revoked(Caller caller, RevokeRequest request) {
         return switch (request.getTargetCase()) {
             case TOKEN -> sessions.revokeByToken(request.getToken())
-                    .whenComplete((count, error) -> audit.revoke(caller.name(), "logout", "", "token", count, error));
+                    .whenComplete(inThisCall((count, error) -> audit.revoke(caller.name(), "logout", "", "token", count, error)));
             case SESSION -> {
                 AccessPolicy.require(caller, AccessPolicy.Action.REVOKE_ANY_SESSION);
                 yield sessions.revoke(request.getSession().getUserId(), request.getSession().getSessionId())
-                        .whenComplete((count, error) -> audit.revoke(caller.name(), "session", request.getSession().getUserId(),
-                                request.getSession().getSessionId(), count, error));
+                        .whenComplete(inThisCall((count, error) -> audit.revoke(caller.name(), "session", request.getSession().getUserId(),
+                                request.getSession().getSessionId(), count, error)));
             }
             case ALL_SESSIONS -> {
                 AccessPolicy.require(caller, AccessPolicy.Action.REVOKE_ANY_SESSION);
                 AllSessions all = request.getAllSessions();
                 yield sessions.revokeAll(all.getUserId(), all.getExceptSessionId(), all.getKeepDeviceToken())
-                        .whenComplete((count, error) -> audit.revoke(caller.name(), "all", all.getUserId(),
-                                all.getExceptSessionId().isEmpty() ? "all" : "all-but:" + all.getExceptSessionId(), count, error));
+                        .whenComplete(inThisCall((count, error) -> audit.revoke(caller.name(), "all", all.getUserId(),
+                                all.getExceptSessionId().isEmpty() ? "all" : "all-but:" + all.getExceptSessionId(), count, error)));
             }
             case TARGET_NOT_SET -> throw new InvalidArgumentException("target", "set one of token, session or all_sessions");
         };
@@ -153,7 +162,7 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
         replies.reply("ChangePassword", observer, () -> users.changePassword(request.getUserId(), request.getCurrentPassword(),
                         request.getNewPassword(), request.getKeepSessionId(), request.getClient().getIpAddress(),
                         request.getDeviceToken(), callerWaiting())
-                .whenComplete((revoked, error) -> audit.passwordChange(caller, request.getUserId(), revoked, error))
+                .whenComplete(inThisCall((revoked, error) -> audit.passwordChange(caller, request.getUserId(), revoked, error)))
                 .thenApply(count -> ChangePasswordResponse.newBuilder().setRevokedCount(count).build()));
     }
 
