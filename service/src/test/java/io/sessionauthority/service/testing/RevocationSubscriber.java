@@ -70,6 +70,25 @@ public final class RevocationSubscriber implements AutoCloseable {
         return message;
     }
 
+    /**
+     * Whether the stream delivers a first message (true) or ends first (false), waiting up to
+     * {@code within}: a refused subscription answers at once, without waiting out the time.
+     */
+    public boolean deliversBeforeEnding(Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            Status ended = end; // read before the queue: a message queued before the end is still seen
+            if (!messages.isEmpty()) {
+                return true;
+            }
+            if (ended != null) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("neither a message nor the stream's end within " + within);
+    }
+
     /** The next event, skipping heartbeats. */
     public Revocation nextRevocation(Duration within) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
