@@ -49,8 +49,19 @@ public final class DomainFixture implements AutoCloseable {
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
     public final SessionService sessions;
 
+    /** The service's least (and default) bcrypt cost. */
+    public static final int PRODUCTION_BCRYPT_COST = 10;
+
     public DomainFixture(String redisUri, SessionPolicy sessionPolicy) {
-        this(standalone(redisUri), sessionPolicy);
+        this(standalone(redisUri), sessionPolicy, PRODUCTION_BCRYPT_COST);
+    }
+
+    /**
+     * With bcrypt at {@code bcryptCost}: 4 (bcrypt's least) for tests whose subject is counting, not
+     * hashing, and that check hundreds of passwords (each 60 ms at the production cost).
+     */
+    public DomainFixture(String redisUri, SessionPolicy sessionPolicy, int bcryptCost) {
+        this(standalone(redisUri), sessionPolicy, bcryptCost);
     }
 
     /** The domain on a Redis Cluster, given its seed nodes. */
@@ -58,7 +69,7 @@ public final class DomainFixture implements AutoCloseable {
         io.lettuce.core.cluster.RedisClusterClient cluster = io.lettuce.core.cluster.RedisClusterClient.create(
                 seedUris.stream().map(RedisURI::create).toList());
         io.lettuce.core.cluster.api.StatefulRedisClusterConnection<String, String> connection = cluster.connect();
-        return new DomainFixture(new Connected(cluster, connection, connection.async()), DEFAULT_SESSIONS);
+        return new DomainFixture(new Connected(cluster, connection, connection.async()), DEFAULT_SESSIONS, PRODUCTION_BCRYPT_COST);
     }
 
     private record Connected(io.lettuce.core.AbstractRedisClient client, io.lettuce.core.api.StatefulConnection<String, String> connection,
@@ -75,7 +86,7 @@ public final class DomainFixture implements AutoCloseable {
     /** The revocation log every revoke of this fixture appends to. */
     public final io.sessionauthority.service.revocation.RevocationLog revocations;
 
-    private DomainFixture(Connected redis, SessionPolicy policy) {
+    private DomainFixture(Connected redis, SessionPolicy policy, int bcryptCost) {
         SecureRandom random = new SecureRandom();
         client = redis.client();
         connection = redis.connection();
@@ -86,7 +97,7 @@ public final class DomainFixture implements AutoCloseable {
         // Domain tests never wait on the log: the shared connection serves its reads too.
         revocations = new io.sessionauthority.service.store.RedisRevocationLog(redis.async(), redis.async(), () -> { },
                 io.sessionauthority.service.store.DurableWrites.none(redis.async()), Duration.ofHours(1), clock);
-        users = new UserService(userStore, new PasswordPolicy(8, 256), new PasswordHasher(10, random),
+        users = new UserService(userStore, new PasswordPolicy(8, 256), new PasswordHasher(bcryptCost, random),
                 hashingPool, throttle, revocations, policy.forgetAfter(), clock, random);
         sessions = new SessionService(sessionStore, policy, new SessionTokens(random), users, throttle, revocations, null, clock);
     }

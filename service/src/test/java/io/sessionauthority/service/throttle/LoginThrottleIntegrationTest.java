@@ -36,7 +36,8 @@ class LoginThrottleIntegrationTest {
     @BeforeEach
     void setUp() {
         REDIS.flushAll();
-        domain = new DomainFixture(REDIS.uri());
+        // Counting is the subject, and some tests check hundreds of passwords: the cheapest bcrypt.
+        domain = new DomainFixture(REDIS.uri(), DomainFixture.DEFAULT_SESSIONS, 4);
         alice = domain.createUser("alice");
     }
 
