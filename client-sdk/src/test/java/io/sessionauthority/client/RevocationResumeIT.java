@@ -1,5 +1,6 @@
 package io.sessionauthority.client;
 
+import static io.sessionauthority.service.testing.ServiceUnderTest.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sessionauthority.service.testing.Await;
@@ -22,8 +23,6 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("process")
 class RevocationResumeIT {
-
-    private static final String PASSWORD = "correct horse battery";
 
     @Test
     void aCachingClientResumesFromItsCursorAfterItsReplicaIsKilledAndMissesNoRevoke() throws Exception {

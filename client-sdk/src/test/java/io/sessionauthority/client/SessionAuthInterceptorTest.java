@@ -1,5 +1,6 @@
 package io.sessionauthority.client;
 
+import static io.sessionauthority.service.testing.ServiceUnderTest.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 import static io.sessionauthority.client.Expect.thrown;
 
@@ -32,7 +33,6 @@ import org.junit.jupiter.api.Test;
 @Tag("end-to-end")
 class SessionAuthInterceptorTest {
 
-    private static final String PASSWORD = "correct horse battery staple";
     private static RedisServerProcess redis;
     private static ServiceUnderTest authority;
     private static Server greeter;

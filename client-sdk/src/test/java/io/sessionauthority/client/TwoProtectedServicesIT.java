@@ -1,5 +1,6 @@
 package io.sessionauthority.client;
 
+import static io.sessionauthority.service.testing.ServiceUnderTest.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.CallOptions;
@@ -31,8 +32,6 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("process")
 class TwoProtectedServicesIT {
-
-    private static final String PASSWORD = "correct horse battery";
 
     @Test
     void bothCachedServicesRefuseARevokedTokenAtOnceAlsoAfterTheAuthorityRestarted() throws Exception {

@@ -1,5 +1,6 @@
 package io.sessionauthority.service.grpc;
 
+import static io.sessionauthority.service.testing.ServiceUnderTest.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.health.v1.HealthCheckRequest;
@@ -25,8 +26,6 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("end-to-end")
 class CallThreadsEndToEndTest {
-
-    private static final String PASSWORD = "correct horse battery staple";
 
     @Test
     void validateReadsRedisOnTheConnectionOfItsEventLoop() {

@@ -1,5 +1,6 @@
 package io.sessionauthority.service.grpc;
 
+import static io.sessionauthority.service.testing.ServiceUnderTest.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -35,7 +36,6 @@ import org.junit.jupiter.api.Test;
 @Tag("end-to-end")
 class ClusterRevocationStreamEndToEndTest {
 
-    private static final String PASSWORD = "correct horse battery";
     private static final String NEW_PASSWORD = "another horse battery";
     private static final java.util.Random RANDOM = new java.util.Random();
     private static String username;

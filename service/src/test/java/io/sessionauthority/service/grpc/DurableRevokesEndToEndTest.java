@@ -1,5 +1,6 @@
 package io.sessionauthority.service.grpc;
 
+import static io.sessionauthority.service.testing.ServiceUnderTest.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -40,7 +41,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("end-to-end")
 class DurableRevokesEndToEndTest {
 
-    private static final String PASSWORD = "correct horse battery staple";
     private static final int ROUNDS = Integer.getInteger("revoke.rounds", 20);
     private static final int CLUSTER_FAILOVERS = Integer.getInteger("cluster.failovers", 2);
     private static final Duration LINK_DELAY = Duration.ofMillis(Long.getLong("revoke.link-delay-ms", 5));
@@ -72,7 +72,7 @@ class DurableRevokesEndToEndTest {
     void aMasterWithoutItsReplicaRefusesToAcknowledgeWhenDurabilityIsRequired() {
         try (RedisServerProcess single = RedisServerProcess.start();
              ServiceUnderTest service = ServiceUnderTest.start(single.uri(), Map.of("session-authority.redis.durable-revokes", "on"))) {
-            LoginResponse login = signUpAndLogin(service, "alice");
+            LoginResponse login = service.signUpAndLogin("alice");
             StatusRuntimeException refused = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
                     () -> service.blocking().revoke(RevokeRequest.newBuilder().setToken(login.getToken()).build()));
             assertThat(refused.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE);
@@ -92,7 +92,7 @@ class DurableRevokesEndToEndTest {
             int lost = 0;
             int retried = 0;
             for (int round = 0; round < CLUSTER_FAILOVERS; round++) {
-                LoginResponse login = login(service, "alice");
+                LoginResponse login = service.login("alice");
                 String userKey = RedisSchema.user(login.getSession().getUserId());
                 RedisServerProcess master = cluster.masterOf(userKey);
                 cluster.awaitReplicaOnline(master);
@@ -246,7 +246,7 @@ class DurableRevokesEndToEndTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             try {
-                return login(service, "alice");
+                return service.login("alice");
             } catch (StatusRuntimeException notYet) {
                 if (System.nanoTime() > deadline) {
                     throw notYet;
@@ -259,15 +259,6 @@ class DurableRevokesEndToEndTest {
                 }
             }
         }
-    }
-
-    private static LoginResponse signUpAndLogin(ServiceUnderTest service, String username) {
-        service.blocking().createUser(CreateUserRequest.newBuilder().setUsername(username).setPassword(PASSWORD).build());
-        return login(service, username);
-    }
-
-    private static LoginResponse login(ServiceUnderTest service, String username) {
-        return service.blocking().login(LoginRequest.newBuilder().setUsername(username).setPassword(PASSWORD).build());
     }
 
     private static final class Rounds {

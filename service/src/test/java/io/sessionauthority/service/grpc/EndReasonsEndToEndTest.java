@@ -1,5 +1,6 @@
 package io.sessionauthority.service.grpc;
 
+import static io.sessionauthority.service.testing.ServiceUnderTest.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sessionauthority.service.store.RedisSchema;
@@ -33,8 +34,6 @@ import org.junit.jupiter.api.Test;
 @Tag("end-to-end")
 class EndReasonsEndToEndTest {
 
-    private static final String PASSWORD = "correct horse battery";
-
     private static RedisServerProcess redis;
     private static MutableClock clock;
     private static ServiceUnderTest service;
@@ -57,22 +56,22 @@ class EndReasonsEndToEndTest {
 
     @Test
     void logoutAdminRevokeRevokeAllAndPasswordChangeEachSayWhy() {
-        LoginResponse loggedOut = signUpAndLogin("louis");
+        LoginResponse loggedOut = service.signUpAndLogin("louis");
         service.blocking().revoke(RevokeRequest.newBuilder().setToken(loggedOut.getToken()).build());
         assertEnded(loggedOut, InvalidReason.INVALID_REASON_REVOKED, SessionEndReason.SESSION_END_REASON_LOGOUT);
 
-        LoginResponse byAdmin = signUpAndLogin("adele");
+        LoginResponse byAdmin = service.signUpAndLogin("adele");
         service.blocking().revoke(RevokeRequest.newBuilder().setSession(SessionRef.newBuilder()
                 .setUserId(byAdmin.getSession().getUserId()).setSessionId(byAdmin.getSession().getSessionId())).build());
         assertEnded(byAdmin, InvalidReason.INVALID_REASON_REVOKED, SessionEndReason.SESSION_END_REASON_ADMIN_REVOKE);
 
-        LoginResponse all = signUpAndLogin("alma");
+        LoginResponse all = service.signUpAndLogin("alma");
         service.blocking().revoke(RevokeRequest.newBuilder().setAllSessions(AllSessions.newBuilder()
                 .setUserId(all.getSession().getUserId())).build());
         assertEnded(all, InvalidReason.INVALID_REASON_REVOKED, SessionEndReason.SESSION_END_REASON_REVOKE_ALL);
 
-        LoginResponse other = signUpAndLogin("patty");
-        LoginResponse kept = login("patty");
+        LoginResponse other = service.signUpAndLogin("patty");
+        LoginResponse kept = service.login("patty");
         service.blocking().changePassword(ChangePasswordRequest.newBuilder().setUserId(kept.getSession().getUserId())
                 .setCurrentPassword(PASSWORD).setNewPassword("another horse battery")
                 .setKeepSessionId(kept.getSession().getSessionId()).build());
@@ -82,20 +81,20 @@ class EndReasonsEndToEndTest {
 
     @Test
     void aLoginPastTheLimitEvictsWithTheSessionLimitReason() {
-        LoginResponse oldest = signUpAndLogin("limit");
+        LoginResponse oldest = service.signUpAndLogin("limit");
         clock.advance(Duration.ofSeconds(1)); // least recently used is by idle expiry: apart by a second
-        login("limit");
+        service.login("limit");
         clock.advance(Duration.ofSeconds(1));
-        login("limit");
+        service.login("limit");
         assertEnded(oldest, InvalidReason.INVALID_REASON_REVOKED, SessionEndReason.SESSION_END_REASON_SESSION_LIMIT);
     }
 
     @Test
     void idleExpiryIsToldApartFromAbsoluteExpiryBeforeAndAfterRedisDeletesTheSession() {
-        LoginResponse idle = signUpAndLogin("idle");
-        LoginResponse capped = signUpAndLogin("capped");
-        LoginResponse idleGone = signUpAndLogin("idlegone");
-        LoginResponse cappedGone = signUpAndLogin("cappedgone");
+        LoginResponse idle = service.signUpAndLogin("idle");
+        LoginResponse capped = service.signUpAndLogin("capped");
+        LoginResponse idleGone = service.signUpAndLogin("idlegone");
+        LoginResponse cappedGone = service.signUpAndLogin("cappedgone");
         clock.advance(Duration.ofMinutes(6));
         // Slid to min(now + 10 m, login + 15 m): capped at their absolute expiry from now on.
         for (LoginResponse login : new LoginResponse[] {capped, cappedGone}) {
@@ -149,7 +148,7 @@ class EndReasonsEndToEndTest {
 
     @Test
     void liveAndUnknownTokensHaveNoEndReason() {
-        LoginResponse live = signUpAndLogin("olive");
+        LoginResponse live = service.signUpAndLogin("olive");
         ValidateResponse valid = validate(live);
         assertThat(valid.getValid()).isTrue();
         assertThat(valid.getEndReason()).isEqualTo(SessionEndReason.SESSION_END_REASON_UNSPECIFIED);
@@ -181,12 +180,4 @@ class EndReasonsEndToEndTest {
                 .isEqualTo(1);
     }
 
-    private static LoginResponse signUpAndLogin(String username) {
-        service.blocking().createUser(CreateUserRequest.newBuilder().setUsername(username).setPassword(PASSWORD).build());
-        return login(username);
-    }
-
-    private static LoginResponse login(String username) {
-        return service.blocking().login(LoginRequest.newBuilder().setUsername(username).setPassword(PASSWORD).build());
-    }
 }

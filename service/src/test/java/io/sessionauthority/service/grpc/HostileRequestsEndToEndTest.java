@@ -1,5 +1,6 @@
 package io.sessionauthority.service.grpc;
 
+import static io.sessionauthority.service.testing.ServiceUnderTest.PASSWORD;
 import static io.sessionauthority.service.testing.GrpcErrors.expectStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,7 +43,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostileRequestsEndToEndTest {
 
-    private static final String PASSWORD = "correct horse battery staple";
     private RedisServerProcess redis;
     private ServiceUnderTest service;
     private LoginResponse alice;

@@ -1,5 +1,6 @@
 package io.sessionauthority.service.grpc;
 
+import static io.sessionauthority.service.testing.ServiceUnderTest.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sessionauthority.service.testing.Await;
@@ -22,8 +23,6 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("end-to-end")
 class HotSessionsEndToEndTest {
-
-    private static final String PASSWORD = "correct horse battery staple";
 
     @Test
     void hotTokensCostRedisNothingAndRevokesAreSeenByEveryReplica() throws Exception {

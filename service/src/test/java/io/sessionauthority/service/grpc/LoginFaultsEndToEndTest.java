@@ -1,5 +1,6 @@
 package io.sessionauthority.service.grpc;
 
+import static io.sessionauthority.service.testing.ServiceUnderTest.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.util.concurrent.ListenableFuture;
@@ -32,7 +33,6 @@ import org.junit.jupiter.api.Test;
 @Tag("end-to-end")
 class LoginFaultsEndToEndTest {
 
-    private static final String PASSWORD = "correct horse battery staple";
     /** Failure thresholds a test's flood never reaches: it is about load, not lockouts. */
     private static final Map<String, Object> NO_LOCKOUTS = Map.of(
             "session-authority.login-throttle.max-failures", 100_000,

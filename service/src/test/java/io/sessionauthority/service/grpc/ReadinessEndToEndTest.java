@@ -1,5 +1,6 @@
 package io.sessionauthority.service.grpc;
 
+import static io.sessionauthority.service.testing.ServiceUnderTest.PASSWORD;
 import static io.sessionauthority.service.grpc.ResilienceEndToEndTest.awaitRedisHealth;
 import static io.sessionauthority.service.grpc.ResilienceEndToEndTest.health;
 import static io.sessionauthority.service.testing.GrpcErrors.expectStatus;
@@ -35,7 +36,6 @@ import org.junit.jupiter.api.Test;
 @Tag("end-to-end")
 class ReadinessEndToEndTest {
 
-    private static final String PASSWORD = "correct horse battery staple";
     private static final String SERVICE = SessionAuthorityServiceGrpc.SERVICE_NAME;
 
     @Test

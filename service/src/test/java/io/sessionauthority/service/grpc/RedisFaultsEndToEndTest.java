@@ -1,5 +1,6 @@
 package io.sessionauthority.service.grpc;
 
+import static io.sessionauthority.service.testing.ServiceUnderTest.PASSWORD;
 import static io.sessionauthority.service.grpc.ResilienceEndToEndTest.awaitRedisHealth;
 import static io.sessionauthority.service.grpc.ResilienceEndToEndTest.health;
 import static io.sessionauthority.service.testing.GrpcErrors.errorInfo;
@@ -34,7 +35,6 @@ import org.junit.jupiter.api.Test;
 @Tag("end-to-end")
 class RedisFaultsEndToEndTest {
 
-    private static final String PASSWORD = "correct horse battery staple";
     /** What the service is asked to beat: the recovery bound of issue 14. */
     private static final Duration RECOVERY_BOUND = Duration.ofSeconds(1);
 
@@ -43,7 +43,7 @@ class RedisFaultsEndToEndTest {
         try (RedisServerProcess redis = RedisServerProcess.start();
              FaultyProxy proxy = FaultyProxy.to(redis.port());
              ServiceUnderTest service = ServiceUnderTest.start(proxy.uri(), Map.of("redis.timeout", "5s"))) {
-            LoginResponse login = signUpAndLogin(service, "alice");
+            LoginResponse login = service.signUpAndLogin("alice");
 
             proxy.stall();
             ListenableFuture<ValidateResponse> inFlight = service.future().withDeadlineAfter(10, TimeUnit.SECONDS)
@@ -63,7 +63,7 @@ class RedisFaultsEndToEndTest {
     void afterALongOutageCallsWorkWithinASecondOfRedisReturning() throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--appendfsync", "always");
              ServiceUnderTest service = ServiceUnderTest.start(redis.uri())) {
-            LoginResponse login = signUpAndLogin(service, "bob");
+            LoginResponse login = service.signUpAndLogin("bob");
             redis.kill();
             assertThat(awaitRedisHealth(service, HealthCheckResponse.ServingStatus.NOT_SERVING, Duration.ofSeconds(2))).isTrue();
             // Lettuce's own backoff had doubled to 8 s between attempts by now; the service's is capped.
@@ -83,7 +83,7 @@ class RedisFaultsEndToEndTest {
         try (RedisServerProcess redis = RedisServerProcess.start();
              FaultyProxy proxy = FaultyProxy.to(redis.port());
              ServiceUnderTest service = ServiceUnderTest.start(proxy.uri())) {
-            LoginResponse login = signUpAndLogin(service, "carol");
+            LoginResponse login = service.signUpAndLogin("carol");
 
             proxy.delay(Duration.ofSeconds(2)); // four times redis.timeout (500 ms)
             long started = System.nanoTime();
@@ -117,7 +117,7 @@ class RedisFaultsEndToEndTest {
         try (RedisServerProcess redis = RedisServerProcess.start();
              ServiceUnderTest service = ServiceUnderTest.start(redis.uri())) {
             assumeThat(redis.isProcess()).as("SIGSTOP needs a redis-server process").isTrue();
-            LoginResponse login = signUpAndLogin(service, "erin");
+            LoginResponse login = service.signUpAndLogin("erin");
 
             redis.pause();
             try {
@@ -138,11 +138,6 @@ class RedisFaultsEndToEndTest {
             assertThat(recoveryTime(service, login.getToken())).isLessThanOrEqualTo(RECOVERY_BOUND);
             assertThat(awaitRedisHealth(service, HealthCheckResponse.ServingStatus.SERVING, Duration.ofSeconds(3))).isTrue();
         }
-    }
-
-    private static LoginResponse signUpAndLogin(ServiceUnderTest service, String username) {
-        service.blocking().createUser(CreateUserRequest.newBuilder().setUsername(username).setPassword(PASSWORD).build());
-        return service.blocking().login(LoginRequest.newBuilder().setUsername(username).setPassword(PASSWORD).build());
     }
 
     private static ValidateRequest validate(String token) {

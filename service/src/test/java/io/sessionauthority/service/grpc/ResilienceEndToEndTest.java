@@ -1,5 +1,6 @@
 package io.sessionauthority.service.grpc;
 
+import static io.sessionauthority.service.testing.ServiceUnderTest.PASSWORD;
 import static io.sessionauthority.service.testing.GrpcErrors.errorInfo;
 import static io.sessionauthority.service.testing.GrpcErrors.expectStatus;
 import static io.sessionauthority.service.testing.GrpcErrors.retryInfo;
@@ -36,13 +37,6 @@ import org.junit.jupiter.api.Test;
 @Tag("end-to-end")
 class ResilienceEndToEndTest {
 
-    private static final String PASSWORD = "correct horse battery staple";
-
-    private static LoginResponse signUpAndLogin(ServiceUnderTest service, String username) {
-        service.blocking().createUser(CreateUserRequest.newBuilder().setUsername(username).setPassword(PASSWORD).build());
-        return service.blocking().login(LoginRequest.newBuilder().setUsername(username).setPassword(PASSWORD).build());
-    }
-
     /** Asks Redis itself: these tests are about the store, which the hot-session cache would hide. */
     private static ValidateRequest validate(String token) {
         return ValidateRequest.newBuilder().setToken(token).setSkipCache(true).build();
@@ -53,7 +47,7 @@ class ResilienceEndToEndTest {
         try (RedisServerProcess redis = RedisServerProcess.start()) {
             LoginResponse login;
             try (ServiceUnderTest first = ServiceUnderTest.start(redis.uri())) {
-                login = signUpAndLogin(first, "alice");
+                login = first.signUpAndLogin("alice");
             }
             try (ServiceUnderTest second = ServiceUnderTest.start(redis.uri())) {
                 assertThat(second.blocking().validate(validate(login.getToken())).getValid()).isTrue();
@@ -65,7 +59,7 @@ class ResilienceEndToEndTest {
     void redisDownAnswersUnavailableFastAndTheServiceRecoversByItself() throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--appendfsync", "always");
              ServiceUnderTest service = ServiceUnderTest.start(redis.uri())) {
-            LoginResponse login = signUpAndLogin(service, "bob");
+            LoginResponse login = service.signUpAndLogin("bob");
 
             redis.kill();
             // UNAVAILABLE from the service itself (its ErrorInfo) within a 30 s deadline: it failed fast
@@ -90,7 +84,7 @@ class ResilienceEndToEndTest {
     void redisOutOfMemoryAnswersUnavailableAndWritesNothingHalfway() {
         try (RedisServerProcess redis = RedisServerProcess.start();
              ServiceUnderTest service = ServiceUnderTest.start(redis.uri())) {
-            LoginResponse login = signUpAndLogin(service, "dave");
+            LoginResponse login = service.signUpAndLogin("dave");
             redis.commands().configSet("maxmemory", "1"); // noeviction: every write is refused with OOM
             try {
                 StatusRuntimeException full = expectStatus(Status.Code.UNAVAILABLE, () -> service.blocking().login(
@@ -116,7 +110,7 @@ class ResilienceEndToEndTest {
         try (RedisServerProcess redis = RedisServerProcess.start();
              ServiceUnderTest service = ServiceUnderTest.start(redis.uri(),
                      Map.of("session-authority.sessions.idle-timeout", "10m"), clock)) {
-            LoginResponse login = signUpAndLogin(service, "frank");
+            LoginResponse login = service.signUpAndLogin("frank");
             String sessionKey = redis.commands().keys("sa:{*}:s:*").get(0);
             long idleExpiryAtLogin = redis.commands().pexpiretime(sessionKey);
 

@@ -1,5 +1,6 @@
 package io.sessionauthority.service.grpc;
 
+import static io.sessionauthority.service.testing.ServiceUnderTest.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.ManagedChannel;
@@ -29,7 +30,6 @@ import org.junit.jupiter.api.Test;
 @Tag("end-to-end")
 class RevocationStreamEndToEndTest {
 
-    private static final String PASSWORD = "correct horse battery staple";
     private static final Duration WITHIN = Duration.ofSeconds(5);
 
     @Test

@@ -1,5 +1,6 @@
 package io.sessionauthority.service.grpc;
 
+import static io.sessionauthority.service.testing.ServiceUnderTest.PASSWORD;
 import static io.sessionauthority.service.testing.GrpcErrors.errorInfo;
 import static io.sessionauthority.service.testing.GrpcErrors.expectStatus;
 import static io.sessionauthority.service.testing.GrpcErrors.retryInfo;
@@ -58,7 +59,6 @@ import org.slf4j.LoggerFactory;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SecurityEndToEndTest {
 
-    private static final String PASSWORD = "correct horse battery staple";
     private static final String EDGE_KEY = "edge-api-key-0123456789";
     private static final String ADMIN_KEY = "admin-api-key-9876543210";
     private static final String ORDERS_SPIFFE = "spiffe://example.org/ns/prod/sa/orders";

@@ -1,5 +1,6 @@
 package io.sessionauthority.service.grpc;
 
+import static io.sessionauthority.service.testing.ServiceUnderTest.PASSWORD;
 import static io.sessionauthority.service.testing.GrpcErrors.errorInfo;
 import static io.sessionauthority.service.testing.GrpcErrors.expectStatus;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -61,7 +62,6 @@ import org.junit.jupiter.api.TestInstance;
 class SessionAuthorityEndToEndTest implements TestPropertyProvider {
 
     private static final RedisServerProcess REDIS = RedisServerProcess.shared();
-    private static final String PASSWORD = "correct horse battery staple";
 
     @Inject
     GrpcEmbeddedServer server;

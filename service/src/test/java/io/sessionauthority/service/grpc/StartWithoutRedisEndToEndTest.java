@@ -1,5 +1,6 @@
 package io.sessionauthority.service.grpc;
 
+import static io.sessionauthority.service.testing.ServiceUnderTest.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,8 +31,6 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("end-to-end")
 class StartWithoutRedisEndToEndTest {
-
-    private static final String PASSWORD = "correct horse battery staple";
 
     @Test
     void theServiceStartsWithoutRedisAndServesOnceRedisIsThere() throws Exception {

@@ -4,6 +4,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import io.sessionauthority.v1.CreateUserRequest;
+import io.sessionauthority.v1.LoginRequest;
+import io.sessionauthority.v1.LoginResponse;
 import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,6 +17,9 @@ import java.util.concurrent.TimeUnit;
  * gRPC channel to it over loopback. For tests that stop and start the service or its Redis.
  */
 public final class ServiceUnderTest implements AutoCloseable {
+
+    /** The password of every user tests sign up (long enough for the service's policy). */
+    public static final String PASSWORD = "correct horse battery staple";
 
     private final GrpcEmbeddedServer server;
     private final ManagedChannel channel;
@@ -56,6 +62,17 @@ public final class ServiceUnderTest implements AutoCloseable {
 
     public SessionAuthorityServiceGrpc.SessionAuthorityServiceBlockingStub blocking() {
         return SessionAuthorityServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
+    /** Creates {@code username} with {@link #PASSWORD} and logs it in. */
+    public LoginResponse signUpAndLogin(String username) {
+        blocking().createUser(CreateUserRequest.newBuilder().setUsername(username).setPassword(PASSWORD).build());
+        return login(username);
+    }
+
+    /** Logs {@code username} in with {@link #PASSWORD}. */
+    public LoginResponse login(String username) {
+        return blocking().login(LoginRequest.newBuilder().setUsername(username).setPassword(PASSWORD).build());
     }
 
     public SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub future() {
