@@ -1,5 +1,7 @@
 package io.sessionauthority.spring;
 
+import static org.awaitility.Awaitility.await;
+
 import io.sessionauthority.client.SessionAuthorityClient;
 import io.sessionauthority.client.UnavailableException;
 import java.io.File;
@@ -111,8 +113,8 @@ final class AuthorityProcesses implements AutoCloseable {
     private void awaitServing() {
         try (SessionAuthorityClient probe = newClient()) {
             String wellFormedUnknownToken = "sat1_" + "A".repeat(64);
-            Await.until("Session Authority answering on " + grpcTarget() + " (log: " + LOGS.resolve("authority.log") + ")",
-                    STARTUP, () -> {
+            await("Session Authority answering on " + grpcTarget() + " (log: " + LOGS.resolve("authority.log") + ")")
+                    .atMost(STARTUP).pollInterval(Duration.ofMillis(20)).until(() -> {
                         if (!service.isAlive()) {
                             throw new AssertionError("Session Authority exited with " + service.exitValue()
                                     + "; see " + LOGS.resolve("authority.log").toAbsolutePath());
@@ -128,7 +130,7 @@ final class AuthorityProcesses implements AutoCloseable {
     }
 
     private static void awaitPort(Process process, int port, String name, Path log) {
-        Await.until(name + " listening on port " + port + " (log: " + log + ")", STARTUP, () -> {
+        await(name + " listening on port " + port + " (log: " + log + ")").atMost(STARTUP).pollInterval(Duration.ofMillis(20)).until(() -> {
             if (!process.isAlive()) {
                 throw new AssertionError(name + " exited with " + process.exitValue() + "; see " + log.toAbsolutePath());
             }

@@ -1,6 +1,7 @@
 package io.sessionauthority.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -159,8 +160,8 @@ class SessionAuthorityStarterTest {
         assertThat(get("/me", "Authorization", "Bearer " + login()).statusCode()).isEqualTo(200);
 
         // The SDK may report a call just after answering it: wait for the count rather than read it once.
-        Await.until("the validation counted in " + SessionAuthorityMetrics.CALLS, Duration.ofSeconds(10),
-                () -> validations() > before);
+        await("the validation counted in " + SessionAuthorityMetrics.CALLS).atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(20)).until(() -> validations() > before);
         assertThat(meters.find(SessionAuthorityMetrics.CALLS).tag("outcome", "ok").timers()).isNotEmpty();
     }
 
@@ -189,7 +190,7 @@ class SessionAuthorityStarterTest {
     /** Login and CreateUser hash a password: on a busy machine one may miss its deadline, so try again. */
     private static <T> T retryingWhileUnavailable(Supplier<T> call) {
         AtomicReference<T> result = new AtomicReference<>();
-        Await.until("an answer from Session Authority", Duration.ofSeconds(30), () -> {
+        await("an answer from Session Authority").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
             try {
                 result.set(call.get());
                 return true;
