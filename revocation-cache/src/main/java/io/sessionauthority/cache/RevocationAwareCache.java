@@ -17,9 +17,13 @@ import java.util.function.Function;
  * session, so an answer read before an event must not be kept after it. Every event takes the next
  * epoch and is remembered with it (the last {@value #RECENT_EVENTS}); a reader takes the epoch with
  * {@link #begin()} before it reads and hands it to {@link #put}, which keeps the answer only if no
- * event since then ends its session, and checks once more after storing, against an event applied
- * while it stored. When the events since a read are no longer all remembered, or the cache was
- * {@link #clear() cleared} since, the answer is not kept: unsure means not kept.
+ * event since then ends its session. An answer is stored first as pending — indexed, so an event
+ * finds it, but never answered — then checked once more against the events applied while it was
+ * stored, and only then made answerable, in one atomic step that fails if an event removed it
+ * meanwhile. (Answerable at once, a concurrent read could be answered "live" in the instant between
+ * the store and the check, after the revoke had returned.) When the events since a read are no
+ * longer all remembered, or the cache was {@link #clear() cleared} since, the answer is not kept:
+ * unsure means not kept.
  *
  * <p>Each entry lives until the time its owner gives (never past what the source said) and is found
  * by key; a per-user index lets an event find its entries without a scan. Bounded by
@@ -36,7 +40,27 @@ public final class RevocationAwareCache<K, V> {
 
     static final int RECENT_EVENTS = 4096;
 
-    private record Entry<V>(V value, String userId, String sessionId, long freshUntilMillis, long storedAtMillis) {
+    /** Compared by identity: a put makes its own pending entry answerable, never another put's. */
+    private static final class Entry<V> {
+        final V value;
+        final String userId;
+        final String sessionId;
+        final long freshUntilMillis;
+        final long storedAtMillis;
+        final boolean answerable;
+
+        Entry(V value, String userId, String sessionId, long freshUntilMillis, long storedAtMillis, boolean answerable) {
+            this.value = value;
+            this.userId = userId;
+            this.sessionId = sessionId;
+            this.freshUntilMillis = freshUntilMillis;
+            this.storedAtMillis = storedAtMillis;
+            this.answerable = answerable;
+        }
+
+        Entry<V> answerable() {
+            return new Entry<>(value, userId, sessionId, freshUntilMillis, storedAtMillis, true);
+        }
     }
 
     private record Event(long epoch, String userId, String sessionId, String exceptSessionId) {
@@ -105,23 +129,25 @@ public final class RevocationAwareCache<K, V> {
         if (entries.size() >= maxEntries) {
             evict(now);
         }
-        Entry<V> entry = new Entry<>(value, userId, sessionId, freshUntilMillis, now);
-        entries.put(key, entry);
         if (userId == null) {
+            entries.put(key, new Entry<>(value, null, null, freshUntilMillis, now, true));
             return true;
         }
+        Entry<V> pending = new Entry<>(value, userId, sessionId, freshUntilMillis, now, false);
+        entries.put(key, pending);
         // Indexed inside compute(): never into a set that a concurrent remove is dropping.
         keysByUser.compute(userId, (user, keys) -> {
             Set<K> indexed = keys == null ? ConcurrentHashMap.newKeySet() : keys;
             indexed.add(key);
             return indexed;
         });
-        // An event applied while this answer was being stored did not see it: check once more.
+        // An event applied while this answer was being stored did not find it: check once more.
         if (endedSince(userId, sessionId, begun)) {
-            remove(key, entry);
+            remove(key, pending);
             return false;
         }
-        return true;
+        // Fails if an event (or another put) replaced or removed it since the check.
+        return entries.replace(key, pending, pending.answerable());
     }
 
     /** The value kept under {@code key} and still fresh, or null. */
@@ -132,22 +158,22 @@ public final class RevocationAwareCache<K, V> {
     /** The value kept under {@code key}, still fresh and stored less than {@code maxAgeMillis} ago, or null. */
     public V get(K key, long maxAgeMillis) {
         Entry<V> entry = entries.get(key);
-        if (entry == null) {
+        if (entry == null || !entry.answerable) {
             return null;
         }
         long now = clock.millis();
-        if (now >= entry.freshUntilMillis()) {
+        if (now >= entry.freshUntilMillis) {
             remove(key, entry);
             return null;
         }
-        return now - entry.storedAtMillis() < maxAgeMillis ? entry.value() : null;
+        return now - entry.storedAtMillis < maxAgeMillis ? entry.value : null;
     }
 
     /** Forgets the value under {@code key}. */
     public void invalidate(K key) {
-        Entry<V> entry = entries.get(key);
-        if (entry != null) {
-            remove(key, entry);
+        Entry<V> removed = entries.remove(key);
+        if (removed != null) {
+            unindex(key, removed.userId);
         }
     }
 
@@ -171,9 +197,14 @@ public final class RevocationAwareCache<K, V> {
             return;
         }
         for (K key : keys) {
-            Entry<V> entry = entries.get(key);
-            if (entry != null && event.ends(entry.userId(), entry.sessionId())) {
-                remove(key, entry);
+            // Atomic per key: whichever entry is there now (pending or answerable) is what is judged.
+            boolean[] ended = new boolean[1];
+            entries.computeIfPresent(key, (k, entry) -> {
+                ended[0] = event.ends(entry.userId, entry.sessionId);
+                return ended[0] ? null : entry;
+            });
+            if (ended[0]) {
+                unindex(key, userId);
             }
         }
     }
@@ -215,20 +246,27 @@ public final class RevocationAwareCache<K, V> {
     }
 
     private void remove(K key, Entry<V> entry) {
-        if (entries.remove(key, entry) && entry.userId() != null) {
-            keysByUser.computeIfPresent(entry.userId(), (user, keys) -> {
-                if (!entries.containsKey(key)) { // a newer value under the same key stays indexed
-                    keys.remove(key);
-                }
-                return keys.isEmpty() ? null : keys;
-            });
+        if (entries.remove(key, entry)) {
+            unindex(key, entry.userId);
         }
+    }
+
+    private void unindex(K key, String userId) {
+        if (userId == null) {
+            return;
+        }
+        keysByUser.computeIfPresent(userId, (user, keys) -> {
+            if (!entries.containsKey(key)) { // a newer value under the same key stays indexed
+                keys.remove(key);
+            }
+            return keys.isEmpty() ? null : keys;
+        });
     }
 
     /** Makes room: expired entries first, then an arbitrary eighth. */
     private void evict(long now) {
         entries.forEach((key, entry) -> {
-            if (now >= entry.freshUntilMillis()) {
+            if (now >= entry.freshUntilMillis) {
                 remove(key, entry);
             }
         });
