@@ -1,13 +1,7 @@
 package io.sessionauthority.client;
 
-import com.google.common.util.concurrent.FutureCallback;
-import com.google.common.util.concurrent.Futures;
-import com.google.common.util.concurrent.ListenableFuture;
-import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.CallCredentials;
 import io.grpc.ChannelCredentials;
-import io.grpc.ConnectivityState;
-import io.grpc.Status;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -40,10 +34,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * A typed client for Session Authority, safe to share across threads; build one per process and
@@ -87,9 +77,6 @@ public final class SessionAuthorityClient implements AutoCloseable {
      */
     public static final Duration DEFAULT_HASHING_DEADLINE = Duration.ofSeconds(2);
 
-    /** Added to the first call's deadline however long the connection took: a cold JVM's class loading. */
-    static final Duration FIRST_CALL_ALLOWANCE = Duration.ofSeconds(1);
-
     /** The default time the first connection may take, apart from any call's deadline. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -98,32 +85,27 @@ public final class SessionAuthorityClient implements AutoCloseable {
     private static final Duration STREAM_STALE_AFTER = Duration.ofSeconds(3);
     /** How long the cache keeps answering, briefly, without a healthy stream before it stops. */
     private static final Duration DEGRADED_CACHE_LIMIT = Duration.ofSeconds(10);
-    private static final Logger LOG = Logger.getLogger(SessionAuthorityClient.class.getName());
-    private static final long MISCONFIGURED_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final ManagedChannel channel;
     private final boolean ownsChannel;
     private final Connection connection;
-    private final SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub stub;
+    private final Calls calls;
     private final Duration deadline;
     private final Duration hashingDeadline;
-    private final Duration connectTimeout;
     private final ValidationCache cache;
     private final RevocationWatcher revocations;
     private final SessionSlider slider;
     private final ClientListener listener;
-    private volatile boolean firstAnswerSeen;
-    private final AtomicLong lastMisconfiguredLog = new AtomicLong(System.nanoTime() - MISCONFIGURED_LOG_INTERVAL_NANOS);
 
     private SessionAuthorityClient(Builder builder, ManagedChannel channel, boolean ownsChannel) {
         this.channel = channel;
         this.ownsChannel = ownsChannel;
         this.connection = new Connection(channel);
         SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub base = SessionAuthorityServiceGrpc.newFutureStub(channel);
-        this.stub = builder.callCredentials == null ? base : base.withCallCredentials(builder.callCredentials);
+        this.calls = new Calls(builder.callCredentials == null ? base : base.withCallCredentials(builder.callCredentials),
+                connection, builder.connectTimeout, builder.listener);
         this.deadline = builder.deadline;
         this.hashingDeadline = builder.hashingDeadline;
-        this.connectTimeout = builder.connectTimeout;
         this.listener = builder.listener;
         connection.start();
         if (builder.cacheMaxEntries > 0) {
@@ -169,73 +151,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
      * @throws MisconfiguredException when it cannot come up: TLS trust, or this client's credentials
      */
     public void awaitReady(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        long deadline = System.nanoTime() + timeout.toNanos();
-        SessionAuthorityException lastFailure = null;
-        while (true) {
-            long leftNanos = deadline - System.nanoTime();
-            if (connection.state() == ConnectivityState.READY) {
-                return;
-            }
-            if (leftNanos <= 0) {
-                break;
-            }
-            // Until the channel settles (ready, or a failed attempt), at most a second at a time.
-            long waitNanos = Math.min(leftNanos, TimeUnit.SECONDS.toNanos(1));
-            try {
-                connection.settled(Duration.ofNanos(waitNanos)).get(TimeUnit.NANOSECONDS.toMillis(waitNanos) + 1_000, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new UnavailableException(Status.Code.UNAVAILABLE, "", "interrupted while waiting for Session Authority", e);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                // settled() never fails; it completes by its own timer.
-            }
-            if (connection.state() == ConnectivityState.READY) {
-                return;
-            }
-            // One real call tells why: refused connection (wait on), TLS trust or unknown credentials (give up).
-            SessionAuthorityException failure = probe(Math.max(1, Math.min(deadline - System.nanoTime(), TimeUnit.SECONDS.toNanos(1))));
-            if (failure == null) {
-                return;
-            }
-            if (failure instanceof MisconfiguredException) {
-                logIfMisconfigured(failure);
-                throw failure;
-            }
-            lastFailure = failure;
-            // The connection retries on its own (Connection resets its backoff while it fails): a short pause, not a busy loop.
-            long pauseNanos = Math.min(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(100));
-            if (pauseNanos > 0) {
-                java.util.concurrent.locks.LockSupport.parkNanos(pauseNanos);
-            }
-        }
-        if (lastFailure != null) {
-            throw lastFailure;
-        }
-        SessionAuthorityException failure = probe(TimeUnit.SECONDS.toNanos(1));
-        if (failure != null) {
-            logIfMisconfigured(failure);
-            throw failure;
-        }
-    }
-
-    /** A Validate of a token no one holds: null when the authority answered, else why it could not. */
-    private SessionAuthorityException probe(long deadlineNanos) {
-        try {
-            stub.withDeadlineAfter(deadlineNanos, TimeUnit.NANOSECONDS)
-                    .validate(ValidateRequest.newBuilder().setToken(TokenShape.PREFIX + "A".repeat(64)).build())
-                    .get();
-            return null;
-        } catch (java.util.concurrent.ExecutionException e) {
-            RuntimeException mapped = Errors.map(e.getCause());
-            if (mapped instanceof UnavailableException || mapped instanceof MisconfiguredException) {
-                return (SessionAuthorityException) mapped;
-            }
-            return null; // any other answer came from the authority: it is reachable
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new UnavailableException(Status.Code.UNAVAILABLE, "", "interrupted while waiting for Session Authority", e);
-        }
+        calls.awaitReady(Objects.requireNonNull(timeout, "timeout"));
     }
 
     // ---- Validate -------------------------------------------------------------------------
@@ -270,7 +186,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
         // A caching client asks for Redis' answer: one the authority replica kept in memory may be
         // from before an event this client has already applied, and would then be kept here for good.
         ValidateRequest request = ValidateRequest.newBuilder().setToken(token).setSkipCache(cache != null).build();
-        return call("Validate", deadline, s -> s.validate(request),
+        return calls.call("Validate", deadline, s -> s.validate(request),
                 response -> response.getValid() ? ClientListener.OK : ClientListener.NOT_VALID)
                 .thenApply(response -> {
                     ValidationResult result = ValidationResult.of(response);
@@ -318,7 +234,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
     /** The asynchronous form of {@link #touch(String, Map, Collection)}. */
     public CompletableFuture<ValidationResult> touchAsync(String token, Map<String, String> set, Collection<String> remove) {
         Objects.requireNonNull(token, "token");
-        return call("Touch", deadline, s -> s.touch(TouchRequest.newBuilder().setToken(token).putAllSetAttributes(set)
+        return calls.call("Touch", deadline, s -> s.touch(TouchRequest.newBuilder().setToken(token).putAllSetAttributes(set)
                 .addAllRemoveAttributes(remove).build()), response -> response.getValid() ? ClientListener.OK : ClientListener.NOT_VALID)
                 .thenApply(response -> {
                     if (cache != null && !response.getValid()) {
@@ -347,7 +263,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
 
     /** The asynchronous form of {@link #login(LoginRequest)}. */
     public CompletableFuture<LoginResponse> loginAsync(LoginRequest request) {
-        return call("Login", hashingDeadline, s -> s.login(request));
+        return calls.call("Login", hashingDeadline, s -> s.login(request));
     }
 
     /**
@@ -361,7 +277,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
 
     /** The asynchronous form of {@link #createUser(String, String)}. */
     public CompletableFuture<CreateUserResponse> createUserAsync(String username, String password) {
-        return call("CreateUser", hashingDeadline, s -> s.createUser(CreateUserRequest.newBuilder().setUsername(username).setPassword(password).build()));
+        return calls.call("CreateUser", hashingDeadline, s -> s.createUser(CreateUserRequest.newBuilder().setUsername(username).setPassword(password).build()));
     }
 
     /**
@@ -374,7 +290,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
 
     /** The asynchronous form of {@link #changePassword}. */
     public CompletableFuture<Integer> changePasswordAsync(String userId, String currentPassword, String newPassword, String keepSessionId) {
-        return call("ChangePassword", hashingDeadline, s -> s.changePassword(ChangePasswordRequest.newBuilder().setUserId(userId)
+        return calls.call("ChangePassword", hashingDeadline, s -> s.changePassword(ChangePasswordRequest.newBuilder().setUserId(userId)
                 .setCurrentPassword(currentPassword).setNewPassword(newPassword).setKeepSessionId(keepSessionId).build()))
                 .thenApply(response -> response.getRevokedCount());
     }
@@ -419,7 +335,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
     }
 
     private CompletableFuture<Integer> revoke(RevokeRequest request) {
-        return call("Revoke", deadline, s -> s.revoke(request)).thenApply(RevokeResponse::getRevokedCount);
+        return calls.call("Revoke", deadline, s -> s.revoke(request)).thenApply(RevokeResponse::getRevokedCount);
     }
 
     /** The user's live sessions, newest first, without tokens. */
@@ -429,7 +345,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
 
     /** The asynchronous form of {@link #listSessions(String)}. */
     public CompletableFuture<List<Session>> listSessionsAsync(String userId) {
-        return call("ListSessions", deadline, s -> s.listSessions(ListSessionsRequest.newBuilder().setUserId(userId).build()))
+        return calls.call("ListSessions", deadline, s -> s.listSessions(ListSessionsRequest.newBuilder().setUserId(userId).build()))
                 .thenApply(response -> List.copyOf(response.getSessionsList()));
     }
 
@@ -451,77 +367,6 @@ public final class SessionAuthorityClient implements AutoCloseable {
         } catch (InterruptedException e) {
             channel.shutdownNow();
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private <R> CompletableFuture<R> call(String method, Duration callDeadline,
-                                          Function<SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub, ListenableFuture<R>> rpc) {
-        return call(method, callDeadline, rpc, response -> ClientListener.OK);
-    }
-
-    private <R> CompletableFuture<R> call(String method, Duration callDeadline,
-                                          Function<SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub, ListenableFuture<R>> rpc,
-                                          Function<R, String> outcome) {
-        if (firstAnswerSeen) {
-            return start(method, callDeadline, rpc, outcome);
-        }
-        // First contact: let the connection come up on its own time, then give the call its deadline
-        // plus what is left of the connect budget, and never less than FIRST_CALL_ALLOWANCE: a cold
-        // JVM also loads and initializes the classes that encode the request and decode the answer,
-        // on a busy machine for well over 100 ms. (With only the budget's remainder, a connection
-        // that took all of it left the first call its bare 250 ms: 1 of 60 fresh JVMs failed.)
-        long startedNanos = System.nanoTime();
-        return connection.settled(connectTimeout).thenCompose(settled -> {
-            Duration left = connectTimeout.minusNanos(System.nanoTime() - startedNanos);
-            return start(method, callDeadline.plus(left.compareTo(FIRST_CALL_ALLOWANCE) > 0 ? left : FIRST_CALL_ALLOWANCE), rpc, outcome);
-        });
-    }
-
-    private <R> CompletableFuture<R> start(String method, Duration callDeadline,
-                                           Function<SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub, ListenableFuture<R>> rpc,
-                                           Function<R, String> outcome) {
-        CompletableFuture<R> result = new CompletableFuture<>();
-        long started = System.nanoTime();
-        ListenableFuture<R> future;
-        try {
-            future = rpc.apply(stub.withDeadlineAfter(callDeadline.toNanos(), TimeUnit.NANOSECONDS));
-        } catch (RuntimeException e) {
-            RuntimeException mapped = Errors.map(e);
-            listener.onCall(method, Duration.ofNanos(System.nanoTime() - started), Errors.outcome(mapped));
-            result.completeExceptionally(mapped);
-            return result;
-        }
-        Futures.addCallback(future, new FutureCallback<>() {
-            @Override
-            public void onSuccess(R value) {
-                firstAnswerSeen = true;
-                listener.onCall(method, Duration.ofNanos(System.nanoTime() - started), outcome.apply(value));
-                result.complete(value);
-            }
-
-            @Override
-            public void onFailure(Throwable error) {
-                RuntimeException mapped = Errors.map(error);
-                if (!(mapped instanceof UnavailableException) && !(mapped instanceof MisconfiguredException)) {
-                    firstAnswerSeen = true; // the authority answered: the way there is warm
-                }
-                listener.onCall(method, Duration.ofNanos(System.nanoTime() - started), Errors.outcome(mapped));
-                logIfMisconfigured(mapped);
-                result.completeExceptionally(mapped);
-            }
-        }, MoreExecutors.directExecutor());
-        return result;
-    }
-
-    /** A misconfiguration will not fix itself: say so in the log, at most once a minute. */
-    private void logIfMisconfigured(RuntimeException failure) {
-        if (!(failure instanceof MisconfiguredException)) {
-            return;
-        }
-        long last = lastMisconfiguredLog.get();
-        long now = System.nanoTime();
-        if (now - last >= MISCONFIGURED_LOG_INTERVAL_NANOS && lastMisconfiguredLog.compareAndSet(last, now)) {
-            LOG.log(Level.SEVERE, failure.getMessage());
         }
     }
 
