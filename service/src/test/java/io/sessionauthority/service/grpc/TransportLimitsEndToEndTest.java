@@ -10,7 +10,7 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
-import io.sessionauthority.service.config.GrpcServerLimits;
+import io.sessionauthority.service.wiring.GrpcServerLimits;
 import io.sessionauthority.service.testing.Await;
 import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.service.testing.ServiceUnderTest;
@@ -263,6 +263,12 @@ class TransportLimitsEndToEndTest {
                 "session-authority.grpc.max-rst-frames-per-window", 100, "session-authority.grpc.rst-frames-window", "10s",
                 "session-authority.grpc.early-cancel-burst-per-connection", 100_000))) {
             RapidReset attack = rapidReset(limited.port(), "127.0.0.7", 1);
+            // The server closes with the attacker's frames still unread, so its kernel may answer with a
+            // TCP reset, which discards a GOAWAY the client had not read yet (seen once in CI: cut off
+            // after 236 pairs, no GOAWAY read). Another connection, from another address, tells.
+            for (int retry = 8; attack.goAways().isEmpty() && retry <= 9; retry++) {
+                attack = rapidReset(limited.port(), "127.0.0." + retry, 1);
+            }
             assertThat(attack.goAways()).as("cut off with GOAWAY after %d pairs", attack.pairs()).isNotEmpty()
                     .first().isEqualTo(io.netty.handler.codec.http2.Http2Error.ENHANCE_YOUR_CALM.code());
             assertThat(healthAnswers(limited.channel())).as("others keep being served").isTrue();
