@@ -39,7 +39,7 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage("io.micronaut..", "io.grpc..", "io.netty..",
                         "io.lettuce..", "io.sessionauthority.v1..", "com.google.protobuf..", "io.opentelemetry..",
                         "io.micrometer..", "jakarta.inject..", "javax.inject..", "jakarta.annotation..", "reactor..",
-                        "org.reactivestreams..", BASE + ".config..", BASE + ".grpc..", BASE + ".store..", BASE + ".health..",
+                        "org.reactivestreams..", BASE + ".config..", BASE + ".wiring..", BASE + ".grpc..", BASE + ".store..", BASE + ".health..",
                         BASE + ".metrics..", BASE + ".management..", BASE + ".admission..", BASE + ".security..",
                         BASE + ".logging..", BASE + ".dev..")
                 .because("the rules must be testable, and readable, without any of it")

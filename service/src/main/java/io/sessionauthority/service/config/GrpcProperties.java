@@ -2,6 +2,7 @@ package io.sessionauthority.service.config;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
+import io.sessionauthority.service.wiring.GrpcServerLimits;
 import java.time.Duration;
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.sessionauthority.service.security;
+package io.sessionauthority.service.config;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;

@@ -1,5 +1,6 @@
 /**
- * Wiring: Micronaut factories and the configuration property classes. Everything here turns
- * settings into the plain objects of the other packages; no rule lives here.
+ * The service's settings, typed: one property class per concern, each the documented keys under
+ * {@code session-authority.*} (docs/OPERATING.md's table is checked against them), plus the
+ * environment-variable aliases. Plain values; how they become objects is {@code wiring}'s.
  */
 package io.sessionauthority.service.config;

@@ -13,7 +13,7 @@ import com.google.rpc.Code;
 import io.sessionauthority.service.security.AccessPolicy;
 import io.sessionauthority.service.security.Caller;
 import io.sessionauthority.service.security.CallerRegistry;
-import io.sessionauthority.service.security.SecurityProperties;
+import io.sessionauthority.service.config.SecurityProperties;
 import io.sessionauthority.service.security.TlsIdentities;
 import java.util.Optional;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package io.sessionauthority.service.config;
+package io.sessionauthority.service.wiring;
 
 import io.grpc.ServerBuilder;
 import io.micronaut.context.event.BeanCreatedEvent;

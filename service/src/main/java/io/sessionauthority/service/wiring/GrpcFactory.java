@@ -1,9 +1,11 @@
-package io.sessionauthority.service.config;
+package io.sessionauthority.service.wiring;
 
 import io.micronaut.context.annotation.Factory;
 import io.grpc.ServerInterceptor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
+import io.sessionauthority.service.config.GrpcProperties;
+import io.sessionauthority.service.config.QuotaProperties;
 import io.sessionauthority.service.grpc.InterceptorOrder;
 import io.sessionauthority.service.admission.RateQuotas;
 import io.sessionauthority.service.admission.StreamQuotas;

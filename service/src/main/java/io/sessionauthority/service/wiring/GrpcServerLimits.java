@@ -1,4 +1,4 @@
-package io.sessionauthority.service.config;
+package io.sessionauthority.service.wiring;
 
 import io.grpc.Attributes;
 import io.grpc.Grpc;
@@ -19,6 +19,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sessionauthority.service.admission.ConnectionActivity;
 import io.sessionauthority.service.admission.ConnectionAdmission;
 import io.sessionauthority.service.admission.RateQuotas;
+import io.sessionauthority.service.config.GrpcProperties;
 import io.sessionauthority.service.grpc.ConnectionActivityTracker;
 import io.sessionauthority.service.throttle.AddressRanges;
 import io.sessionauthority.service.logging.RateLimitedLog;

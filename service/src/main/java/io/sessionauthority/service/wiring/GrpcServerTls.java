@@ -1,4 +1,4 @@
-package io.sessionauthority.service.config;
+package io.sessionauthority.service.wiring;
 
 import io.grpc.ServerBuilder;
 import io.grpc.netty.GrpcSslContexts;
@@ -7,6 +7,7 @@ import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.sessionauthority.service.config.TlsProperties;
 import jakarta.inject.Singleton;
 import java.io.File;
 import javax.net.ssl.SSLException;

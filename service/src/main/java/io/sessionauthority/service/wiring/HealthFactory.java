@@ -1,4 +1,4 @@
-package io.sessionauthority.service.config;
+package io.sessionauthority.service.wiring;
 
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
@@ -9,6 +9,9 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.env.Environment;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import io.sessionauthority.service.config.HealthProperties;
+import io.sessionauthority.service.config.ShutdownProperties;
+import io.sessionauthority.service.config.TlsProperties;
 import io.sessionauthority.service.grpc.RevocationStreams;
 import io.sessionauthority.service.grpc.SelfWarmUp;
 import io.micronaut.context.event.ApplicationEventListener;

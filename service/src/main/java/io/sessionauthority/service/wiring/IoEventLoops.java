@@ -1,4 +1,4 @@
-package io.sessionauthority.service.config;
+package io.sessionauthority.service.wiring;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;

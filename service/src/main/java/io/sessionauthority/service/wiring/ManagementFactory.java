@@ -1,4 +1,4 @@
-package io.sessionauthority.service.config;
+package io.sessionauthority.service.wiring;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micronaut.context.BeanProvider;
@@ -9,6 +9,7 @@ import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import io.micronaut.runtime.server.event.ServerStartupEvent;
 import io.sessionauthority.service.admission.RateQuotas;
+import io.sessionauthority.service.config.ManagementProperties;
 import io.sessionauthority.service.health.ServingStatus;
 import io.sessionauthority.service.management.ManagementRoutes;
 import io.sessionauthority.service.management.ManagementServer;

@@ -1,4 +1,4 @@
-package io.sessionauthority.service.config;
+package io.sessionauthority.service.wiring;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -6,6 +6,7 @@ import io.lettuce.core.event.command.CommandFailedEvent;
 import io.lettuce.core.event.command.CommandListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sessionauthority.service.config.MetricsProperties;
 import io.sessionauthority.service.session.AnnouncingLog;
 import io.sessionauthority.service.session.HotSessions;
 import io.micrometer.core.instrument.Meter;

@@ -1,9 +1,10 @@
-package io.sessionauthority.service.config;
+package io.sessionauthority.service.wiring;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
+import io.sessionauthority.service.config.RedisProperties;
 import java.io.File;
 import io.lettuce.core.TimeoutOptions;
 import io.micronaut.context.event.BeanCreatedEvent;

@@ -1,4 +1,4 @@
-package io.sessionauthority.service.config;
+package io.sessionauthority.service.wiring;
 
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
@@ -6,6 +6,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.BeanCreatedEventListener;
+import io.sessionauthority.service.config.RedisProperties;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 

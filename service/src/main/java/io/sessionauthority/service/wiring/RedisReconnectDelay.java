@@ -1,9 +1,10 @@
-package io.sessionauthority.service.config;
+package io.sessionauthority.service.wiring;
 
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.micronaut.configuration.lettuce.AbstractRedisConfiguration;
 import io.micronaut.configuration.lettuce.ClientResourcesMutator;
+import io.sessionauthority.service.config.RedisProperties;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

@@ -1,4 +1,4 @@
-package io.sessionauthority.service.config;
+package io.sessionauthority.service.wiring;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -7,6 +7,8 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
+import io.sessionauthority.service.config.RevocationProperties;
+import io.sessionauthority.service.config.ValidationCacheProperties;
 import io.sessionauthority.service.grpc.RevocationStreams;
 import io.sessionauthority.service.revocation.RevocationHub;
 import io.sessionauthority.service.session.AnnouncingLog;

@@ -1,14 +1,15 @@
-package io.sessionauthority.service.config;
+package io.sessionauthority.service.wiring;
 
 import io.grpc.ServerInterceptor;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
+import io.sessionauthority.service.config.TlsProperties;
 import io.sessionauthority.service.grpc.CallerAuthInterceptor;
 import io.sessionauthority.service.security.CallerProperties;
 import io.sessionauthority.service.security.CallerRegistry;
-import io.sessionauthority.service.security.SecurityProperties;
+import io.sessionauthority.service.config.SecurityProperties;
 import jakarta.inject.Singleton;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,4 +1,4 @@
-package io.sessionauthority.service.config;
+package io.sessionauthority.service.wiring;
 
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.micronaut.context.annotation.Bean;
@@ -7,6 +7,10 @@ import io.micronaut.context.annotation.Value;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.event.command.CommandListener;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.sessionauthority.service.config.PasswordProperties;
+import io.sessionauthority.service.config.RedisProperties;
+import io.sessionauthority.service.config.SessionProperties;
+import io.sessionauthority.service.config.ThrottleProperties;
 import io.sessionauthority.service.session.AnnouncingLog;
 import io.sessionauthority.service.session.HotSessions;
 import io.sessionauthority.service.store.DeferredConnection;

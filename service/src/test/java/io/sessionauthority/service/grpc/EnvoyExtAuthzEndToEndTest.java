@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
 import io.envoyproxy.envoy.type.v3.StatusCode;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Timestamps;
+import io.sessionauthority.service.config.ExtAuthzProperties;
 import io.sessionauthority.service.testing.Await;
 import io.sessionauthority.service.testing.MutableClock;
 import io.sessionauthority.service.testing.RedisServerProcess;

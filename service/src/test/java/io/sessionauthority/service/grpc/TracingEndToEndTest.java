@@ -15,7 +15,7 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import io.sessionauthority.service.config.TracingFactory;
+import io.sessionauthority.service.wiring.TracingFactory;
 import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.v1.CreateUserRequest;
 import io.sessionauthority.v1.LoginRequest;

@@ -10,7 +10,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.sessionauthority.service.config.RedisClientOptions;
+import io.sessionauthority.service.wiring.RedisClientOptions;
 import io.sessionauthority.service.session.Session;
 import io.sessionauthority.service.testing.Await;
 import io.sessionauthority.service.testing.DomainFixture;

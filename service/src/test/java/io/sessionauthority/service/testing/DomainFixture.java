@@ -3,7 +3,7 @@ package io.sessionauthority.service.testing;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.sessionauthority.service.config.RedisClientOptions;
+import io.sessionauthority.service.wiring.RedisClientOptions;
 import io.sessionauthority.service.config.RedisProperties;
 import io.sessionauthority.service.session.SessionPolicy;
 import io.sessionauthority.service.session.SessionService;

@@ -1,8 +1,9 @@
-package io.sessionauthority.service.config;
+package io.sessionauthority.service.wiring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.sessionauthority.service.wiring.TracingFactory;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
