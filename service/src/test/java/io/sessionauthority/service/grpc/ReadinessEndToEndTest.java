@@ -54,6 +54,10 @@ class ReadinessEndToEndTest {
                     () -> validate(service, hot.getToken(), false) && memory.whileUnreachable(hot.getSession().getSessionId()).isPresent());
             assertThat(health(service, "")).isEqualTo(ServingStatus.SERVING);
 
+            // A caller's steady load of the hot token, counted over the grace's length from the kill.
+            ServiceUnderTest.SteadyLoad hotLoad = service.steadyHotLoad(hot.getToken());
+            Await.until("the hot load running", Duration.ofSeconds(10), () -> hotLoad.answered() > 0);
+            hotLoad.countFromNowFor(Duration.ofSeconds(5));
             redis.kill();
             long killed = System.nanoTime();
             assertThat(validate(service, hot.getToken(), false)).as("a hot session through the outage").isTrue();
@@ -69,6 +73,9 @@ class ReadinessEndToEndTest {
                     () -> statusOf(() -> validate(service, hot.getToken(), false)) == Status.Code.UNAVAILABLE);
             System.out.printf("hot session answered from memory until %d ms after Redis died%n",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
+            hotLoad.close();
+            System.out.println("standalone outage, hot token in the first 5 s: " + hotLoad.windowSummary() + "; " + hotLoad.summary());
+            assertThat(hotLoad.wrongAnswers()).as("never a wrong answer").isZero();
             expectStatus(Status.Code.UNAVAILABLE, () -> validate(service, revoked.getToken(), false));
         }
     }

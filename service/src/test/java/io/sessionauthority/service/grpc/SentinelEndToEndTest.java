@@ -3,6 +3,7 @@ package io.sessionauthority.service.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.sessionauthority.service.session.HotSessions;
 import io.sessionauthority.service.testing.SentinelTopology;
 import io.sessionauthority.service.testing.Await;
 import io.sessionauthority.service.testing.RedisServerProcess;
@@ -39,15 +40,24 @@ class SentinelEndToEndTest {
             assertThat(watch.nextRevocation(Duration.ofSeconds(10)).getSessionId()).isEqualTo(revoked.getSession().getSessionId());
             redis.awaitReplicated();
 
-            try (ServiceUnderTest.SteadyLoad load = service.steadyLoad(kept.getToken())) {
-                Await.until("the load running", Duration.ofSeconds(10), () -> load.answered() > 0);
+            HotSessions memory = service.bean(HotSessions.class);
+            Await.until("the kept session hot, servable through an outage", Duration.ofSeconds(10), Duration.ofMillis(50),
+                    () -> service.blocking().validate(ValidateRequest.newBuilder().setToken(kept.getToken()).build()).getValid()
+                            && memory.whileUnreachable(kept.getSession().getSessionId()).isPresent());
+            try (ServiceUnderTest.SteadyLoad load = service.steadyLoad(kept.getToken());
+                 ServiceUnderTest.SteadyLoad hot = service.steadyHotLoad(kept.getToken())) {
+                Await.until("the load running", Duration.ofSeconds(10), () -> load.answered() > 0 && hot.answered() > 0);
+                hot.countFromNowFor(Duration.ofSeconds(5)); // the outage grace's length (5 s by default)
                 redis.master().kill();
                 assertThat(service.awaitValid(kept.getToken(), 30)).as("the replicated session is valid after the failover").isTrue();
                 long atRecovery = load.answered();
                 Await.until("the load answering again", Duration.ofSeconds(10), () -> load.answered() > atRecovery + 20);
                 load.close();
+                hot.close();
                 System.out.println("Sentinel failover under load: " + load.summary());
+                System.out.println("Sentinel failover, hot token in the first 5 s: " + hot.windowSummary() + "; " + hot.summary());
                 assertThat(load.wrongAnswers()).as("never a wrong answer").isZero();
+                assertThat(hot.wrongAnswers()).as("never a wrong answer from memory").isZero();
             }
             assertThat(service.blocking().validate(ValidateRequest.newBuilder().setToken(revoked.getToken()).build()).getValid())
                     .as("the replicated revoke still holds").isFalse();

@@ -8,6 +8,7 @@ import io.sessionauthority.v1.CreateUserRequest;
 import io.sessionauthority.v1.LoginRequest;
 import io.sessionauthority.v1.LoginResponse;
 import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -104,25 +105,34 @@ public final class ServiceUnderTest implements AutoCloseable {
     /** A steady Validate load on one thread, counting answers and failures, for failover measurements. */
     public final class SteadyLoad extends Thread implements AutoCloseable {
         private final String token;
+        private final boolean skipCache;
         private final java.util.concurrent.atomic.AtomicLong ok = new java.util.concurrent.atomic.AtomicLong();
         private final java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
         private final java.util.concurrent.atomic.AtomicLong wrong = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong windowOk = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong windowCalls = new java.util.concurrent.atomic.AtomicLong();
         private volatile boolean running = true;
         private volatile long firstFailure;
         private volatile long lastFailure;
+        private volatile long windowStart = Long.MAX_VALUE;
+        private volatile long windowEnd = Long.MAX_VALUE;
 
-        private SteadyLoad(String token) {
+        private SteadyLoad(String token, boolean skipCache) {
             this.token = token;
+            this.skipCache = skipCache;
             setDaemon(true);
         }
 
         @Override
         public void run() {
             while (running) {
+                long started = System.nanoTime();
+                boolean answered = false;
                 try {
                     boolean valid = blocking().withDeadlineAfter(250, TimeUnit.MILLISECONDS)
-                            .validate(io.sessionauthority.v1.ValidateRequest.newBuilder().setToken(token).setSkipCache(true).build()).getValid();
+                            .validate(io.sessionauthority.v1.ValidateRequest.newBuilder().setToken(token).setSkipCache(skipCache).build()).getValid();
                     (valid ? ok : wrong).incrementAndGet();
+                    answered = valid;
                 } catch (io.grpc.StatusRuntimeException e) {
                     long now = System.nanoTime();
                     if (failed.getAndIncrement() == 0) {
@@ -130,7 +140,27 @@ public final class ServiceUnderTest implements AutoCloseable {
                     }
                     lastFailure = now;
                 }
+                if (started >= windowStart && started < windowEnd) {
+                    windowCalls.incrementAndGet();
+                    if (answered) {
+                        windowOk.incrementAndGet();
+                    }
+                }
             }
+        }
+
+        /** Counts apart, from now on and for {@code window}, the calls started in it (a failover's first seconds). */
+        public void countFromNowFor(Duration window) {
+            long now = System.nanoTime();
+            windowEnd = now + window.toNanos();
+            windowStart = now;
+        }
+
+        /** The calls started in the counted window, and how many of them were answered "valid". */
+        public String windowSummary() {
+            long calls = windowCalls.get();
+            return String.format(java.util.Locale.ROOT, "%d of %d answered (%.2f %%)", windowOk.get(), calls,
+                    calls == 0 ? 0.0 : 100.0 * windowOk.get() / calls);
         }
 
         /** Calls answered, calls failed (UNAVAILABLE / deadline), wrong answers, and the span of the failures in ms. */
@@ -157,7 +187,14 @@ public final class ServiceUnderTest implements AutoCloseable {
 
     /** Starts a steady Validate load of {@code token}, read from Redis on every call ({@code skip_cache}). */
     public SteadyLoad steadyLoad(String token) {
-        SteadyLoad load = new SteadyLoad(token);
+        SteadyLoad load = new SteadyLoad(token, true);
+        load.start();
+        return load;
+    }
+
+    /** Starts a steady Validate load of {@code token} as callers send it: answered from memory when it is hot. */
+    public SteadyLoad steadyHotLoad(String token) {
+        SteadyLoad load = new SteadyLoad(token, false);
         load.start();
         return load;
     }
