@@ -1,5 +1,7 @@
 package io.sessionauthority.bench;
 
+import static io.sessionauthority.bench.Scenarios.PASSWORD;
+
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
@@ -58,7 +60,6 @@ final class AbuseBench {
     record Options(Duration perAttack, List<String> attacks, Path resultsDir, double loadFraction, int rounds) {
     }
 
-    private static final String PASSWORD = "correct horse battery staple";
     private static final String EDGE_KEY = "bench-edge-key-0123456789";
     private static final String READER_KEY = "bench-reader-key-0123456789";
     private static final String OTHER_KEY = "bench-other-key-0123456789";

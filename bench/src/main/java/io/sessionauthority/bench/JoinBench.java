@@ -1,5 +1,7 @@
 package io.sessionauthority.bench;
 
+import static io.sessionauthority.bench.Scenarios.PASSWORD;
+
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
@@ -33,7 +35,6 @@ import org.HdrHistogram.Histogram;
  */
 final class JoinBench {
 
-    private static final String PASSWORD = "correct horse battery staple";
     private static final long DEADLINE_MILLIS = 250;
 
     record Round(boolean warmUp, long calls, long deadlineExceeded, long otherErrors, Histogram firstSecond, Histogram all,

@@ -1,5 +1,7 @@
 package io.sessionauthority.bench;
 
+import static io.sessionauthority.bench.Scenarios.PASSWORD;
+
 import com.google.common.util.concurrent.ListenableFuture;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
@@ -29,8 +31,6 @@ import org.HdrHistogram.Histogram;
  * <pre>java -jar bench/target/session-authority-bench.jar logins [--duration 20s]</pre>
  */
 final class LoginLanesBench {
-
-    private static final String PASSWORD = "correct horse battery staple";
 
     private LoginLanesBench() {
     }

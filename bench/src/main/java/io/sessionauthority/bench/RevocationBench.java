@@ -1,5 +1,7 @@
 package io.sessionauthority.bench;
 
+import static io.sessionauthority.bench.Scenarios.PASSWORD;
+
 import io.sessionauthority.client.SessionAuthorityClient;
 import io.sessionauthority.v1.ClientMetadata;
 import java.io.BufferedReader;
@@ -26,8 +28,6 @@ import org.knowm.xchart.XYChartBuilder;
  * the moment a second SDK instance, in another JVM and under load, refuses the token.
  */
 final class RevocationBench {
-
-    private static final String PASSWORD = "correct horse battery staple";
 
     record Options(int revokes, int sessions, Duration throughputDuration, int agentRate, Path resultsDir) {
     }
