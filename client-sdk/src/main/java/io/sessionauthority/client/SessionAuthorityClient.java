@@ -1,7 +1,10 @@
 package io.sessionauthority.client;
 
 import io.grpc.CallCredentials;
+import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -101,7 +104,9 @@ public final class SessionAuthorityClient implements AutoCloseable {
         this.channel = channel;
         this.ownsChannel = ownsChannel;
         this.connection = new Connection(channel);
-        SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub base = SessionAuthorityServiceGrpc.newFutureStub(channel);
+        // The caller's interceptors see every call, the revocation stream's and the readiness probe's included.
+        Channel intercepted = ClientInterceptors.intercept(channel, builder.interceptors);
+        SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub base = SessionAuthorityServiceGrpc.newFutureStub(intercepted);
         this.calls = new Calls(builder.callCredentials == null ? base : base.withCallCredentials(builder.callCredentials),
                 connection, builder.connectTimeout, builder.listener);
         this.deadline = builder.deadline;
@@ -118,7 +123,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
                         return current != null && current.healthy();
                     });
             if (builder.revocationStream) {
-                SessionAuthorityServiceGrpc.SessionAuthorityServiceStub async = SessionAuthorityServiceGrpc.newStub(channel);
+                SessionAuthorityServiceGrpc.SessionAuthorityServiceStub async = SessionAuthorityServiceGrpc.newStub(intercepted);
                 watcher.set(new RevocationWatcher(builder.callCredentials == null ? async : async.withCallCredentials(builder.callCredentials),
                         cache, STREAM_STALE_AFTER));
             }
@@ -388,6 +393,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
         private Duration hashingDeadline = DEFAULT_HASHING_DEADLINE;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private ClientListener listener = ClientListener.NONE;
+        private final List<ClientInterceptor> interceptors = new java.util.ArrayList<>();
         private Duration keepAliveTime = Duration.ofSeconds(30);
         private int maxAttempts = 3;
         private int cacheMaxEntries;
@@ -584,6 +590,20 @@ public final class SessionAuthorityClient implements AutoCloseable {
         /** The clock the near-cache ages entries by (for tests). */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Adds interceptors to every call this client makes — the revocation stream and the
+         * readiness probe included — for what the SDK does not do itself: trace propagation
+         * (OpenTelemetry's gRPC instrumentation, or a propagator's inject), headers of your own,
+         * logging. Applied as grpc-java's {@link ClientInterceptors#intercept(Channel, List)}: the
+         * last one added runs first. Also with {@link #channel(ManagedChannel)}.
+         */
+        public Builder intercept(ClientInterceptor... more) {
+            for (ClientInterceptor interceptor : more) {
+                interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+            }
             return this;
         }
 
