@@ -67,7 +67,13 @@ class SessionAuthorityEndToEndTest implements TestPropertyProvider {
     GrpcEmbeddedServer server;
 
     private ManagedChannel channel;
-    private SessionAuthorityServiceGrpc.SessionAuthorityServiceBlockingStub stub;
+    /**
+     * A stub whose deadline starts now: one made per test started its 10 s at the test's start, and a
+     * test of twenty login rounds on a busy machine ran out of it midway.
+     */
+    private SessionAuthorityServiceGrpc.SessionAuthorityServiceBlockingStub stub() {
+        return SessionAuthorityServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
 
     @Override
     public Map<String, String> getProperties() {
@@ -87,21 +93,20 @@ class SessionAuthorityEndToEndTest implements TestPropertyProvider {
     @BeforeEach
     void freshStore() {
         REDIS.flushAll();
-        stub = SessionAuthorityServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
     private CreateUserResponse createUser(String username) {
-        return stub.createUser(CreateUserRequest.newBuilder().setUsername(username).setPassword(PASSWORD).build());
+        return stub().createUser(CreateUserRequest.newBuilder().setUsername(username).setPassword(PASSWORD).build());
     }
 
     private LoginResponse login(String username) {
-        return stub.login(LoginRequest.newBuilder().setUsername(username).setPassword(PASSWORD)
+        return stub().login(LoginRequest.newBuilder().setUsername(username).setPassword(PASSWORD)
                 .setClient(ClientMetadata.newBuilder().setIpAddress("192.0.2.1").setUserAgent("e2e-test").setDeviceName("ci"))
                 .build());
     }
 
     private ValidateResponse validate(String token) {
-        return stub.validate(ValidateRequest.newBuilder().setToken(token).build());
+        return stub().validate(ValidateRequest.newBuilder().setToken(token).build());
     }
 
     @Test
@@ -110,7 +115,7 @@ class SessionAuthorityEndToEndTest implements TestPropertyProvider {
         assertThat(created.getUsername()).isEqualTo("alice");
         assertThat(created.getUserId()).hasSize(22);
 
-        LoginResponse login = stub.login(LoginRequest.newBuilder().setUsername("ALICE").setPassword(PASSWORD)
+        LoginResponse login = stub().login(LoginRequest.newBuilder().setUsername("ALICE").setPassword(PASSWORD)
                 .setClient(ClientMetadata.newBuilder().setIpAddress("2001:db8::7").setUserAgent("Mozilla/5.0").setDeviceName("phone"))
                 .putAttributes("cart", "42")
                 .build());
@@ -128,40 +133,40 @@ class SessionAuthorityEndToEndTest implements TestPropertyProvider {
         assertThat(valid.getReason()).isEqualTo(InvalidReason.INVALID_REASON_UNSPECIFIED);
         assertThat(valid.getSession()).isEqualTo(login.getSession());
 
-        TouchResponse touched = stub.touch(TouchRequest.newBuilder().setToken(login.getToken())
+        TouchResponse touched = stub().touch(TouchRequest.newBuilder().setToken(login.getToken())
                 .putSetAttributes("page", "/checkout").addRemoveAttributes("cart").build());
         assertThat(touched.getValid()).isTrue();
         assertThat(touched.getSession().getAttributesMap()).containsOnly(Map.entry("page", "/checkout"));
         assertThat(touched.getSession().getLastSeenTime().getSeconds()).isGreaterThanOrEqualTo(login.getSession().getLastSeenTime().getSeconds());
 
-        assertThat(stub.revoke(RevokeRequest.newBuilder().setToken(login.getToken()).build()).getRevokedCount()).isEqualTo(1);
+        assertThat(stub().revoke(RevokeRequest.newBuilder().setToken(login.getToken()).build()).getRevokedCount()).isEqualTo(1);
 
         ValidateResponse after = validate(login.getToken());
         assertThat(after.getValid()).isFalse();
         assertThat(after.getReason()).isEqualTo(InvalidReason.INVALID_REASON_REVOKED);
         assertThat(after.hasSession()).isFalse();
-        assertThat(stub.revoke(RevokeRequest.newBuilder().setToken(login.getToken()).build()).getRevokedCount()).isZero();
+        assertThat(stub().revoke(RevokeRequest.newBuilder().setToken(login.getToken()).build()).getRevokedCount()).isZero();
     }
 
     @Test
     void createUserRejectsBadInputWithTheFieldNamed() {
         StatusRuntimeException empty = expectStatus(Status.Code.INVALID_ARGUMENT,
-                () -> stub.createUser(CreateUserRequest.newBuilder().setPassword(PASSWORD).build()));
+                () -> stub().createUser(CreateUserRequest.newBuilder().setPassword(PASSWORD).build()));
         assertThat(empty.getStatus().getDescription()).isEqualTo("username: is required");
         ErrorInfo info = errorInfo(empty);
         assertThat(info.getReason()).isEqualTo("INVALID_FIELD");
         assertThat(info.getMetadataMap()).containsEntry("field", "username");
 
         StatusRuntimeException weak = expectStatus(Status.Code.INVALID_ARGUMENT,
-                () -> stub.createUser(CreateUserRequest.newBuilder().setUsername("bob").setPassword("short").build()));
+                () -> stub().createUser(CreateUserRequest.newBuilder().setUsername("bob").setPassword("short").build()));
         assertThat(weak.getStatus().getDescription()).isEqualTo("password: must be at least 8 characters");
 
         expectStatus(Status.Code.INVALID_ARGUMENT,
-                () -> stub.createUser(CreateUserRequest.newBuilder().setUsername("bo\0b").setPassword(PASSWORD).build()));
+                () -> stub().createUser(CreateUserRequest.newBuilder().setUsername("bo\0b").setPassword(PASSWORD).build()));
         expectStatus(Status.Code.INVALID_ARGUMENT,
-                () -> stub.createUser(CreateUserRequest.newBuilder().setUsername("b".repeat(65)).setPassword(PASSWORD).build()));
+                () -> stub().createUser(CreateUserRequest.newBuilder().setUsername("b".repeat(65)).setPassword(PASSWORD).build()));
         expectStatus(Status.Code.INVALID_ARGUMENT,
-                () -> stub.createUser(CreateUserRequest.newBuilder().setUsername("bob").setPassword("p".repeat(257)).build()));
+                () -> stub().createUser(CreateUserRequest.newBuilder().setUsername("bob").setPassword("p".repeat(257)).build()));
         assertThat(REDIS.commands().keys("*")).isEmpty();
     }
 
@@ -175,9 +180,9 @@ class SessionAuthorityEndToEndTest implements TestPropertyProvider {
     @Test
     void unknownUserAndWrongPasswordGetTheSameAnswer() {
         createUser("dave");
-        StatusRuntimeException unknown = expectStatus(Status.Code.UNAUTHENTICATED, () -> stub.login(
+        StatusRuntimeException unknown = expectStatus(Status.Code.UNAUTHENTICATED, () -> stub().login(
                 LoginRequest.newBuilder().setUsername("nobody").setPassword(PASSWORD).build()));
-        StatusRuntimeException wrong = expectStatus(Status.Code.UNAUTHENTICATED, () -> stub.login(
+        StatusRuntimeException wrong = expectStatus(Status.Code.UNAUTHENTICATED, () -> stub().login(
                 LoginRequest.newBuilder().setUsername("dave").setPassword("not the password").build()));
         assertThat(unknown.getStatus().getDescription()).isEqualTo(wrong.getStatus().getDescription());
         assertThat(errorInfo(unknown)).isEqualTo(errorInfo(wrong));
@@ -187,13 +192,13 @@ class SessionAuthorityEndToEndTest implements TestPropertyProvider {
     @Test
     void loginRejectsBadClientMetadataAndAttributesBeforeCheckingThePassword() {
         createUser("erin");
-        expectStatus(Status.Code.INVALID_ARGUMENT, () -> stub.login(LoginRequest.newBuilder().setUsername("erin").setPassword(PASSWORD)
+        expectStatus(Status.Code.INVALID_ARGUMENT, () -> stub().login(LoginRequest.newBuilder().setUsername("erin").setPassword(PASSWORD)
                 .setClient(ClientMetadata.newBuilder().setIpAddress("not-an-ip")).build()));
         LoginRequest.Builder tooMany = LoginRequest.newBuilder().setUsername("erin").setPassword(PASSWORD);
         for (int i = 0; i < 17; i++) {
             tooMany.putAttributes("k" + i, "v");
         }
-        StatusRuntimeException error = expectStatus(Status.Code.INVALID_ARGUMENT, () -> stub.login(tooMany.build()));
+        StatusRuntimeException error = expectStatus(Status.Code.INVALID_ARGUMENT, () -> stub().login(tooMany.build()));
         assertThat(errorInfo(error).getMetadataMap()).containsEntry("field", "attributes");
         assertThat(REDIS.commands().keys("*:s:*")).isEmpty();
     }
@@ -218,11 +223,11 @@ class SessionAuthorityEndToEndTest implements TestPropertyProvider {
         LoginResponse b = login("frank");
         LoginResponse c = login("frank");
 
-        assertThat(stub.revoke(RevokeRequest.newBuilder().setSession(SessionRef.newBuilder()
+        assertThat(stub().revoke(RevokeRequest.newBuilder().setSession(SessionRef.newBuilder()
                 .setUserId(userId).setSessionId(a.getSession().getSessionId())).build()).getRevokedCount()).isEqualTo(1);
         assertThat(validate(a.getToken()).getValid()).isFalse();
 
-        assertThat(stub.revoke(RevokeRequest.newBuilder().setAllSessions(AllSessions.newBuilder()
+        assertThat(stub().revoke(RevokeRequest.newBuilder().setAllSessions(AllSessions.newBuilder()
                 .setUserId(userId).setExceptSessionId(c.getSession().getSessionId())).build()).getRevokedCount()).isEqualTo(1);
         assertThat(validate(b.getToken()).getReason()).isEqualTo(InvalidReason.INVALID_REASON_REVOKED);
         assertThat(validate(c.getToken()).getValid()).isTrue();
@@ -230,13 +235,13 @@ class SessionAuthorityEndToEndTest implements TestPropertyProvider {
 
     @Test
     void revokeRejectsMissingTargetsAndUnknownUsers() {
-        StatusRuntimeException none = expectStatus(Status.Code.INVALID_ARGUMENT, () -> stub.revoke(RevokeRequest.getDefaultInstance()));
+        StatusRuntimeException none = expectStatus(Status.Code.INVALID_ARGUMENT, () -> stub().revoke(RevokeRequest.getDefaultInstance()));
         assertThat(none.getStatus().getDescription()).contains("set one of token, session or all_sessions");
-        expectStatus(Status.Code.INVALID_ARGUMENT, () -> stub.revoke(RevokeRequest.newBuilder()
+        expectStatus(Status.Code.INVALID_ARGUMENT, () -> stub().revoke(RevokeRequest.newBuilder()
                 .setAllSessions(AllSessions.newBuilder().setUserId("not-a-user-id")).build()));
-        expectStatus(Status.Code.INVALID_ARGUMENT, () -> stub.revoke(RevokeRequest.newBuilder()
+        expectStatus(Status.Code.INVALID_ARGUMENT, () -> stub().revoke(RevokeRequest.newBuilder()
                 .setSession(SessionRef.newBuilder().setUserId("AAAAAAAAAAAAAAAAAAAAAA").setSessionId("x")).build()));
-        expectStatus(Status.Code.NOT_FOUND, () -> stub.revoke(RevokeRequest.newBuilder()
+        expectStatus(Status.Code.NOT_FOUND, () -> stub().revoke(RevokeRequest.newBuilder()
                 .setAllSessions(AllSessions.newBuilder().setUserId("AAAAAAAAAAAAAAAAAAAAAA")).build()));
         assertThat(REDIS.commands().keys("*")).isEmpty();
     }
@@ -247,7 +252,7 @@ class SessionAuthorityEndToEndTest implements TestPropertyProvider {
         LoginResponse first = login("grace");
         LoginResponse second = login("grace");
 
-        ListSessionsResponse listed = stub.listSessions(ListSessionsRequest.newBuilder().setUserId(userId).build());
+        ListSessionsResponse listed = stub().listSessions(ListSessionsRequest.newBuilder().setUserId(userId).build());
 
         assertThat(listed.getSessionsList()).extracting(io.sessionauthority.v1.Session::getSessionId)
                 .containsExactlyInAnyOrder(first.getSession().getSessionId(), second.getSession().getSessionId());
@@ -255,8 +260,8 @@ class SessionAuthorityEndToEndTest implements TestPropertyProvider {
         String wire = listed.toByteString().toStringUtf8();
         assertThat(wire).doesNotContain(first.getToken()).doesNotContain(second.getToken().substring(27));
 
-        expectStatus(Status.Code.NOT_FOUND, () -> stub.listSessions(ListSessionsRequest.newBuilder().setUserId("AAAAAAAAAAAAAAAAAAAAAA").build()));
-        expectStatus(Status.Code.INVALID_ARGUMENT, () -> stub.listSessions(ListSessionsRequest.getDefaultInstance()));
+        expectStatus(Status.Code.NOT_FOUND, () -> stub().listSessions(ListSessionsRequest.newBuilder().setUserId("AAAAAAAAAAAAAAAAAAAAAA").build()));
+        expectStatus(Status.Code.INVALID_ARGUMENT, () -> stub().listSessions(ListSessionsRequest.getDefaultInstance()));
     }
 
     @Test
@@ -265,32 +270,31 @@ class SessionAuthorityEndToEndTest implements TestPropertyProvider {
         LoginResponse current = login("heidi");
         LoginResponse other = login("heidi");
 
-        assertThat(stub.changePassword(ChangePasswordRequest.newBuilder().setUserId(userId).setCurrentPassword(PASSWORD)
+        assertThat(stub().changePassword(ChangePasswordRequest.newBuilder().setUserId(userId).setCurrentPassword(PASSWORD)
                 .setNewPassword("an even better passphrase").setKeepSessionId(current.getSession().getSessionId()).build())
                 .getRevokedCount()).isEqualTo(1);
 
         assertThat(validate(current.getToken()).getValid()).isTrue();
         assertThat(validate(other.getToken()).getReason()).isEqualTo(InvalidReason.INVALID_REASON_REVOKED);
         expectStatus(Status.Code.UNAUTHENTICATED, () -> login("heidi"));
-        expectStatus(Status.Code.UNAUTHENTICATED, () -> stub.changePassword(ChangePasswordRequest.newBuilder().setUserId(userId)
+        expectStatus(Status.Code.UNAUTHENTICATED, () -> stub().changePassword(ChangePasswordRequest.newBuilder().setUserId(userId)
                 .setCurrentPassword("wrong password").setNewPassword("whatever it is").build()));
-        expectStatus(Status.Code.INVALID_ARGUMENT, () -> stub.changePassword(ChangePasswordRequest.newBuilder().setUserId(userId)
+        expectStatus(Status.Code.INVALID_ARGUMENT, () -> stub().changePassword(ChangePasswordRequest.newBuilder().setUserId(userId)
                 .setCurrentPassword("an even better passphrase").setNewPassword("short").build()));
     }
 
     @Test
     void touchRacingRevokeNeverResurrectsTheSession() throws Exception {
         createUser("ivan");
-        SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub async = SessionAuthorityServiceGrpc.newFutureStub(channel)
-                .withDeadlineAfter(30, TimeUnit.SECONDS);
+        SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub async = SessionAuthorityServiceGrpc.newFutureStub(channel);
         AtomicInteger touchesThatSawItLive = new AtomicInteger();
         for (int round = 0; round < 20; round++) {
             LoginResponse login = login("ivan");
             List<ListenableFuture<TouchResponse>> touches = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
-                touches.add(async.touch(TouchRequest.newBuilder().setToken(login.getToken()).putSetAttributes("n", "" + i).build()));
+                touches.add(async.withDeadlineAfter(10, TimeUnit.SECONDS).touch(TouchRequest.newBuilder().setToken(login.getToken()).putSetAttributes("n", "" + i).build()));
                 if (i == 5) {
-                    async.revoke(RevokeRequest.newBuilder().setToken(login.getToken()).build()).get(10, TimeUnit.SECONDS);
+                    async.withDeadlineAfter(10, TimeUnit.SECONDS).revoke(RevokeRequest.newBuilder().setToken(login.getToken()).build()).get(10, TimeUnit.SECONDS);
                 }
             }
             for (ListenableFuture<TouchResponse> touch : touches) {
@@ -308,7 +312,7 @@ class SessionAuthorityEndToEndTest implements TestPropertyProvider {
     @Test
     void oversizedRequestsAreRefusedAndWriteNothing() {
         createUser("judy");
-        StatusRuntimeException error = expectStatus(Status.Code.RESOURCE_EXHAUSTED, () -> stub.login(LoginRequest.newBuilder()
+        StatusRuntimeException error = expectStatus(Status.Code.RESOURCE_EXHAUSTED, () -> stub().login(LoginRequest.newBuilder()
                 .setUsername("judy").setPassword(PASSWORD).putAttributes("blob", "x".repeat(100_000)).build()));
         assertThat(error.getStatus().getDescription()).containsIgnoringCase("size");
         assertThat(REDIS.commands().keys("*:s:*")).isEmpty();
