@@ -5,6 +5,7 @@ import io.netty.util.ResourceLeakDetector;
 import io.sessionauthority.service.config.EnvironmentAliases;
 import io.sessionauthority.service.logging.JulBridge;
 import io.sessionauthority.service.logging.TraceIdsInLogs;
+import io.sessionauthority.service.wiring.TracingFactory;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -43,7 +44,10 @@ public final class Application {
 
     /** Starts the service with {@code extraProperties} on top of its configuration. */
     public static void run(String[] args, Map<String, Object> extraProperties) {
-        TraceIdsInLogs.install();
+        if (TracingFactory.requested(System.getenv())) {
+            // Only with tracing on: the wrapper runs at every context switch, a few per call.
+            TraceIdsInLogs.install();
+        }
         JulBridge.install();
         Map<String, Object> properties;
         try {

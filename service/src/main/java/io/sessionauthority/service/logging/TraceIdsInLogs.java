@@ -13,8 +13,8 @@ import org.slf4j.MDC;
  * current, so a line logged inside a traced call carries them: a JSON line as fields of its
  * {@code mdc} object, ready to join with the trace. Done where OpenTelemetry makes a context current
  * (its storage), so every place that does — the tracing interceptor, a callback wrapped with
- * {@link Context#wrapConsumer} — is covered and none has to remember the MDC. Without tracing no
- * span is valid and the MDC is left alone.
+ * {@link Context#wrapConsumer} — is covered and none has to remember the MDC. Installed only when
+ * tracing is on (Application); a context without a valid span leaves the MDC alone.
  */
 public final class TraceIdsInLogs {
 

@@ -28,15 +28,19 @@ public class TracingFactory {
     @Requires(missingBeans = TracingSdk.class)
     @Bean(preDestroy = "close")
     TracingSdk openTelemetry() {
-        Map<String, String> env = System.getenv();
-        boolean asked = env.containsKey("OTEL_EXPORTER_OTLP_ENDPOINT") || env.containsKey("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-                || (env.containsKey("OTEL_TRACES_EXPORTER") && !"none".equals(env.get("OTEL_TRACES_EXPORTER")));
-        if (!asked || "true".equalsIgnoreCase(env.get("OTEL_SDK_DISABLED"))) {
+        if (!requested(System.getenv())) {
             return new TracingSdk(OpenTelemetry.noop(), null);
         }
         OpenTelemetrySdk sdk = sdk(Map.of());
         LOG.info("Tracing on: spans are exported over OTLP as the OTEL_* variables say");
         return new TracingSdk(sdk, sdk);
+    }
+
+    /** Whether {@code env} turns tracing on: an exporter named, and the SDK not disabled. */
+    public static boolean requested(Map<String, String> env) {
+        boolean asked = env.containsKey("OTEL_EXPORTER_OTLP_ENDPOINT") || env.containsKey("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+                || (env.containsKey("OTEL_TRACES_EXPORTER") && !"none".equals(env.get("OTEL_TRACES_EXPORTER")));
+        return asked && !"true".equalsIgnoreCase(env.get("OTEL_SDK_DISABLED"));
     }
 
     /**

@@ -13,6 +13,17 @@ import org.junit.jupiter.api.Test;
 class TracingFactoryTest {
 
     @Test
+    void tracingIsOnOnlyWhenAnExporterIsNamedAndTheSdkIsNotDisabled() {
+        assertThat(TracingFactory.requested(Map.of())).isFalse();
+        assertThat(TracingFactory.requested(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"))).isTrue();
+        assertThat(TracingFactory.requested(Map.of("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://collector:4318"))).isTrue();
+        assertThat(TracingFactory.requested(Map.of("OTEL_TRACES_EXPORTER", "otlp"))).isTrue();
+        assertThat(TracingFactory.requested(Map.of("OTEL_TRACES_EXPORTER", "none"))).isFalse();
+        assertThat(TracingFactory.requested(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318", "OTEL_SDK_DISABLED", "TRUE")))
+                .isFalse();
+    }
+
+    @Test
     void anEndpointAloneStartsTracingOverHttp() {
         try (OpenTelemetrySdk sdk = TracingFactory.sdk(Map.of("otel.exporter.otlp.endpoint", "http://127.0.0.1:4318"))) {
             assertThat(sdk.getSdkTracerProvider().toString()).contains("OtlpHttpSpanExporter");
