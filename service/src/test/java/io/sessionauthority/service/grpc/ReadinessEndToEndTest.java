@@ -55,27 +55,29 @@ class ReadinessEndToEndTest {
             assertThat(health(service, "")).isEqualTo(ServingStatus.SERVING);
 
             // A caller's steady load of the hot token, counted over the grace's length from the kill.
-            ServiceUnderTest.SteadyLoad hotLoad = service.steadyHotLoad(hot.getToken());
-            Await.until("the hot load running", Duration.ofSeconds(10), () -> hotLoad.answered() > 0);
-            hotLoad.countFromNowFor(Duration.ofSeconds(5));
-            redis.kill();
-            long killed = System.nanoTime();
-            assertThat(validate(service, hot.getToken(), false)).as("a hot session through the outage").isTrue();
-            expectStatus(Status.Code.UNAVAILABLE, () -> validate(service, revoked.getToken(), false));
-            expectStatus(Status.Code.UNAVAILABLE, () -> validate(service, hot.getToken(), true)); // skip_cache: Redis or nothing
+            // Closed by try-with-resources even when an assertion fails: it would call on and on otherwise.
+            try (ServiceUnderTest.SteadyLoad hotLoad = service.steadyHotLoad(hot.getToken())) {
+                Await.until("the hot load running", Duration.ofSeconds(10), () -> hotLoad.answered() > 0);
+                hotLoad.countFromNowFor(Duration.ofSeconds(5));
+                redis.kill();
+                long killed = System.nanoTime();
+                assertThat(validate(service, hot.getToken(), false)).as("a hot session through the outage").isTrue();
+                expectStatus(Status.Code.UNAVAILABLE, () -> validate(service, revoked.getToken(), false));
+                expectStatus(Status.Code.UNAVAILABLE, () -> validate(service, hot.getToken(), true)); // skip_cache: Redis or nothing
 
-            assertThat(awaitRedisHealth(service, ServingStatus.NOT_SERVING, Duration.ofSeconds(5))).isTrue();
-            assertThat(health(service, "")).as("readiness through an outage every replica shares").isEqualTo(ServingStatus.SERVING);
-            assertThat(health(service, SERVICE)).isEqualTo(ServingStatus.SERVING);
+                assertThat(awaitRedisHealth(service, ServingStatus.NOT_SERVING, Duration.ofSeconds(5))).isTrue();
+                assertThat(health(service, "")).as("readiness through an outage every replica shares").isEqualTo(ServingStatus.SERVING);
+                assertThat(health(service, SERVICE)).isEqualTo(ServingStatus.SERVING);
 
-            // The grace (5 s by default) counts from the last read of the revocation log; then Redis or nothing.
-            Await.until("hot sessions stop being answered once the grace is over", Duration.ofSeconds(20), Duration.ofMillis(200),
-                    () -> statusOf(() -> validate(service, hot.getToken(), false)) == Status.Code.UNAVAILABLE);
-            System.out.printf("hot session answered from memory until %d ms after Redis died%n",
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
-            hotLoad.close();
-            System.out.println("standalone outage, hot token in the first 5 s: " + hotLoad.windowSummary() + "; " + hotLoad.summary());
-            assertThat(hotLoad.wrongAnswers()).as("never a wrong answer").isZero();
+                // The grace (5 s by default) counts from the last read of the revocation log; then Redis or nothing.
+                Await.until("hot sessions stop being answered once the grace is over", Duration.ofSeconds(20), Duration.ofMillis(200),
+                        () -> statusOf(() -> validate(service, hot.getToken(), false)) == Status.Code.UNAVAILABLE);
+                System.out.printf("hot session answered from memory until %d ms after Redis died%n",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
+                hotLoad.close();
+                System.out.println("standalone outage, hot token in the first 5 s: " + hotLoad.windowSummary() + "; " + hotLoad.summary());
+                assertThat(hotLoad.wrongAnswers()).as("never a wrong answer").isZero();
+            }
             expectStatus(Status.Code.UNAVAILABLE, () -> validate(service, revoked.getToken(), false));
         }
     }
