@@ -35,7 +35,8 @@ class SbomIT {
             assertThat(component.get("purl").getAsString()).as(name).startsWith("pkg:maven/");
             assertThat(component.getAsJsonArray("hashes").size()).as(name).isPositive();
         }
-        assertThat(names).contains("grpc-netty", "lettuce-core", "bcrypt", "protobuf-java", "session-authority-proto")
+        assertThat(names).contains("grpc-netty", "lettuce-core", "bcrypt", "protobuf-java", "session-authority-proto",
+                        "session-authority-revocation-cache")
                 .doesNotContain("junit-jupiter-api", "assertj-core", "archunit", "testcontainers");
     }
 }
