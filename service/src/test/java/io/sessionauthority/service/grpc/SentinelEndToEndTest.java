@@ -66,7 +66,20 @@ class SentinelEndToEndTest {
             assertThat(service.blocking().validate(ValidateRequest.newBuilder().setToken(after.getToken()).build()).getValid()).isTrue();
             // The revocation stream outlived the failover: the same subscription, no Reset (nothing
             // acknowledged was lost), and events written to the new master arrive.
-            service.blocking().revoke(RevokeRequest.newBuilder().setToken(after.getToken()).build());
+            // Revokes ride connections of their own (they wait for a replica), which follow the new
+            // master on their own reconnect schedule: until then a revoke answers UNAVAILABLE, "retry
+            // shortly", and a caller retries, as here (seen once in CI, 0.4 s after the shared one).
+            Await.until("a revoke answered on the new master", Duration.ofSeconds(30), () -> {
+                try {
+                    service.blocking().revoke(RevokeRequest.newBuilder().setToken(after.getToken()).build());
+                    return true;
+                } catch (io.grpc.StatusRuntimeException e) {
+                    if (e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE) {
+                        throw e;
+                    }
+                    return false;
+                }
+            });
             assertThat(watch.nextRevocation(Duration.ofSeconds(30)).getSessionId()).isEqualTo(after.getSession().getSessionId());
             // Checked after all those Validates: loop connections open on a loop's first read.
             assertThat(service.bean(io.sessionauthority.service.store.LoopConnections.class).size())
