@@ -35,7 +35,7 @@ import java.util.function.BiConsumer;
 
 /** The gRPC face of the service: maps each request to a domain call and the answer back. */
 @Singleton
-public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.SessionAuthorityServiceImplBase {
+public class SessionAuthorityEndpoint implements SessionAuthorityServiceGrpc.AsyncService, io.grpc.BindableService {
 
     private final UserService users;
     private final SessionService sessions;
@@ -52,6 +52,12 @@ public class SessionAuthorityEndpoint extends SessionAuthorityServiceGrpc.Sessio
         this.sessions = sessions;
         this.audit = audit;
         this.metrics = metrics;
+    }
+
+    /** The contract's service, its errors' detail types resolvable through reflection (see ErrorDetailsInReflection). */
+    @Override
+    public io.grpc.ServerServiceDefinition bindService() {
+        return ErrorDetailsInReflection.add(SessionAuthorityServiceGrpc.bindService(this));
     }
 
     private static String caller() {

@@ -381,4 +381,61 @@ class SessionAuthorityEndToEndTest implements TestPropertyProvider {
         assertThat(services).contains("sessionauthority.v1.SessionAuthorityService", "grpc.reflection.v1.ServerReflection",
                 "grpc.reflection.v1alpha.ServerReflection");
     }
+
+    /**
+     * grpcurl and buf curl decode an error's details by asking reflection for the type its Any
+     * names: every detail type an error carries resolves, and the contract's file as served still
+     * declares the service.
+     */
+    @Test
+    void reflectionResolvesTheTypesOfAnErrorsDetails() throws Exception {
+        StatusRuntimeException error = expectStatus(Status.Code.INVALID_ARGUMENT,
+                () -> stub().validate(ValidateRequest.newBuilder().setToken("not-a-token").build()));
+        List<String> detailTypes = io.grpc.protobuf.StatusProto.fromThrowable(error).getDetailsList().stream()
+                .map(any -> any.getTypeUrl().substring(any.getTypeUrl().lastIndexOf('/') + 1)).toList();
+        assertThat(detailTypes).contains("google.rpc.ErrorInfo");
+
+        for (String symbol : List.of(detailTypes.get(0), "google.rpc.RetryInfo", "sessionauthority.v1.SessionAuthorityService")) {
+            List<com.google.protobuf.DescriptorProtos.FileDescriptorProto> files = filesContaining(symbol);
+            assertThat(files).as(symbol).isNotEmpty();
+            if (symbol.startsWith("google.rpc")) {
+                assertThat(files.get(0).getName()).isEqualTo("google/rpc/error_details.proto");
+            } else {
+                assertThat(files.get(0).getServiceList()).extracting(service -> service.getName()).containsExactly("SessionAuthorityService");
+                assertThat(files.get(0).getDependencyList()).contains("google/rpc/error_details.proto");
+            }
+        }
+    }
+
+    private List<com.google.protobuf.DescriptorProtos.FileDescriptorProto> filesContaining(String symbol) throws Exception {
+        CountDownLatch done = new CountDownLatch(1);
+        List<com.google.protobuf.DescriptorProtos.FileDescriptorProto> files = new ArrayList<>();
+        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
+                .serverReflectionInfo(new StreamObserver<>() {
+                    @Override
+                    public void onNext(ServerReflectionResponse response) {
+                        for (com.google.protobuf.ByteString file : response.getFileDescriptorResponse().getFileDescriptorProtoList()) {
+                            try {
+                                files.add(com.google.protobuf.DescriptorProtos.FileDescriptorProto.parseFrom(file));
+                            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                                throw new AssertionError(e);
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        done.countDown();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        done.countDown();
+                    }
+                });
+        requests.onNext(ServerReflectionRequest.newBuilder().setFileContainingSymbol(symbol).build());
+        requests.onCompleted();
+        assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+        return files;
+    }
 }
