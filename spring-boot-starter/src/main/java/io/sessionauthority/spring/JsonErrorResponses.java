@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 
-/** The small JSON bodies of the answers this starter writes itself (401 and 503). */
+/** The small JSON bodies of the answers this starter writes itself (401, 403 and 503). */
 final class JsonErrorResponses {
 
     private JsonErrorResponses() {

@@ -1,6 +1,7 @@
 package io.sessionauthority.spring;
 
 import io.sessionauthority.v1.Session;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
@@ -19,7 +20,7 @@ public class SessionAuthentication extends AbstractAuthenticationToken {
 
     private static final long serialVersionUID = 1L;
 
-    /** The one authority every session has; finer permissions are the application's business. */
+    /** The one authority every session has; a {@link SessionAuthoritiesMapper} may add others. */
     public static final String ROLE_USER = "ROLE_USER";
 
     private static final List<GrantedAuthority> AUTHORITIES = List.of(new SimpleGrantedAuthority(ROLE_USER));
@@ -32,7 +33,17 @@ public class SessionAuthentication extends AbstractAuthenticationToken {
      * @param session the live session the request's token belongs to
      */
     public SessionAuthentication(Session session) {
-        super(AUTHORITIES);
+        this(session, AUTHORITIES);
+    }
+
+    /**
+     * An authenticated token for {@code session} with {@code authorities} (see {@link SessionAuthoritiesMapper}).
+     *
+     * @param session     the live session the request's token belongs to
+     * @param authorities what the session may do
+     */
+    public SessionAuthentication(Session session, Collection<? extends GrantedAuthority> authorities) {
+        super(authorities);
         this.session = Objects.requireNonNull(session, "session");
         super.setAuthenticated(true);
     }

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.Objects;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.springframework.http.HttpHeaders;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolderStrategy;
@@ -34,9 +33,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *       unauthenticated, so a protected endpoint answers 401 (the request is marked with
  *       {@link #INVALID_TOKEN_ATTRIBUTE} for the entry point) and a public one still answers;</li>
  *   <li>the authority cannot answer (outage, throttling, this application's TLS trust or
- *       credentials refused): <b>503</b> with {@code Retry-After} and {@code {"error":"unavailable"}},
- *       and the request stops here. An outage is never told to the client as 401, which would
- *       make it drop a perfectly good token.</li>
+ *       credentials refused): the request goes on unauthenticated, marked with
+ *       {@link #AUTHORITY_UNAVAILABLE_ATTRIBUTE}, so a public page still answers and a protected one
+ *       gets <b>503</b> with {@code Retry-After} and {@code {"error":"unavailable"}} from the entry
+ *       point. An outage is never told to the client as 401, which would make it drop a perfectly
+ *       good token.</li>
  * </ul>
  *
  * <p>Installed by {@link SessionAuthorityConfigurer}; not registered as a servlet filter of its own.
@@ -49,6 +50,13 @@ public class SessionAuthorityAuthenticationFilter extends OncePerRequestFilter {
      */
     public static final String INVALID_TOKEN_ATTRIBUTE = SessionAuthorityAuthenticationFilter.class.getName() + ".INVALID_TOKEN";
 
+    /**
+     * Set on a request whose token could not be checked because the authority cannot answer; its
+     * value is the {@code Retry-After} to answer, in whole seconds (a {@code Long}). The entry point
+     * answers such a request 503, never 401.
+     */
+    public static final String AUTHORITY_UNAVAILABLE_ATTRIBUTE = SessionAuthorityAuthenticationFilter.class.getName() + ".AUTHORITY_UNAVAILABLE";
+
     private static final Log LOG = LogFactory.getLog(SessionAuthorityAuthenticationFilter.class);
     private static final Duration WARNING_INTERVAL = Duration.ofMinutes(1);
 
@@ -57,6 +65,7 @@ public class SessionAuthorityAuthenticationFilter extends OncePerRequestFilter {
     private final RateLimitedWarning misconfigured = new RateLimitedWarning(LOG, WARNING_INTERVAL);
     private final RateLimitedWarning unavailable = new RateLimitedWarning(LOG, WARNING_INTERVAL);
     private SecurityContextHolderStrategy contextHolder = SecurityContextHolder.getContextHolderStrategy();
+    private SessionAuthoritiesMapper authorities = SessionAuthoritiesMapper.fromAttribute(null);
     // Kept in the request, not a session: error and async dispatches of the same request stay authenticated.
     private final SecurityContextRepository contextRepository = new RequestAttributeSecurityContextRepository();
 
@@ -81,6 +90,15 @@ public class SessionAuthorityAuthenticationFilter extends OncePerRequestFilter {
         this.contextHolder = Objects.requireNonNull(contextHolder, "contextHolder");
     }
 
+    /**
+     * Maps sessions to authorities with {@code authorities} instead of {@code ROLE_USER} alone.
+     *
+     * @param authorities the mapper
+     */
+    public void setAuthoritiesMapper(SessionAuthoritiesMapper authorities) {
+        this.authorities = Objects.requireNonNull(authorities, "authorities");
+    }
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
@@ -97,7 +115,9 @@ public class SessionAuthorityAuthenticationFilter extends OncePerRequestFilter {
             notLive(request, response, chain);
             return;
         } catch (SessionAuthorityException failure) {
-            answerUnavailable(response, failure);
+            warn(failure);
+            request.setAttribute(AUTHORITY_UNAVAILABLE_ATTRIBUTE, retryAfterSeconds(failure));
+            chain.doFilter(request, response);
             return;
         }
         if (!result.isValid()) {
@@ -108,7 +128,8 @@ public class SessionAuthorityAuthenticationFilter extends OncePerRequestFilter {
             return;
         }
         SecurityContext context = contextHolder.createEmptyContext();
-        context.setAuthentication(new SessionAuthentication(result.session().orElseThrow()));
+        io.sessionauthority.v1.Session session = result.session().orElseThrow();
+        context.setAuthentication(new SessionAuthentication(session, authorities.authorities(session)));
         contextHolder.setContext(context);
         contextRepository.saveContext(context, request, response);
         try {
@@ -125,16 +146,14 @@ public class SessionAuthorityAuthenticationFilter extends OncePerRequestFilter {
         chain.doFilter(request, response);
     }
 
-    private void answerUnavailable(HttpServletResponse response, SessionAuthorityException failure) throws IOException {
+    private void warn(SessionAuthorityException failure) {
         if (failure instanceof MisconfiguredException) {
             misconfigured.warn(() -> "Session Authority refuses this application (TLS trust or credentials); answering 503"
-                    + " to every request with a session token until that is fixed: " + failure.getMessage());
+                    + " to every protected request with a session token until that is fixed: " + failure.getMessage());
         } else {
-            unavailable.warn(() -> "Session Authority cannot answer; answering 503 to requests with a session token: "
+            unavailable.warn(() -> "Session Authority cannot answer; answering 503 to protected requests with a session token: "
                     + failure.getClass().getSimpleName() + ": " + failure.getMessage());
         }
-        response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds(failure)));
-        JsonErrorResponses.write(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "unavailable");
     }
 
     private static long retryAfterSeconds(SessionAuthorityException failure) {

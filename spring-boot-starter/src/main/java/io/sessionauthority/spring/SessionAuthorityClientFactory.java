@@ -30,8 +30,13 @@ final class SessionAuthorityClientFactory {
             builder.apiKey(properties.getApiKey());
         }
         builder.deadline(properties.getDeadline()).connectTimeout(properties.getConnectTimeout());
-        if (properties.getCache().getMaxEntries() > 0) {
-            builder.validationCache(properties.getCache().getMaxEntries(), properties.getCache().getMaxAge());
+        SessionAuthorityProperties.Cache cache = properties.getCache();
+        if (cache.getMaxEntries() > 0) {
+            setting("cache.max-age", cache.getMaxAge(), () -> builder.validationCache(cache.getMaxEntries(), cache.getMaxAge()));
+            builder.revocationStream(cache.isRevocationStream());
+            setting("cache.degraded-max-age", cache.getDegradedMaxAge(), () -> builder.degradedCacheAge(cache.getDegradedMaxAge()));
+            setting("cache.negative-max-age", cache.getNegativeMaxAge(), () -> builder.negativeCacheAge(cache.getNegativeMaxAge()));
+            setting("cache.slide-sessions", cache.getSlideSessions(), () -> builder.slideSessions(cache.getSlideSessions()));
         }
         if (listener != null) {
             builder.listener(listener);
@@ -41,6 +46,16 @@ final class SessionAuthorityClientFactory {
             awaitReady(client, properties);
         }
         return client;
+    }
+
+    /** Applies one setting, naming the property when the SDK refuses its value. */
+    private static void setting(String name, Object value, Runnable apply) {
+        try {
+            apply.run();
+        } catch (IllegalArgumentException refused) {
+            throw new InvalidConfigurationPropertyValueException(SessionAuthorityProperties.PREFIX + "." + name, value,
+                    refused.getMessage());
+        }
     }
 
     private static String target(SessionAuthorityProperties properties) {

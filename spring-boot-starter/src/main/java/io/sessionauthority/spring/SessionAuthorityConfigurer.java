@@ -31,8 +31,14 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  *       the client bean) before the anonymous filter;</li>
  *   <li>stateless session management, unless the chain chooses a session creation policy itself:
  *       the token is checked on every request and no HTTP session is created;</li>
- *   <li>a default entry point answering 401 with {@code WWW-Authenticate: Bearer} and a JSON body
- *       ({@link SessionAuthorityAuthenticationEntryPoint}); one the chain sets explicitly wins;</li>
+ *   <li>a default entry point answering 401 with {@code WWW-Authenticate: Bearer} and a JSON body,
+ *       and 503 when the authority could not answer ({@link SessionAuthorityAuthenticationEntryPoint});
+ *       one the chain sets explicitly wins (wrap it in
+ *       {@link SessionAuthorityAuthenticationEntryPoint#outageAware} to keep the 503, or pass it to
+ *       {@link #authenticationEntryPoint}, which does);</li>
+ *   <li>a default access-denied handler answering 403 with a JSON body
+ *       ({@link SessionAuthorityAccessDeniedHandler}), for refused CSRF checks and missing roles
+ *       alike; one the chain sets explicitly wins;</li>
  *   <li>CSRF protection is left on, but requests carrying {@code Authorization: Bearer} are exempt:
  *       a browser never adds that header on its own, so such a request cannot be forged across
  *       sites. A request authenticated by the session <em>cookie</em> can be, so it keeps CSRF
@@ -58,13 +64,15 @@ public final class SessionAuthorityConfigurer extends AbstractHttpConfigurer<Ses
     }
 
     /**
-     * Answers unauthenticated requests with another entry point than the JSON 401 one.
+     * Answers unauthenticated requests with another entry point than the JSON 401 one; requests the
+     * authority could not answer still get 503.
      *
      * @param authenticationEntryPoint the entry point to use by default
      * @return this configurer
      */
     public SessionAuthorityConfigurer authenticationEntryPoint(AuthenticationEntryPoint authenticationEntryPoint) {
-        this.authenticationEntryPoint = Objects.requireNonNull(authenticationEntryPoint, "authenticationEntryPoint");
+        this.authenticationEntryPoint = SessionAuthorityAuthenticationEntryPoint.outageAware(
+                Objects.requireNonNull(authenticationEntryPoint, "authenticationEntryPoint"));
         return this;
     }
 
@@ -89,6 +97,7 @@ public final class SessionAuthorityConfigurer extends AbstractHttpConfigurer<Ses
         ExceptionHandlingConfigurer<?> exceptionHandling = http.getConfigurer(ExceptionHandlingConfigurer.class);
         if (exceptionHandling != null) {
             exceptionHandling.defaultAuthenticationEntryPointFor(authenticationEntryPoint, AnyRequestMatcher.INSTANCE);
+            exceptionHandling.defaultAccessDeniedHandlerFor(new SessionAuthorityAccessDeniedHandler(), AnyRequestMatcher.INSTANCE);
         }
         CsrfConfigurer<?> csrf = http.getConfigurer(CsrfConfigurer.class);
         if (csrf != null) {
@@ -108,11 +117,13 @@ public final class SessionAuthorityConfigurer extends AbstractHttpConfigurer<Ses
             throw new IllegalStateException("SessionAuthorityConfigurer needs the HttpSecurity of a Spring application context");
         }
         return context.getBeanProvider(SessionAuthorityAuthenticationFilter.class).getIfAvailable(() -> {
-            String cookieName = context.getBeanProvider(SessionAuthorityProperties.class)
-                    .getIfAvailable(SessionAuthorityProperties::new).getCookieName();
+            SessionAuthorityProperties properties = context.getBeanProvider(SessionAuthorityProperties.class)
+                    .getIfAvailable(SessionAuthorityProperties::new);
             SessionAuthorityAuthenticationFilter built = new SessionAuthorityAuthenticationFilter(
-                    context.getBean(SessionAuthorityClient.class), cookieName);
+                    context.getBean(SessionAuthorityClient.class), properties.getCookieName());
             built.setSecurityContextHolderStrategy(getSecurityContextHolderStrategy());
+            built.setAuthoritiesMapper(context.getBeanProvider(SessionAuthoritiesMapper.class)
+                    .getIfAvailable(() -> SessionAuthoritiesMapper.fromAttribute(properties.getAuthoritiesAttribute())));
             return built;
         });
     }

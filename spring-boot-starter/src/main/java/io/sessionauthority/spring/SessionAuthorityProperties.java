@@ -56,6 +56,13 @@ public class SessionAuthorityProperties {
     /** The cookie the token is read from when a request has no Authorization: Bearer header; empty for none. */
     private String cookieName = "session_id";
 
+    /**
+     * A session attribute whose comma-separated values become authorities ROLE_&lt;value&gt;, besides
+     * ROLE_USER (e.g. "roles", holding "admin,support"); none by default. A SessionAuthoritiesMapper
+     * bean replaces this rule.
+     */
+    private String authoritiesAttribute;
+
     /** The gRPC server interceptor bean (for applications that serve gRPC). */
     private final Interceptor interceptor = new Interceptor();
 
@@ -113,6 +120,14 @@ public class SessionAuthorityProperties {
 
     public Cache getCache() {
         return cache;
+    }
+
+    public String getAuthoritiesAttribute() {
+        return authoritiesAttribute;
+    }
+
+    public void setAuthoritiesAttribute(String authoritiesAttribute) {
+        this.authoritiesAttribute = authoritiesAttribute;
     }
 
     public String getCookieName() {
@@ -175,6 +190,56 @@ public class SessionAuthorityProperties {
 
         /** How long a live answer is reused, never past its session's expiry (the SDK allows at most 24 h). */
         private Duration maxAge = Duration.ofSeconds(1);
+
+        /**
+         * Whether the cache follows the authority's revocation stream. Without it, answers live at
+         * most degraded-max-age and a revoke elsewhere is seen only once they age out.
+         */
+        private boolean revocationStream = true;
+
+        /** How long an answer is reused while the revocation stream is not healthy (at most 2 s; after 10 s of it, none). */
+        private Duration degradedMaxAge = Duration.ofSeconds(1);
+
+        /** How long a "not live" answer is reused; 0 turns negative caching off (at most 1 min). */
+        private Duration negativeMaxAge = Duration.ofSeconds(5);
+
+        /**
+         * Slides sessions this application serves from the cache: one background Touch per session
+         * per this interval, so cached validations keep sessions alive; 0 (the default) for none.
+         */
+        private Duration slideSessions = Duration.ZERO;
+
+        public boolean isRevocationStream() {
+            return revocationStream;
+        }
+
+        public void setRevocationStream(boolean revocationStream) {
+            this.revocationStream = revocationStream;
+        }
+
+        public Duration getDegradedMaxAge() {
+            return degradedMaxAge;
+        }
+
+        public void setDegradedMaxAge(Duration degradedMaxAge) {
+            this.degradedMaxAge = degradedMaxAge;
+        }
+
+        public Duration getNegativeMaxAge() {
+            return negativeMaxAge;
+        }
+
+        public void setNegativeMaxAge(Duration negativeMaxAge) {
+            this.negativeMaxAge = negativeMaxAge;
+        }
+
+        public Duration getSlideSessions() {
+            return slideSessions;
+        }
+
+        public void setSlideSessions(Duration slideSessions) {
+            this.slideSessions = slideSessions;
+        }
 
         public int getMaxEntries() {
             return maxEntries;

@@ -9,6 +9,7 @@ import io.sessionauthority.client.AlreadyExistsException;
 import io.sessionauthority.client.SessionAuthorityClient;
 import io.sessionauthority.client.UnavailableException;
 import io.sessionauthority.v1.ClientMetadata;
+import io.sessionauthority.v1.LoginRequest;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,6 +28,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
+import org.springframework.security.authentication.AuthenticationProvider;
+import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -68,6 +72,7 @@ class SessionAuthorityStarterTest {
         registry.add("session-authority.client.plaintext", () -> "true");
         // Above the 250 ms default only to absorb a busy build machine: readiness at startup is what the first test checks.
         registry.add("session-authority.client.deadline", () -> "1s");
+        registry.add("session-authority.client.authorities-attribute", () -> "roles");
     }
 
     @BeforeAll
@@ -177,6 +182,63 @@ class SessionAuthorityStarterTest {
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
         assertThat(response.body()).isEqualTo("{\"error\":\"unavailable\"}");
+
+        // A public page does not need the session: it answers, with the token or without it.
+        for (String[] header : new String[][] {{"Cookie", "session_id=" + token}, {"Authorization", "Bearer " + token}}) {
+            HttpResponse<String> page = get("/public/ping", header);
+            assertThat(page.statusCode()).as(header[0]).isEqualTo(200);
+            assertThat(page.body()).isEqualTo("pong");
+        }
+    }
+
+    /**
+     * A cookie can be sent by a forged cross-site form, so a cookie-authenticated POST without a CSRF
+     * token is refused — with 403, not with the 401 and Bearer challenge that would tell the client
+     * its token is bad. A Bearer header cannot be forged across sites, so it needs no CSRF token.
+     */
+    @Test
+    @Order(8)
+    void aCookieAuthenticatedPostWithoutACsrfTokenIsForbiddenNotUnauthorized() throws Exception {
+        String token = login();
+
+        HttpResponse<String> refused = post("/me/greeting", "Cookie", "session_id=" + token);
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.headers().firstValue("WWW-Authenticate")).isEmpty();
+        assertThat(refused.body()).isEqualTo("{\"error\":\"forbidden\"}");
+
+        HttpResponse<String> bearer = post("/me/greeting", "Authorization", "Bearer " + token);
+        assertThat(bearer.statusCode()).isEqualTo(200);
+        assertThat(bearer.body()).isEqualTo("hello " + USERNAME);
+    }
+
+    @Test
+    @Order(9)
+    void rolesComeFromTheConfiguredSessionAttribute() throws Exception {
+        String admin = retryingWhileUnavailable(() -> SessionAuthorityStarterTest.admin.login(LoginRequest.newBuilder()
+                .setUsername(USERNAME).setPassword(PASSWORD).putAttributes("roles", "support, ADMIN").build())).getToken();
+
+        assertThat(get("/admin/report", "Authorization", "Bearer " + admin).statusCode()).isEqualTo(200);
+        HttpResponse<String> user = get("/admin/report", "Authorization", "Bearer " + login());
+        assertThat(user.statusCode()).isEqualTo(403);
+        assertThat(user.body()).isEqualTo("{\"error\":\"forbidden\"}");
+    }
+
+    @Test
+    @Order(10)
+    void probesReachActuatorHealthWithoutAToken() throws Exception {
+        HttpResponse<String> health = get("/actuator/health");
+
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\":\"UP\"");
+    }
+
+    /** Its users are the authority's: Boot makes no in-memory user, and logs no generated password. */
+    @Test
+    @Order(11)
+    void noGeneratedPassword(@Autowired ApplicationContext context) {
+        assertThat(context.getBeanNamesForType(UserDetailsService.class)).isEmpty();
+        assertThat(context.getBeansOfType(AuthenticationProvider.class).values())
+                .singleElement().isInstanceOf(SessionAuthenticationProvider.class);
     }
 
     private long validations() {
@@ -199,6 +261,14 @@ class SessionAuthorityStarterTest {
             }
         });
         return result.get();
+    }
+
+    private HttpResponse<String> post(String path, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .headers(headers);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path, String... headers) throws IOException, InterruptedException {

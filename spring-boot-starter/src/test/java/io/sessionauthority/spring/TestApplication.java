@@ -15,7 +15,10 @@ public class TestApplication {
     @Bean
     SecurityFilterChain api(HttpSecurity http) throws Exception {
         return http
-                .authorizeHttpRequests(a -> a.requestMatchers("/public/**").permitAll().anyRequest().authenticated())
+                .authorizeHttpRequests(a -> a
+                        .requestMatchers("/public/**", "/error", "/actuator/health/**").permitAll()
+                        .requestMatchers("/admin/**").hasRole("ADMIN") // authorities-attribute=roles, holding "ADMIN"
+                        .anyRequest().authenticated())
                 .with(SessionAuthorityConfigurer.sessionAuthority(), Customizer.withDefaults())
                 .build();
     }
