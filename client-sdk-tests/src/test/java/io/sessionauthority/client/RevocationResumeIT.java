@@ -59,7 +59,7 @@ class RevocationResumeIT {
                 replica.kill();
                 long killed = System.nanoTime();
                 admin.revokeToken(loggedOut.getToken());
-                admin.revokeAllSessions(bobsPhone.getSession().getUserId(), "");
+                admin.revokeAllSessions(bobsPhone.getSession().getUserId());
                 replica = ServiceProcess.start(redis, port, "resume-2");
                 awaitStreamHealthy(cached);
                 System.out.printf("stream healthy again %d ms after the kill -9%n", (System.nanoTime() - killed) / 1_000_000);

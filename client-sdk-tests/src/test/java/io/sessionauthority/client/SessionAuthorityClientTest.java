@@ -92,7 +92,7 @@ class SessionAuthorityClientTest {
         assertThat(client.validate(third.getToken()).isValid()).isFalse();
         assertThat(client.validate(third.getToken()).endReason()).isEqualTo(SessionEndReason.SESSION_END_REASON_PASSWORD_CHANGE);
 
-        assertThat(client.revokeAllSessions(created.getUserId(), "")).isEqualTo(1);
+        assertThat(client.revokeAllSessions(created.getUserId())).isEqualTo(1);
         assertThat(client.revokeToken(login.getToken())).isZero();
         ValidationResult revoked = client.validate(login.getToken());
         assertThat(revoked.isValid()).isFalse();
@@ -112,6 +112,42 @@ class SessionAuthorityClientTest {
 
         CompletableFuture<LoginResponse> wrong = client.loginAsync(LoginRequest.newBuilder().setUsername("bob").setPassword("nope nope").build());
         assertThatThrownBy(wrong::join).isInstanceOf(CompletionException.class).hasCauseInstanceOf(UnauthenticatedException.class);
+    }
+
+    /** "Keep none" is said by leaving the session out; an empty id is a mistake, refused before any call. */
+    @Test
+    void keepingNoSessionIsItsOwnCallNotAnEmptyId() {
+        LoginResponse login = signUpAndLogin("dave");
+        String user = login.getSession().getUserId();
+        for (String empty : new String[] {"", null}) {
+            assertThatThrownBy(() -> client.revokeAllSessions(user, empty)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("revokeAllSessions(userId)");
+            assertThatThrownBy(() -> client.changePassword(user, PASSWORD, "a new long passphrase", empty))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("changePassword(userId, currentPassword, newPassword)");
+        }
+        assertThat(client.validate(login.getToken()).isValid()).as("nothing was sent").isTrue();
+
+        assertThat(client.changePassword(user, PASSWORD, "a new long passphrase")).isEqualTo(1);
+        assertThat(client.validate(login.getToken()).endReason()).isEqualTo(SessionEndReason.SESSION_END_REASON_PASSWORD_CHANGE);
+    }
+
+    /** Futures complete on the caller's executor, so stages chained on them may block without stalling gRPC's threads. */
+    @Test
+    void asynchronousAnswersCompleteOnTheCallbackExecutor() throws Exception {
+        LoginResponse login = signUpAndLogin("erin");
+        java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newSingleThreadExecutor(
+                runnable -> new Thread(runnable, "callers-own-executor"));
+        try (SessionAuthorityClient own = SessionAuthorityClient.builder("127.0.0.1:" + service.port()).plaintext()
+                .deadline(Duration.ofSeconds(5)).callbackExecutor(executor).build()) {
+            String validated = own.validateAsync(login.getToken()).thenApply(result -> Thread.currentThread().getName())
+                    .get(5, TimeUnit.SECONDS);
+            String failed = own.loginAsync(LoginRequest.newBuilder().setUsername("erin").setPassword("wrong password").build())
+                    .handle((response, error) -> Thread.currentThread().getName()).get(5, TimeUnit.SECONDS);
+            assertThat(validated).isEqualTo("callers-own-executor");
+            assertThat(failed).isEqualTo("callers-own-executor");
+        } finally {
+            executor.shutdownNow();
+        }
     }
 
     @Test
@@ -142,7 +178,7 @@ class SessionAuthorityClientTest {
 
         assertThatThrownBy(() -> client.createUser("CAROL", PASSWORD)).isInstanceOf(AlreadyExistsException.class);
         assertThatThrownBy(() -> client.listSessions("AAAAAAAAAAAAAAAAAAAAAA")).isInstanceOf(NotFoundException.class);
-        assertThatThrownBy(() -> client.revokeAllSessions("nope", "")).isInstanceOf(InvalidArgumentException.class);
+        assertThatThrownBy(() -> client.revokeAllSessions("nope")).isInstanceOf(InvalidArgumentException.class);
         assertThat(client.validate(login.getToken()).isValid()).isTrue();
     }
 
@@ -267,7 +303,7 @@ class SessionAuthorityClientTest {
             assertThat(cached.validate(kept.getToken()).isValid()).isTrue();
             assertThat(hits.hits.get()).as("the kept session is still cached").isEqualTo(before + 1);
 
-            client.changePassword(kept.getSession().getUserId(), PASSWORD, PASSWORD + "!", "");
+            client.changePassword(kept.getSession().getUserId(), PASSWORD, PASSWORD + "!");
             io.sessionauthority.service.testing.Await.until("the password change seen by the cache", Duration.ofSeconds(10),
                     () -> !cached.validate(kept.getToken()).isValid());
         }

@@ -3,7 +3,6 @@ package io.sessionauthority.client;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
-import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.ConnectivityState;
 import io.grpc.Status;
 import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
@@ -34,11 +33,13 @@ final class Calls {
     private final Connection connection;
     private final Duration connectTimeout;
     private final ClientListener listener;
+    private final java.util.concurrent.Executor callbackExecutor;
     private volatile boolean firstAnswerSeen;
     private final AtomicLong lastMisconfiguredLog = new AtomicLong(System.nanoTime() - MISCONFIGURED_LOG_INTERVAL_NANOS);
 
     Calls(SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub stub, Connection connection, Duration connectTimeout,
-          ClientListener listener) {
+          ClientListener listener, java.util.concurrent.Executor callbackExecutor) {
+        this.callbackExecutor = callbackExecutor;
         this.stub = stub;
         this.connection = connection;
         this.connectTimeout = connectTimeout;
@@ -170,7 +171,7 @@ final class Calls {
                 logIfMisconfigured(mapped);
                 result.completeExceptionally(mapped);
             }
-        }, MoreExecutors.directExecutor());
+        }, callbackExecutor);
         return result;
     }
 

@@ -108,7 +108,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
         Channel intercepted = ClientInterceptors.intercept(channel, builder.interceptors);
         SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub base = SessionAuthorityServiceGrpc.newFutureStub(intercepted);
         this.calls = new Calls(builder.callCredentials == null ? base : base.withCallCredentials(builder.callCredentials),
-                connection, builder.connectTimeout, builder.listener);
+                connection, builder.connectTimeout, builder.listener, builder.callbackExecutor);
         this.deadline = builder.deadline;
         this.hashingDeadline = builder.hashingDeadline;
         this.listener = builder.listener;
@@ -218,6 +218,15 @@ public final class SessionAuthorityClient implements AutoCloseable {
         return revocations != null && revocations.healthy();
     }
 
+    /**
+     * The state of this client's channel to the authority ({@code READY} when connected, or
+     * {@code IDLE}, {@code CONNECTING}, {@code TRANSIENT_FAILURE}, {@code SHUTDOWN}), for a gauge or
+     * a health check. Reading it never starts a connection.
+     */
+    public io.grpc.ConnectivityState connectionState() {
+        return connection.state();
+    }
+
     private void slide(String token, ValidationResult result) {
         if (slider != null && result.isValid()) {
             slider.seen(token, result.session().orElseThrow());
@@ -286,18 +295,46 @@ public final class SessionAuthorityClient implements AutoCloseable {
     }
 
     /**
-     * Changes a password and revokes every session of the user but {@code keepSessionId} (empty for
-     * none). Answers how many sessions were revoked.
+     * Changes a password and revokes every session of the user: the password may have leaked, and
+     * so may any session made with it. Answers how many sessions were revoked. To keep the session
+     * the change was made from, use {@link #changePassword(String, String, String, String)}.
+     */
+    public int changePassword(String userId, String currentPassword, String newPassword) {
+        return join(changePasswordAsync(userId, currentPassword, newPassword));
+    }
+
+    /** The asynchronous form of {@link #changePassword(String, String, String)}. */
+    public CompletableFuture<Integer> changePasswordAsync(String userId, String currentPassword, String newPassword) {
+        return changePassword(ChangePasswordRequest.newBuilder().setUserId(userId).setCurrentPassword(currentPassword)
+                .setNewPassword(newPassword).build());
+    }
+
+    /**
+     * Changes a password and revokes every session of the user but {@code keepSessionId}, which must
+     * name one (to keep none, leave it out: {@link #changePassword(String, String, String)}). Answers
+     * how many sessions were revoked.
      */
     public int changePassword(String userId, String currentPassword, String newPassword, String keepSessionId) {
         return join(changePasswordAsync(userId, currentPassword, newPassword, keepSessionId));
     }
 
-    /** The asynchronous form of {@link #changePassword}. */
+    /** The asynchronous form of {@link #changePassword(String, String, String, String)}. */
     public CompletableFuture<Integer> changePasswordAsync(String userId, String currentPassword, String newPassword, String keepSessionId) {
-        return calls.call("ChangePassword", hashingDeadline, s -> s.changePassword(ChangePasswordRequest.newBuilder().setUserId(userId)
-                .setCurrentPassword(currentPassword).setNewPassword(newPassword).setKeepSessionId(keepSessionId).build()))
-                .thenApply(response -> response.getRevokedCount());
+        return changePassword(ChangePasswordRequest.newBuilder().setUserId(userId).setCurrentPassword(currentPassword)
+                .setNewPassword(newPassword).setKeepSessionId(named(keepSessionId, "keepSessionId",
+                        "changePassword(userId, currentPassword, newPassword)")).build());
+    }
+
+    private CompletableFuture<Integer> changePassword(ChangePasswordRequest request) {
+        return calls.call("ChangePassword", hashingDeadline, s -> s.changePassword(request)).thenApply(response -> response.getRevokedCount());
+    }
+
+    /** {@code sessionId}, refused when empty: "none" is said by leaving the argument out, never by "". */
+    private static String named(String sessionId, String parameter, String withoutIt) {
+        if (sessionId == null || sessionId.isEmpty()) {
+            throw new IllegalArgumentException(parameter + " must name a session; to keep none, call " + withoutIt);
+        }
+        return sessionId;
     }
 
     // ---- Revoke and list ------------------------------------------------------------------
@@ -328,7 +365,20 @@ public final class SessionAuthorityClient implements AutoCloseable {
         return revoke(RevokeRequest.newBuilder().setSession(SessionRef.newBuilder().setUserId(userId).setSessionId(sessionId)).build());
     }
 
-    /** Ends every session of a user but {@code exceptSessionId} (empty for none). Answers how many ended. */
+    /** Ends every session of a user. Answers how many ended. */
+    public int revokeAllSessions(String userId) {
+        return join(revokeAllSessionsAsync(userId));
+    }
+
+    /** The asynchronous form of {@link #revokeAllSessions(String)}. */
+    public CompletableFuture<Integer> revokeAllSessionsAsync(String userId) {
+        return revoke(RevokeRequest.newBuilder().setAllSessions(AllSessions.newBuilder().setUserId(userId)).build());
+    }
+
+    /**
+     * Ends every session of a user but {@code exceptSessionId}, which must name one (to end them all:
+     * {@link #revokeAllSessions(String)}). Answers how many ended.
+     */
     public int revokeAllSessions(String userId, String exceptSessionId) {
         return join(revokeAllSessionsAsync(userId, exceptSessionId));
     }
@@ -336,7 +386,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
     /** The asynchronous form of {@link #revokeAllSessions(String, String)}. */
     public CompletableFuture<Integer> revokeAllSessionsAsync(String userId, String exceptSessionId) {
         return revoke(RevokeRequest.newBuilder().setAllSessions(AllSessions.newBuilder().setUserId(userId)
-                .setExceptSessionId(exceptSessionId)).build());
+                .setExceptSessionId(named(exceptSessionId, "exceptSessionId", "revokeAllSessions(userId)"))).build());
     }
 
     private CompletableFuture<Integer> revoke(RevokeRequest request) {
@@ -393,6 +443,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
         private Duration hashingDeadline = DEFAULT_HASHING_DEADLINE;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private ClientListener listener = ClientListener.NONE;
+        private java.util.concurrent.Executor callbackExecutor = com.google.common.util.concurrent.MoreExecutors.directExecutor();
         private final List<ClientInterceptor> interceptors = new java.util.ArrayList<>();
         private Duration keepAliveTime = Duration.ofSeconds(30);
         private int maxAttempts = 3;
@@ -584,6 +635,17 @@ public final class SessionAuthorityClient implements AutoCloseable {
                 throw new IllegalArgumentException("the slide interval must not be negative");
             }
             this.slideInterval = interval;
+            return this;
+        }
+
+        /**
+         * Where the futures of the {@code …Async} methods complete, and so where the stages you chain
+         * on them without an executor of their own run. By default they complete on a gRPC transport
+         * thread, which must never block: pass an executor of yours if your stages may (a database
+         * call, a lock). An answer known without a call (a cache hit) completes on the calling thread.
+         */
+        public Builder callbackExecutor(java.util.concurrent.Executor executor) {
+            this.callbackExecutor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 

@@ -1,6 +1,8 @@
 package io.sessionauthority.spring;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sessionauthority.client.SessionAuthorityClient;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -29,5 +31,19 @@ public class SessionAuthorityMetricsAutoConfiguration {
     @ConditionalOnMissingBean
     public SessionAuthorityMetrics sessionAuthorityMetrics(MeterRegistry registry) {
         return new SessionAuthorityMetrics(registry);
+    }
+
+    /**
+     * Gauges of the client's connection and revocation stream.
+     *
+     * @param registry where the gauges go
+     * @param client   the client, made after this configuration's beans
+     * @return the gauges
+     */
+    @Bean
+    @ConditionalOnBean(MeterRegistry.class)
+    @ConditionalOnMissingBean
+    public SessionAuthorityClientGauges sessionAuthorityClientGauges(MeterRegistry registry, ObjectProvider<SessionAuthorityClient> client) {
+        return new SessionAuthorityClientGauges(registry, client);
     }
 }

@@ -168,6 +168,8 @@ class SessionAuthorityStarterTest {
         await("the validation counted in " + SessionAuthorityMetrics.CALLS).atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(20)).until(() -> validations() > before);
         assertThat(meters.find(SessionAuthorityMetrics.CALLS).tag("outcome", "ok").timers()).isNotEmpty();
+        assertThat(meters.get(SessionAuthorityClientGauges.CONNECTION_READY).gauge().value()).as("connected").isEqualTo(1);
+        assertThat(meters.get(SessionAuthorityClientGauges.REVOCATION_STREAM_HEALTHY).gauge().value()).as("no cache, no stream").isZero();
     }
 
     /** Last: the authority does not come back. */
@@ -179,6 +181,7 @@ class SessionAuthorityStarterTest {
 
         HttpResponse<String> response = get("/me", "Authorization", "Bearer " + token);
 
+        assertThat(meters.get(SessionAuthorityClientGauges.CONNECTION_READY).gauge().value()).as("disconnected").isZero();
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
         assertThat(response.body()).isEqualTo("{\"error\":\"unavailable\"}");
