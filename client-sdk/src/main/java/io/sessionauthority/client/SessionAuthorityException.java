@@ -46,4 +46,13 @@ public abstract class SessionAuthorityException extends RuntimeException {
     public boolean isRetryable() {
         return false;
     }
+
+    /**
+     * The {@code Retry-After} an HTTP front answers its client with when this failure kept it from
+     * checking a session: whole seconds, at least 1 (Retry-After has no finer unit, and 0 would
+     * invite a stampede).
+     */
+    public long retryAfterSeconds() {
+        return 1;
+    }
 }

@@ -21,6 +21,12 @@ public final class ThrottledException extends SessionAuthorityException {
         return retryAfter;
     }
 
+    /** {@link #retryAfter()} rounded up to whole seconds, at least 1. */
+    @Override
+    public long retryAfterSeconds() {
+        return Math.max(1, retryAfter.getSeconds() + (retryAfter.getNano() > 0 ? 1 : 0));
+    }
+
     /** Always true: the load may have passed by then. */
     @Override
     public boolean isRetryable() {

@@ -4,7 +4,6 @@ import io.sessionauthority.client.InvalidArgumentException;
 import io.sessionauthority.client.MisconfiguredException;
 import io.sessionauthority.client.SessionAuthorityClient;
 import io.sessionauthority.client.SessionAuthorityException;
-import io.sessionauthority.client.ThrottledException;
 import io.sessionauthority.client.ValidationResult;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -116,7 +115,7 @@ public class SessionAuthorityAuthenticationFilter extends OncePerRequestFilter {
             return;
         } catch (SessionAuthorityException failure) {
             warn(failure);
-            request.setAttribute(AUTHORITY_UNAVAILABLE_ATTRIBUTE, retryAfterSeconds(failure));
+            request.setAttribute(AUTHORITY_UNAVAILABLE_ATTRIBUTE, failure.retryAfterSeconds());
             chain.doFilter(request, response);
             return;
         }
@@ -154,14 +153,5 @@ public class SessionAuthorityAuthenticationFilter extends OncePerRequestFilter {
             unavailable.warn(() -> "Session Authority cannot answer; answering 503 to protected requests with a session token: "
                     + failure.getClass().getSimpleName() + ": " + failure.getMessage());
         }
-    }
-
-    private static long retryAfterSeconds(SessionAuthorityException failure) {
-        if (failure instanceof ThrottledException throttled) {
-            Duration delay = throttled.retryAfter();
-            // Whole seconds, rounded up: Retry-After has no finer unit, and 0 would invite a stampede.
-            return Math.max(1, delay.getSeconds() + (delay.getNano() > 0 ? 1 : 0));
-        }
-        return 1;
     }
 }
