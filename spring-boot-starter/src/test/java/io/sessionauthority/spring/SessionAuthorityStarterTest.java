@@ -1,5 +1,7 @@
 package io.sessionauthority.spring;
 
+import io.sessionauthority.testing.AuthorityProcesses;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

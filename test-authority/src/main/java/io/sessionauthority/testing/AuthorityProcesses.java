@@ -1,4 +1,4 @@
-package io.sessionauthority.spring;
+package io.sessionauthority.testing;
 
 import static org.awaitility.Awaitility.await;
 
@@ -17,12 +17,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The authority as it runs in production, in processes of its own: a private {@code redis-server}
- * and the service's runnable jar. Separate processes keep the service's Micronaut classpath out of
- * the Spring application under test, and let a test kill the service like an outage would.
+ * and the service's runnable jar. Separate processes keep the service's classpath (and its Micronaut
+ * beans) out of the application under test — a Spring Boot app, a Micronaut app — and let a test
+ * kill the service like an outage would. For the tests of this repository's integrations; not
+ * published.
  */
-final class AuthorityProcesses implements AutoCloseable {
+public final class AuthorityProcesses implements AutoCloseable {
 
-    private static final Path SERVICE_JAR = Path.of("..", "service", "target", "session-authority.jar");
+    private static final Path SERVICE_JAR = Path.of("..", "service", "target", "session-authority.jar").toAbsolutePath().normalize();
     private static final Path LOGS = Path.of("target");
     private static final Duration STARTUP = Duration.ofSeconds(60);
 
@@ -37,7 +39,7 @@ final class AuthorityProcesses implements AutoCloseable {
     }
 
     /** Starts Redis, then the service on it, and returns once the service answers gRPC calls. */
-    static AuthorityProcesses start() {
+    public static AuthorityProcesses start() {
         String redisServer = onPath("redis-server");
         if (redisServer == null) {
             throw new AssertionError("redis-server is not on the PATH: install it (Debian: apt-get install redis-server)"
@@ -85,7 +87,7 @@ final class AuthorityProcesses implements AutoCloseable {
     }
 
     /** Where the service listens for gRPC: {@code 127.0.0.1:<port>}. */
-    String grpcTarget() {
+    public String grpcTarget() {
         return "127.0.0.1:" + grpcPort;
     }
 
@@ -93,12 +95,12 @@ final class AuthorityProcesses implements AutoCloseable {
      * A plain SDK client of the service, for the test's own calls (creating users, logging in,
      * revoking): the service runs without caller authentication on loopback, so it needs no key.
      */
-    SessionAuthorityClient newClient() {
+    public SessionAuthorityClient newClient() {
         return SessionAuthorityClient.builder(grpcTarget()).plaintext().deadline(Duration.ofSeconds(2)).build();
     }
 
     /** Kills the service (SIGKILL, as a crash would), leaving Redis up: an outage of the authority. */
-    void killService() {
+    public void killService() {
         service.destroyForcibly();
         waitFor(service);
     }
