@@ -18,7 +18,7 @@ final class JsonErrorResponses {
         response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.getWriter().write("{\"error\":\"" + code + "\"}");
+        response.getWriter().write(JsonError.body(code));
         response.getWriter().flush();
     }
 }

@@ -2,6 +2,7 @@ package io.sessionauthority.spring;
 
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.function.Function;
 import org.springframework.http.HttpHeaders;
 import org.springframework.util.StringUtils;
 
@@ -23,12 +24,23 @@ final class SessionTokenResolver {
 
     /** The token, or null when the request carries none. */
     String resolve(HttpServletRequest request) {
-        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-        if (hasBearerScheme(header)) {
-            String token = header.substring(BEARER.length()).trim();
+        return resolve(request.getHeader(HttpHeaders.AUTHORIZATION), name -> cookie(request, name));
+    }
+
+    /**
+     * The token of a request whose {@code Authorization} header is {@code authorization} (null if
+     * absent) and whose cookies {@code cookie} looks up by name; null when it carries none.
+     */
+    String resolve(String authorization, Function<String, String> cookie) {
+        if (hasBearerScheme(authorization)) {
+            String token = authorization.substring(BEARER.length()).trim();
             return token.isEmpty() ? null : token;
         }
-        return cookieName == null ? null : cookie(request);
+        if (cookieName == null) {
+            return null;
+        }
+        String value = cookie.apply(cookieName);
+        return StringUtils.hasText(value) ? value.trim() : null;
     }
 
     /** Whether the request carries {@code Authorization: Bearer …}: such a request cannot be forged cross-site. */
@@ -36,18 +48,18 @@ final class SessionTokenResolver {
         return hasBearerScheme(request.getHeader(HttpHeaders.AUTHORIZATION));
     }
 
-    private static boolean hasBearerScheme(String header) {
+    static boolean hasBearerScheme(String header) {
         return header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length());
     }
 
-    private String cookie(HttpServletRequest request) {
+    private static String cookie(HttpServletRequest request, String name) {
         Cookie[] cookies = request.getCookies();
         if (cookies == null) {
             return null;
         }
         for (Cookie cookie : cookies) {
-            if (cookieName.equals(cookie.getName()) && StringUtils.hasText(cookie.getValue())) {
-                return cookie.getValue().trim();
+            if (name.equals(cookie.getName()) && StringUtils.hasText(cookie.getValue())) {
+                return cookie.getValue();
             }
         }
         return null;
