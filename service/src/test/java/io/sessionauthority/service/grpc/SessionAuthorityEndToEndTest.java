@@ -327,28 +327,9 @@ class SessionAuthorityEndToEndTest implements TestPropertyProvider {
 
     @Test
     void reflectionListsTheService() throws Exception {
-        CountDownLatch done = new CountDownLatch(1);
-        List<String> services = new ArrayList<>();
-        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
-                .serverReflectionInfo(new StreamObserver<>() {
-                    @Override
-                    public void onNext(ServerReflectionResponse response) {
-                        response.getListServicesResponse().getServiceList().forEach(s -> services.add(s.getName()));
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        done.countDown();
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        done.countDown();
-                    }
-                });
-        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
-        requests.onCompleted();
-        assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+        List<String> services = reflect(ServerReflectionRequest.newBuilder().setListServices("").build()).stream()
+                .flatMap(response -> response.getListServicesResponse().getServiceList().stream())
+                .map(service -> service.getName()).toList();
         assertThat(services).contains("sessionauthority.v1.SessionAuthorityService", "grpc.health.v1.Health");
     }
 
@@ -408,19 +389,24 @@ class SessionAuthorityEndToEndTest implements TestPropertyProvider {
     }
 
     private List<com.google.protobuf.DescriptorProtos.FileDescriptorProto> filesContaining(String symbol) throws Exception {
-        CountDownLatch done = new CountDownLatch(1);
         List<com.google.protobuf.DescriptorProtos.FileDescriptorProto> files = new ArrayList<>();
+        for (ServerReflectionResponse response : reflect(ServerReflectionRequest.newBuilder().setFileContainingSymbol(symbol).build())) {
+            for (com.google.protobuf.ByteString file : response.getFileDescriptorResponse().getFileDescriptorProtoList()) {
+                files.add(com.google.protobuf.DescriptorProtos.FileDescriptorProto.parseFrom(file));
+            }
+        }
+        return files;
+    }
+
+    /** One v1 reflection request, and every response to it, once the server has ended the stream. */
+    private List<ServerReflectionResponse> reflect(ServerReflectionRequest request) throws Exception {
+        CountDownLatch done = new CountDownLatch(1);
+        List<ServerReflectionResponse> responses = new java.util.concurrent.CopyOnWriteArrayList<>();
         StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
                 .serverReflectionInfo(new StreamObserver<>() {
                     @Override
                     public void onNext(ServerReflectionResponse response) {
-                        for (com.google.protobuf.ByteString file : response.getFileDescriptorResponse().getFileDescriptorProtoList()) {
-                            try {
-                                files.add(com.google.protobuf.DescriptorProtos.FileDescriptorProto.parseFrom(file));
-                            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                                throw new AssertionError(e);
-                            }
-                        }
+                        responses.add(response);
                     }
 
                     @Override
@@ -433,9 +419,9 @@ class SessionAuthorityEndToEndTest implements TestPropertyProvider {
                         done.countDown();
                     }
                 });
-        requests.onNext(ServerReflectionRequest.newBuilder().setFileContainingSymbol(symbol).build());
+        requests.onNext(request);
         requests.onCompleted();
         assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
-        return files;
+        return responses;
     }
 }
