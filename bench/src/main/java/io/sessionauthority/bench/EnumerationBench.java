@@ -1,8 +1,8 @@
 package io.sessionauthority.bench;
 
+import io.sessionauthority.client.ClientInfo;
 import io.sessionauthority.client.SessionAuthorityClient;
 import io.sessionauthority.client.UnauthenticatedException;
-import io.sessionauthority.v1.ClientMetadata;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -61,7 +61,7 @@ final class EnumerationBench {
     private static double timeFailedLogin(SessionAuthorityClient client, String username, String password) {
         long start = System.nanoTime();
         try {
-            client.login(username, password, ClientMetadata.getDefaultInstance());
+            client.login(username, password, ClientInfo.none());
             throw new IllegalStateException("a login that should fail succeeded");
         } catch (UnauthenticatedException expected) {
             return (System.nanoTime() - start) / 1_000_000.0;

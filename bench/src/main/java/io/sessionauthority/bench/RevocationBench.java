@@ -1,9 +1,9 @@
 package io.sessionauthority.bench;
 
+import io.sessionauthority.client.ClientInfo;
 import static io.sessionauthority.bench.Scenarios.PASSWORD;
 
 import io.sessionauthority.client.SessionAuthorityClient;
-import io.sessionauthority.v1.ClientMetadata;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -51,7 +51,7 @@ final class RevocationBench {
                 admin.createUser("bench", PASSWORD);
                 List<String> tokens = new ArrayList<>();
                 for (int i = 0; i < options.sessions(); i++) {
-                    tokens.add(admin.login("bench", PASSWORD, ClientMetadata.getDefaultInstance()).getToken());
+                    tokens.add(admin.login("bench", PASSWORD, ClientInfo.none()).token());
                 }
                 throughput(report, admin, cached, tokens);
                 visibility(report, admin, port, tokens);

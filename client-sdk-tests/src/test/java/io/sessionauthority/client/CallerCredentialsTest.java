@@ -19,8 +19,6 @@ import io.sessionauthority.client.example.GreeterService;
 import io.sessionauthority.service.security.CallerRegistry;
 import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.service.testing.ServiceUnderTest;
-import io.sessionauthority.v1.ClientMetadata;
-import io.sessionauthority.v1.LoginResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -69,11 +67,11 @@ class CallerCredentialsTest {
     void anApiKeyIdentifiesTheCallingService() {
         try (SessionAuthorityClient edge = client(EDGE_KEY); SessionAuthorityClient anonymous = client(null)) {
             edge.createUser("alice", "correct horse battery");
-            LoginResponse login = edge.login("alice", "correct horse battery", ClientMetadata.getDefaultInstance());
-            assertThat(edge.validate(login.getToken()).isValid()).isTrue();
+            LoginResult login = edge.login("alice", "correct horse battery", ClientInfo.none());
+            assertThat(edge.validate(login.token()).isValid()).isTrue();
 
             MisconfiguredException refused = thrown(MisconfiguredException.class,
-                    () -> anonymous.validate(login.getToken()));
+                    () -> anonymous.validate(login.token()));
             assertThat(refused.reason()).isEqualTo("CALLER_UNAUTHENTICATED");
             assertThat(ApiKeyCredentials.of(EDGE_KEY).toString()).doesNotContain(EDGE_KEY);
         }
@@ -83,7 +81,7 @@ class CallerCredentialsTest {
     void aServerWhoseCredentialsTheAuthorityRefusesFailsClosedWithInternal() throws Exception {
         try (SessionAuthorityClient edge = client(EDGE_KEY); SessionAuthorityClient reader = client(READER_KEY)) {
             edge.createUser("bob", "correct horse battery");
-            LoginResponse login = edge.login("bob", "correct horse battery", ClientMetadata.getDefaultInstance());
+            LoginResult login = edge.login("bob", "correct horse battery", ClientInfo.none());
             // "reader" may not call Validate: the protected server must neither pass the call nor suggest a retry.
             Server greeter = ServerBuilder.forPort(0)
                     .addService(ServerInterceptors.intercept(new GreeterService(), SessionAuthInterceptor.of(reader)))
@@ -91,7 +89,7 @@ class CallerCredentialsTest {
             ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", greeter.getPort()).usePlaintext().build();
             try {
                 Metadata headers = new Metadata();
-                headers.put(SessionAuthInterceptor.AUTHORIZATION, "Bearer " + login.getToken());
+                headers.put(SessionAuthInterceptor.AUTHORIZATION, "Bearer " + login.token());
                 StatusRuntimeException error = thrown(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(
                         ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers)),
                         GreeterService.HELLO, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "hi"));

@@ -82,7 +82,7 @@ class ClientInterceptorsTest {
                     .build()) {
                 client.awaitReady(Duration.ofSeconds(30));
                 client.createUser("tracy", PASSWORD);
-                String token = client.login("tracy", PASSWORD, io.sessionauthority.v1.ClientMetadata.getDefaultInstance()).getToken();
+                String token = client.login("tracy", PASSWORD, ClientInfo.none()).token();
 
                 Span span = caller.getTracer("caller").spanBuilder("GET /orders").startSpan();
                 try (Scope ignored = span.makeCurrent()) {

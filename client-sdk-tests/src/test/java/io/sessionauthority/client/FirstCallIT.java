@@ -7,7 +7,6 @@ import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.service.testing.ServiceUnderTest;
 import io.sessionauthority.service.testing.TestCertificates;
 import io.sessionauthority.service.testing.TlsService;
-import io.sessionauthority.v1.ClientMetadata;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,7 +53,7 @@ class FirstCallIT {
     private static String login(SessionAuthorityClient client) {
         try (client) {
             client.createUser("alice", "correct horse battery");
-            return client.login("alice", "correct horse battery", ClientMetadata.getDefaultInstance()).getToken();
+            return client.login("alice", "correct horse battery", ClientInfo.none()).token();
         }
     }
 

@@ -1,6 +1,5 @@
 package io.sessionauthority.client;
 
-import io.sessionauthority.v1.ClientMetadata;
 import java.time.Duration;
 
 /**
@@ -18,7 +17,7 @@ public final class PodApp {
                 .deadline(Duration.ofSeconds(5)).build()) {
             client.awaitReady(Duration.ofSeconds(60));
             client.createUser("pod-user", "correct horse battery");
-            String token = client.login("pod-user", "correct horse battery", ClientMetadata.getDefaultInstance()).getToken();
+            String token = client.login("pod-user", "correct horse battery", ClientInfo.none()).token();
             boolean valid = client.validate(token).isValid();
             client.revokeToken(token);
             ValidationResult after = client.validate(token);

@@ -204,8 +204,8 @@ class ReleaseIT {
                 import static org.junit.jupiter.api.Assertions.assertFalse;
                 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+                import io.sessionauthority.client.ClientInfo;
                 import io.sessionauthority.client.SessionAuthorityClient;
-                import io.sessionauthority.v1.ClientMetadata;
                 import java.time.Duration;
                 import org.junit.jupiter.api.Test;
 
@@ -218,7 +218,7 @@ class ReleaseIT {
                             client.awaitReady(Duration.ofSeconds(30));
                             client.createUser("release-consumer", "correct horse battery staple");
                             String token = client.login("release-consumer", "correct horse battery staple",
-                                    ClientMetadata.getDefaultInstance()).getToken();
+                                    ClientInfo.none()).token();
                             assertTrue(client.validate(token).isValid());
                             client.revokeToken(token);
                             assertFalse(client.validate(token).isValid());

@@ -8,8 +8,6 @@ import io.grpc.NameResolver;
 import io.grpc.NameResolverProvider;
 import io.grpc.netty.NettyChannelBuilder;
 import io.sessionauthority.service.testing.RedisServerProcess;
-import io.sessionauthority.v1.ClientMetadata;
-import io.sessionauthority.v1.LoginResponse;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URI;
@@ -49,15 +47,15 @@ class ReplicasIT {
                 double bAtReady = awaitReady(b);
                 awaitUp(client);
                 client.createUser("alice", "correct horse battery");
-                LoginResponse login = client.login("alice", "correct horse battery", ClientMetadata.getDefaultInstance());
+                LoginResult login = client.login("alice", "correct horse battery", ClientInfo.none());
                 // Round robin: consecutive calls land on both replicas; every one sees the session.
                 for (int i = 0; i < 20; i++) {
-                    assertThat(client.validate(login.getToken()).isValid()).isTrue();
+                    assertThat(client.validate(login.token()).isValid()).isTrue();
                 }
 
                 awaitTakingCalls(a, aAtReady);
                 awaitTakingCalls(b, bAtReady); // round robin really spreads over both
-                Load load = new Load(client, login.getToken());
+                Load load = new Load(client, login.token());
                 load.start();
                 Await.until("the load running", Duration.ofSeconds(30), () -> load.successes.get() > 50);
                 a.process().destroyForcibly(); // kill -9

@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sessionauthority.service.testing.Await;
 import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.service.testing.ServiceUnderTest;
-import io.sessionauthority.v1.ClientMetadata;
-import io.sessionauthority.v1.LoginResponse;
-import io.sessionauthority.v1.SessionEndReason;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,38 +39,38 @@ class RevocationResumeIT {
                              }
                          }).build()) {
                 awaitStreamHealthy(cached);
-                LoginResponse loggedOut = signUpAndLogin(admin, "alice");
-                LoginResponse bobsPhone = signUpAndLogin(admin, "bob");
-                LoginResponse bobsLaptop = admin.login("bob", PASSWORD, ClientMetadata.getDefaultInstance());
-                LoginResponse kept = signUpAndLogin(admin, "carol");
-                List<LoginResponse> all = List.of(loggedOut, bobsPhone, bobsLaptop, kept);
-                for (LoginResponse login : all) {
-                    assertThat(cached.validate(login.getToken()).isValid()).isTrue();
+                LoginResult loggedOut = signUpAndLogin(admin, "alice");
+                LoginResult bobsPhone = signUpAndLogin(admin, "bob");
+                LoginResult bobsLaptop = admin.login("bob", PASSWORD, ClientInfo.none());
+                LoginResult kept = signUpAndLogin(admin, "carol");
+                List<LoginResult> all = List.of(loggedOut, bobsPhone, bobsLaptop, kept);
+                for (LoginResult login : all) {
+                    assertThat(cached.validate(login.token()).isValid()).isTrue();
                 }
                 int cachedHits = hits.get();
-                for (LoginResponse login : all) {
-                    assertThat(cached.validate(login.getToken()).isValid()).isTrue();
+                for (LoginResult login : all) {
+                    assertThat(cached.validate(login.token()).isValid()).isTrue();
                 }
                 assertThat(hits.get()).as("all four answered from the cache").isEqualTo(cachedHits + 4);
 
                 replica.kill();
                 long killed = System.nanoTime();
-                admin.revokeToken(loggedOut.getToken());
-                admin.revokeAllSessions(bobsPhone.getSession().getUserId());
+                admin.revokeToken(loggedOut.token());
+                admin.revokeAllSessions(bobsPhone.session().userId());
                 replica = ServiceProcess.start(redis, port, "resume-2");
                 awaitStreamHealthy(cached);
                 System.out.printf("stream healthy again %d ms after the kill -9%n", (System.nanoTime() - killed) / 1_000_000);
 
                 int before = hits.get();
-                assertThat(cached.validate(kept.getToken()).isValid()).isTrue();
+                assertThat(cached.validate(kept.token()).isValid()).isTrue();
                 assertThat(hits.get()).as("the cache survived the restart: resumed, not reset").isEqualTo(before + 1);
-                ValidationResult revoked = cached.validate(loggedOut.getToken());
+                ValidationResult revoked = cached.validate(loggedOut.token());
                 assertThat(revoked.reason()).isEqualTo(ValidationResult.Reason.REVOKED);
-                assertThat(revoked.endReason()).isEqualTo(SessionEndReason.SESSION_END_REASON_LOGOUT);
-                for (LoginResponse bob : List.of(bobsPhone, bobsLaptop)) {
-                    ValidationResult ended = cached.validate(bob.getToken());
+                assertThat(revoked.endReason()).isEqualTo(ValidationResult.EndReason.LOGOUT);
+                for (LoginResult bob : List.of(bobsPhone, bobsLaptop)) {
+                    ValidationResult ended = cached.validate(bob.token());
                     assertThat(ended.reason()).isEqualTo(ValidationResult.Reason.REVOKED);
-                    assertThat(ended.endReason()).isEqualTo(SessionEndReason.SESSION_END_REASON_REVOKE_ALL);
+                    assertThat(ended.endReason()).isEqualTo(ValidationResult.EndReason.REVOKE_ALL);
                 }
             } finally {
                 replica.process().destroyForcibly();
@@ -81,9 +78,9 @@ class RevocationResumeIT {
         }
     }
 
-    private static LoginResponse signUpAndLogin(SessionAuthorityClient client, String username) {
+    private static LoginResult signUpAndLogin(SessionAuthorityClient client, String username) {
         client.createUser(username, PASSWORD);
-        return client.login(username, PASSWORD, ClientMetadata.getDefaultInstance());
+        return client.login(username, PASSWORD, ClientInfo.none());
     }
 
     private static void awaitStreamHealthy(SessionAuthorityClient cached) {

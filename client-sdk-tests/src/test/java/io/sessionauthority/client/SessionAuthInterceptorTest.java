@@ -17,8 +17,6 @@ import io.sessionauthority.client.example.GreeterService;
 import io.sessionauthority.client.example.ReadmeExample;
 import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.service.testing.ServiceUnderTest;
-import io.sessionauthority.v1.ClientMetadata;
-import io.sessionauthority.v1.LoginResponse;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -37,7 +35,7 @@ class SessionAuthInterceptorTest {
     private static ServiceUnderTest authority;
     private static Server greeter;
     private static ManagedChannel channel;
-    private static LoginResponse alice;
+    private static LoginResult alice;
 
     @BeforeAll
     static void start() throws Exception {
@@ -46,8 +44,8 @@ class SessionAuthInterceptorTest {
         greeter = ReadmeExample.start("127.0.0.1:" + authority.port(), 0, new GreeterService());
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", greeter.getPort()).usePlaintext().build();
         authority.blocking().createUser(io.sessionauthority.v1.CreateUserRequest.newBuilder().setUsername("alice").setPassword(PASSWORD).build());
-        alice = authority.blocking().login(io.sessionauthority.v1.LoginRequest.newBuilder().setUsername("alice").setPassword(PASSWORD)
-                .setClient(ClientMetadata.getDefaultInstance()).build());
+        alice = LoginResult.of(authority.blocking().login(io.sessionauthority.v1.LoginRequest.newBuilder().setUsername("alice")
+                .setPassword(PASSWORD).setClient(ClientInfo.none().proto()).build()));
     }
 
     @AfterAll
@@ -80,15 +78,15 @@ class SessionAuthInterceptorTest {
 
     @Test
     void aLiveTokenIsLetThroughWithItsSessionInTheContext() {
-        assertThat(helloWith("Bearer " + alice.getToken()))
-                .isEqualTo("hello alice (user " + alice.getSession().getUserId() + ")");
-        assertThat(helloWith("bearer " + alice.getToken())).startsWith("hello alice");
+        assertThat(helloWith("Bearer " + alice.token()))
+                .isEqualTo("hello alice (user " + alice.session().userId() + ")");
+        assertThat(helloWith("bearer " + alice.token())).startsWith("hello alice");
     }
 
     @Test
     void aMissingOrMalformedTokenIsUnauthenticated() {
         assertThat(statusOf(() -> helloWith(null))).isEqualTo(Status.Code.UNAUTHENTICATED);
-        assertThat(statusOf(() -> helloWith(alice.getToken()))).isEqualTo(Status.Code.UNAUTHENTICATED); // no scheme
+        assertThat(statusOf(() -> helloWith(alice.token()))).isEqualTo(Status.Code.UNAUTHENTICATED); // no scheme
         assertThat(statusOf(() -> helloWith("Basic YWxpY2U6cGFzcw=="))).isEqualTo(Status.Code.UNAUTHENTICATED);
         assertThat(statusOf(() -> helloWith("Bearer not-a-token"))).isEqualTo(Status.Code.UNAUTHENTICATED);
         assertThat(statusOf(() -> helloWith("Bearer sat1_" + "A".repeat(64)))).isEqualTo(Status.Code.UNAUTHENTICATED);
@@ -96,15 +94,15 @@ class SessionAuthInterceptorTest {
 
     @Test
     void aRevokedTokenIsUnauthenticated() {
-        LoginResponse bob;
+        LoginResult bob;
         authority.blocking().createUser(io.sessionauthority.v1.CreateUserRequest.newBuilder().setUsername("bob").setPassword(PASSWORD).build());
-        bob = authority.blocking().login(io.sessionauthority.v1.LoginRequest.newBuilder().setUsername("bob").setPassword(PASSWORD).build());
-        assertThat(helloWith("Bearer " + bob.getToken())).startsWith("hello bob");
-        authority.blocking().revoke(io.sessionauthority.v1.RevokeRequest.newBuilder().setToken(bob.getToken()).build());
+        bob = LoginResult.of(authority.blocking().login(io.sessionauthority.v1.LoginRequest.newBuilder().setUsername("bob").setPassword(PASSWORD).build()));
+        assertThat(helloWith("Bearer " + bob.token())).startsWith("hello bob");
+        authority.blocking().revoke(io.sessionauthority.v1.RevokeRequest.newBuilder().setToken(bob.token()).build());
 
         // The docs' client caches answers but follows the revocation stream: the revoke is seen in milliseconds.
         io.sessionauthority.service.testing.Await.until("the revoke seen by the protected service", java.time.Duration.ofSeconds(10),
-                () -> statusOf(() -> helloWith("Bearer " + bob.getToken())) == Status.Code.UNAUTHENTICATED);
+                () -> statusOf(() -> helloWith("Bearer " + bob.token())) == Status.Code.UNAUTHENTICATED);
     }
 
     @Test
@@ -122,7 +120,7 @@ class SessionAuthInterceptorTest {
         ManagedChannel toIsolated = ManagedChannelBuilder.forAddress("127.0.0.1", isolated.getPort()).usePlaintext().build();
         try {
             Metadata headers = new Metadata();
-            headers.put(SessionAuthInterceptor.AUTHORIZATION, "Bearer " + alice.getToken());
+            headers.put(SessionAuthInterceptor.AUTHORIZATION, "Bearer " + alice.token());
             io.grpc.Channel intercepted = io.grpc.ClientInterceptors.intercept(toIsolated, MetadataUtils.newAttachHeadersInterceptor(headers));
             StatusRuntimeException error = thrown(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(
                     intercepted, GreeterService.HELLO, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "hi"));
@@ -144,7 +142,7 @@ class SessionAuthInterceptorTest {
         ManagedChannel toCustom = ManagedChannelBuilder.forAddress("127.0.0.1", custom.getPort()).usePlaintext().build();
         try {
             Metadata headers = new Metadata();
-            headers.put(Metadata.Key.of("x-session-token", Metadata.ASCII_STRING_MARSHALLER), alice.getToken());
+            headers.put(Metadata.Key.of("x-session-token", Metadata.ASCII_STRING_MARSHALLER), alice.token());
             io.grpc.Channel intercepted = io.grpc.ClientInterceptors.intercept(toCustom, MetadataUtils.newAttachHeadersInterceptor(headers));
             assertThat(ClientCalls.blockingUnaryCall(intercepted, GreeterService.HELLO,
                     CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "hi")).startsWith("hello alice");
@@ -208,7 +206,7 @@ class SessionAuthInterceptorTest {
         ManagedChannel toSingle = ManagedChannelBuilder.forAddress("127.0.0.1", single.getPort()).usePlaintext().build();
         try {
             Metadata headers = new Metadata();
-            headers.put(SessionAuthInterceptor.AUTHORIZATION, "Bearer " + alice.getToken());
+            headers.put(SessionAuthInterceptor.AUTHORIZATION, "Bearer " + alice.token());
             io.grpc.Channel intercepted = io.grpc.ClientInterceptors.intercept(toSingle, MetadataUtils.newAttachHeadersInterceptor(headers));
             List<com.google.common.util.concurrent.ListenableFuture<String>> calls = new java.util.ArrayList<>();
             for (int i = 0; i < 50; i++) {

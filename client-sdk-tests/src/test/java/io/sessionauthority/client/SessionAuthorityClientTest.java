@@ -9,12 +9,7 @@ import io.grpc.Status;
 import io.sessionauthority.service.testing.MutableClock;
 import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.service.testing.ServiceUnderTest;
-import io.sessionauthority.v1.ClientMetadata;
-import io.sessionauthority.v1.CreateUserResponse;
 import io.sessionauthority.v1.LoginRequest;
-import io.sessionauthority.v1.LoginResponse;
-import io.sessionauthority.v1.Session;
-import io.sessionauthority.v1.SessionEndReason;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,89 +52,89 @@ class SessionAuthorityClientTest {
         redis.flushAll();
     }
 
-    private LoginResponse signUpAndLogin(String username) {
+    private LoginResult signUpAndLogin(String username) {
         client.createUser(username, PASSWORD);
-        return client.login(username, PASSWORD, ClientMetadata.newBuilder().setDeviceName("test").build());
+        return client.login(username, PASSWORD, new ClientInfo("", "", "test"));
     }
 
     @Test
     void everyMethodWorksEndToEnd() {
-        CreateUserResponse created = client.createUser("Alice", PASSWORD);
-        assertThat(created.getUsername()).isEqualTo("alice");
-        LoginResponse login = client.login(LoginRequest.newBuilder().setUsername("alice").setPassword(PASSWORD)
+        CreatedUser created = client.createUser("Alice", PASSWORD);
+        assertThat(created.username()).isEqualTo("alice");
+        LoginResult login = client.login(LoginRequest.newBuilder().setUsername("alice").setPassword(PASSWORD)
                 .putAttributes("cart", "1").build());
-        LoginResponse other = client.login("alice", PASSWORD, ClientMetadata.getDefaultInstance());
+        LoginResult other = client.login("alice", PASSWORD, ClientInfo.none());
 
-        ValidationResult valid = client.validate(login.getToken());
+        ValidationResult valid = client.validate(login.token());
         assertThat(valid.isValid()).isTrue();
-        assertThat(valid.session()).contains(login.getSession());
+        assertThat(valid.session()).contains(login.session());
         assertThat(valid.reason()).isEqualTo(ValidationResult.Reason.NONE);
 
-        ValidationResult touched = client.touch(login.getToken(), Map.of("page", "/cart"), List.of("cart"));
-        assertThat(touched.session().orElseThrow().getAttributesMap()).containsOnly(Map.entry("page", "/cart"));
-        assertThat(client.touch(login.getToken()).isValid()).isTrue();
+        ValidationResult touched = client.touch(login.token(), Map.of("page", "/cart"), List.of("cart"));
+        assertThat(touched.session().orElseThrow().attributes()).containsOnly(Map.entry("page", "/cart"));
+        assertThat(client.touch(login.token()).isValid()).isTrue();
 
-        assertThat(client.listSessions(created.getUserId())).extracting(Session::getSessionId)
-                .containsExactlyInAnyOrder(login.getSession().getSessionId(), other.getSession().getSessionId());
+        assertThat(client.listSessions(created.userId())).extracting(SessionInfo::sessionId)
+                .containsExactlyInAnyOrder(login.session().sessionId(), other.session().sessionId());
 
-        assertThat(client.revokeSession(created.getUserId(), other.getSession().getSessionId())).isEqualTo(1);
-        assertThat(client.validate(other.getToken()).reason()).isEqualTo(ValidationResult.Reason.REVOKED);
-        assertThat(client.validate(other.getToken()).endReason()).isEqualTo(SessionEndReason.SESSION_END_REASON_ADMIN_REVOKE);
+        assertThat(client.revokeSession(created.userId(), other.session().sessionId())).isEqualTo(1);
+        assertThat(client.validate(other.token()).reason()).isEqualTo(ValidationResult.Reason.REVOKED);
+        assertThat(client.validate(other.token()).endReason()).isEqualTo(ValidationResult.EndReason.ADMIN_REVOKE);
 
-        LoginResponse third = client.login("alice", PASSWORD, ClientMetadata.getDefaultInstance());
-        assertThat(client.changePassword(created.getUserId(), PASSWORD, "a new long passphrase", login.getSession().getSessionId()))
+        LoginResult third = client.login("alice", PASSWORD, ClientInfo.none());
+        assertThat(client.changePassword(created.userId(), PASSWORD, "a new long passphrase", login.session().sessionId()))
                 .isEqualTo(1);
-        assertThat(client.validate(third.getToken()).isValid()).isFalse();
-        assertThat(client.validate(third.getToken()).endReason()).isEqualTo(SessionEndReason.SESSION_END_REASON_PASSWORD_CHANGE);
+        assertThat(client.validate(third.token()).isValid()).isFalse();
+        assertThat(client.validate(third.token()).endReason()).isEqualTo(ValidationResult.EndReason.PASSWORD_CHANGE);
 
-        assertThat(client.revokeAllSessions(created.getUserId())).isEqualTo(1);
-        assertThat(client.revokeToken(login.getToken())).isZero();
-        ValidationResult revoked = client.validate(login.getToken());
+        assertThat(client.revokeAllSessions(created.userId())).isEqualTo(1);
+        assertThat(client.revokeToken(login.token())).isZero();
+        ValidationResult revoked = client.validate(login.token());
         assertThat(revoked.isValid()).isFalse();
         assertThat(revoked.session()).isEmpty();
         assertThat(revoked.reason()).isEqualTo(ValidationResult.Reason.REVOKED);
-        assertThat(revoked.endReason()).isEqualTo(SessionEndReason.SESSION_END_REASON_REVOKE_ALL);
-        assertThat(valid.endReason()).isEqualTo(SessionEndReason.SESSION_END_REASON_UNSPECIFIED);
+        assertThat(revoked.endReason()).isEqualTo(ValidationResult.EndReason.REVOKE_ALL);
+        assertThat(valid.endReason()).isEqualTo(ValidationResult.EndReason.NONE);
     }
 
     @Test
     void asynchronousFormsCompleteWithTheSameAnswers() throws Exception {
-        LoginResponse login = signUpAndLogin("bob");
-        assertThat(client.validateAsync(login.getToken()).get(5, TimeUnit.SECONDS).isValid()).isTrue();
-        assertThat(client.touchAsync(login.getToken(), Map.of(), List.of()).get(5, TimeUnit.SECONDS).isValid()).isTrue();
-        assertThat(client.listSessionsAsync(login.getSession().getUserId()).get(5, TimeUnit.SECONDS)).hasSize(1);
-        assertThat(client.revokeTokenAsync(login.getToken()).get(5, TimeUnit.SECONDS)).isEqualTo(1);
+        LoginResult login = signUpAndLogin("bob");
+        assertThat(client.validateAsync(login.token()).get(5, TimeUnit.SECONDS).isValid()).isTrue();
+        assertThat(client.touchAsync(login.token(), Map.of(), List.of()).get(5, TimeUnit.SECONDS).isValid()).isTrue();
+        assertThat(client.listSessionsAsync(login.session().userId()).get(5, TimeUnit.SECONDS)).hasSize(1);
+        assertThat(client.revokeTokenAsync(login.token()).get(5, TimeUnit.SECONDS)).isEqualTo(1);
 
-        CompletableFuture<LoginResponse> wrong = client.loginAsync(LoginRequest.newBuilder().setUsername("bob").setPassword("nope nope").build());
+        CompletableFuture<LoginResult> wrong = client.loginAsync(LoginRequest.newBuilder().setUsername("bob").setPassword("nope nope").build());
         assertThatThrownBy(wrong::join).isInstanceOf(CompletionException.class).hasCauseInstanceOf(UnauthenticatedException.class);
     }
 
     /** "Keep none" is said by leaving the session out; an empty id is a mistake, refused before any call. */
     @Test
     void keepingNoSessionIsItsOwnCallNotAnEmptyId() {
-        LoginResponse login = signUpAndLogin("dave");
-        String user = login.getSession().getUserId();
+        LoginResult login = signUpAndLogin("dave");
+        String user = login.session().userId();
         for (String empty : new String[] {"", null}) {
             assertThatThrownBy(() -> client.revokeAllSessions(user, empty)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("revokeAllSessions(userId)");
             assertThatThrownBy(() -> client.changePassword(user, PASSWORD, "a new long passphrase", empty))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("changePassword(userId, currentPassword, newPassword)");
         }
-        assertThat(client.validate(login.getToken()).isValid()).as("nothing was sent").isTrue();
+        assertThat(client.validate(login.token()).isValid()).as("nothing was sent").isTrue();
 
         assertThat(client.changePassword(user, PASSWORD, "a new long passphrase")).isEqualTo(1);
-        assertThat(client.validate(login.getToken()).endReason()).isEqualTo(SessionEndReason.SESSION_END_REASON_PASSWORD_CHANGE);
+        assertThat(client.validate(login.token()).endReason()).isEqualTo(ValidationResult.EndReason.PASSWORD_CHANGE);
     }
 
     /** Futures complete on the caller's executor, so stages chained on them may block without stalling gRPC's threads. */
     @Test
     void asynchronousAnswersCompleteOnTheCallbackExecutor() throws Exception {
-        LoginResponse login = signUpAndLogin("erin");
+        LoginResult login = signUpAndLogin("erin");
         java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newSingleThreadExecutor(
                 runnable -> new Thread(runnable, "callers-own-executor"));
         try (SessionAuthorityClient own = SessionAuthorityClient.builder("127.0.0.1:" + service.port()).plaintext()
                 .deadline(Duration.ofSeconds(5)).callbackExecutor(executor).build()) {
-            String validated = own.validateAsync(login.getToken()).thenApply(result -> Thread.currentThread().getName())
+            String validated = own.validateAsync(login.token()).thenApply(result -> Thread.currentThread().getName())
                     .get(5, TimeUnit.SECONDS);
             String failed = own.loginAsync(LoginRequest.newBuilder().setUsername("erin").setPassword("wrong password").build())
                     .handle((response, error) -> Thread.currentThread().getName()).get(5, TimeUnit.SECONDS);
@@ -164,7 +159,7 @@ class SessionAuthorityClientTest {
 
     @Test
     void failuresAreTypedExceptions() {
-        LoginResponse login = signUpAndLogin("carol");
+        LoginResult login = signUpAndLogin("carol");
 
         InvalidArgumentException malformed = thrown(InvalidArgumentException.class, () -> client.revokeToken("not-a-token"));
         assertThat(malformed.field()).isEqualTo("token");
@@ -172,14 +167,14 @@ class SessionAuthorityClientTest {
         assertThat(malformed.isRetryable()).isFalse();
 
         UnauthenticatedException wrong = thrown(UnauthenticatedException.class,
-                () -> client.login("carol", "wrong password", ClientMetadata.getDefaultInstance()));
+                () -> client.login("carol", "wrong password", ClientInfo.none()));
         assertThat(wrong.reason()).isEqualTo("INVALID_CREDENTIALS");
         assertThat(wrong.code()).isEqualTo(Status.Code.UNAUTHENTICATED);
 
         assertThatThrownBy(() -> client.createUser("CAROL", PASSWORD)).isInstanceOf(AlreadyExistsException.class);
         assertThatThrownBy(() -> client.listSessions("AAAAAAAAAAAAAAAAAAAAAA")).isInstanceOf(NotFoundException.class);
         assertThatThrownBy(() -> client.revokeAllSessions("nope")).isInstanceOf(InvalidArgumentException.class);
-        assertThat(client.validate(login.getToken()).isValid()).isTrue();
+        assertThat(client.validate(login.token()).isValid()).isTrue();
     }
 
     @Test
@@ -189,9 +184,9 @@ class SessionAuthorityClientTest {
              SessionAuthorityClient ownClient = SessionAuthorityClient.builder("127.0.0.1:" + ownService.port())
                      .plaintext().deadline(Duration.ofSeconds(2)).build()) {
             ownClient.createUser("dave", PASSWORD);
-            LoginResponse login = ownClient.login("dave", PASSWORD, ClientMetadata.getDefaultInstance());
+            LoginResult login = ownClient.login("dave", PASSWORD, ClientInfo.none());
             ownRedis.kill();
-            UnavailableException down = thrown(UnavailableException.class, () -> ownClient.validate(login.getToken()));
+            UnavailableException down = thrown(UnavailableException.class, () -> ownClient.validate(login.token()));
             assertThat(down.isRetryable()).isTrue();
             assertThat(down.code()).isEqualTo(Status.Code.UNAVAILABLE);
             assertThat(down.reason()).isEqualTo("STORE_UNAVAILABLE");
@@ -212,12 +207,12 @@ class SessionAuthorityClientTest {
 
     @Test
     void aPassedDeadlineIsUnavailable() {
-        LoginResponse login = signUpAndLogin("erin");
+        LoginResult login = signUpAndLogin("erin");
         try (SessionAuthorityClient impatient = SessionAuthorityClient.builder("127.0.0.1:" + service.port())
                 .plaintext().deadline(Duration.ofNanos(1)).build()) {
             // The first contact gets the connect budget on top of its deadline (a cold JVM); the next does not.
-            assertThat(impatient.validate(login.getToken()).isValid()).isTrue();
-            UnavailableException late = thrown(UnavailableException.class, () -> impatient.validate(login.getToken()));
+            assertThat(impatient.validate(login.token()).isValid()).isTrue();
+            UnavailableException late = thrown(UnavailableException.class, () -> impatient.validate(login.token()));
             assertThat(late.code()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
         }
     }
@@ -231,12 +226,12 @@ class SessionAuthorityClientTest {
              SessionAuthorityClient ownClient = SessionAuthorityClient.builder("127.0.0.1:" + ownService.port())
                      .plaintext().deadline(Duration.ofSeconds(30)).build()) {
             ownClient.createUser("frank", PASSWORD);
-            List<CompletableFuture<LoginResponse>> logins = new ArrayList<>();
+            List<CompletableFuture<LoginResult>> logins = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 logins.add(ownClient.loginAsync(LoginRequest.newBuilder().setUsername("frank").setPassword(PASSWORD).build()));
             }
             List<ThrottledException> throttled = new ArrayList<>();
-            for (CompletableFuture<LoginResponse> login : logins) {
+            for (CompletableFuture<LoginResult> login : logins) {
                 try {
                     login.join();
                 } catch (CompletionException e) {
@@ -254,93 +249,93 @@ class SessionAuthorityClientTest {
 
     @Test
     void dnsTargetsBalanceOverResolvedAddresses() {
-        LoginResponse login = signUpAndLogin("grace");
+        LoginResult login = signUpAndLogin("grace");
         try (SessionAuthorityClient viaDns = SessionAuthorityClient.builder("dns:///localhost:" + service.port())
                 .plaintext().deadline(Duration.ofSeconds(5)).build()) {
-            assertThat(viaDns.validate(login.getToken()).isValid()).isTrue();
+            assertThat(viaDns.validate(login.token()).isValid()).isTrue();
         }
     }
 
     @Test
     void theCacheForgetsASessionTheMomentItIsRevokedElsewhere() {
-        LoginResponse login = signUpAndLogin("heidi");
+        LoginResult login = signUpAndLogin("heidi");
         CountingListener hits = new CountingListener();
         try (SessionAuthorityClient cached = cachedClient(hits)) {
             awaitStreamHealthy(cached);
-            assertThat(cached.validate(login.getToken()).isValid()).isTrue();
-            assertThat(cached.validate(login.getToken()).isValid()).isTrue();
+            assertThat(cached.validate(login.token()).isValid()).isTrue();
+            assertThat(cached.validate(login.token()).isValid()).isTrue();
             assertThat(hits.hits.get()).as("the second answer came from the cache").isEqualTo(1);
 
             long revoked = System.nanoTime();
-            client.revokeToken(login.getToken()); // elsewhere: another client, another process in real life
+            client.revokeToken(login.token()); // elsewhere: another client, another process in real life
             io.sessionauthority.service.testing.Await.until("the revoke seen by the cache", Duration.ofSeconds(10),
-                    () -> !cached.validate(login.getToken()).isValid());
+                    () -> !cached.validate(login.token()).isValid());
             System.out.printf("revocation seen by a cached client after %d ms%n", (System.nanoTime() - revoked) / 1_000_000);
-            assertThat(cached.validate(login.getToken()).reason()).isEqualTo(ValidationResult.Reason.REVOKED);
-            assertThat(cached.validate(login.getToken()).endReason()).isEqualTo(SessionEndReason.SESSION_END_REASON_LOGOUT);
+            assertThat(cached.validate(login.token()).reason()).isEqualTo(ValidationResult.Reason.REVOKED);
+            assertThat(cached.validate(login.token()).endReason()).isEqualTo(ValidationResult.EndReason.LOGOUT);
         }
     }
 
     @Test
     void revokeAllAndPasswordChangesEvictEveryCachedSessionButTheKeptOne() {
-        LoginResponse kept = signUpAndLogin("ivan");
-        LoginResponse other = client.login("ivan", PASSWORD, ClientMetadata.getDefaultInstance());
-        LoginResponse third = client.login("ivan", PASSWORD, ClientMetadata.getDefaultInstance());
+        LoginResult kept = signUpAndLogin("ivan");
+        LoginResult other = client.login("ivan", PASSWORD, ClientInfo.none());
+        LoginResult third = client.login("ivan", PASSWORD, ClientInfo.none());
         CountingListener hits = new CountingListener();
         try (SessionAuthorityClient cached = cachedClient(hits)) {
             awaitStreamHealthy(cached);
-            for (LoginResponse login : List.of(kept, other, third)) {
-                assertThat(cached.validate(login.getToken()).isValid()).isTrue();
+            for (LoginResult login : List.of(kept, other, third)) {
+                assertThat(cached.validate(login.token()).isValid()).isTrue();
             }
-            client.revokeAllSessions(kept.getSession().getUserId(), kept.getSession().getSessionId());
+            client.revokeAllSessions(kept.session().userId(), kept.session().sessionId());
             io.sessionauthority.service.testing.Await.until("revoke-all seen by the cache", Duration.ofSeconds(10),
-                    () -> !cached.validate(other.getToken()).isValid() && !cached.validate(third.getToken()).isValid());
+                    () -> !cached.validate(other.token()).isValid() && !cached.validate(third.token()).isValid());
             // A stream silent past its heartbeats (a busy machine) makes the cache serve only young
             // answers for a while, without forgetting the others: ask once it is healthy again, so a
             // miss can only mean the revoke-all evicted the kept session.
             awaitStreamHealthy(cached);
             int before = hits.hits.get();
-            assertThat(cached.validate(kept.getToken()).isValid()).isTrue();
+            assertThat(cached.validate(kept.token()).isValid()).isTrue();
             assertThat(hits.hits.get()).as("the kept session is still cached").isEqualTo(before + 1);
 
-            client.changePassword(kept.getSession().getUserId(), PASSWORD, PASSWORD + "!");
+            client.changePassword(kept.session().userId(), PASSWORD, PASSWORD + "!");
             io.sessionauthority.service.testing.Await.until("the password change seen by the cache", Duration.ofSeconds(10),
-                    () -> !cached.validate(kept.getToken()).isValid());
+                    () -> !cached.validate(kept.token()).isValid());
         }
     }
 
     @Test
     void withoutItsStreamTheCacheKeepsAnswersOnlyBriefly() {
-        LoginResponse login = signUpAndLogin("judy");
+        LoginResult login = signUpAndLogin("judy");
         MutableClock clock = MutableClock.startingNow();
         try (SessionAuthorityClient cached = SessionAuthorityClient.builder("127.0.0.1:" + service.port()).plaintext()
                 .deadline(Duration.ofSeconds(5)).validationCache(100, Duration.ofMinutes(10)).revocationStream(false)
                 .clock(clock).build()) {
-            assertThat(cached.validate(login.getToken()).isValid()).isTrue();
-            client.revokeToken(login.getToken()); // revoked elsewhere, and this client cannot hear of it
-            assertThat(cached.validate(login.getToken()).isValid()).as("stale for at most the degraded age (1 s)").isTrue();
+            assertThat(cached.validate(login.token()).isValid()).isTrue();
+            client.revokeToken(login.token()); // revoked elsewhere, and this client cannot hear of it
+            assertThat(cached.validate(login.token()).isValid()).as("stale for at most the degraded age (1 s)").isTrue();
             clock.advance(Duration.ofMillis(1001));
-            assertThat(cached.validate(login.getToken()).reason()).isEqualTo(ValidationResult.Reason.REVOKED);
+            assertThat(cached.validate(login.token()).reason()).isEqualTo(ValidationResult.Reason.REVOKED);
         }
     }
 
     @Test
     void aLocalRevokeIsSeenAtOnceAndInvalidAnswersAreReusedBriefly() {
-        LoginResponse login = signUpAndLogin("kim");
+        LoginResult login = signUpAndLogin("kim");
         CountingListener hits = new CountingListener();
         try (SessionAuthorityClient cached = cachedClient(hits)) {
-            assertThat(cached.validate(login.getToken()).isValid()).isTrue();
-            cached.revokeToken(login.getToken());
-            assertThat(cached.validate(login.getToken()).isValid()).isFalse();
+            assertThat(cached.validate(login.token()).isValid()).isTrue();
+            cached.revokeToken(login.token());
+            assertThat(cached.validate(login.token()).isValid()).isFalse();
             int before = hits.hits.get();
-            assertThat(cached.validate(login.getToken()).reason()).isEqualTo(ValidationResult.Reason.REVOKED);
+            assertThat(cached.validate(login.token()).reason()).isEqualTo(ValidationResult.Reason.REVOKED);
             assertThat(hits.hits.get()).as("the negative answer came from the cache").isEqualTo(before + 1);
         }
     }
 
     @Test
     void cachedSessionsStillSlideAtMostOncePerInterval() {
-        LoginResponse login = signUpAndLogin("lee");
+        LoginResult login = signUpAndLogin("lee");
         MutableClock clock = MutableClock.startingNow();
         CountingListener calls = new CountingListener();
         try (SessionAuthorityClient cached = SessionAuthorityClient.builder("127.0.0.1:" + service.port()).plaintext()
@@ -349,13 +344,13 @@ class SessionAuthorityClientTest {
             awaitStreamHealthy(cached);
             clock.advance(Duration.ofMinutes(2));
             for (int i = 0; i < 50; i++) {
-                assertThat(cached.validate(login.getToken()).isValid()).isTrue();
+                assertThat(cached.validate(login.token()).isValid()).isTrue();
             }
             io.sessionauthority.service.testing.Await.until("one Touch sent", Duration.ofSeconds(5), () -> calls.touches.get() == 1);
             clock.advance(Duration.ofSeconds(30));
-            cached.validate(login.getToken());
+            cached.validate(login.token());
             clock.advance(Duration.ofSeconds(31));
-            cached.validate(login.getToken());
+            cached.validate(login.token());
             io.sessionauthority.service.testing.Await.until("a second Touch after the interval", Duration.ofSeconds(5),
                     () -> calls.touches.get() == 2);
         }
@@ -475,7 +470,7 @@ class SessionAuthorityClientTest {
     @Test
     void resultsAndFailuresCanBeMadeByUsersForTheirOwnTests() {
         assertThat(ValidationResult.invalid(ValidationResult.Reason.REVOKED).isValid()).isFalse();
-        assertThat(ValidationResult.valid(io.sessionauthority.v1.Session.newBuilder().setUserId("u").build()).session()).isPresent();
+        assertThat(ValidationResult.valid(SessionInfo.of(io.sessionauthority.v1.Session.newBuilder().setUserId("u").build())).session()).isPresent();
         assertThat(new UnavailableException(Status.Code.UNAVAILABLE, "STORE_UNAVAILABLE", "down", null).isRetryable()).isTrue();
         assertThat(new ThrottledException("LOGIN_THROTTLED", "wait", Duration.ofSeconds(60), null).retryAfter()).hasSeconds(60);
         assertThat(new MisconfiguredException(Status.Code.UNAVAILABLE, "TLS_FAILED", "wrong CA", null).isRetryable()).isFalse();

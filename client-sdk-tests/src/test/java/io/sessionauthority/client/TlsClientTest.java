@@ -7,8 +7,6 @@ import io.sessionauthority.service.security.CallerRegistry;
 import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.service.testing.ServiceUnderTest;
 import io.sessionauthority.service.testing.TestCertificates;
-import io.sessionauthority.v1.ClientMetadata;
-import io.sessionauthority.v1.LoginResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -60,13 +58,13 @@ class TlsClientTest {
              SessionAuthorityClient anonymous = SessionAuthorityClient.builder("localhost:" + authority.port())
                      .tls(pki.caPem()).deadline(Duration.ofSeconds(5)).build()) {
             edge.createUser("alice", "correct horse battery");
-            LoginResponse login = edge.login("alice", "correct horse battery", ClientMetadata.getDefaultInstance());
+            LoginResult login = edge.login("alice", "correct horse battery", ClientInfo.none());
 
-            assertThat(mtls.validate(login.getToken()).isValid()).isTrue();
-            assertThat(thrown(PermissionDeniedException.class, () -> mtls.revokeToken(login.getToken())).reason())
+            assertThat(mtls.validate(login.token()).isValid()).isTrue();
+            assertThat(thrown(PermissionDeniedException.class, () -> mtls.revokeToken(login.token())).reason())
                     .isEqualTo("PERMISSION_DENIED");
             // Refused credentials are a misconfiguration, not an outage: classified as such, never retried.
-            MisconfiguredException unknown = thrown(MisconfiguredException.class, () -> anonymous.validate(login.getToken()));
+            MisconfiguredException unknown = thrown(MisconfiguredException.class, () -> anonymous.validate(login.token()));
             assertThat(unknown.reason()).isEqualTo("CALLER_UNAUTHENTICATED");
             assertThat(unknown.isRetryable()).isFalse();
         }

@@ -17,7 +17,6 @@ import io.grpc.stub.MetadataUtils;
 import io.sessionauthority.client.example.GreeterService;
 import io.sessionauthority.service.testing.Await;
 import io.sessionauthority.service.testing.RedisServerProcess;
-import io.sessionauthority.v1.ClientMetadata;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +45,7 @@ class TwoProtectedServicesIT {
                 admin.createUser("alice", PASSWORD);
                 List<ProtectedService> both = List.of(orders, payments);
 
-                String token = admin.login("alice", PASSWORD, ClientMetadata.getDefaultInstance()).getToken();
+                String token = admin.login("alice", PASSWORD, ClientInfo.none()).token();
                 awaitCachedAndServing(both, token);
                 System.out.printf("both services refused the revoked token %d ms after Revoke returned%n", revokeAndAwaitRefusal(admin, both, token));
 
@@ -56,7 +55,7 @@ class TwoProtectedServicesIT {
                 String[] again = new String[1];
                 Await.until("a login through the restarted authority", Duration.ofSeconds(30), () -> {
                     try {
-                        again[0] = admin.login("alice", PASSWORD, ClientMetadata.getDefaultInstance()).getToken();
+                        again[0] = admin.login("alice", PASSWORD, ClientInfo.none()).token();
                         return true;
                     } catch (UnavailableException reconnecting) {
                         return false;

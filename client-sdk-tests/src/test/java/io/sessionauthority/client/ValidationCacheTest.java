@@ -24,11 +24,11 @@ class ValidationCacheTest {
     private final ValidationCache cache = new ValidationCache(100, Duration.ofMinutes(10), Duration.ofSeconds(1),
             Duration.ofSeconds(10), Duration.ofSeconds(5), clock, healthy::get);
 
-    private Session session(String user, String id) {
+    private SessionInfo session(String user, String id) {
         long in30Minutes = clock.instant().plus(Duration.ofMinutes(30)).getEpochSecond();
-        return Session.newBuilder().setUserId(user).setSessionId(id)
+        return SessionInfo.of(Session.newBuilder().setUserId(user).setSessionId(id)
                 .setIdleExpireTime(Timestamp.newBuilder().setSeconds(in30Minutes))
-                .setExpireTime(Timestamp.newBuilder().setSeconds(in30Minutes + 3600)).build();
+                .setExpireTime(Timestamp.newBuilder().setSeconds(in30Minutes + 3600)).build());
     }
 
     private static Revocation ofSession(String user, String id) {

@@ -8,7 +8,6 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import io.sessionauthority.v1.Session;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -50,7 +49,7 @@ import java.util.function.Consumer;
 public final class SessionAuthInterceptor implements ServerInterceptor {
 
     /** The session of the current call, set for every call this interceptor let through. */
-    public static final Context.Key<Session> SESSION = Context.key("session-authority-session");
+    public static final Context.Key<SessionInfo> SESSION = Context.key("session-authority-session");
 
     /** The default header: {@code authorization}. */
     public static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
@@ -89,7 +88,7 @@ public final class SessionAuthInterceptor implements ServerInterceptor {
     }
 
     /** The session of the call being served, or null outside a call this interceptor let through. */
-    public static Session currentSession() {
+    public static SessionInfo currentSession() {
         return SESSION.get();
     }
 

@@ -12,15 +12,11 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.TlsChannelCredentials;
 import io.sessionauthority.v1.AllSessions;
 import io.sessionauthority.v1.ChangePasswordRequest;
-import io.sessionauthority.v1.ClientMetadata;
 import io.sessionauthority.v1.CreateUserRequest;
-import io.sessionauthority.v1.CreateUserResponse;
 import io.sessionauthority.v1.ListSessionsRequest;
 import io.sessionauthority.v1.LoginRequest;
-import io.sessionauthority.v1.LoginResponse;
 import io.sessionauthority.v1.RevokeRequest;
 import io.sessionauthority.v1.RevokeResponse;
-import io.sessionauthority.v1.Session;
 import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
 import io.sessionauthority.v1.SessionRef;
 import io.sessionauthority.v1.TouchRequest;
@@ -45,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>{@code
  * try (SessionAuthorityClient client = SessionAuthorityClient.builder("dns:///session-authority:50051").plaintext().build()) {
  *     ValidationResult result = client.validate(token);
- *     if (result.isValid()) { ... result.session().get().getUserId() ... }
+ *     if (result.isValid()) { ... result.session().get().userId() ... }
  * }
  * }</pre>
  *
@@ -266,18 +262,27 @@ public final class SessionAuthorityClient implements AutoCloseable {
      * @throws UnauthenticatedException when the username or password is wrong (indistinguishably)
      * @throws ThrottledException       when the authority is shedding logins; retry after its delay
      */
-    public LoginResponse login(String username, String password, ClientMetadata client) {
-        return join(loginAsync(LoginRequest.newBuilder().setUsername(username).setPassword(password).setClient(client).build()));
+    public LoginResult login(String username, String password, ClientInfo client) {
+        return join(loginAsync(username, password, client));
     }
 
-    /** Logs in with a full request (client metadata, initial attributes). */
-    public LoginResponse login(LoginRequest request) {
+    /** The asynchronous form of {@link #login(String, String, ClientInfo)}. */
+    public CompletableFuture<LoginResult> loginAsync(String username, String password, ClientInfo client) {
+        Objects.requireNonNull(client, "client");
+        return loginAsync(LoginRequest.newBuilder().setUsername(username).setPassword(password).setClient(client.proto()).build());
+    }
+
+    /**
+     * Logs in with the authority's full request: initial attributes, the device token of a previous
+     * login, and any field newer than this SDK.
+     */
+    public LoginResult login(LoginRequest request) {
         return join(loginAsync(request));
     }
 
     /** The asynchronous form of {@link #login(LoginRequest)}. */
-    public CompletableFuture<LoginResponse> loginAsync(LoginRequest request) {
-        return calls.call("Login", hashingDeadline, s -> s.login(request));
+    public CompletableFuture<LoginResult> loginAsync(LoginRequest request) {
+        return calls.call("Login", hashingDeadline, s -> s.login(request)).thenApply(LoginResult::of);
     }
 
     /**
@@ -285,13 +290,14 @@ public final class SessionAuthorityClient implements AutoCloseable {
      *
      * @throws AlreadyExistsException when the (normalized) username is taken
      */
-    public CreateUserResponse createUser(String username, String password) {
+    public CreatedUser createUser(String username, String password) {
         return join(createUserAsync(username, password));
     }
 
     /** The asynchronous form of {@link #createUser(String, String)}. */
-    public CompletableFuture<CreateUserResponse> createUserAsync(String username, String password) {
-        return calls.call("CreateUser", hashingDeadline, s -> s.createUser(CreateUserRequest.newBuilder().setUsername(username).setPassword(password).build()));
+    public CompletableFuture<CreatedUser> createUserAsync(String username, String password) {
+        return calls.call("CreateUser", hashingDeadline, s -> s.createUser(CreateUserRequest.newBuilder().setUsername(username).setPassword(password).build()))
+                .thenApply(response -> new CreatedUser(response.getUserId(), response.getUsername()));
     }
 
     /**
@@ -394,14 +400,14 @@ public final class SessionAuthorityClient implements AutoCloseable {
     }
 
     /** The user's live sessions, newest first, without tokens. */
-    public List<Session> listSessions(String userId) {
+    public List<SessionInfo> listSessions(String userId) {
         return join(listSessionsAsync(userId));
     }
 
     /** The asynchronous form of {@link #listSessions(String)}. */
-    public CompletableFuture<List<Session>> listSessionsAsync(String userId) {
+    public CompletableFuture<List<SessionInfo>> listSessionsAsync(String userId) {
         return calls.call("ListSessions", deadline, s -> s.listSessions(ListSessionsRequest.newBuilder().setUserId(userId).build()))
-                .thenApply(response -> List.copyOf(response.getSessionsList()));
+                .thenApply(response -> response.getSessionsList().stream().map(SessionInfo::of).toList());
     }
 
     /** Shuts the channel down (if this client created it), letting calls in flight finish for up to 5 s. */

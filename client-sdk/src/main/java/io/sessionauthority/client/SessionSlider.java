@@ -1,6 +1,5 @@
 package io.sessionauthority.client;
 
-import io.sessionauthority.v1.Session;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -28,19 +27,19 @@ final class SessionSlider {
         this.touch = touch;
     }
 
-    void seen(String token, Session session) {
+    void seen(String token, SessionInfo session) {
         long now = clock.millis();
-        long lastSeen = session.getLastSeenTime().getSeconds() * 1000 + session.getLastSeenTime().getNanos() / 1_000_000;
+        long lastSeen = session.lastSeenAt().toEpochMilli();
         if (now - lastSeen < intervalMillis) {
             return;
         }
-        Long previous = lastTouched.get(session.getSessionId());
+        Long previous = lastTouched.get(session.sessionId());
         if (previous != null && now - previous < intervalMillis) {
             return;
         }
         boolean mine = previous == null
-                ? lastTouched.putIfAbsent(session.getSessionId(), now) == null
-                : lastTouched.replace(session.getSessionId(), previous, now);
+                ? lastTouched.putIfAbsent(session.sessionId(), now) == null
+                : lastTouched.replace(session.sessionId(), previous, now);
         if (!mine) {
             return; // another thread touches it
         }

@@ -2,7 +2,6 @@ package io.sessionauthority.client;
 
 import io.sessionauthority.cache.RevocationAwareCache;
 import io.sessionauthority.v1.Revocation;
-import io.sessionauthority.v1.Session;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -63,7 +62,7 @@ final class ValidationCache implements RevocationWatcher.Listener {
     private final long negativeMaxAgeMillis;
     private final Clock clock;
     private final BooleanSupplier streamHealthy;
-    private final RevocationAwareCache<Key, Session> live;
+    private final RevocationAwareCache<Key, SessionInfo> live;
     private final RevocationAwareCache<Key, ValidationResult> refused;
     /** When the stream was last seen unhealthy first, by the cache's clock; 0 while healthy. */
     private volatile long unhealthySinceMillis;
@@ -80,7 +79,7 @@ final class ValidationCache implements RevocationWatcher.Listener {
         this.negativeMaxAgeMillis = negativeMaxAge.toMillis();
         this.clock = clock;
         this.streamHealthy = streamHealthy;
-        this.live = new RevocationAwareCache<>(maxEntries, clock, Session::getUserId, Session::getSessionId);
+        this.live = new RevocationAwareCache<>(maxEntries, clock, SessionInfo::userId, SessionInfo::sessionId);
         // Refusals have a bound of their own, so a flood of bad tokens cannot push live answers out.
         this.refused = RevocationAwareCache.unowned(negativeMaxAgeMillis > 0 ? Math.max(1, maxEntries / 4) : 0, clock);
     }
@@ -90,7 +89,7 @@ final class ValidationCache implements RevocationWatcher.Listener {
         Key key = key(token);
         if (streamHealthy.getAsBoolean()) {
             unhealthySinceMillis = 0;
-            Session session = live.get(key);
+            SessionInfo session = live.get(key);
             return session != null ? ValidationResult.valid(session) : refused.get(key);
         }
         long now = clock.millis();
@@ -98,7 +97,7 @@ final class ValidationCache implements RevocationWatcher.Listener {
         if (since == 0) {
             unhealthySinceMillis = since = now;
         }
-        Session session = now - since < dropAfterMillis ? live.get(key, degradedMaxAgeMillis) : null;
+        SessionInfo session = now - since < dropAfterMillis ? live.get(key, degradedMaxAgeMillis) : null;
         return session != null ? ValidationResult.valid(session) : refused.get(key);
     }
 
@@ -116,9 +115,9 @@ final class ValidationCache implements RevocationWatcher.Listener {
             }
             return;
         }
-        Session session = result.session().orElseThrow();
+        SessionInfo session = result.session().orElseThrow();
         long freshUntil = Math.min(clock.millis() + maxAgeMillis,
-                Math.min(millis(session.getIdleExpireTime()), millis(session.getExpireTime())));
+                Math.min(millis(session.proto().getIdleExpireTime()), millis(session.proto().getExpireTime())));
         live.put(key, session, freshUntil, begun);
     }
 

@@ -1,7 +1,6 @@
 package io.sessionauthority.client;
 
 import io.sessionauthority.v1.InvalidReason;
-import io.sessionauthority.v1.Session;
 import io.sessionauthority.v1.SessionEndReason;
 import io.sessionauthority.v1.TouchResponse;
 import io.sessionauthority.v1.ValidateResponse;
@@ -9,7 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The answer to "is this token live?": either a live {@link Session}, or the {@link Reason} it is
+ * The answer to "is this token live?": either a live {@link SessionInfo}, or the {@link Reason} it is
  * not. An invalid token is an answer, not an exception, and so is one that is not a token at all
  * ({@link Reason#MALFORMED}): whatever a client sends in its Authorization header, the answer is
  * "no session", never an error to handle.
@@ -30,30 +29,66 @@ public final class ValidationResult {
         REVOKED
     }
 
-    private static final ValidationResult MALFORMED = new ValidationResult(null, Reason.MALFORMED, SessionEndReason.SESSION_END_REASON_UNSPECIFIED);
+    /** Why a session ended, when the authority still remembers. */
+    public enum EndReason {
+        /** Not ended (a valid token), or not remembered (unknown, malformed). */
+        NONE,
+        /** The user logged out: the token itself was revoked. */
+        LOGOUT,
+        /** An administrator ended this session. */
+        ADMIN_REVOKE,
+        /** Every session of the user was ended at once ("log out everywhere"). */
+        REVOKE_ALL,
+        /** The user's password changed. */
+        PASSWORD_CHANGE,
+        /** A newer login went past the user's session limit. */
+        SESSION_LIMIT,
+        /** The session was not used for its idle timeout. */
+        IDLE_EXPIRY,
+        /** The session reached its absolute lifetime. */
+        ABSOLUTE_EXPIRY,
+        /** A reason newer than this SDK: the session ended all the same. */
+        OTHER;
 
-    private final Session session;
+        static EndReason of(SessionEndReason reason) {
+            return switch (reason) {
+                case SESSION_END_REASON_UNSPECIFIED -> NONE;
+                case SESSION_END_REASON_LOGOUT -> LOGOUT;
+                case SESSION_END_REASON_ADMIN_REVOKE -> ADMIN_REVOKE;
+                case SESSION_END_REASON_REVOKE_ALL -> REVOKE_ALL;
+                case SESSION_END_REASON_PASSWORD_CHANGE -> PASSWORD_CHANGE;
+                case SESSION_END_REASON_SESSION_LIMIT -> SESSION_LIMIT;
+                case SESSION_END_REASON_IDLE_EXPIRY -> IDLE_EXPIRY;
+                case SESSION_END_REASON_ABSOLUTE_EXPIRY -> ABSOLUTE_EXPIRY;
+                default -> OTHER;
+            };
+        }
+    }
+
+    private static final ValidationResult MALFORMED = new ValidationResult(null, Reason.MALFORMED, EndReason.NONE);
+
+    private final SessionInfo session;
     private final Reason reason;
-    private final SessionEndReason endReason;
+    private final EndReason endReason;
 
-    private ValidationResult(Session session, Reason reason, SessionEndReason endReason) {
+    private ValidationResult(SessionInfo session, Reason reason, EndReason endReason) {
         this.session = session;
         this.reason = reason;
         this.endReason = endReason;
     }
 
     /** A live session. */
-    public static ValidationResult valid(Session session) {
-        return new ValidationResult(Objects.requireNonNull(session, "session"), Reason.NONE, SessionEndReason.SESSION_END_REASON_UNSPECIFIED);
+    public static ValidationResult valid(SessionInfo session) {
+        return new ValidationResult(Objects.requireNonNull(session, "session"), Reason.NONE, EndReason.NONE);
     }
 
     /** A token that names no live session, and why. */
     public static ValidationResult invalid(Reason reason) {
-        return invalid(reason, SessionEndReason.SESSION_END_REASON_UNSPECIFIED);
+        return invalid(reason, EndReason.NONE);
     }
 
     /** A token whose session ended, and the authority's typed reason for the end. */
-    public static ValidationResult invalid(Reason reason, SessionEndReason endReason) {
+    public static ValidationResult invalid(Reason reason, EndReason endReason) {
         if (Objects.requireNonNull(reason, "reason") == Reason.NONE) {
             throw new IllegalArgumentException("an invalid result needs a reason other than NONE");
         }
@@ -67,11 +102,13 @@ public final class ValidationResult {
     }
 
     static ValidationResult of(ValidateResponse response) {
-        return response.getValid() ? valid(response.getSession()) : invalid(reasonOf(response.getReason()), response.getEndReason());
+        return response.getValid() ? valid(SessionInfo.of(response.getSession()))
+                : invalid(reasonOf(response.getReason()), EndReason.of(response.getEndReason()));
     }
 
     static ValidationResult of(TouchResponse response) {
-        return response.getValid() ? valid(response.getSession()) : invalid(reasonOf(response.getReason()), response.getEndReason());
+        return response.getValid() ? valid(SessionInfo.of(response.getSession()))
+                : invalid(reasonOf(response.getReason()), EndReason.of(response.getEndReason()));
     }
 
     static Reason reasonOf(InvalidReason reason) {
@@ -89,7 +126,7 @@ public final class ValidationResult {
     }
 
     /** The live session; empty when the token is not valid. */
-    public Optional<Session> session() {
+    public Optional<SessionInfo> session() {
         return Optional.ofNullable(session);
     }
 
@@ -101,16 +138,16 @@ public final class ValidationResult {
     /**
      * Why the session ended — logout, administrator, revoke-all, password change, session limit,
      * idle or absolute expiry — when the token's session ended recently enough for the authority to
-     * remember; {@code SESSION_END_REASON_UNSPECIFIED} otherwise (valid, unknown or malformed tokens).
+     * remember; {@link EndReason#NONE} otherwise (valid, unknown or malformed tokens).
      */
-    public SessionEndReason endReason() {
+    public EndReason endReason() {
         return endReason;
     }
 
     @Override
     public String toString() {
         return isValid()
-                ? "ValidationResult[valid, session=" + session.getSessionId() + ", user=" + session.getUserId() + "]"
+                ? "ValidationResult[valid, session=" + session.sessionId() + ", user=" + session.userId() + "]"
                 : "ValidationResult[invalid, reason=" + reason + ", endReason=" + endReason + "]";
     }
 }

@@ -75,7 +75,7 @@ class RetryPolicyTest {
     @Test
     void loginIsNeverRetried() {
         try (SessionAuthorityClient client = client(3)) {
-            assertThatThrownBy(() -> client.login("alice", "password", ClientMetadata.getDefaultInstance()))
+            assertThatThrownBy(() -> client.login("alice", "password", ClientInfo.none()))
                     .isInstanceOf(UnavailableException.class);
             assertThat(loginAttempts).hasValue(1);
         }

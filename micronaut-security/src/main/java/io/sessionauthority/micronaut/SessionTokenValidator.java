@@ -7,7 +7,7 @@ import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.token.validator.TokenValidator;
 import io.sessionauthority.client.SessionAuthorityClient;
 import io.sessionauthority.client.SessionAuthorityException;
-import io.sessionauthority.v1.Session;
+import io.sessionauthority.client.SessionInfo;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,18 +62,18 @@ public class SessionTokenValidator implements TokenValidator<HttpRequest<?>> {
                 });
     }
 
-    private Authentication authentication(Session session) {
+    private Authentication authentication(SessionInfo session) {
         List<String> roles = new ArrayList<>();
         if (rolesAttribute != null && !rolesAttribute.isEmpty()) {
-            for (String role : session.getAttributesOrDefault(rolesAttribute, "").split(",")) {
+            for (String role : session.attribute(rolesAttribute).orElse("").split(",")) {
                 if (!role.isBlank()) {
                     roles.add(role.trim());
                 }
             }
         }
-        Map<String, Object> attributes = new HashMap<>(session.getAttributesMap());
-        attributes.put("userId", session.getUserId());
-        attributes.put("sessionId", session.getSessionId());
-        return Authentication.build(session.getUsername(), roles, attributes);
+        Map<String, Object> attributes = new HashMap<>(session.attributes());
+        attributes.put("userId", session.userId());
+        attributes.put("sessionId", session.sessionId());
+        return Authentication.build(session.username(), roles, attributes);
     }
 }

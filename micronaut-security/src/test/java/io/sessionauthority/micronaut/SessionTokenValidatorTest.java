@@ -1,5 +1,6 @@
 package io.sessionauthority.micronaut;
 
+import io.sessionauthority.client.LoginResult;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -8,7 +9,6 @@ import io.micronaut.test.support.TestPropertyProvider;
 import io.sessionauthority.client.SessionAuthorityClient;
 import io.sessionauthority.testing.AuthorityProcesses;
 import io.sessionauthority.v1.LoginRequest;
-import io.sessionauthority.v1.LoginResponse;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URI;
@@ -66,17 +66,17 @@ class SessionTokenValidatorTest implements TestPropertyProvider {
     @Test
     @Order(1)
     void aLiveSessionsTokenAuthenticatesASecuredRoute() throws Exception {
-        LoginResponse login = login(Map.of());
-        HttpResponse<String> response = get("/me", "Bearer " + login.getToken());
+        LoginResult login = login(Map.of());
+        HttpResponse<String> response = get("/me", "Bearer " + login.token());
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).isEqualTo("alice " + login.getSession().getUserId());
+        assertThat(response.body()).isEqualTo("alice " + login.session().userId());
     }
 
     @Test
     @Order(2)
     void noTokenARevokedOneOrGarbageIsUnauthorized() throws Exception {
-        String token = login(Map.of()).getToken();
+        String token = login(Map.of()).token();
         admin.revokeToken(token);
 
         assertThat(get("/me", null).statusCode()).isEqualTo(401);
@@ -88,15 +88,15 @@ class SessionTokenValidatorTest implements TestPropertyProvider {
     @Test
     @Order(3)
     void rolesComeFromTheConfiguredSessionAttribute() throws Exception {
-        assertThat(get("/admin/report", "Bearer " + login(Map.of("roles", "support, ADMIN")).getToken()).statusCode()).isEqualTo(200);
-        assertThat(get("/admin/report", "Bearer " + login(Map.of()).getToken()).statusCode()).isEqualTo(403);
+        assertThat(get("/admin/report", "Bearer " + login(Map.of("roles", "support, ADMIN")).token()).statusCode()).isEqualTo(200);
+        assertThat(get("/admin/report", "Bearer " + login(Map.of()).token()).statusCode()).isEqualTo(403);
     }
 
     /** Last: the authority does not come back. */
     @Test
     @Order(100)
     void anOutageIsServiceUnavailableOnSecuredRoutesAndSparesAnonymousOnes() throws Exception {
-        String token = login(Map.of()).getToken();
+        String token = login(Map.of()).token();
         authority.killService();
 
         HttpResponse<String> secured = get("/me", "Bearer " + token);
@@ -109,7 +109,7 @@ class SessionTokenValidatorTest implements TestPropertyProvider {
         assertThat(open.body()).isEqualTo("pong");
     }
 
-    private LoginResponse login(Map<String, String> attributes) {
+    private LoginResult login(Map<String, String> attributes) {
         return admin.login(LoginRequest.newBuilder().setUsername("alice").setPassword(PASSWORD).putAllAttributes(attributes).build());
     }
 

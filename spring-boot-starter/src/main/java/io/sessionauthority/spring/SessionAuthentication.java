@@ -1,6 +1,6 @@
 package io.sessionauthority.spring;
 
-import io.sessionauthority.v1.Session;
+import io.sessionauthority.client.SessionInfo;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -10,8 +10,8 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
 
 /**
  * A request authenticated by a live Session Authority session. The principal is the
- * {@link Session} itself, so a controller takes it with
- * {@code @AuthenticationPrincipal Session session}; the name is the session's username.
+ * {@link SessionInfo} itself, so a controller takes it with
+ * {@code @AuthenticationPrincipal SessionInfo session}; the name is the session's username.
  *
  * <p>The token is not kept: {@link #getCredentials()} is always null, so it cannot leak through a
  * log line, a serialized context or an event.
@@ -25,14 +25,14 @@ public class SessionAuthentication extends AbstractAuthenticationToken {
 
     private static final List<GrantedAuthority> AUTHORITIES = List.of(new SimpleGrantedAuthority(ROLE_USER));
 
-    private final Session session;
+    private final SessionInfo session;
 
     /**
      * An authenticated token for {@code session}.
      *
      * @param session the live session the request's token belongs to
      */
-    public SessionAuthentication(Session session) {
+    public SessionAuthentication(SessionInfo session) {
         this(session, AUTHORITIES);
     }
 
@@ -42,20 +42,20 @@ public class SessionAuthentication extends AbstractAuthenticationToken {
      * @param session     the live session the request's token belongs to
      * @param authorities what the session may do
      */
-    public SessionAuthentication(Session session, Collection<? extends GrantedAuthority> authorities) {
+    public SessionAuthentication(SessionInfo session, Collection<? extends GrantedAuthority> authorities) {
         super(authorities);
         this.session = Objects.requireNonNull(session, "session");
         super.setAuthenticated(true);
     }
 
     /** The session, as {@link #getPrincipal()} does with its precise type. */
-    public Session getSession() {
+    public SessionInfo getSession() {
         return session;
     }
 
-    /** The {@link Session}. */
+    /** The {@link SessionInfo}. */
     @Override
-    public Session getPrincipal() {
+    public SessionInfo getPrincipal() {
         return session;
     }
 
@@ -68,7 +68,7 @@ public class SessionAuthentication extends AbstractAuthenticationToken {
     /** The session's username. */
     @Override
     public String getName() {
-        return session.getUsername();
+        return session.username();
     }
 
     /** Only the constructor makes one authenticated; this may only take that back. */

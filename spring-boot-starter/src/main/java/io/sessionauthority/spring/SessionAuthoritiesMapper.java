@@ -1,6 +1,6 @@
 package io.sessionauthority.spring;
 
-import io.sessionauthority.v1.Session;
+import io.sessionauthority.client.SessionInfo;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -21,7 +21,7 @@ public interface SessionAuthoritiesMapper {
      * @param session the session the request's token belongs to
      * @return its authorities
      */
-    Collection<? extends GrantedAuthority> authorities(Session session);
+    Collection<? extends GrantedAuthority> authorities(SessionInfo session);
 
     /**
      * {@code ROLE_USER} for every session, and {@code ROLE_<value>} for each comma-separated value of
@@ -37,7 +37,7 @@ public interface SessionAuthoritiesMapper {
             List<GrantedAuthority> authorities = new ArrayList<>();
             authorities.add(new SimpleGrantedAuthority(SessionAuthentication.ROLE_USER));
             if (attribute != null && !attribute.isEmpty()) {
-                for (String value : session.getAttributesOrDefault(attribute, "").split(",")) {
+                for (String value : session.attribute(attribute).orElse("").split(",")) {
                     if (!value.isBlank()) {
                         authorities.add(new SimpleGrantedAuthority("ROLE_" + value.trim()));
                     }

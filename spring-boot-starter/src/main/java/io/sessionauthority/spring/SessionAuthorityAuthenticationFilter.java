@@ -4,6 +4,7 @@ import io.sessionauthority.client.InvalidArgumentException;
 import io.sessionauthority.client.MisconfiguredException;
 import io.sessionauthority.client.SessionAuthorityClient;
 import io.sessionauthority.client.SessionAuthorityException;
+import io.sessionauthority.client.SessionInfo;
 import io.sessionauthority.client.ValidationResult;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -127,7 +128,7 @@ public class SessionAuthorityAuthenticationFilter extends OncePerRequestFilter {
             return;
         }
         SecurityContext context = contextHolder.createEmptyContext();
-        io.sessionauthority.v1.Session session = result.session().orElseThrow();
+        SessionInfo session = result.session().orElseThrow();
         context.setAuthentication(new SessionAuthentication(session, authorities.authorities(session)));
         contextHolder.setContext(context);
         contextRepository.saveContext(context, request, response);

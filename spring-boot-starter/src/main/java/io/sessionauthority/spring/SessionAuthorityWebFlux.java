@@ -5,7 +5,7 @@ import io.sessionauthority.client.MisconfiguredException;
 import io.sessionauthority.client.SessionAuthorityClient;
 import io.sessionauthority.client.SessionAuthorityException;
 import io.sessionauthority.client.ValidationResult;
-import io.sessionauthority.v1.Session;
+import io.sessionauthority.client.SessionInfo;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
@@ -137,7 +137,7 @@ public class SessionAuthorityWebFlux {
                     .onErrorResume(SessionAuthorityException.class, failure -> Mono.just(Answer.failed(failure)))
                     .flatMap(answer -> {
                         if (answer.result() != null && answer.result().isValid()) {
-                            Session session = answer.result().session().orElseThrow();
+                            SessionInfo session = answer.result().session().orElseThrow();
                             SessionAuthentication authentication = new SessionAuthentication(session, authorities.authorities(session));
                             return chain.filter(exchange).contextWrite(ReactiveSecurityContextHolder.withAuthentication(authentication));
                         }

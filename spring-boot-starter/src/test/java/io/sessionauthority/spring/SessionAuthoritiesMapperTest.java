@@ -2,6 +2,7 @@ package io.sessionauthority.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sessionauthority.client.SessionInfo;
 import io.sessionauthority.v1.Session;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -10,7 +11,7 @@ import org.springframework.security.core.GrantedAuthority;
 @Tag("unit")
 class SessionAuthoritiesMapperTest {
 
-    private static final Session ADMIN = Session.newBuilder().putAttributes("roles", " support ,ADMIN,, ").build();
+    private static final SessionInfo ADMIN = SessionInfo.of(Session.newBuilder().putAttributes("roles", " support ,ADMIN,, ").build());
 
     @Test
     void everySessionIsAUserAndTheAttributesValuesAreItsRoles() {
@@ -20,7 +21,7 @@ class SessionAuthoritiesMapperTest {
 
     @Test
     void withoutTheAttributeOrWithoutAnAttributeNameASessionIsOnlyAUser() {
-        assertThat(SessionAuthoritiesMapper.fromAttribute("roles").authorities(Session.getDefaultInstance()))
+        assertThat(SessionAuthoritiesMapper.fromAttribute("roles").authorities(SessionInfo.of(Session.getDefaultInstance())))
                 .extracting(GrantedAuthority::getAuthority).containsExactly("ROLE_USER");
         assertThat(SessionAuthoritiesMapper.fromAttribute(null).authorities(ADMIN))
                 .extracting(GrantedAuthority::getAuthority).containsExactly("ROLE_USER");

@@ -1,5 +1,6 @@
 package io.sessionauthority.spring;
 
+import io.sessionauthority.client.ClientInfo;
 import io.sessionauthority.testing.AuthorityProcesses;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,7 +11,6 @@ import io.micrometer.core.instrument.Timer;
 import io.sessionauthority.client.AlreadyExistsException;
 import io.sessionauthority.client.SessionAuthorityClient;
 import io.sessionauthority.client.UnavailableException;
-import io.sessionauthority.v1.ClientMetadata;
 import io.sessionauthority.v1.LoginRequest;
 import java.io.IOException;
 import java.net.URI;
@@ -220,7 +220,7 @@ class SessionAuthorityStarterTest {
     @Order(9)
     void rolesComeFromTheConfiguredSessionAttribute() throws Exception {
         String admin = retryingWhileUnavailable(() -> SessionAuthorityStarterTest.admin.login(LoginRequest.newBuilder()
-                .setUsername(USERNAME).setPassword(PASSWORD).putAttributes("roles", "support, ADMIN").build())).getToken();
+                .setUsername(USERNAME).setPassword(PASSWORD).putAttributes("roles", "support, ADMIN").build())).token();
 
         assertThat(get("/admin/report", "Authorization", "Bearer " + admin).statusCode()).isEqualTo(200);
         HttpResponse<String> user = get("/admin/report", "Authorization", "Bearer " + login());
@@ -251,7 +251,7 @@ class SessionAuthorityStarterTest {
     }
 
     private static String login() {
-        return retryingWhileUnavailable(() -> admin.login(USERNAME, PASSWORD, ClientMetadata.getDefaultInstance())).getToken();
+        return retryingWhileUnavailable(() -> admin.login(USERNAME, PASSWORD, ClientInfo.none())).token();
     }
 
     /** Login and CreateUser hash a password: on a busy machine one may miss its deadline, so try again. */

@@ -1,6 +1,6 @@
 package io.sessionauthority.spring;
 
-import io.sessionauthority.v1.Session;
+import io.sessionauthority.client.SessionInfo;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -11,8 +11,8 @@ import org.springframework.web.bind.annotation.RestController;
 class TestEndpoints {
 
     @PostMapping("/me/greeting")
-    String greet(@AuthenticationPrincipal Session session) {
-        return "hello " + session.getUsername();
+    String greet(@AuthenticationPrincipal SessionInfo session) {
+        return "hello " + session.username();
     }
 
     @GetMapping("/admin/report")
@@ -27,8 +27,8 @@ class TestEndpoints {
 
     // README:starter-me:begin
     @GetMapping("/me")
-    String me(@AuthenticationPrincipal Session session) { // io.sessionauthority.v1.Session: also getUserId(), getAttributesMap()
-        return session.getUsername();
+    String me(@AuthenticationPrincipal SessionInfo session) { // also userId(), attributes(), expiresAt()
+        return session.username();
     }
     // README:starter-me:end
 }

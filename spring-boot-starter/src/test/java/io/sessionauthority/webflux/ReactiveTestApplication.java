@@ -1,7 +1,7 @@
 package io.sessionauthority.webflux;
 
 import io.sessionauthority.spring.SessionAuthorityWebFlux;
-import io.sessionauthority.v1.Session;
+import io.sessionauthority.client.SessionInfo;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
@@ -42,13 +42,13 @@ public class ReactiveTestApplication {
         }
 
         @GetMapping("/me")
-        Mono<String> me(@AuthenticationPrincipal Session session) {
-            return Mono.just(session.getUsername());
+        Mono<String> me(@AuthenticationPrincipal SessionInfo session) {
+            return Mono.just(session.username());
         }
 
         @PostMapping("/me/greeting")
-        Mono<String> greet(@AuthenticationPrincipal Session session) {
-            return Mono.just("hello " + session.getUsername());
+        Mono<String> greet(@AuthenticationPrincipal SessionInfo session) {
+            return Mono.just("hello " + session.username());
         }
 
         @GetMapping("/admin/report")

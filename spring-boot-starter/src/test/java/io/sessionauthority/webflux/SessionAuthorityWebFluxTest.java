@@ -135,7 +135,7 @@ class SessionAuthorityWebFluxTest {
     }
 
     private static String login(Map<String, String> attributes) {
-        return admin.login(LoginRequest.newBuilder().setUsername("alice").setPassword(PASSWORD).putAllAttributes(attributes).build()).getToken();
+        return admin.login(LoginRequest.newBuilder().setUsername("alice").setPassword(PASSWORD).putAllAttributes(attributes).build()).token();
     }
 
     private HttpResponse<String> send(String method, String path, String... headers) throws IOException, InterruptedException {

@@ -5,7 +5,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCalls;
 import io.sessionauthority.client.SessionAuthInterceptor;
-import io.sessionauthority.v1.Session;
+import io.sessionauthority.client.SessionInfo;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,8 +33,8 @@ public final class GreeterService implements BindableService {
         return ServerServiceDefinition.builder("example.Greeter")
                 .addMethod(HELLO, ServerCalls.asyncUnaryCall((request, observer) -> {
                     // README:current-session:begin
-                    Session session = SessionAuthInterceptor.currentSession();
-                    String greeting = "hello " + session.getUsername() + " (user " + session.getUserId() + ")";
+                    SessionInfo session = SessionAuthInterceptor.currentSession();
+                    String greeting = "hello " + session.username() + " (user " + session.userId() + ")";
                     // README:current-session:end
                     observer.onNext(greeting);
                     observer.onCompleted();
