@@ -22,9 +22,10 @@ public final class FirstCall {
             builder.plaintext();
         }
         int exit;
+        long started = System.nanoTime();
         try (SessionAuthorityClient client = builder.build()) {
             ValidationResult result = client.validate(args[1]);
-            System.out.println("answer: " + result);
+            System.out.printf("answer in %d ms: %s%n", (System.nanoTime() - started) / 1_000_000, result);
             exit = result.isValid() ? 0 : 2;
         } catch (RuntimeException e) {
             System.out.println("failed: " + e);
