@@ -1,8 +1,8 @@
 package io.sessionauthority.bench;
 
-import io.sessionauthority.client.ClientInfo;
 import static io.sessionauthority.bench.Scenarios.PASSWORD;
 
+import io.sessionauthority.client.ClientInfo;
 import io.sessionauthority.client.SessionAuthorityClient;
 import java.io.BufferedReader;
 import java.io.IOException;

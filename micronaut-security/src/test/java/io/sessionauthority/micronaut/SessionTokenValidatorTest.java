@@ -1,11 +1,11 @@
 package io.sessionauthority.micronaut;
 
-import io.sessionauthority.client.LoginResult;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
+import io.sessionauthority.client.LoginResult;
 import io.sessionauthority.client.SessionAuthorityClient;
 import io.sessionauthority.testing.AuthorityProcesses;
 import io.sessionauthority.v1.LoginRequest;
@@ -54,6 +54,8 @@ class SessionTokenValidatorTest implements TestPropertyProvider {
                 "session-authority.client.target", authority.grpcTarget(),
                 "session-authority.client.plaintext", "true",
                 "session-authority.client.roles-attribute", "roles",
+                "micronaut.security.authentication", "cookie",          // read the token from a cookie too
+                "micronaut.security.token.cookie.cookie-name", "SESSION", // the cookie your edge or login page sets
                 "session-authority.client.deadline", "2s"); // a busy build machine; the default is 250 ms
     }
 
@@ -92,6 +94,19 @@ class SessionTokenValidatorTest implements TestPropertyProvider {
         assertThat(get("/admin/report", "Bearer " + login(Map.of()).token()).statusCode()).isEqualTo(403);
     }
 
+    @Test
+    @Order(4)
+    void theTokenMayComeInTheConfiguredCookie() throws Exception {
+        LoginResult login = login(Map.of());
+        HttpResponse<String> response = send("/me", "Cookie", "theme=dark; SESSION=" + login.token());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("alice " + login.session().userId());
+
+        admin.revokeToken(login.token());
+        assertThat(send("/me", "Cookie", "SESSION=" + login.token()).statusCode()).isEqualTo(401);
+        assertThat(send("/me", "Cookie", "OTHER=" + login(Map.of()).token()).statusCode()).isEqualTo(401);
+    }
+
     /** Last: the authority does not come back. */
     @Test
     @Order(100)
@@ -114,10 +129,14 @@ class SessionTokenValidatorTest implements TestPropertyProvider {
     }
 
     private HttpResponse<String> get(String path, String authorization) throws IOException, InterruptedException {
+        return send(path, "Authorization", authorization);
+    }
+
+    private HttpResponse<String> send(String path, String header, String value) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getPort() + path))
                 .timeout(Duration.ofSeconds(10)).GET();
-        if (authorization != null) {
-            request.header("Authorization", authorization);
+        if (value != null) {
+            request.header(header, value);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }

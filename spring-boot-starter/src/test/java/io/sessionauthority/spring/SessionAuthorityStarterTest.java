@@ -1,16 +1,15 @@
 package io.sessionauthority.spring;
 
-import io.sessionauthority.client.ClientInfo;
-import io.sessionauthority.testing.AuthorityProcesses;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.sessionauthority.client.AlreadyExistsException;
+import io.sessionauthority.client.ClientInfo;
 import io.sessionauthority.client.SessionAuthorityClient;
 import io.sessionauthority.client.UnavailableException;
+import io.sessionauthority.testing.AuthorityProcesses;
 import io.sessionauthority.v1.LoginRequest;
 import java.io.IOException;
 import java.net.URI;
