@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The release as CONTRIBUTING.md describes it, and a consumer of it. The documented release command
  * runs in a copy of this repository that holds only what a consumer's artifacts are built from (the
  * other modules' POMs, which the reactor reads, and none of their sources), deploys a release
- * version into a file-system repository, and an empty project whose only source of Session
- * Authority artifacts is that repository passes its own test against a real authority. Third-party
+ * version into a file-system repository, and two empty projects whose only source of Session
+ * Authority artifacts is that repository (a plain Java one on the SDK, a Spring Boot one on the
+ * starter) pass their own tests against a real authority. Third-party
  * artifacts come from this machine's Maven cache, standing in for Central.
  */
 @Tag("process")
@@ -79,20 +80,28 @@ class ReleaseIT {
         }
 
         Path consumer = consumerProject(work.resolve("consumer"));
+        Path springConsumer = springConsumerProject(work.resolve("spring-consumer"));
         Files.writeString(work.resolve("settings.xml"), settings(repository, Path.of(System.getProperty("user.home"), ".m2", "repository")));
         Path local = work.resolve("empty-local-repository");
+        Path springLocal = work.resolve("empty-local-repository-spring");
         try (RedisServerProcess redis = RedisServerProcess.start()) {
             int port = RedisServerProcess.freePort();
             ServiceProcess authority = ServiceProcess.start(redis, port, "release");
             try {
                 run(work, "consumer", consumer, List.of(ROOT.resolve("mvnw").toString(), "-B", "-s", work.resolve("settings.xml").toString(),
                         "-Dmaven.repo.local=" + local, "-Dauthority.target=127.0.0.1:" + port, "test"));
+                run(work, "spring-consumer", springConsumer, List.of(ROOT.resolve("mvnw").toString(), "-B", "-s",
+                        work.resolve("settings.xml").toString(), "-Dmaven.repo.local=" + springLocal, "-Dauthority.target=127.0.0.1:" + port, "test"));
             } finally {
                 authority.kill();
             }
         }
         assertThat(consumer.resolve("target/surefire-reports/TEST-example.ConsumerTest.xml")).content()
                 .contains("tests=\"1\"").contains("failures=\"0\"").contains("errors=\"0\"");
+        assertThat(springConsumer.resolve("target/surefire-reports/TEST-example.SpringConsumerTest.xml")).content()
+                .contains("tests=\"1\"").contains("failures=\"0\"").contains("errors=\"0\"");
+        assertThat(groupsIn(springLocal)).as("the Spring Boot consumer's artifacts").contains("io.sessionauthority", "org.springframework.boot")
+                .noneMatch(group -> group.startsWith("io.micronaut"));
 
         Set<String> fetched = groupsIn(local);
         System.out.println("the consumer fetched groups: " + fetched);
@@ -223,6 +232,156 @@ class ReleaseIT {
                             client.revokeToken(token);
                             assertFalse(client.validate(token).isValid());
                         }
+                    }
+                }
+                """);
+        return consumer;
+    }
+
+    /**
+     * A Spring Boot application as the starter's README says to write one: its dependency, the
+     * documented chain, two properties; its test logs in, reads its own endpoint, revokes, and is refused.
+     */
+    private static Path springConsumerProject(Path consumer) throws IOException {
+        // The Spring Boot the starter is built and tested with, from its own POM.
+        java.util.regex.Matcher bootVersion = java.util.regex.Pattern.compile("<spring-boot.version>([^<]+)</spring-boot.version>")
+                .matcher(Files.readString(ROOT.resolve("spring-boot-starter/pom.xml")));
+        assertThat(bootVersion.find()).as("spring-boot.version in the starter's POM").isTrue();
+        Files.createDirectories(consumer.resolve("src/main/java/example"));
+        Files.createDirectories(consumer.resolve("src/test/java/example"));
+        Files.writeString(consumer.resolve("pom.xml"), """
+                <project xmlns="http://maven.apache.org/POM/4.0.0">
+                  <modelVersion>4.0.0</modelVersion>
+                  <groupId>example</groupId>
+                  <artifactId>spring-consumer</artifactId>
+                  <version>1</version>
+                  <properties>
+                    <maven.compiler.release>17</maven.compiler.release>
+                    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
+                  </properties>
+                  <dependencyManagement>
+                    <dependencies>
+                      <dependency>
+                        <groupId>org.springframework.boot</groupId>
+                        <artifactId>spring-boot-dependencies</artifactId>
+                        <version>%s</version>
+                        <type>pom</type>
+                        <scope>import</scope>
+                      </dependency>
+                    </dependencies>
+                  </dependencyManagement>
+                  <dependencies>
+                    <dependency>
+                      <groupId>io.sessionauthority</groupId>
+                      <artifactId>session-authority-spring-boot-starter</artifactId>
+                      <version>%s</version>
+                    </dependency>
+                    <dependency>
+                      <groupId>org.springframework.boot</groupId>
+                      <artifactId>spring-boot-starter-web</artifactId>
+                    </dependency>
+                    <dependency>
+                      <groupId>org.springframework.boot</groupId>
+                      <artifactId>spring-boot-starter-security</artifactId>
+                    </dependency>
+                    <dependency>
+                      <groupId>org.springframework.boot</groupId>
+                      <artifactId>spring-boot-starter-test</artifactId>
+                      <scope>test</scope>
+                    </dependency>
+                  </dependencies>
+                  <build>
+                    <plugins>
+                      <plugin><artifactId>maven-resources-plugin</artifactId><version>3.3.1</version></plugin>
+                      <plugin><artifactId>maven-compiler-plugin</artifactId><version>3.13.0</version></plugin>
+                      <plugin>
+                        <artifactId>maven-surefire-plugin</artifactId><version>3.5.2</version>
+                        <configuration>
+                          <systemPropertyVariables><authority.target>${authority.target}</authority.target></systemPropertyVariables>
+                        </configuration>
+                      </plugin>
+                    </plugins>
+                  </build>
+                </project>
+                """.formatted(bootVersion.group(1), RELEASE));
+        Files.writeString(consumer.resolve("src/main/java/example/App.java"), """
+                package example;
+
+                import io.sessionauthority.client.SessionInfo;
+                import io.sessionauthority.spring.SessionAuthorityConfigurer;
+                import org.springframework.boot.autoconfigure.SpringBootApplication;
+                import org.springframework.context.annotation.Bean;
+                import org.springframework.security.config.Customizer;
+                import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+                import org.springframework.security.core.annotation.AuthenticationPrincipal;
+                import org.springframework.security.web.SecurityFilterChain;
+                import org.springframework.web.bind.annotation.GetMapping;
+                import org.springframework.web.bind.annotation.RestController;
+
+                @SpringBootApplication
+                @RestController
+                public class App {
+
+                    @Bean
+                    SecurityFilterChain api(HttpSecurity http) throws Exception {
+                        return http
+                                .authorizeHttpRequests(a -> a.requestMatchers("/error").permitAll().anyRequest().authenticated())
+                                .with(SessionAuthorityConfigurer.sessionAuthority(), Customizer.withDefaults())
+                                .build();
+                    }
+
+                    @GetMapping("/me")
+                    String me(@AuthenticationPrincipal SessionInfo session) {
+                        return session.username();
+                    }
+                }
+                """);
+        Files.writeString(consumer.resolve("src/test/java/example/SpringConsumerTest.java"), """
+                package example;
+
+                import static org.junit.jupiter.api.Assertions.assertEquals;
+
+                import io.sessionauthority.client.ClientInfo;
+                import io.sessionauthority.client.SessionAuthorityClient;
+                import java.net.URI;
+                import java.net.http.HttpClient;
+                import java.net.http.HttpRequest;
+                import java.net.http.HttpResponse;
+                import org.junit.jupiter.api.Test;
+                import org.springframework.beans.factory.annotation.Autowired;
+                import org.springframework.boot.test.context.SpringBootTest;
+                import org.springframework.boot.test.web.server.LocalServerPort;
+                import org.springframework.test.context.DynamicPropertyRegistry;
+                import org.springframework.test.context.DynamicPropertySource;
+
+                @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+                class SpringConsumerTest {
+
+                    @DynamicPropertySource
+                    static void authority(DynamicPropertyRegistry properties) {
+                        properties.add("session-authority.client.target", () -> System.getProperty("authority.target"));
+                        properties.add("session-authority.client.plaintext", () -> "true");
+                    }
+
+                    @Autowired
+                    SessionAuthorityClient client;
+
+                    @LocalServerPort
+                    int port;
+
+                    @Test
+                    void anEndpointSeesTheSessionUntilItIsRevoked() throws Exception {
+                        client.createUser("spring-consumer", "correct horse battery staple");
+                        String token = client.login("spring-consumer", "correct horse battery staple", ClientInfo.none()).token();
+                        assertEquals(200, me(token).statusCode());
+                        assertEquals("spring-consumer", me(token).body());
+                        client.revokeToken(token);
+                        assertEquals(401, me(token).statusCode());
+                    }
+
+                    private HttpResponse<String> me(String token) throws Exception {
+                        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/me"))
+                                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
                     }
                 }
                 """);
