@@ -41,6 +41,22 @@ class ReleaseIT {
     private static final Map<String, String> MODULE_NAMES = Map.of("session-authority-proto", "io.sessionauthority.v1",
             "session-authority-revocation-cache", "io.sessionauthority.cache", "session-authority-client", "io.sessionauthority.client");
 
+    /** The plugins both consumers build with (versions this machine's cache holds), and the authority's address for their tests. */
+    private static final String CONSUMER_BUILD = """
+              <build>
+                <plugins>
+                  <plugin><artifactId>maven-resources-plugin</artifactId><version>3.3.1</version></plugin>
+                  <plugin><artifactId>maven-compiler-plugin</artifactId><version>3.13.0</version></plugin>
+                  <plugin>
+                    <artifactId>maven-surefire-plugin</artifactId><version>3.5.2</version>
+                    <configuration>
+                      <systemPropertyVariables><authority.target>${authority.target}</authority.target></systemPropertyVariables>
+                    </configuration>
+                  </plugin>
+                </plugins>
+              </build>
+            </project>""";
+
     @Test
     void theDocumentedReleaseDeploysWhatAConsumerBuildsAndTestsFrom(@TempDir Path work) throws Exception {
         Path source = copyOfWhatTheReleaseNeeds(work.resolve("source"));
@@ -193,20 +209,8 @@ class ReleaseIT {
                       <scope>test</scope>
                     </dependency>
                   </dependencies>
-                  <build>
-                    <plugins>
-                      <plugin><artifactId>maven-resources-plugin</artifactId><version>3.3.1</version></plugin>
-                      <plugin><artifactId>maven-compiler-plugin</artifactId><version>3.13.0</version></plugin>
-                      <plugin>
-                        <artifactId>maven-surefire-plugin</artifactId><version>3.5.2</version>
-                        <configuration>
-                          <systemPropertyVariables><authority.target>${authority.target}</authority.target></systemPropertyVariables>
-                        </configuration>
-                      </plugin>
-                    </plugins>
-                  </build>
-                </project>
-                """.formatted(RELEASE, junit));
+                %s
+                """.formatted(RELEASE, junit, CONSUMER_BUILD));
         Files.writeString(consumer.resolve("src/test/java/example/ConsumerTest.java"), """
                 package example;
 
@@ -290,20 +294,8 @@ class ReleaseIT {
                       <scope>test</scope>
                     </dependency>
                   </dependencies>
-                  <build>
-                    <plugins>
-                      <plugin><artifactId>maven-resources-plugin</artifactId><version>3.3.1</version></plugin>
-                      <plugin><artifactId>maven-compiler-plugin</artifactId><version>3.13.0</version></plugin>
-                      <plugin>
-                        <artifactId>maven-surefire-plugin</artifactId><version>3.5.2</version>
-                        <configuration>
-                          <systemPropertyVariables><authority.target>${authority.target}</authority.target></systemPropertyVariables>
-                        </configuration>
-                      </plugin>
-                    </plugins>
-                  </build>
-                </project>
-                """.formatted(bootVersion.group(1), RELEASE));
+                %s
+                """.formatted(bootVersion.group(1), RELEASE, CONSUMER_BUILD));
         Files.writeString(consumer.resolve("src/main/java/example/App.java"), """
                 package example;
 
