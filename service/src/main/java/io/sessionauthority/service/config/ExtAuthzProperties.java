@@ -2,7 +2,10 @@ package io.sessionauthority.service.config;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
+import io.sessionauthority.service.envoy.StatusCode;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * The Envoy ext_authz face ({@code session-authority.ext-authz.*}): how Envoy's Check finds the
@@ -24,5 +27,12 @@ public record ExtAuthzProperties(
     public ExtAuthzProperties {
         // An empty list from the environment arrives as one empty name.
         forwardAttributes = forwardAttributes.stream().map(String::trim).filter(name -> !name.isEmpty()).toList();
+        StatusCode status = StatusCode.forNumber(unavailableHttpStatus);
+        if (status == null || status == StatusCode.Empty) {
+            // Said at startup rather than answered as 503 at the first outage, when nobody is watching.
+            throw new IllegalArgumentException("session-authority.ext-authz.unavailable-http-status must be one of "
+                    + Arrays.stream(StatusCode.values()).filter(code -> code != StatusCode.Empty && code != StatusCode.UNRECOGNIZED)
+                    .map(code -> Integer.toString(code.getNumber())).collect(Collectors.joining(", ")) + "; was " + unavailableHttpStatus);
+        }
     }
 }

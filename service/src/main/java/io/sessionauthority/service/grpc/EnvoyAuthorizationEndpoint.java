@@ -1,11 +1,11 @@
 package io.sessionauthority.service.grpc;
 
 import com.google.rpc.Code;
-import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
-import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
-import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
 import io.grpc.stub.StreamObserver;
 import io.sessionauthority.service.config.ExtAuthzProperties;
+import io.sessionauthority.service.envoy.AuthorizationGrpc;
+import io.sessionauthority.service.envoy.CheckRequest;
+import io.sessionauthority.service.envoy.CheckResponse;
 import io.sessionauthority.service.error.Failures;
 import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.error.StoreUnavailableException;

@@ -1,10 +1,10 @@
 package io.sessionauthority.service.grpc;
 
 import com.google.rpc.Code;
-import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
-import io.envoyproxy.envoy.service.auth.v3.DeniedHttpResponse;
-import io.envoyproxy.envoy.type.v3.HttpStatus;
-import io.envoyproxy.envoy.type.v3.StatusCode;
+import io.sessionauthority.service.envoy.CheckResponse;
+import io.sessionauthority.service.envoy.DeniedHttpResponse;
+import io.sessionauthority.service.envoy.HttpStatus;
+import io.sessionauthority.service.envoy.StatusCode;
 
 /** The answers Envoy turns into an HTTP error for the client: a status and a small JSON body. */
 final class ExtAuthzDenials {
@@ -17,10 +17,12 @@ final class ExtAuthzDenials {
         return denied(StatusCode.Unauthorized, Code.UNAUTHENTICATED, "unauthenticated", reason);
     }
 
-    /** The store cannot answer: fail closed with the configured HTTP status (503 by default). */
+    /**
+     * The store cannot answer: fail closed with the configured HTTP status (503 by default; the
+     * configuration accepts only the codes {@link StatusCode} names).
+     */
     static CheckResponse unavailable(int httpStatus) {
-        StatusCode code = StatusCode.forNumber(httpStatus);
-        return denied(code == null ? StatusCode.ServiceUnavailable : code, Code.UNAVAILABLE, "unavailable", "unavailable");
+        return denied(StatusCode.forNumber(httpStatus), Code.UNAVAILABLE, "unavailable", "unavailable");
     }
 
     private static CheckResponse denied(StatusCode http, Code code, String error, String reason) {

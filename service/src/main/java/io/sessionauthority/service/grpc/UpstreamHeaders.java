@@ -1,8 +1,8 @@
 package io.sessionauthority.service.grpc;
 
-import io.envoyproxy.envoy.config.core.v3.HeaderValue;
-import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
-import io.envoyproxy.envoy.service.auth.v3.OkHttpResponse;
+import io.sessionauthority.service.envoy.HeaderValue;
+import io.sessionauthority.service.envoy.HeaderValueOption;
+import io.sessionauthority.service.envoy.OkHttpResponse;
 import io.sessionauthority.service.session.Session;
 import java.util.List;
 import java.util.Locale;
