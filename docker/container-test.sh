@@ -78,6 +78,10 @@ exit_code=$(docker inspect -f '{{.State.ExitCode}}' "$NAME")
 docker logs "$NAME" 2>&1 | grep "Stopped gracefully" >/dev/null || fail "no graceful stop in the log"
 
 size_mb=$(( $(docker image inspect -f '{{.Size}}' "$IMAGE") / 1000000 ))
+target() { if [ "$2" -le "$3" ]; then echo "target $1 <= $3 MB: $2 MB MET"; else echo "target $1 <= $3 MB: $2 MB MISSED"; fi; }
 echo "container test passed: healthy, gRPC from the host, user $user, drained and exited 0"
 echo "image size ${size_mb} MB; start-up to SERVING ${startup_ms} ms (docker start to readiness 200);" \
      "idle RSS $(( rss_kib / 1024 )) MiB; probe ${probe_ms} ms (${probe_ms_docker} ms through docker exec)"
+target "image size" "$size_mb" 150
+jar=service/target/session-authority.jar
+if [ -f "$jar" ]; then target "production jar" "$(( $(stat -c %s "$jar") / 1000000 ))" 30; fi
