@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Makes the base images the container tests need where no image registry is reachable, from Debian's
 # packages (debootstrap + docker import), once:
-#   local/jre17:bookworm   a JRE 17 (openjdk-17-jre-headless): the service image's base
-#   local/redis:bookworm   redis-server: Redis for container tests
-# Where a registry is reachable, eclipse-temurin:17-jre and redis:7 do the same job.
+#   local/os:bookworm      Debian's minimal base, without translations, iconv modules and docs: the
+#                          service image's OS (debian:bookworm-slim does the same job)
+#   local/jdk17:bookworm   a JDK 17 with its jmods (openjdk-17-jdk-headless): jlink makes the service
+#                          image's Java runtime with it (eclipse-temurin:17-jdk)
+#   local/jre17:bookworm   a JRE 17 (openjdk-17-jre-headless): the application beside the authority in
+#                          the sidecar test (eclipse-temurin:17-jre)
+#   local/redis:bookworm   redis-server: Redis for container tests (redis:7)
 set -euo pipefail
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 
@@ -15,7 +19,8 @@ root_mode() {
 }
 
 make_image() {
-  local tag="$1" package="$2" dir
+  local tag="$1" package="$2" dir include=()
+  [ -z "$package" ] || include=(--include="$package")
   if docker image inspect "$tag" >/dev/null 2>&1; then
     if [ "$(root_mode "$tag")" = 755 ]; then
       echo "$tag: present"
@@ -26,16 +31,24 @@ make_image() {
   fi
   dir=$(mktemp -d)
   chmod 755 "$dir"
-  debootstrap --variant=minbase --include="$package" bookworm "$dir" "$MIRROR" >/dev/null
-  rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/* "$dir"/usr/share/doc "$dir"/usr/share/man
+  debootstrap --variant=minbase "${include[@]}" bookworm "$dir" "$MIRROR" >/dev/null
+  rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/* "$dir"/usr/share/doc "$dir"/usr/share/man \
+    "$dir"/usr/share/info
+  if [ -z "$package" ]; then
+    # The service's OS: nothing reads translations (33 MB) or glibc's iconv modules (8 MB); a JVM
+    # carries its own character sets and time zones.
+    rm -rf "$dir"/usr/share/locale/* "$dir"/usr/lib/x86_64-linux-gnu/gconv "$dir"/usr/share/zoneinfo
+  fi
   tar -C "$dir" -c . | docker import - "$tag" >/dev/null
   rm -rf "$dir"
   if [ "$(root_mode "$tag")" != 755 ]; then
     echo "$tag: its / is not world-readable after all" >&2
     return 1
   fi
-  echo "$tag: made from Debian's $package"
+  echo "$tag: made from Debian's ${package:-minimal base}"
 }
 
+make_image local/os:bookworm ""
+make_image local/jdk17:bookworm openjdk-17-jdk-headless
 make_image local/jre17:bookworm openjdk-17-jre-headless
 make_image local/redis:bookworm redis-server

@@ -22,6 +22,11 @@ redis_pid=$!
 cleanup() { docker rm -f "$NAME" >/dev/null 2>&1 || true; kill "$redis_pid" 2>/dev/null || true; }
 trap cleanup EXIT
 
+# The image's / must be world-readable, or the service's user cannot reach /app (a base image made
+# from a 0700 temporary directory once made it so).
+root_mode=$(docker run --rm --network none --entrypoint stat "$IMAGE" -c %a /)
+[ "$root_mode" = 755 ] || fail "the image's / has mode $root_mode, not 755"
+
 docker create --name "$NAME" --network host \
   -e REDIS_URI="redis://127.0.0.1:$redis_port" -e GRPC_SERVER_HOST=127.0.0.1 \
   -e GRPC_SERVER_PORT="$grpc_port" -e MANAGEMENT_PORT="$management_port" -e SHUTDOWN_DRAIN_DELAY=2s \

@@ -2,14 +2,19 @@
 # Builds the container image from jars built on this machine (no Maven inside the image build), with
 # a class-data-sharing archive of the application's classes, trained on a real start of the service:
 #
-#   docker/image.sh [tag]        (BASE_IMAGE=<a JRE 17 image>, or SESSION_AUTHORITY_BASE_IMAGE, to change the base)
+#   docker/image.sh [tag]
+#
+# on a Java runtime made with jlink from JDK_IMAGE (or SESSION_AUTHORITY_JDK_IMAGE; a JDK 17 with its
+# jmods, eclipse-temurin:17-jdk by default) over OS_IMAGE (or SESSION_AUTHORITY_OS_IMAGE; a glibc
+# Linux with bash, debian:bookworm-slim by default).
 #
 # The class list comes from starting the service once against a throw-away redis-server (skipped,
 # and the image made without the archive, where there is no redis-server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TAG="${1:-session-authority:latest}"
-BASE_IMAGE="${BASE_IMAGE:-${SESSION_AUTHORITY_BASE_IMAGE:-eclipse-temurin:17-jre}}"
+JDK_IMAGE="${JDK_IMAGE:-${SESSION_AUTHORITY_JDK_IMAGE:-eclipse-temurin:17-jdk}}"
+OS_IMAGE="${OS_IMAGE:-${SESSION_AUTHORITY_OS_IMAGE:-debian:bookworm-slim}}"
 IMAGE_DIR=service/target/image
 
 if [ ! -d "$IMAGE_DIR/lib" ] || [ ! -d "$IMAGE_DIR/app" ]; then
@@ -34,10 +39,16 @@ if command -v redis-server >/dev/null 2>&1; then
   curl -sf -o /dev/null "http://127.0.0.1:$management_port/prometheus" || true
   kill -TERM "$service_pid"; wait "$service_pid" || true
   kill "$redis_pid"; wait "$redis_pid" 2>/dev/null || true
-  echo "class list: $(wc -l < "$IMAGE_DIR/classes.lst") classes from a real start"
+  # The archive holds the JDK's and the dependencies' classes only, in a stable order (see the Dockerfile).
+  grep -v -e '^#' -e '^io/sessionauthority/' "$IMAGE_DIR/classes.lst" | LC_ALL=C sort -u > "$IMAGE_DIR/classes.sorted" || true
+  mv "$IMAGE_DIR/classes.sorted" "$IMAGE_DIR/classes.lst"
+  echo "class list: $(wc -l < "$IMAGE_DIR/classes.lst") classes of the JDK and the dependencies from a real start"
 else
   echo "no redis-server: the image is made without a class-data-sharing archive"
 fi
 
-docker build -f docker/Dockerfile --target runtime-from-host --build-arg BASE_IMAGE="$BASE_IMAGE" \
+jdk_cds=true
+[ ! -s "$IMAGE_DIR/classes.lst" ] || jdk_cds=false
+docker build -f docker/Dockerfile --target runtime-from-host --build-arg JDK_IMAGE="$JDK_IMAGE" --build-arg OS_IMAGE="$OS_IMAGE" \
+  --build-arg JDK_CDS="$jdk_cds" \
   --build-arg REVISION="$(git rev-parse HEAD 2>/dev/null || echo unknown)" -t "$TAG" .

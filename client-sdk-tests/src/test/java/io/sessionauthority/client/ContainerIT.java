@@ -42,6 +42,8 @@ class ContainerIT {
     @BeforeAll
     void buildImage() throws Exception {
         Optional<String> whyNot = ContainerImages.whyNot("SESSION_AUTHORITY_BASE_IMAGE")
+                .or(() -> ContainerImages.whyNot("SESSION_AUTHORITY_OS_IMAGE"))
+                .or(() -> ContainerImages.whyNot("SESSION_AUTHORITY_JDK_IMAGE"))
                 .or(() -> ContainerImages.whyNot("SESSION_AUTHORITY_REDIS_IMAGE"));
         assumeTrue(whyNot.isEmpty(), () -> "container tests skipped: " + whyNot.orElse(""));
         Process build = new ProcessBuilder(ROOT.resolve("docker/image.sh").toString(), IMAGE)

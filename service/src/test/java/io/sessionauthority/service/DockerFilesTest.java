@@ -42,8 +42,11 @@ class DockerFilesTest {
                 assertThat(ROOT.resolve(source.replaceAll("/$", ""))).as(source).exists();
             }
         });
-        assertThat(dockerfile).containsPattern("(?m)^USER 10001").contains("./mvnw").contains("-jre")
+        assertThat(dockerfile).containsPattern("(?m)^USER 10001").contains("./mvnw")
                 .contains("AS runtime-from-host").contains("AS runtime\n");
+        // The runtime is a Java of the service's own (jlink) over a bare OS, never a whole JDK or JRE image.
+        assertThat(dockerfile).contains("FROM ${JDK_IMAGE} AS jre").contains("jlink --add-modules java.base,")
+                .contains("FROM ${OS_IMAGE} AS runtime-base\nCOPY --from=jre /opt/jre /opt/jre");
         // The Maven stage comes after the host stage: the classic builder never runs it for --target runtime-from-host.
         assertThat(dockerfile.indexOf("AS runtime-from-host")).isLessThan(dockerfile.indexOf("AS build"));
         assertThat(dockerfile).contains("HEALTHCHECK").contains("/app/probe.sh").doesNotContain("java -cp /app/session-authority.jar");

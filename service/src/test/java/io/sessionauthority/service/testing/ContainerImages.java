@@ -5,10 +5,13 @@ import org.testcontainers.DockerClientFactory;
 
 /**
  * The images container tests run, and whether they can run here at all. They run where a Docker
- * engine answers and the images are named: {@code SESSION_AUTHORITY_BASE_IMAGE} (a JRE 17 image to
- * build the service's image on) and {@code SESSION_AUTHORITY_REDIS_IMAGE} (an image with
- * {@code redis-server}). {@code .ci/run} makes both from Debian's packages; with a registry,
- * {@code eclipse-temurin:17-jre} and {@code redis:7} do. Elsewhere the tests are skipped with the reason.
+ * engine answers and the images are named: {@code SESSION_AUTHORITY_OS_IMAGE} and
+ * {@code SESSION_AUTHORITY_JDK_IMAGE} (the service image's OS, and the JDK its Java runtime is made
+ * from with jlink), {@code SESSION_AUTHORITY_BASE_IMAGE} (a JRE 17 image, for an application beside
+ * the authority) and {@code SESSION_AUTHORITY_REDIS_IMAGE} (an image with {@code redis-server}).
+ * {@code .ci/run} makes them from Debian's packages; with a registry, {@code debian:bookworm-slim},
+ * {@code eclipse-temurin:17-jdk}, {@code eclipse-temurin:17-jre} and {@code redis:7} do. Elsewhere
+ * the tests are skipped with the reason.
  */
 public final class ContainerImages {
 
