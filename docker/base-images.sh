@@ -8,7 +8,11 @@
 #   local/jre17:bookworm   a JRE 17 (openjdk-17-jre-headless): the application beside the authority in
 #                          the sidecar test (eclipse-temurin:17-jre)
 #   local/redis:bookworm   redis-server: Redis for container tests (redis:7)
+#
+# SESSION_AUTHORITY_REMAKE_BASE_IMAGES=true makes them again even where they exist: the path a fresh
+# machine takes, which .ci/run takes on every run.
 set -euo pipefail
+REMAKE="${SESSION_AUTHORITY_REMAKE_BASE_IMAGES:-false}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 
 # The image's / must be world-readable: mktemp -d makes its directory 0700, the tar carries that mode to
@@ -21,6 +25,10 @@ root_mode() {
 make_image() {
   local tag="$1" package="$2" dir include=()
   [ -z "$package" ] || include=(--include="$package")
+  if [ "$REMAKE" = true ] && docker image inspect "$tag" >/dev/null 2>&1; then
+    echo "$tag: made again (SESSION_AUTHORITY_REMAKE_BASE_IMAGES)"
+    docker image rm -f "$tag" >/dev/null
+  fi
   if docker image inspect "$tag" >/dev/null 2>&1; then
     if [ "$(root_mode "$tag")" = 755 ]; then
       echo "$tag: present"
