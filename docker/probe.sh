@@ -4,7 +4,11 @@
 # every ten seconds. Exit 0 when ready (200), 1 otherwise (503 before it has reached Redis and warmed up, while draining,
 # or while its own Redis connection is dead: docs/RELIABILITY.md, "Readiness").
 port="${MANAGEMENT_PORT:-9090}"
-exec 3<>"/dev/tcp/127.0.0.1/${port}" || exit 1
+# Where the management port listens: MANAGEMENT_HOST when it names one address (a sidecar's pod IP,
+# so the kubelet reaches it while gRPC stays on loopback), loopback when it is a wildcard or unset.
+host="${MANAGEMENT_HOST:-127.0.0.1}"
+case "$host" in 0.0.0.0|::|"[::]") host=127.0.0.1 ;; esac
+exec 3<>"/dev/tcp/${host}/${port}" || exit 1
 printf 'GET /health/readiness HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3
 read -r -t 2 status_line <&3 || exit 1
 exec 3<&-
