@@ -37,7 +37,8 @@ class ReleaseIT {
     private static final String RELEASE = "0.1.0";
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final List<String> PUBLISHED = List.of("session-authority-proto", "session-authority-revocation-cache",
-            "session-authority-client", "session-authority-spring-boot-starter", "session-authority-micronaut-security");
+            "session-authority-client", "session-authority-spring-boot-starter", "session-authority-micronaut-security",
+            "session-authority-testcontainers");
     private static final Map<String, String> MODULE_NAMES = Map.of("session-authority-proto", "io.sessionauthority.v1",
             "session-authority-revocation-cache", "io.sessionauthority.cache", "session-authority-client", "io.sessionauthority.client");
 
@@ -62,7 +63,7 @@ class ReleaseIT {
         Path source = copyOfWhatTheReleaseNeeds(work.resolve("source"));
         Path repository = work.resolve("release-repository");
         run(work, "release", source, List.of(source.resolve("mvnw").toString(), "-B", "-q",
-                "-pl", "client-sdk,spring-boot-starter,micronaut-security", "-am", "deploy", "-DskipTests", "-Drevision=" + RELEASE,
+                "-pl", "client-sdk,spring-boot-starter,micronaut-security,testcontainers", "-am", "deploy", "-DskipTests", "-Drevision=" + RELEASE,
                 "-DaltDeploymentRepository=release::" + repository.toUri(),
                 // Deployed, not installed: this machine's own repository keeps only what its builds made.
                 "-Dmaven.install.skip=true"));
@@ -131,7 +132,8 @@ class ReleaseIT {
             copyTree(ROOT.resolve(file), copy.resolve(file));
         }
         // test-authority is a test dependency of the integrations, so the reactor builds it (and deploys nothing of it).
-        for (String module : List.of("proto", "revocation-cache", "client-sdk", "test-authority", "spring-boot-starter", "micronaut-security")) {
+        for (String module : List.of("proto", "revocation-cache", "client-sdk", "test-authority", "spring-boot-starter", "micronaut-security",
+                "testcontainers")) {
             copyTree(ROOT.resolve(module), copy.resolve(module));
         }
         for (String module : List.of("service", "client-sdk-tests", "bench")) {

@@ -23,7 +23,8 @@ class DocSnippetsTest {
 
     private static final Path ROOT = Path.of("..");
     private static final List<Path> SOURCES = List.of(ROOT.resolve("client-sdk/src/test/java"), ROOT.resolve("client-sdk-tests/src/test/java"),
-            ROOT.resolve("spring-boot-starter/src/test/java"), ROOT.resolve("micronaut-security/src/test/java"));
+            ROOT.resolve("spring-boot-starter/src/test/java"), ROOT.resolve("micronaut-security/src/test/java"),
+            ROOT.resolve("testcontainers/src/test/java"));
     private static final Pattern JAVA_BLOCK = Pattern.compile("(?:<!-- snippet: ([\\w-]+) -->\\s*)?```java\\n(.*?)```", Pattern.DOTALL);
 
     @Test
