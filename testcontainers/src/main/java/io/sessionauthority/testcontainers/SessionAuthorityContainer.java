@@ -9,6 +9,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import org.testcontainers.containers.ContainerLaunchException;
 import org.testcontainers.containers.GenericContainer;
@@ -35,8 +37,8 @@ import org.testcontainers.utility.DockerImageName;
  * <p>By default both containers share a network of their own and the authority's ports are mapped
  * to the host. {@link #withHostNetwork()} runs both on the host's network instead, on free ports,
  * for Docker engines that allow no bridge networks. The authority accepts unauthenticated callers
- * (it is a test's); it runs without its warm-up, so it is ready in about a second and a half
- * less; {@code withEnv} changes any setting (docs/OPERATING.md lists them).
+ * (it is a test's); it runs without its warm-up, so it is ready about two seconds sooner;
+ * {@code withEnv} changes any setting (docs/OPERATING.md lists them).
  */
 public class SessionAuthorityContainer extends GenericContainer<SessionAuthorityContainer> {
 
@@ -88,11 +90,11 @@ public class SessionAuthorityContainer extends GenericContainer<SessionAuthority
         hostGrpcPort = freePort();
         hostManagementPort = freePort();
         redis.setNetwork(null);
-        redis.setNetworkAliases(new java.util.ArrayList<>());
+        redis.setNetworkAliases(new ArrayList<>());
         redis.withNetworkMode("host")
                 .withCommand("redis-server", "--port", Integer.toString(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no");
         setNetwork(null);
-        setExposedPorts(java.util.List.of());
+        setExposedPorts(List.of());
         withNetworkMode("host");
         withEnv("REDIS_URI", "redis://127.0.0.1:" + redisPort);
         withEnv("GRPC_SERVER_HOST", "127.0.0.1");

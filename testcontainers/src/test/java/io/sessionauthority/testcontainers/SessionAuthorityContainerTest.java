@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.testcontainers.containers.ContainerLaunchException;
 
 /**
  * The module as a user's test uses it, on the image this build makes (docker/image.sh) and the
@@ -77,6 +78,18 @@ class SessionAuthorityContainerTest {
             } finally {
                 authority.redis().getDockerClient().unpauseContainerCmd(authority.redis().getContainerId()).exec();
             }
+        }
+    }
+
+    /** An authority that cannot start fails start() at once, with its own reason, not after a timeout. */
+    @Test
+    void anAuthorityThatExitsAtStartFailsStartWithItsReason() {
+        try (SessionAuthorityContainer authority = new SessionAuthorityContainer(IMAGE, System.getenv("SESSION_AUTHORITY_REDIS_IMAGE"))
+                .withHostNetwork().withEnv("SESSION_AUTHORITY_EXT_AUTHZ_UNAVAILABLE_HTTP_STATUS", "418")) {
+            // Its exit ends the wait (not the readiness wait's timeout), and its log says why.
+            assertThatThrownBy(authority::start).isInstanceOf(ContainerLaunchException.class)
+                    .hasStackTraceContaining("exited while starting").hasStackTraceContaining("unavailable-http-status must be one of")
+                    .hasStackTraceContaining("was 418");
         }
     }
 
