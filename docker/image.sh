@@ -6,7 +6,7 @@
 #
 # on a Java runtime made with jlink from JDK_IMAGE (or SESSION_AUTHORITY_JDK_IMAGE; a JDK 17 with its
 # jmods, eclipse-temurin:17-jdk by default) over OS_IMAGE (or SESSION_AUTHORITY_OS_IMAGE; a glibc
-# Linux with bash, debian:bookworm-slim by default).
+# Linux with bash, useradd and chrt, debian:bookworm-slim by default).
 #
 # The class list comes from starting the service once against a throw-away redis-server (skipped,
 # and the image made without the archive, where there is no redis-server).
