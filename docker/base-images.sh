@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Makes the base images the container tests need where no image registry is reachable, from Debian's
 # packages (debootstrap + docker import), once:
-#   local/os:bookworm      Debian's minimal base, without translations, iconv modules and docs: the
-#                          service image's OS (debian:bookworm-slim does the same job)
+#   local/os:bookworm      Debian's minimal base, without translations, iconv modules and docs: what
+#                          the service image takes its few OS files from (docker/minimal-os.sh;
+#                          debian:bookworm-slim does the same job)
 #   local/jdk17:bookworm   a JDK 17 with its jmods (openjdk-17-jdk-headless): jlink makes the service
 #                          image's Java runtime with it (eclipse-temurin:17-jdk)
 #   local/jre17:bookworm   a JRE 17 (openjdk-17-jre-headless): the application beside the authority in
@@ -40,11 +41,13 @@ make_image() {
   dir=$(mktemp -d)
   chmod 755 "$dir"
   debootstrap --variant=minbase "${include[@]}" bookworm "$dir" "$MIRROR" >/dev/null
-  rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/* "$dir"/usr/share/doc "$dir"/usr/share/man \
+  # The copyright files stay: the service image carries those of the packages it takes files from.
+  find "$dir"/usr/share/doc -type f ! -name copyright -delete
+  rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/* "$dir"/usr/share/man \
     "$dir"/usr/share/info
   if [ -z "$package" ]; then
-    # The service's OS: nothing reads translations (33 MB) or glibc's iconv modules (8 MB); a JVM
-    # carries its own character sets and time zones.
+    # The service's OS source: nothing reads translations (33 MB) or glibc's iconv modules (8 MB);
+    # a JVM carries its own character sets and time zones.
     rm -rf "$dir"/usr/share/locale/* "$dir"/usr/lib/x86_64-linux-gnu/gconv "$dir"/usr/share/zoneinfo
   fi
   tar -C "$dir" -c . | docker import - "$tag" >/dev/null

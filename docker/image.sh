@@ -6,7 +6,8 @@
 #
 # on a Java runtime made with jlink from JDK_IMAGE (or SESSION_AUTHORITY_JDK_IMAGE; a JDK 17 with its
 # jmods, eclipse-temurin:17-jdk by default) over OS_IMAGE (or SESSION_AUTHORITY_OS_IMAGE; a glibc
-# Linux with bash, useradd and chrt, debian:bookworm-slim by default).
+# Linux with bash, ldd, dpkg and chrt, debian:bookworm-slim by default; docker/minimal-os.sh takes
+# what the image needs from it).
 #
 # The class list comes from starting the service once against a throw-away redis-server (skipped,
 # and the image made without the archive, where there is no redis-server).
@@ -44,11 +45,8 @@ if command -v redis-server >/dev/null 2>&1; then
   mv "$IMAGE_DIR/classes.sorted" "$IMAGE_DIR/classes.lst"
   echo "class list: $(wc -l < "$IMAGE_DIR/classes.lst") classes of the JDK and the dependencies from a real start"
 else
-  echo "no redis-server: the image is made without a class-data-sharing archive"
+  echo "no redis-server: the image's class-data-sharing archive holds the JDK's classes only"
 fi
 
-jdk_cds=true
-[ ! -s "$IMAGE_DIR/classes.lst" ] || jdk_cds=false
 docker build -f docker/Dockerfile --target runtime-from-host --build-arg JDK_IMAGE="$JDK_IMAGE" --build-arg OS_IMAGE="$OS_IMAGE" \
-  --build-arg JDK_CDS="$jdk_cds" \
   --build-arg REVISION="$(git rev-parse HEAD 2>/dev/null || echo unknown)" -t "$TAG" .

@@ -44,9 +44,14 @@ class DockerFilesTest {
         });
         assertThat(dockerfile).containsPattern("(?m)^USER 10001").contains("./mvnw")
                 .contains("AS runtime-from-host").contains("AS runtime\n");
-        // The runtime is a Java of the service's own (jlink) over a bare OS, never a whole JDK or JRE image.
+        // The runtime is a Java of the service's own (jlink) over the few OS files it loads, never a
+        // whole JDK, JRE or distribution image (container-test.sh checks what the image can run).
         assertThat(dockerfile).contains("FROM ${JDK_IMAGE} AS jre").contains("jlink --add-modules java.base,")
-                .contains("FROM ${OS_IMAGE} AS runtime-base\nCOPY --from=jre /opt/jre /opt/jre");
+                .contains("RUN /usr/local/bin/minimal-os.sh /rootfs /opt/jre")
+                .contains("FROM scratch AS runtime-base\nCOPY --from=os /rootfs/ /\nCOPY --from=jre /opt/jre /opt/jre");
+        // Every runtime stage has a class-data-sharing archive where JAVA_OPTS points.
+        assertThat(dockerfile).contains("-XX:SharedArchiveFile=/app/app.jsa");
+        assertThat(dockerfile.split("/app/app.jsa /app/app.jsa", -1)).as("COPY of the archive in both runtime stages").hasSize(3);
         // The Maven stage comes after the host stage: the classic builder never runs it for --target runtime-from-host.
         assertThat(dockerfile.indexOf("AS runtime-from-host")).isLessThan(dockerfile.indexOf("AS build"));
         assertThat(dockerfile).contains("HEALTHCHECK").contains("/app/probe.sh").doesNotContain("java -cp /app/session-authority.jar");
@@ -55,7 +60,8 @@ class DockerFilesTest {
         assertThat(dockerfile).contains("org.opencontainers.image.title", "org.opencontainers.image.version",
                 "org.opencontainers.image.revision");
         assertThat(dockerfile.split("sbom.cdx.json /app/sbom.cdx.json", -1)).as("COPY of the SBOM in both runtime stages").hasSize(3);
-        for (String script : List.of("entrypoint.sh", "probe.sh", "image.sh", "container-test.sh", "base-images.sh")) {
+        for (String script : List.of("entrypoint.sh", "probe.sh", "image.sh", "container-test.sh", "base-images.sh",
+                "minimal-os.sh")) {
             assertThat(Files.isExecutable(DOCKER.resolve(script))).as(script).isTrue();
         }
     }

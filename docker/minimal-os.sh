@@ -1,0 +1,85 @@
+#!/bin/bash
+# Assembles the service image's operating system in ROOTFS from the OS it runs in (a Debian or
+# Ubuntu image, in the Dockerfile's "os" stage): the programs the image runs and the shared libraries
+# they and the Java runtime load, nothing else.
+#
+#   minimal-os.sh ROOTFS JAVA_HOME
+#
+# The image runs java, sh (the entrypoint), bash (the probe: /dev/tcp) and chrt (the password-hashing
+# threads put themselves under SCHED_IDLE). A full Debian base is 65–75 MB of package manager, perl,
+# coreutils and libraries none of them loads; what they load is under 10 MB. No package manager and
+# no coreutils also means less for an intruder to use: `kubectl debug` brings tools when an operator
+# needs them (docs/OPERATING.md).
+#
+# Each copied file's Debian package is recorded the way distroless images do
+# (/var/lib/dpkg/status.d/<package>, with /etc/os-release and the package's copyright), so that image
+# scanners (Trivy, Grype, Syft) still see glibc's and bash's versions and report their advisories.
+set -euo pipefail
+ROOTFS="${1:?usage: minimal-os.sh ROOTFS JAVA_HOME}"
+JAVA_HOME_DIR="${2:?usage: minimal-os.sh ROOTFS JAVA_HOME}"
+PROGRAMS=(/bin/sh /bin/bash /usr/bin/chrt)
+
+mkdir -p "$ROOTFS"
+chmod 755 "$ROOTFS"
+# Merged /usr (Debian 12, Ubuntu 22.04 and later): /bin, /lib and /lib64 are links into /usr; the
+# dynamic loader is named by its /lib64 path in every executable.
+for top in /bin /sbin /lib /lib64; do
+  if [ -L "$top" ]; then cp -a "$top" "$ROOTFS$top"; fi
+done
+
+declare -A packages=()
+# Copies a file under the name it is looked up by (a library's soname, a program's path), with the
+# content of whatever that name links to, into the directory it really lives in.
+copy() {
+  local path="$1" dir
+  dir=$(readlink -f "$(dirname "$path")")
+  mkdir -p "$ROOTFS$dir"
+  cp -L --preserve=mode "$path" "$ROOTFS$dir/$(basename "$path")"
+  local package
+  # dpkg knows a file by the path its package installed it at (/lib/… before merged /usr); a
+  # diverted file (/bin/sh) is listed after its diversions.
+  package=$( { dpkg -S "$path" 2>/dev/null || dpkg -S "$(readlink -f "$path")" 2>/dev/null || true; } \
+    | grep -v '^diversion' | head -1)
+  if [ -n "$package" ]; then
+    package="${package%%: *}"
+    packages["${package%%:*}"]=1
+  fi
+}
+
+# The libraries a program or library loads, by ldd (libraries the JDK's optional desktop modules name
+# but a headless service never loads, such as libX11, are "not found" and left out).
+libraries() {
+  ldd "$1" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
+}
+
+for program in "${PROGRAMS[@]}"; do
+  copy "$program"
+  for library in $(libraries "$program"); do copy "$library"; done
+done
+while IFS= read -r -d '' native; do
+  for library in $(libraries "$native"); do
+    case "$library" in "$JAVA_HOME_DIR"/*) ;; *) copy "$library" ;; esac
+  done
+done < <(find "$JAVA_HOME_DIR" -type f \( -name '*.so' -o -perm -u+x \) -print0)
+
+# Users and name resolution: the service's user (uid 10001, what USER names), root, and the same
+# lookup order as the OS it came from ("files" first: localhost from /etc/hosts).
+mkdir -p "$ROOTFS/etc" "$ROOTFS/tmp" "$ROOTFS/app"
+chmod 1777 "$ROOTFS/tmp"
+printf '%s\n' 'root:x:0:0:root:/root:/usr/sbin/nologin' \
+  'session-authority:x:10001:10001:Session Authority:/nonexistent:/usr/sbin/nologin' > "$ROOTFS/etc/passwd"
+printf '%s\n' 'root:x:0:' 'session-authority:x:10001:' > "$ROOTFS/etc/group"
+cp /etc/nsswitch.conf "$ROOTFS/etc/nsswitch.conf"
+cp -L /etc/os-release "$ROOTFS/etc/os-release"
+
+if command -v dpkg-query >/dev/null 2>&1; then
+  mkdir -p "$ROOTFS/var/lib/dpkg/status.d"
+  for package in "${!packages[@]}"; do
+    dpkg-query -s "$package" > "$ROOTFS/var/lib/dpkg/status.d/$package"
+    if [ -f "/usr/share/doc/$package/copyright" ]; then
+      mkdir -p "$ROOTFS/usr/share/doc/$package"
+      cp "/usr/share/doc/$package/copyright" "$ROOTFS/usr/share/doc/$package/copyright"
+    fi
+  done
+fi
+echo "minimal OS: $(du -sk "$ROOTFS" | cut -f1) KiB; packages: $(printf '%s ' "${!packages[@]}")"
