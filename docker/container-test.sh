@@ -3,6 +3,11 @@
 #
 #   docker/container-test.sh <image>
 #
+# With SESSION_AUTHORITY_BASE_IMAGE (a whole JRE image, as .ci/run sets it), it also builds the
+# image as it was before it was made lean (docker/baseline.Dockerfile) and measures start-up and
+# idle RSS of both, interleaved, in the same run (CONTAINER_TEST_ROUNDS starts of each, 5 by
+# default): the targets say "no worse than the baseline".
+#
 # health turns healthy (the image's own HEALTHCHECK), gRPC answers from the host, the process runs as
 # non-root, `docker stop` drains (readiness 503 at once, liveness 200) and exits 0; and the figures:
 # image size, start-up to SERVING, idle RSS, a probe's cost. Containers share the host's network
@@ -89,9 +94,61 @@ docker logs "$NAME" 2>&1 | grep "Stopped gracefully" >/dev/null || fail "no grac
 
 size_mb=$(( $(docker image inspect -f '{{.Size}}' "$IMAGE") / 1000000 ))
 target() { if [ "$2" -le "$3" ]; then echo "target $1 <= $3 MB: $2 MB MET"; else echo "target $1 <= $3 MB: $2 MB MISSED"; fi; }
+no_worse() { if [ "$2" -le "$3" ]; then echo "target $1 no worse than the baseline: $2 vs $3 $4 MET"; else echo "target $1 no worse than the baseline: $2 vs $3 $4 MISSED"; fi; }
 echo "container test passed: healthy, gRPC from the host, user $user, drained and exited 0"
 echo "image size ${size_mb} MB; start-up to SERVING ${startup_ms} ms (docker start to readiness 200);" \
      "idle RSS $(( rss_kib / 1024 )) MiB; probe ${probe_ms} ms (${probe_ms_docker} ms through docker exec)"
 target "image size" "$size_mb" 150
 jar=service/target/session-authority.jar
 if [ -f "$jar" ]; then target "production jar" "$(( $(stat -c %s "$jar") / 1000000 ))" 30; fi
+
+# Start-up (docker start to readiness 200) and RSS 5 s after it, one start of IMAGE; prints "ms kib".
+measure_start() {
+  local image="$1" name="session-authority-measure-$$" grpc management started ms pid rss
+  grpc=$(free_port); management=$(free_port)
+  docker create --name "$name" --network host "${image_env[@]}" -e REDIS_URI="redis://127.0.0.1:$redis_port" \
+    -e GRPC_SERVER_HOST=127.0.0.1 -e GRPC_SERVER_PORT="$grpc" -e MANAGEMENT_PORT="$management" \
+    "$image" >/dev/null
+  started=$(now_ms)
+  docker start "$name" >/dev/null
+  until curl -sf -o /dev/null "http://127.0.0.1:$management/health/readiness"; do
+    [ $(( $(now_ms) - started )) -lt 60000 ] || { docker rm -f "$name" >/dev/null; fail "$image not ready within 60 s"; }
+    sleep 0.02
+  done
+  ms=$(( $(now_ms) - started ))
+  sleep 5
+  pid=$(docker inspect -f '{{.State.Pid}}' "$name")
+  rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+  docker rm -f "$name" >/dev/null
+  echo "$ms $rss"
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+if [ -n "${SESSION_AUTHORITY_BASE_IMAGE:-}" ]; then
+  baseline="$IMAGE-baseline"
+  docker build -f docker/baseline.Dockerfile --build-arg IMAGE="$IMAGE" --build-arg BASE_IMAGE="$SESSION_AUTHORITY_BASE_IMAGE" \
+    -t "$baseline" . > /tmp/container-test-$$.build 2>&1 || { cat /tmp/container-test-$$.build; fail "the baseline image did not build"; }
+  rm -f /tmp/container-test-$$.build
+  # The baseline runs with the image's own settings (JAVA_OPTS and the rest), not its JRE's paths;
+  # the addresses and ports given after them win.
+  image_env=()
+  while IFS= read -r variable; do
+    case "$variable" in PATH=*|JAVA_HOME=*|'') ;; *) image_env+=(-e "$variable") ;; esac
+  done < <(docker image inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$IMAGE")
+  : > /tmp/container-test-$$.image; : > /tmp/container-test-$$.baseline
+  rounds="${CONTAINER_TEST_ROUNDS:-5}"
+  for _ in $(seq 1 "$rounds"); do
+    measure_start "$IMAGE" >> /tmp/container-test-$$.image
+    measure_start "$baseline" >> /tmp/container-test-$$.baseline
+  done
+  image_ms=$(cut -d' ' -f1 /tmp/container-test-$$.image | median)
+  baseline_ms=$(cut -d' ' -f1 /tmp/container-test-$$.baseline | median)
+  image_mib=$(( $(cut -d' ' -f2 /tmp/container-test-$$.image | median) / 1024 ))
+  baseline_mib=$(( $(cut -d' ' -f2 /tmp/container-test-$$.baseline | median) / 1024 ))
+  echo "interleaved, medians of $rounds: start-up ${image_ms} ms (baseline ${baseline_ms} ms), idle RSS ${image_mib} MiB" \
+       "(baseline ${baseline_mib} MiB); baseline image $(( $(docker image inspect -f '{{.Size}}' "$baseline") / 1000000 )) MB"
+  no_worse "start-up" "$image_ms" "$baseline_ms" ms
+  no_worse "idle RSS" "$image_mib" "$baseline_mib" MiB
+  rm -f /tmp/container-test-$$.image /tmp/container-test-$$.baseline
+  docker image rm -f "$baseline" >/dev/null 2>&1 || true
+fi
