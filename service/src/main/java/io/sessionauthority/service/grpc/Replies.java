@@ -58,7 +58,10 @@ public final class Replies {
         CompletionStage<T> result;
         try {
             result = call.get();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error left to grpc-java reaches the caller as UNKNOWN, with no status of ours: like any
+            // unexpected failure it is logged here and answered INTERNAL. The JVM's own policy on running
+            // out of memory (the image exits) still applies, since nothing here keeps the process alive.
             fail(method, observer, e, deadline);
             return;
         }

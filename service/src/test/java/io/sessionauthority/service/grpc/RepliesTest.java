@@ -3,10 +3,15 @@ package io.sessionauthority.service.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Deadline;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
 import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.error.OverloadedException;
 import io.sessionauthority.service.error.ThrottledException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -58,5 +63,38 @@ class RepliesTest {
     void aZeroPauseAnswersAtOnce() {
         Replies immediate = new Replies(Duration.ZERO, pauses);
         assertThat(immediate.pauseFor(new ThrottledException(Duration.ofSeconds(60)), null)).isZero();
+    }
+
+    @Test
+    void anErrorThrownByTheCallIsAnsweredInternalNotLeftToGrpc() {
+        List<Throwable> errors = new ArrayList<>();
+        replies.reply("Validate", recording(errors), () -> {
+            throw new AssertionError("a bug");
+        });
+        replies.reply("Validate", recording(errors), () -> CompletableFuture.failedFuture(new StackOverflowError()));
+        assertThat(errors).hasSize(2).allSatisfy(error -> {
+            Status status = Status.fromThrowable(error);
+            assertThat(status.getCode()).isEqualTo(Status.Code.INTERNAL);
+            assertThat(status.getDescription()).isEqualTo("internal error; the service log has the details");
+        });
+    }
+
+    private static StreamObserver<Object> recording(List<Throwable> errors) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(Object value) {
+                throw new AssertionError("no answer expected");
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                errors.add(error);
+            }
+
+            @Override
+            public void onCompleted() {
+                throw new AssertionError("no completion expected");
+            }
+        };
     }
 }
