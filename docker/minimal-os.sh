@@ -39,28 +39,45 @@ copy() {
   # dpkg knows a file by the path its package installed it at (/lib/… before merged /usr); a
   # diverted file (/bin/sh) is listed after its diversions.
   package=$( { dpkg -S "$path" 2>/dev/null || dpkg -S "$(readlink -f "$path")" 2>/dev/null || true; } \
-    | grep -v '^diversion' | head -1)
+    | { grep -v '^diversion' || true; } | head -1)
   if [ -n "$package" ]; then
     package="${package%%: *}"
     packages["${package%%:*}"]=1
   fi
 }
 
-# The libraries a program or library loads, by ldd (libraries the JDK's optional desktop modules name
-# but a headless service never loads, such as libX11, are "not found" and left out).
+# The libraries a program or library loads, by ldd. Only libjvm (the java launcher loads it from the
+# runtime itself) and the libraries that java.desktop's native code names (X11, fonts, images, sound)
+# may be missing: a headless service never loads the latter. Any other missing library stops the
+# build rather than the service at its first use.
+OPTIONAL='^lib(jvm|X[a-z0-9]*|xcb|freetype|harfbuzz|png16|jpeg|gif|lcms2|asound|fontconfig)\.so'
 libraries() {
+  local missing
+  missing=$(ldd "$1" 2>/dev/null | awk '$2 == "=>" && $3 == "not" { print $1 }' | { grep -Ev "$OPTIONAL" || true; } | tr '\n' ' ')
+  if [ -n "$missing" ]; then
+    echo "minimal-os.sh: $1 needs $missing, which $(. /etc/os-release && echo "$PRETTY_NAME") does not have" >&2
+    exit 1
+  fi
   ldd "$1" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
 }
 
 for program in "${PROGRAMS[@]}"; do
   copy "$program"
-  for library in $(libraries "$program"); do copy "$library"; done
+  needed=$(libraries "$program") # an assignment, so that set -e sees libraries fail
+  for library in $needed; do copy "$library"; done
 done
 while IFS= read -r -d '' native; do
-  for library in $(libraries "$native"); do
+  needed=$(libraries "$native")
+  for library in $needed; do
     case "$library" in "$JAVA_HOME_DIR"/*) ;; *) copy "$library" ;; esac
   done
 done < <(find "$JAVA_HOME_DIR" -type f \( -name '*.so' -o -perm -u+x \) -print0)
+
+# Before glibc 2.34 (Debian 11, Ubuntu 20.04) /etc/hosts and DNS lookups are modules glibc loads by
+# name, which ldd never lists; later versions have them inside libc.so.6.
+for module in /lib/*-linux-gnu/libnss_files.so.2 /lib/*-linux-gnu/libnss_dns.so.2 /lib/*-linux-gnu/libresolv.so.2; do
+  if [ -e "$module" ]; then copy "$module"; fi
+done
 
 # Users and name resolution: the service's user (uid 10001, what USER names), root, and the same
 # lookup order as the OS it came from ("files" first: localhost from /etc/hosts).
