@@ -19,12 +19,19 @@ NAME="session-authority-test-$$"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 now_ms() { date +%s%3N; }
-fail() { echo "container test FAILED: $*"; docker logs "$NAME" 2>&1 | tail -40 || true; exit 1; }
+# To stderr: a failure inside a measurement, whose output goes to a file, still reaches the reader.
+fail() { { echo "container test FAILED: $*"; docker logs "$NAME" 2>&1 | tail -40 || true; } >&2; exit 1; }
 
 redis_port=$(free_port); grpc_port=$(free_port); management_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >/dev/null &
 redis_pid=$!
-cleanup() { docker rm -f "$NAME" >/dev/null 2>&1 || true; kill "$redis_pid" 2>/dev/null || true; }
+MEASURED="session-authority-measure-$$"
+cleanup() {
+  docker rm -f "$NAME" "$MEASURED" >/dev/null 2>&1 || true
+  docker image rm -f "$IMAGE-baseline" >/dev/null 2>&1 || true
+  rm -f /tmp/container-test-$$.*
+  kill "$redis_pid" 2>/dev/null || true
+}
 trap cleanup EXIT
 
 # The service's user must reach everything it runs, from / down (a base image made from a 0700
@@ -33,6 +40,13 @@ trap cleanup EXIT
 docker run --rm --network none --user 10001:10001 --entrypoint /bin/sh "$IMAGE" -c \
   'test -x / && test -r /app/entrypoint.sh && test -x /app/probe.sh && test -x /opt/jre/bin/java && test -x /usr/bin/chrt && test -r /app/app.jsa' \
   || fail "the service's user (10001) cannot reach the entrypoint, the probe, java, chrt or the archive"
+# Both fail silently in the service: a JVM drops an archive that does not match its class path, and
+# the hashing threads only log that chrt did not run. Here they must work.
+docker run --rm --network none --user 10001:10001 --entrypoint /bin/sh "$IMAGE" -c \
+  'exec java -Xshare:on -XX:SharedArchiveFile=/app/app.jsa -cp "$APP_CLASSPATH" -version' >/dev/null 2>&1 \
+  || fail "the class-data-sharing archive does not map with the image's class path (java -Xshare:on)"
+docker run --rm --network none --user 10001:10001 --entrypoint /usr/bin/chrt "$IMAGE" --idle 0 /bin/sh -c : \
+  || fail "chrt cannot put a process under SCHED_IDLE in the image"
 programs=$(docker run --rm --network none --entrypoint /bin/bash "$IMAGE" -c 'compgen -c' \
   | grep -E '^(apt|apt-get|dpkg|perl|curl|wget|ls|cat|rm)$' | sort -u | tr '\n' ' ' || true)
 [ -z "$programs" ] || fail "the image carries programs it does not need: $programs"
@@ -105,7 +119,7 @@ if [ -f "$jar" ]; then target "production jar" "$(( $(stat -c %s "$jar") / 10000
 
 # Start-up (docker start to readiness 200) and RSS 5 s after it, one start of IMAGE; prints "ms kib".
 measure_start() {
-  local image="$1" name="session-authority-measure-$$" grpc management started ms pid rss
+  local image="$1" name="$MEASURED" grpc management started ms pid rss
   grpc=$(free_port); management=$(free_port)
   docker create --name "$name" --network host "${image_env[@]}" -e REDIS_URI="redis://127.0.0.1:$redis_port" \
     -e GRPC_SERVER_HOST=127.0.0.1 -e GRPC_SERVER_PORT="$grpc" -e MANAGEMENT_PORT="$management" \
@@ -161,6 +175,4 @@ if [ -n "${SESSION_AUTHORITY_BASE_IMAGE:-}" ]; then
        "(baseline ${baseline_mib} MiB); baseline image $(( $(docker image inspect -f '{{.Size}}' "$baseline") / 1000000 )) MB"
   no_worse "start-up" "$image_ms" "$baseline_ms" ms
   no_worse "idle RSS" "$image_mib" "$baseline_mib" MiB
-  rm -f /tmp/container-test-$$.image /tmp/container-test-$$.baseline
-  docker image rm -f "$baseline" >/dev/null 2>&1 || true
 fi
