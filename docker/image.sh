@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the container image from jars built on this machine (no Maven inside the image build), with
-# a class-data-sharing archive of the application's classes, trained on a real start of the service:
+# a class-data-sharing archive of the JDK's and the dependencies' classes, trained on a real start of
+# the service:
 #
 #   docker/image.sh [tag]
 #
@@ -9,8 +10,8 @@
 # Linux with bash, ldd, dpkg and chrt, debian:bookworm-slim by default; docker/minimal-os.sh takes
 # what the image needs from it).
 #
-# The class list comes from starting the service once against a throw-away redis-server (skipped,
-# and the image made without the archive, where there is no redis-server).
+# The class list comes from starting the service once against a throw-away redis-server (skipped
+# where there is no redis-server: the archive then holds the JDK's classes only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TAG="${1:-session-authority:latest}"
@@ -18,7 +19,7 @@ JDK_IMAGE="${JDK_IMAGE:-${SESSION_AUTHORITY_JDK_IMAGE:-eclipse-temurin:17-jdk}}"
 OS_IMAGE="${OS_IMAGE:-${SESSION_AUTHORITY_OS_IMAGE:-debian:bookworm-slim}}"
 IMAGE_DIR=service/target/image
 
-if [ ! -d "$IMAGE_DIR/lib" ] || [ ! -d "$IMAGE_DIR/app" ]; then
+if [ ! -f "$IMAGE_DIR/lib/third-party.jar" ] || [ ! -d "$IMAGE_DIR/app" ]; then
   ./mvnw -q -B -DskipTests -pl service -am package
 fi
 

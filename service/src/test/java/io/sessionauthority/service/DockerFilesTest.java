@@ -37,7 +37,7 @@ class DockerFilesTest {
             sources.add(copy.group(1));
         }
         // Sources in the repository must exist; the host build's layout is made by the service module's package phase.
-        assertThat(sources).contains("mvnw", "docker/entrypoint.sh", "service/target/image/lib/").allSatisfy(source -> {
+        assertThat(sources).contains("mvnw", "docker/entrypoint.sh", "service/target/image/lib/third-party.jar").allSatisfy(source -> {
             if (!source.startsWith("service/target/")) {
                 assertThat(ROOT.resolve(source.replaceAll("/$", ""))).as(source).exists();
             }
