@@ -3,6 +3,7 @@ package io.sessionauthority.service;
 import io.micronaut.runtime.Micronaut;
 import io.netty.util.ResourceLeakDetector;
 import io.sessionauthority.service.config.EnvironmentAliases;
+import io.sessionauthority.service.jvm.IdleMemoryReturn;
 import io.sessionauthority.service.logging.JulBridge;
 import io.sessionauthority.service.logging.TraceIdsInLogs;
 import io.sessionauthority.service.wiring.TracingFactory;
@@ -27,6 +28,7 @@ public final class Application {
             System.exit(2);
         }
         withoutBufferLeakSampling();
+        IdleMemoryReturn.applyIfUnsized();
         run(args, Map.of());
     }
 

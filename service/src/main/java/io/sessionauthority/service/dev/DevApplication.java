@@ -1,6 +1,7 @@
 package io.sessionauthority.service.dev;
 
 import io.sessionauthority.service.Application;
+import io.sessionauthority.service.jvm.IdleMemoryReturn;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -15,6 +16,7 @@ public final class DevApplication {
     }
 
     public static void main(String[] args) {
+        IdleMemoryReturn.applyIfUnsized(); // the quick start is exactly the java -jar nobody sized
         Map<String, Object> properties = new HashMap<>();
         EmbeddedRedis.startIfNotConfigured().ifPresent(uri -> properties.put("redis.uri", uri));
         Application.run(args, properties);
