@@ -51,18 +51,30 @@ programs=$(docker run --rm --network none --entrypoint /bin/bash "$IMAGE" -c 'co
   | grep -E '^(apt|apt-get|dpkg|perl|curl|wget|ls|cat|rm)$' | sort -u | tr '\n' ' ' || true)
 [ -z "$programs" ] || fail "the image carries programs it does not need: $programs"
 
+# Starts the created container NAME and waits until its readiness (on MANAGEMENT_PORT) answers 200;
+# prints how long that took. With the vfs storage driver a create copies the whole image (483 MB for
+# the baseline) and a removal deletes it: the disk's write-back then ran into the next start, which
+# lost 200-350 ms whenever it followed the baseline. Flushed before the clock starts, the gap was gone.
+start_until_ready() {
+  local name="$1" management="$2" started
+  sync
+  started=$(now_ms)
+  docker start "$name" >/dev/null
+  until curl -sf -o /dev/null "http://127.0.0.1:$management/health/readiness"; do
+    if [ $(( $(now_ms) - started )) -ge 60000 ]; then
+      docker logs "$name" 2>&1 | tail -40 >&2
+      fail "$name not ready within 60 s"
+    fi
+    sleep 0.02
+  done
+  echo $(( $(now_ms) - started ))
+}
+
 docker create --name "$NAME" --network host \
   -e REDIS_URI="redis://127.0.0.1:$redis_port" -e GRPC_SERVER_HOST=127.0.0.1 \
   -e GRPC_SERVER_PORT="$grpc_port" -e MANAGEMENT_PORT="$management_port" -e SHUTDOWN_DRAIN_DELAY=2s \
   --health-interval 1s --health-start-period 1s "$IMAGE" >/dev/null
-sync
-started=$(now_ms)
-docker start "$NAME" >/dev/null
-until curl -sf -o /dev/null "http://127.0.0.1:$management_port/health/readiness"; do
-  [ $(( $(now_ms) - started )) -lt 60000 ] || fail "not ready within 60 s"
-  sleep 0.02
-done
-startup_ms=$(( $(now_ms) - started ))
+startup_ms=$(start_until_ready "$NAME" "$management_port")
 
 for _ in $(seq 1 100); do
   [ "$(docker inspect -f '{{.State.Health.Status}}' "$NAME")" = healthy ] && break
@@ -119,22 +131,12 @@ if [ -f "$jar" ]; then target "production jar" "$(( $(stat -c %s "$jar") / 10000
 
 # Start-up (docker start to readiness 200) and RSS 5 s after it, one start of IMAGE; prints "ms kib".
 measure_start() {
-  local image="$1" name="$MEASURED" grpc management started ms pid rss
+  local image="$1" name="$MEASURED" grpc management ms pid rss
   grpc=$(free_port); management=$(free_port)
   docker create --name "$name" --network host "${image_env[@]}" -e REDIS_URI="redis://127.0.0.1:$redis_port" \
     -e GRPC_SERVER_HOST=127.0.0.1 -e GRPC_SERVER_PORT="$grpc" -e MANAGEMENT_PORT="$management" \
     "$image" >/dev/null
-  # With the vfs storage driver a create copies the whole image (483 MB for the baseline) and a
-  # removal deletes it: the disk's write-back then ran into the next start, which lost 200-350 ms
-  # whenever it followed the baseline. Flushed before the clock starts, the gap was gone.
-  sync
-  started=$(now_ms)
-  docker start "$name" >/dev/null
-  until curl -sf -o /dev/null "http://127.0.0.1:$management/health/readiness"; do
-    [ $(( $(now_ms) - started )) -lt 60000 ] || { docker rm -f "$name" >/dev/null; fail "$image not ready within 60 s"; }
-    sleep 0.02
-  done
-  ms=$(( $(now_ms) - started ))
+  ms=$(start_until_ready "$name" "$management") # the trap removes the container if it never gets ready
   sleep 5
   pid=$(docker inspect -f '{{.State.Pid}}' "$name")
   rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
