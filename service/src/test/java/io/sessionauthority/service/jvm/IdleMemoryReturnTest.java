@@ -2,7 +2,9 @@ package io.sessionauthority.service.jvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import com.sun.management.VMOption;
+import java.lang.management.ManagementFactory;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Tag;
@@ -38,5 +40,22 @@ class IdleMemoryReturnTest {
     void aFlagThisJvmDoesNotHaveCountsAsUnset() {
         assertThat(IdleMemoryReturn.unsized(name -> name.equals("MaxRAMFraction") ? Optional.empty() : flag(name, VMOption.Origin.DEFAULT)))
                 .isTrue();
+    }
+
+    /**
+     * On this test JVM, which nobody sized (the build gives its forks no memory flags): the flags are
+     * really changed, the minimum before the maximum (the other order is refused by HotSpot).
+     */
+    @Test
+    void anUnsizedJvmGetsTheFlagsWhileRunning() {
+        HotSpotDiagnosticMXBean hotSpot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        assertThat(hotSpot.getVMOption("MaxHeapSize").getOrigin()).as("this fork was started without -Xmx")
+                .isIn(VMOption.Origin.DEFAULT, VMOption.Origin.ERGONOMIC);
+        IdleMemoryReturn.applyIfUnsized();
+        assertThat(hotSpot.getVMOption("MinHeapFreeRatio").getValue()).isEqualTo(IdleMemoryReturn.MIN_FREE_PERCENT);
+        assertThat(hotSpot.getVMOption("MaxHeapFreeRatio").getValue()).isEqualTo(IdleMemoryReturn.MAX_FREE_PERCENT);
+        if ("true".equals(hotSpot.getVMOption("UseG1GC").getValue())) {
+            assertThat(hotSpot.getVMOption("G1PeriodicGCInterval").getValue()).isEqualTo(IdleMemoryReturn.PERIODIC_COLLECTION_MILLIS);
+        }
     }
 }
