@@ -5,8 +5,9 @@
 # or while its own Redis connection is dead: docs/RELIABILITY.md, "Readiness").
 port="${MANAGEMENT_PORT:-9090}"
 # Where the management port listens: MANAGEMENT_HOST when it names one address (a sidecar's pod IP,
-# so the kubelet reaches it while gRPC stays on loopback), loopback when it is a wildcard or unset.
-host="${MANAGEMENT_HOST:-127.0.0.1}"
+# so the kubelet reaches it while gRPC stays on loopback); unset, wherever gRPC listens
+# (GRPC_SERVER_HOST, as the service does); loopback when that is a wildcard or unset too.
+host="${MANAGEMENT_HOST:-${GRPC_SERVER_HOST:-127.0.0.1}}"
 case "$host" in 0.0.0.0|::|"[::]") host=127.0.0.1 ;; esac
 exec 3<>"/dev/tcp/${host}/${port}" || exit 1
 printf 'GET /health/readiness HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3
