@@ -75,6 +75,9 @@ class KubernetesManifestsTest {
         assertThat(authority).containsKeys("startupProbe", "readinessProbe", "livenessProbe");
         assertThat(list(authority, "env")).extracting(variable -> variable.get("name"))
                 .contains("SESSION_AUTHORITY_CALLERS", "SESSION_AUTHORITY_TLS_CERT_CHAIN", "SESSION_AUTHORITY_TLS_PRIVATE_KEY");
+        // Callers must authenticate, and the TLS port asks for a client certificate.
+        assertThat(list(authority, "env")).contains(Map.of("name", "SESSION_AUTHORITY_SECURITY_CALLER_AUTH", "value", "required"))
+                .extracting(variable -> variable.get("name")).contains("SESSION_AUTHORITY_TLS_CLIENT_CA");
         // Secrets come from Secrets: no environment variable holds a credential's value in the file.
         for (Map<String, Object> variable : list(authority, "env")) {
             if (List.of("REDIS_URI", "SESSION_AUTHORITY_CALLERS").contains(variable.get("name"))) {
@@ -85,7 +88,14 @@ class KubernetesManifestsTest {
         // Headless: DNS answers every pod, so clients balance over all replicas.
         assertThat(map(named(objects, "Service", "session-authority"), "spec")).containsEntry("clusterIP", "None");
         assertThat(map(named(objects, "PodDisruptionBudget", "session-authority"), "spec")).containsKey("minAvailable");
-        assertThat(list(map(named(objects, "NetworkPolicy", "session-authority"), "spec"), "ingress")).hasSize(2);
+        // Only pods labelled as its clients reach gRPC, and the orders pod carries that label.
+        List<Map<String, Object>> ingress = list(map(named(objects, "NetworkPolicy", "session-authority"), "spec"), "ingress");
+        assertThat(ingress).hasSize(2);
+        Map<String, Object> clients = map(list(ingress.get(0), "from").get(0), "podSelector");
+        assertThat(list(ingress.get(0), "ports")).extracting(port -> port.get("port")).containsExactly("grpc");
+        Map<String, Object> ordersLabels = map(map(map(map(named(objects, "Deployment", "orders"), "spec"), "template"),
+                "metadata"), "labels");
+        assertThat(ordersLabels).containsAllEntriesOf(map(clients, "matchLabels"));
 
         // Envoy reaches the authority over TLS with its client certificate; no key sits in a ConfigMap.
         String envoy = (String) map(named(objects, "ConfigMap", "orders-envoy"), "data").get("envoy.yaml");
