@@ -32,6 +32,7 @@ public final class Bench {
             case "abuse" -> abuse(Arrays.copyOfRange(args, 1, args.length));
             case "logins" -> logins(Arrays.copyOfRange(args, 1, args.length));
             case "join" -> join(Arrays.copyOfRange(args, 1, args.length));
+            case "memory" -> memory(Arrays.copyOfRange(args, 1, args.length));
             default -> {
                 System.err.println("""
                         usage: java -jar bench/target/session-authority-bench.jar enumeration [rounds]
@@ -48,6 +49,7 @@ public final class Bench {
                                     [--attacks scrapers,slowloris,reconnecting-idle,rapid-reset,idle-connections,stream-hog,revoke-flood]
                                     [--results bench/results]
                                java -jar bench/target/session-authority-bench.jar logins [--duration 20s]
+                               java -jar bench/target/session-authority-bench.jar memory [--users 10000] [--sessions-per-user 2]
                                java -jar bench/target/session-authority-bench.jar join [--rounds 3] [--rate 150] [--window 10s] [--warm-up-calls 1000]""");
                 System.exit(2);
             }
@@ -64,6 +66,24 @@ public final class Bench {
                 System.out.print(EnumerationBench.report(result, rounds));
             }
         }
+    }
+
+    /** Bytes per session of a real population in a Redis of its own (no service needed: the store's own code writes). */
+    private static void memory(String[] args) {
+        Map<String, String> flags = flags(args);
+        try (Processes processes = new Processes()) {
+            MemoryBench.Population population = MemoryBench.population(processes.redis(),
+                    Integer.parseInt(flags.getOrDefault("users", "10000")), Integer.parseInt(flags.getOrDefault("sessions-per-user", "2")));
+            System.out.print(MemoryBench.report(population));
+        }
+    }
+
+    private static Map<String, String> flags(String[] args) {
+        Map<String, String> flags = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            flags.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        return flags;
     }
 
     private static void performance(String[] args) {

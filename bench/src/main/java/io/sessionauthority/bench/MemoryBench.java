@@ -8,6 +8,7 @@ import io.sessionauthority.service.session.ClientInfo;
 import io.sessionauthority.service.session.Session;
 import io.sessionauthority.service.store.RedisSchema;
 import io.sessionauthority.service.store.RedisSessionStore;
+import io.sessionauthority.service.store.RedisThrottleStore;
 import io.sessionauthority.service.store.RedisUserStore;
 import io.sessionauthority.service.user.User;
 import io.sessionauthority.service.user.UserIds;
@@ -55,6 +56,105 @@ final class MemoryBench {
             } finally {
                 connection.sync().configSet("hash-max-listpack-value", configured);
             }
+        }
+    }
+
+    /** One session of a real population: a device of one user, named as its owner would, and its browser. */
+    record Device(String name, String userAgent) {
+    }
+
+    /** What a real population costs: bytes per session, per user key, as Redis reports them. */
+    record Population(int users, int sessionsPerUser, double bytesPerSession, Map<String, Long> sampleUserKeys) {
+    }
+
+    /** The 50 device names and User-Agents of {@code user-agents.tsv}. */
+    static List<Device> devices() {
+        try (var in = MemoryBench.class.getResourceAsStream("/user-agents.tsv")) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .filter(line -> !line.isBlank() && !line.startsWith("#"))
+                    .map(line -> line.split("\t", 2))
+                    .map(fields -> new Device(fields[0], fields[1]))
+                    .toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A real population with Redis' default settings: {@code users} users, each with
+     * {@code sessionsPerUser} sessions, each session on its own device (a device name and a
+     * User-Agent drawn from {@link #devices()}), each login also remembering its device as Login
+     * does. Bytes per session are the growth after the users exist, everything a login writes
+     * included.
+     */
+    static Population population(int redisPort, int users, int sessionsPerUser) {
+        List<Device> devices = devices();
+        java.util.Random draw = new java.util.Random(28);
+        SecureRandom random = new SecureRandom();
+        try (RedisClient client = RedisClient.create("redis://127.0.0.1:" + redisPort);
+             StatefulRedisConnection<String, String> connection = client.connect()) {
+            RedisCommands<String, String> redis = connection.sync();
+            String configured = redis.configGet("hash-max-listpack-value").get("hash-max-listpack-value");
+            redis.configSet("hash-max-listpack-value", "64");
+            try {
+                redis.flushall();
+                RedisUserStore userStore = new RedisUserStore(connection.async());
+                RedisSessionStore store = new RedisSessionStore(connection.async(), OpenTelemetry.noop().getTracer("bench"));
+                RedisThrottleStore throttle = new RedisThrottleStore(connection.async());
+                Instant now = Instant.now();
+                List<User> created = new ArrayList<>();
+                List<CompletableFuture<?>> writes = new ArrayList<>();
+                for (int u = 0; u < users; u++) {
+                    User user = new User(UserIds.newId(random), "user-" + u, "$2b$10$" + "x".repeat(53), now);
+                    created.add(user);
+                    writes.add(userStore.insert(user, user.username()).toCompletableFuture());
+                    drain(writes, 1000);
+                }
+                drain(writes, 0);
+                long withUsers = usedMemory(redis);
+                for (User user : created) {
+                    for (int s = 0; s < sessionsPerUser; s++) {
+                        Device device = devices.get(draw.nextInt(devices.size()));
+                        Session session = new Session(UserIds.newId(random), user.id(), user.username(), now,
+                                now.plus(Duration.ofHours(12)), now.plus(Duration.ofMinutes(30)), now,
+                                new ClientInfo("198.51.100." + draw.nextInt(250), device.userAgent(), device.name()), Map.of());
+                        writes.add(store.create(session, user.passwordHash(), 100, Duration.ofHours(1)).toCompletableFuture());
+                        writes.add(throttle.rememberDevice(user.id(), UserIds.newId(random), now.plus(Duration.ofDays(90)), 20, now, "",
+                                now).toCompletableFuture());
+                        drain(writes, 1000);
+                    }
+                }
+                drain(writes, 0);
+                long withSessions = usedMemory(redis);
+                Map<String, Long> sample = new java.util.TreeMap<>();
+                for (String key : redis.keys("*" + created.get(0).id() + "*")) {
+                    sample.put(key.replace(created.get(0).id(), "<uid>"), redis.memoryUsage(key));
+                }
+                return new Population(users, sessionsPerUser, (withSessions - withUsers) / (double) (users * sessionsPerUser), sample);
+            } finally {
+                redis.configSet("hash-max-listpack-value", configured);
+            }
+        }
+    }
+
+    /** The population's figures as Markdown lines, with its MET/MISSED line (issue 28: ≤ 350 bytes per session). */
+    static String report(Population population) {
+        StringBuilder out = new StringBuilder(String.format(java.util.Locale.ROOT,
+                "- Real population with Redis' default settings: %,d users × %d sessions, each session on its own device "
+                        + "(User-Agents drawn from %d real strings): **%.0f bytes per session**, everything a login writes included.%n",
+                population.users(), population.sessionsPerUser(), devices().size(), population.bytesPerSession()));
+        out.append("  One user's keys (`MEMORY USAGE`): ");
+        out.append(String.join(", ", population.sampleUserKeys().entrySet().stream()
+                .map(key -> "`" + key.getKey() + "` " + key.getValue() + " B").toList()));
+        out.append(String.format(java.util.Locale.ROOT, "%n- %s ≤ 350 bytes per session for a real population (issue 28): %.0f%n",
+                population.bytesPerSession() <= 350 ? "MET" : "MISSED", population.bytesPerSession()));
+        return out.toString();
+    }
+
+    private static void drain(List<CompletableFuture<?>> writes, int above) {
+        if (writes.size() >= above) {
+            writes.forEach(CompletableFuture::join);
+            writes.clear();
         }
     }
 
