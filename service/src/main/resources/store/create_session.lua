@@ -2,8 +2,10 @@
 -- Keys and fields as named in store.RedisSchema.
 -- KEYS: session, user, index, revoked, ends, clients
 -- ARGV: sid, now, idle expiry, forget ms, max sessions per user, session key prefix,
---       the password hash the login was verified against, client profile id and content ('' for
---       none: then the session has no 'c' field), field, value, ...
+--       the password hash the login was verified against, shared client profile id ('' for none:
+--       then the session has no 'p' field; the service stored the profile itself before this
+--       script, store_client_profile.lua), field, value, ...
+-- KEYS[6], the user's own profiles of sessions written before shared ones, is only pruned here.
 -- Answers {'OK', evicted session id, ...}, {'NO_USER'} or {'STALE_CREDENTIALS'} when the password changed
 -- while the login was being verified (a login must never outlive the password it used).
 local user = redis.call('HMGET', KEYS[2], 'pw', 'gen')
@@ -16,7 +18,7 @@ end
 local sid, now, idle_expiry = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local forget, max_sessions, prefix = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 
-local profile, content = ARGV[8], ARGV[9]
+local profile = ARGV[8]
 
 -- The session hash is written first: Redis checks for out-of-memory only until a script's first
 -- write, so a full Redis refuses the whole login here instead of letting it grow the keyspace.
@@ -26,13 +28,13 @@ if user[2] and user[2] ~= '0' then
   fields = {'g', user[2]}
 end
 if profile ~= '' then
-  fields[#fields + 1] = 'c'
+  fields[#fields + 1] = 'p'
   fields[#fields + 1] = profile
 end
 local absolute_expiry
-for i = 10, #ARGV do
+for i = 9, #ARGV do
   fields[#fields + 1] = ARGV[i]
-  if ARGV[i] == 'ax' and i % 2 == 0 then
+  if ARGV[i] == 'ax' and i % 2 == 1 then
     absolute_expiry = tonumber(ARGV[i + 1])
   end
 end
@@ -56,10 +58,5 @@ if idle_expiry == absolute_expiry then
 end
 expire_after_top(KEYS[3], forget)
 expire_after_top(KEYS[4], 0)
-if profile ~= '' then
-  store_profile(KEYS[6], profile, content)
-  -- No session outlives its absolute expiry, so neither need its profile.
-  keep_at_least_until(KEYS[6], now, absolute_expiry)
-end
 forget_unused_profiles(KEYS[6], KEYS[3], prefix)
 return reply

@@ -68,26 +68,10 @@ local function record_end(ends_key, sid, reason, now, keep_until)
   keep_at_least_until(ends_key, now, keep_until)
 end
 
--- A client profile's content is stored in slices of at most 64 bytes, Redis' default
--- hash-max-listpack-value, so the profiles hash stays a compact listpack: under the profile id, then
--- '<id>.1', '<id>.2', ... (ids are URL-safe base64, without dots). Slices may split a character;
--- only their concatenation is ever read.
-local PROFILE_SLICE = 64
-
--- Written once: the id is a hash of the content, so a profile present is this one. (Were two
--- contents ever to share an id, the first would stay whole rather than be overwritten in part.)
-local function store_profile(clients_key, profile, content)
-  if redis.call('HEXISTS', clients_key, profile) == 1 then
-    return
-  end
-  local fields = {}
-  for i = 0, math.ceil(#content / PROFILE_SLICE) - 1 do
-    fields[#fields + 1] = i == 0 and profile or profile .. '.' .. i
-    fields[#fields + 1] = string.sub(content, i * PROFILE_SLICE + 1, (i + 1) * PROFILE_SLICE)
-  end
-  redis.call('HSET', clients_key, unpack(fields))
-end
-
+-- A user's own client profile, written by versions before shared profiles (ClientProfiles) and
+-- still read for their sessions until those end: its content in slices of at most 64 bytes, under
+-- the profile id, then '<id>.1', '<id>.2', ... (ids are URL-safe base64, without dots). Slices may
+-- split a character; only their concatenation is ever read.
 local function profile_content(clients_key, profile)
   local slices = {}
   local slice = redis.call('HGET', clients_key, profile)
@@ -98,9 +82,10 @@ local function profile_content(clients_key, profile)
   return table.concat(slices)
 end
 
--- A session's stored fields as the service answers them: with the user's username ('un') and the
--- content of the session's client profile ('cp'), which are stored once per user and per device.
--- Sessions stored before profiles hold their own 'un', 'ua' and 'dn'; the user's username wins.
+-- A session's stored fields as the service answers them: with the user's username ('un') and, for
+-- a session written with a user's own client profile ('c'), that profile's content ('cp'). A shared
+-- profile ('p') is in another Cluster slot: the service reads it (ClientProfiles). Sessions stored
+-- before profiles hold their own 'un', 'ua' and 'dn'; the user's username wins.
 local function described(flat, user_key, clients_key)
   local profile
   for i = 1, #flat, 2 do

@@ -22,8 +22,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Bytes per session in Redis: used_memory growth over N sessions written by the service's own store
- * code (the same Lua script as Login), 100 per user unless stated, with a typical browser's metadata
- * (stored once per user and device: the growth includes each user's client profile).
+ * code (the same Lua scripts as Login), 100 per user unless stated, with a typical browser's metadata
+ * (stored once for every session with the same device name and User-Agent: the growth includes it).
  */
 final class MemoryBench {
 

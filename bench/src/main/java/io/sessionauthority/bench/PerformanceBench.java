@@ -124,9 +124,9 @@ final class PerformanceBench {
                         + "bound that includes its idle work, the revocation reader's polls and health pings, which weighs on the slow Login run).",
                         redisCpuPerTouch, redisCpuPerLogin));
                 line(String.format(Locale.ROOT, "- With Redis' default settings (`hash-max-listpack-value 64`): %.0f bytes per session, "
-                        + "session hash encoding `%s` (the %d-byte User-Agent and the device name are stored once per user and device, "
-                        + "in the user's client profiles; the figure includes them). With one session per user, so that no profile is "
-                        + "shared: %.0f bytes per session and its profile, over %d users.",
+                        + "session hash encoding `%s` (the %d-byte User-Agent and the device name are stored once, in a client profile "
+                        + "shared by every session with the same ones; the figure includes it). With one session per user: "
+                        + "%.0f bytes per session, over %d users.",
                         memoryDefaults.bytesPerSession(), memoryDefaults.encoding(), MemoryBench.USER_AGENT.length(),
                         memoryAlone.bytesPerSession(), memoryAlone.sessions()));
                 target(memoryDefaults.bytesPerSession() <= 350, String.format(Locale.ROOT,

@@ -8,28 +8,38 @@ import java.util.Base64;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A session's device metadata (device name and User-Agent) is stored once per user and device in
- * {@code sa:{<uid>}:clients}, under an id derived from its content, and the session keeps only that
- * id. A typical User-Agent is 110–140 bytes: inline, it pushed every session hash past Redis's
- * default listpack limit (64-byte values) into a hashtable of three times the size, while a user's
- * sessions mostly come from the same few devices. The scripts store a profile in slices of at most
- * 64 bytes (prelude.lua), so the profiles hash stays a listpack too.
+ * A session's device metadata (device name and User-Agent) is stored once for every session with
+ * that content, in {@code sa:client:<id>}, where the id is derived from the content, and the
+ * session keeps only the id. A typical User-Agent is 110–140 bytes, and a population of millions of
+ * users has a few hundred of them: kept per session it would push the session hash past Redis's
+ * default listpack limit (64-byte values) into a hashtable of three times the size, and kept per
+ * user and device (as versions before this one did, in {@code sa:{<uid>}:clients}) it still cost
+ * every user ~270 bytes a device. Users name their devices after them ("iPhone", "MacBook"), so the
+ * pair recurs too.
  *
  * <p>Profiles never change (the id is a hash of the content), so a replica may keep any it has
- * read: {@link #known} lets Validate's plain read stay one round trip. The cache is bounded (a
- * typical profile is ~300 bytes, the longest allowed ~2 KB); when full it starts again, and a miss
- * costs one script call that reads the profile again.
+ * read: {@link #known} lets Validate's plain read stay one round trip, and with shared profiles a
+ * few hundred entries serve every user. The cache is bounded (a typical profile is ~150 bytes, the
+ * longest allowed ~2 KB); when full it starts again, and a miss costs one more read.
+ *
+ * <p>The id is 96 bits of SHA-256: no two contents in any fleet's lifetime share one by chance, and
+ * making a given content's id hold another (so that someone else's sessions showed a device name
+ * of one's choosing) would take a second preimage, 2<sup>96</sup> hashes. Ids of the user's own
+ * profiles written before were 48 bits (8 characters); they are read, never written.
  */
 final class ClientProfiles {
 
     /** The device name and the User-Agent of one profile. */
     record Profile(String deviceName, String userAgent) {
+        static final Profile NONE = new Profile("", "");
     }
 
     /** Device name and User-Agent, joined by a line feed: neither may hold a control character. */
     private static final char SEPARATOR = '\n';
-    /** 48 bits of SHA-256: ids need only be unique among one user's devices. */
-    private static final int ID_BYTES = 6;
+    /** 96 bits of SHA-256 (see above). */
+    private static final int ID_BYTES = 12;
+    /** The scope of shared profiles in {@link #known}: user ids are never empty. */
+    private static final String SHARED = "";
 
     private final int capacity;
     private final ConcurrentHashMap<Key, Profile> known = new ConcurrentHashMap<>();
@@ -51,7 +61,7 @@ final class ClientProfiles {
         return separator < 0 ? new Profile("", stored) : new Profile(stored.substring(0, separator), stored.substring(separator + 1));
     }
 
-    /** The profile's id: 8 URL-safe base64 characters of its content's SHA-256. */
+    /** The profile's id: 16 URL-safe base64 characters of its content's SHA-256. */
     static String idOf(String encoded) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(encoded.getBytes(StandardCharsets.UTF_8));
@@ -61,7 +71,16 @@ final class ClientProfiles {
         }
     }
 
-    /** The profile if this replica has read it before; null if not. */
+    /** The shared profile if this replica has read or written it before; null if not. */
+    Profile knownShared(String profileId) {
+        return known(SHARED, profileId);
+    }
+
+    void rememberShared(String profileId, Profile profile) {
+        remember(SHARED, profileId, profile);
+    }
+
+    /** The user's own profile (written by an earlier version) if this replica has read it before; null if not. */
     Profile known(String userId, String profileId) {
         return known.get(new Key(userId, profileId));
     }

@@ -15,13 +15,17 @@ package io.sessionauthority.service.store;
  *                                        revoke-all on)
  * sa:{&lt;uid&gt;}:s:&lt;sid&gt;           hash    g generation (absent: 0), ct created,         TTL = idle expiry
  *                                        ax absolute expiry, ix idle expiry, ls last
- *                                        seen, ip address, c client profile id,
- *                                        a:&lt;name&gt; attributes (sessions written before
- *                                        profiles also hold un, ua and dn)
- * sa:{&lt;uid&gt;}:clients           hash    client profile id → device name LF User-Agent  TTL = the latest
- *                                        (ClientProfiles), in 64-byte slices: &lt;id&gt;,       absolute expiry of
- *                                        &lt;id&gt;.1, ...; one per device of the user's        a session using it
- *                                        indexed sessions; pruned by logins and revokes
+ *                                        seen, ip address, p shared client profile
+ *                                        id, a:&lt;name&gt; attributes (sessions written
+ *                                        before shared profiles hold c, a profile id in
+ *                                        clients; before profiles, un, ua and dn)
+ * sa:client:&lt;id&gt;             string  device name LF User-Agent, shared by every     TTL = the latest
+ *                                        session with that content; the id is 96 bits  absolute expiry of
+ *                                        of its SHA-256 (ClientProfiles)                a session using it
+ * sa:{&lt;uid&gt;}:clients           hash    read only: client profile id → device name LF  TTL = the latest
+ *                                        User-Agent of sessions written before shared   absolute expiry of
+ *                                        profiles, in 64-byte slices: &lt;id&gt;, &lt;id&gt;.1, ...;  a session using it
+ *                                        pruned by logins and revokes
  * sa:{&lt;uid&gt;}:sessions          zset    sid scored by idle expiry (user's index)     TTL = last score + forget-after
  * sa:{&lt;uid&gt;}:revoked           zset    sid scored by when to forget the tombstone   TTL = last score
  * sa:{&lt;uid&gt;}:ends              hash    sid → why it ended (EndReason code), kept    TTL = the latest
@@ -40,7 +44,9 @@ package io.sessionauthority.service.store;
  * slot and one Lua script can change them together. Times are epoch milliseconds. The session id
  * {@code sid} and the device id are one-way hashes of their tokens: no key or value holds a token
  * in any form. The index is kept correct by the scripts themselves (pruned on every write), never
- * by keyspace notifications, which Cluster, restarts and managed Redis lose.
+ * by keyspace notifications, which Cluster, restarts and managed Redis lose. Shared client
+ * profiles belong to no user: each is in a slot of its own, written before the login's script and
+ * read by the service, never by a script.
  */
 public final class RedisSchema {
 
@@ -87,7 +93,9 @@ public final class RedisSchema {
         static final String IDLE_EXPIRY = "ix";
         static final String LAST_SEEN = "ls";
         static final String IP_ADDRESS = "ip";
-        /** The id of the session's entry in {@code sa:{<uid>}:clients}. */
+        /** The id of the session's shared client profile, {@code sa:client:<id>}. */
+        static final String SHARED_CLIENT_PROFILE = "p";
+        /** Written by earlier versions only: the id of the session's entry in {@code sa:{<uid>}:clients}. */
         static final String CLIENT_PROFILE = "c";
         /** Written by earlier versions only: now the user's username and the client profile hold them. */
         static final String USERNAME = "un";
@@ -127,7 +135,12 @@ public final class RedisSchema {
         return tagged(userId) + "s:";
     }
 
-    /** The device metadata of the user's sessions, once per device (ClientProfiles). */
+    /** Device metadata shared by every session with that content (ClientProfiles): in a Cluster slot of its own. */
+    public static String sharedClientProfile(String profileId) {
+        return PREFIX + "client:" + profileId;
+    }
+
+    /** The device metadata of the user's sessions written before shared profiles, once per device. */
     public static String clientProfiles(String userId) {
         return tagged(userId) + "clients";
     }

@@ -49,10 +49,11 @@ public final class RedisSessionStore implements SessionStore {
     private final LuaScript revokeScript = LuaScript.load("revoke_session");
     private final LuaScript revokeAllScript = LuaScript.load("revoke_all_sessions");
     private final LuaScript listScript = LuaScript.load("list_sessions");
+    private final LuaScript storeProfileScript = LuaScript.load("store_client_profile");
 
     private final DurableWrites durable;
     private final LoopConnections loops;
-    /** Enough for the devices behind a replica's busy users; ~300 bytes each (2 KB at most). */
+    /** Far more than a population's distinct devices and browsers; ~150 bytes each (2 KB at most). */
     private final ClientProfiles profiles = new ClientProfiles(8192);
 
     /**
@@ -74,8 +75,24 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public CompletionStage<List<String>> create(Session session, String verifiedPasswordHash, int maxPerUser, Duration forgetAfter) {
-        String uid = session.userId();
         String profile = ClientProfiles.encode(session.client().deviceName(), session.client().userAgent());
+        if (profile.isEmpty()) {
+            return createSession(session, verifiedPasswordHash, maxPerUser, forgetAfter, "");
+        }
+        // The profile first: no session may name a profile that is not stored. A login that fails
+        // after this leaves a profile that expires with the session it was for.
+        String profileId = ClientProfiles.idOf(profile);
+        CompletionStage<Long> stored = storeProfileScript.run(tracer, redis, ScriptOutputType.INTEGER,
+                keys(RedisSchema.sharedClientProfile(profileId)), profile, millis(session.expireTime()), millis(session.createTime()));
+        return translated(stored).thenCompose(written -> {
+            profiles.rememberShared(profileId, ClientProfiles.decode(profile));
+            return createSession(session, verifiedPasswordHash, maxPerUser, forgetAfter, profileId);
+        });
+    }
+
+    private CompletionStage<List<String>> createSession(Session session, String verifiedPasswordHash, int maxPerUser,
+                                                        Duration forgetAfter, String profileId) {
+        String uid = session.userId();
         List<String> args = new ArrayList<>(List.of(
                 session.sessionId(),
                 millis(session.createTime()),
@@ -84,8 +101,7 @@ public final class RedisSessionStore implements SessionStore {
                 Integer.toString(maxPerUser),
                 RedisSchema.sessionPrefix(uid),
                 verifiedPasswordHash,
-                profile.isEmpty() ? "" : ClientProfiles.idOf(profile),
-                profile));
+                profileId));
         fields(session).forEach((field, value) -> {
             args.add(field);
             args.add(value);
@@ -113,7 +129,7 @@ public final class RedisSessionStore implements SessionStore {
      * generation and username, pipelined — one round trip, and on Cluster one node (both keys carry
      * the user's hash tag). Redis runs two plain reads for about the cost of one script call's
      * overhead alone. The session's client profile comes from this replica's memory
-     * ({@link ClientProfiles}); the first time it is needed, the script reads it.
+     * ({@link ClientProfiles}); the first time it is needed, one more read fetches it.
      *
      * <p>Why two reads are as exact as one script: revoke-all is one atomic script that deletes the
      * user's sessions and bumps the generation together, and a plain revoke deletes the hash in one
@@ -163,7 +179,7 @@ public final class RedisSessionStore implements SessionStore {
     private CompletionStage<SessionCheck> findByScript(String userId, String sessionId, Instant now) {
         CompletionStage<List<Object>> result = validateScript.run(tracer, redis, ScriptOutputType.MULTI,
                 sessionKeys(userId, sessionId), sessionId, millis(now));
-        return translated(result).thenApply(reply -> toCheck(userId, sessionId, reply));
+        return translated(result).thenCompose(reply -> toCheck(userId, sessionId, reply));
     }
 
     /**
@@ -187,8 +203,7 @@ public final class RedisSessionStore implements SessionStore {
         if (nowMillis >= epochMillis(absoluteExpiry) || nowMillis >= epochMillis(idleExpiry)) {
             return null;
         }
-        String profileId = fields.get(SessionFields.CLIENT_PROFILE);
-        ClientProfiles.Profile profile = profileId == null ? storedInline(fields) : profiles.known(userId, profileId);
+        ClientProfiles.Profile profile = knownProfile(userId, fields, profiles);
         if (profile == null) {
             return null;
         }
@@ -219,8 +234,8 @@ public final class RedisSessionStore implements SessionStore {
                 throw new InvalidArgumentException("set_attributes", "would leave the session with " + reply.get(1)
                         + " attributes; at most " + maxAttributes + " are allowed");
             }
-            return toCheck(userId, sessionId, reply);
-        });
+            return reply;
+        }).thenCompose(reply -> toCheck(userId, sessionId, reply));
     }
 
     @Override
@@ -250,15 +265,16 @@ public final class RedisSessionStore implements SessionStore {
     public CompletionStage<List<Session>> list(String userId, Instant now) {
         CompletionStage<List<Object>> result = listScript.run(tracer, redis, ScriptOutputType.MULTI, userKeys(userId),
                 millis(now), RedisSchema.sessionPrefix(userId));
-        return translated(result).thenApply(reply -> {
+        return translated(result).thenCompose(reply -> {
             if ("NO_USER".equals(reply.get(0))) {
                 throw NotFoundException.user(userId);
             }
-            List<Session> sessions = new ArrayList<>();
+            List<CompletableFuture<Session>> sessions = new ArrayList<>();
             for (int i = 1; i + 1 < reply.size(); i += 2) {
-                sessions.add(described(userId, (String) reply.get(i), asFlat(reply.get(i + 1))));
+                sessions.add(described(userId, (String) reply.get(i), asFlat(reply.get(i + 1))).toCompletableFuture());
             }
-            return sessions;
+            return CompletableFuture.allOf(sessions.toArray(CompletableFuture[]::new))
+                    .thenApply(done -> sessions.stream().map(CompletableFuture::join).toList());
         });
     }
 
@@ -285,12 +301,13 @@ public final class RedisSessionStore implements SessionStore {
         return keys;
     }
 
-    private SessionCheck toCheck(String userId, String sessionId, List<Object> reply) {
+    private CompletionStage<SessionCheck> toCheck(String userId, String sessionId, List<Object> reply) {
         SessionStatus status = SessionStatus.valueOf((String) reply.get(0));
         if (status != SessionStatus.LIVE) {
-            return SessionCheck.ended(status, reply.size() > 1 ? EndReason.ofCode((String) reply.get(1)).orElse(null) : null);
+            return CompletableFuture.completedFuture(
+                    SessionCheck.ended(status, reply.size() > 1 ? EndReason.ofCode((String) reply.get(1)).orElse(null) : null));
         }
-        return SessionCheck.live(described(userId, sessionId, asFlat(reply.get(1))));
+        return described(userId, sessionId, asFlat(reply.get(1))).thenApply(SessionCheck::live);
     }
 
     /** The stored fields of a session but its client profile and username. Short names keep the hash small (listpack-encoded). */
@@ -305,23 +322,50 @@ public final class RedisSessionStore implements SessionStore {
         return fields;
     }
 
-    /** A session as a script answered it (described: with the username and its profile's content), remembering the profile. */
-    private Session described(String userId, String sessionId, List<String> flat) {
+    /**
+     * A session as a script answered it (described: with the username, and the content of a user's
+     * own profile), with its shared profile read if this replica has not seen it yet.
+     */
+    private CompletionStage<Session> described(String userId, String sessionId, List<String> flat) {
         Map<String, String> stored = new HashMap<>();
         for (int i = 0; i + 1 < flat.size(); i += 2) {
             stored.put(flat.get(i), flat.get(i + 1));
         }
-        String profileId = stored.get(SessionFields.CLIENT_PROFILE);
-        String content = stored.get(SessionFields.CLIENT_PROFILE_CONTENT);
-        ClientProfiles.Profile profile;
-        if (profileId != null && content != null && !content.isEmpty()) {
-            profile = ClientProfiles.decode(content);
-            profiles.remember(userId, profileId, profile);
-        } else {
-            // A session from before profiles, or one whose profile is missing (never for a session the scripts wrote).
-            profile = storedInline(stored);
+        String username = stored.getOrDefault(SessionFields.USERNAME, "");
+        String sharedId = stored.get(SessionFields.SHARED_CLIENT_PROFILE);
+        if (sharedId != null && profiles.knownShared(sharedId) == null) {
+            return translated(redis.get(RedisSchema.sharedClientProfile(sharedId))).thenApply(content -> {
+                // Missing only if Redis lost it (a failover before it reached the replica): the session
+                // is still the session, without its device metadata.
+                ClientProfiles.Profile profile = content == null ? ClientProfiles.Profile.NONE : ClientProfiles.decode(content);
+                if (content != null) {
+                    profiles.rememberShared(sharedId, profile);
+                }
+                return toSession(userId, sessionId, stored, username, profile);
+            });
         }
-        return toSession(userId, sessionId, stored, stored.getOrDefault(SessionFields.USERNAME, ""), profile);
+        String ownId = stored.get(SessionFields.CLIENT_PROFILE);
+        String content = stored.get(SessionFields.CLIENT_PROFILE_CONTENT);
+        if (sharedId == null && ownId != null && content != null && !content.isEmpty()) {
+            profiles.remember(userId, ownId, ClientProfiles.decode(content));
+        }
+        ClientProfiles.Profile profile = knownProfile(userId, stored, profiles);
+        // A user's own profile found missing (never for a session the scripts wrote): no metadata.
+        return CompletableFuture.completedFuture(toSession(userId, sessionId, stored, username,
+                profile == null ? ClientProfiles.Profile.NONE : profile));
+    }
+
+    /**
+     * The session's device metadata if this replica knows it: its shared profile, its user's own
+     * profile (sessions written before shared ones) or its own fields (before profiles); null if not.
+     */
+    private static ClientProfiles.Profile knownProfile(String userId, Map<String, String> stored, ClientProfiles profiles) {
+        String sharedId = stored.get(SessionFields.SHARED_CLIENT_PROFILE);
+        if (sharedId != null) {
+            return profiles.knownShared(sharedId);
+        }
+        String ownId = stored.get(SessionFields.CLIENT_PROFILE);
+        return ownId != null ? profiles.known(userId, ownId) : storedInline(stored);
     }
 
     /** The device metadata of a session stored before client profiles (none for a session without it). */

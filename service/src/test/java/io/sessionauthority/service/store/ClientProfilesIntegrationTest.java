@@ -23,9 +23,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Device metadata is stored once per user and device (ClientProfiles), yet every read answers each
- * session with its own: Validate (plain read and script, on a replica that has never seen the
- * profile), Touch and ListSessions, for sessions written before profiles too.
+ * Device metadata is stored once for every session with the same content (ClientProfiles), yet every
+ * read answers each session with its own: Validate (plain read and script, on a replica that has
+ * never seen the profile), Touch and ListSessions, for sessions written by earlier versions too
+ * (with a profile of their user's own, or with none).
  */
 @Tag("redis")
 class ClientProfilesIntegrationTest {
@@ -55,144 +56,141 @@ class ClientProfilesIntegrationTest {
         domain.close();
     }
 
-    /** The profiles' contents, their slices put back together as bytes (a slice may end inside a character). */
-    private List<String> profiles(String clients) {
-        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(REDIS.uri());
-        try (var connection = client.connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE)) {
-            Map<String, byte[]> fields = new java.util.HashMap<>();
-            connection.sync().hgetall(clients.getBytes(StandardCharsets.UTF_8))
-                    .forEach((field, value) -> fields.put(new String(field, StandardCharsets.UTF_8), value));
-            return fields.keySet().stream().filter(field -> !field.contains("."))
-                    .map(id -> {
-                        java.io.ByteArrayOutputStream content = new java.io.ByteArrayOutputStream();
-                        content.writeBytes(fields.get(id));
-                        for (int slice = 1; fields.containsKey(id + "." + slice); slice++) {
-                            content.writeBytes(fields.get(id + "." + slice));
-                        }
-                        return content.toString(StandardCharsets.UTF_8);
-                    })
-                    .toList();
-        } finally {
-            client.shutdown();
-        }
-    }
-
     private SessionService.Started login(String username, ClientInfo client) {
         return join(domain.sessions.login(username, "password-" + username, client, Map.of(), ""));
     }
 
+    private String sessionKey(User user, SessionService.Started started) {
+        return "sa:{" + user.id() + "}:s:" + started.session().sessionId();
+    }
+
+    private String profileKey(User user, SessionService.Started started) {
+        return "sa:client:" + redis.hget(sessionKey(user, started), "p");
+    }
+
     @Test
-    void sessionsFromOneDeviceShareOneProfileAndEveryReadAnswersItsOwn() {
+    void sessionsWithTheSameDeviceShareOneProfileAcrossUsersAndEveryReadAnswersItsOwn() {
         User mia = domain.createUser("mia");
-        ClientInfo phone = new ClientInfo("192.0.2.1", SAFARI, "Mia's iPhone");
-        ClientInfo phoneElsewhere = new ClientInfo("192.0.2.77", SAFARI, "Mia's iPhone");
-        // Its 2-byte letters at odd offsets: byte 64, where the first slice ends, is inside one of them.
+        User bob = domain.createUser("bob");
+        ClientInfo miasPhone = new ClientInfo("192.0.2.1", SAFARI, "iPhone");
+        ClientInfo bobsPhone = new ClientInfo("192.0.2.77", SAFARI, "iPhone");
+        // A long device name: the profile is one string, and the session hash holds only its id.
         ClientInfo laptop = new ClientInfo("2001:db8::1", FIREFOX, "x" + "ж".repeat(40));
-        SessionService.Started first = login("mia", phone);
-        SessionService.Started second = login("mia", phoneElsewhere);
+        SessionService.Started first = login("mia", miasPhone);
+        SessionService.Started second = login("bob", bobsPhone);
         SessionService.Started third = login("mia", laptop);
 
-        String clients = "sa:{" + mia.id() + "}:clients";
-        assertThat(profiles(clients)).as("one profile per device")
-                .containsExactlyInAnyOrder("Mia's iPhone\n" + SAFARI, "x" + "ж".repeat(40) + "\n" + FIREFOX);
-        assertThat(redis.hkeys(clients)).allSatisfy(field -> assertThat(redis.hstrlen(clients, field)).isLessThanOrEqualTo(64));
-        assertThat(redis.objectEncoding(clients)).isEqualTo("listpack");
-        for (SessionService.Started started : List.of(first, second, third)) {
-            assertThat(redis.objectEncoding("sa:{" + mia.id() + "}:s:" + started.session().sessionId())).isEqualTo("listpack");
-        }
-        Map<SessionService.Started, ClientInfo> expected = Map.of(first, phone, second, phoneElsewhere, third, laptop);
+        assertThat(redis.keys("sa:client:*")).as("one profile per distinct device, whoever's").hasSize(2);
+        assertThat(profileKey(mia, first)).isEqualTo(profileKey(bob, second)).matches("sa:client:[A-Za-z0-9_-]{16}");
+        assertThat(redis.get(profileKey(mia, first))).isEqualTo("iPhone\n" + SAFARI);
+        assertThat(redis.get(profileKey(mia, third))).isEqualTo("x" + "ж".repeat(40) + "\n" + FIREFOX);
+        assertThat(redis.keys("sa:{*}:clients")).as("no user's own profiles any more").isEmpty();
+        Map<SessionService.Started, User> owners = Map.of(first, mia, second, bob, third, mia);
+        owners.forEach((started, owner) -> assertThat(redis.objectEncoding(sessionKey(owner, started))).isEqualTo("listpack"));
+
+        Map<SessionService.Started, ClientInfo> expected = Map.of(first, miasPhone, second, bobsPhone, third, laptop);
         try (DomainFixture freshReplica = new DomainFixture(REDIS.uri())) {
             expected.forEach((started, client) -> {
-                // A replica that never read the profile (the script reads it), then one that has (the plain read).
+                // A replica that never read the profile (it reads it), then one that has (the plain read alone).
                 assertThat(join(freshReplica.sessions.validate(started.token(), true)).session().client()).isEqualTo(client);
                 Session validated = join(freshReplica.sessions.validate(started.token(), true)).session();
                 assertThat(validated.client()).isEqualTo(client);
-                assertThat(validated.username()).isEqualTo("mia");
+                assertThat(validated.username()).isEqualTo(owners.get(started) == mia ? "mia" : "bob");
                 assertThat(join(domain.sessions.touch(started.token(), Map.of(), List.of())).session().client()).isEqualTo(client);
             });
         }
-        assertThat(join(domain.sessions.list(mia.id())))
-                .extracting(session -> session.sessionId(), Session::client)
-                .containsExactlyInAnyOrder(
-                        org.assertj.core.groups.Tuple.tuple(first.session().sessionId(), phone),
-                        org.assertj.core.groups.Tuple.tuple(second.session().sessionId(), phoneElsewhere),
-                        org.assertj.core.groups.Tuple.tuple(third.session().sessionId(), laptop));
-    }
-
-    /**
-     * The claim in docs/OPERATING.md, with its bound: a user's profiles hash stays a listpack up to Redis' default
-     * 512 fields, which typical User-Agents (three 64-byte slices a device) do not reach within the
-     * session cap; 57 devices with 512-character User-Agents (nine slices each) pass it, and the hash
-     * is a plain one from then on. It holds one profile per device of the user's live sessions at
-     * most, so the session cap bounds it.
-     */
-    @Test
-    void aUsersProfilesStayAListpackUpTo512FieldsAndArePlainBeyond() {
-        User max = domain.createUser("max");
-        String clients = "sa:{" + max.id() + "}:clients";
-        String phone = "iPhone 7"; // 8 bytes, a line feed and a 512-byte User-Agent: 521 bytes, 9 slices
-        for (int device = 0; device < 57; device++) {
-            login("max", new ClientInfo("", "Mozilla/5.0 (" + String.format("%03d", device) + ") " + "x".repeat(512 - 18), phone));
-            if (device == 55) {
-                assertThat(redis.hlen(clients)).isEqualTo(56 * 9);
-                assertThat(redis.objectEncoding(clients)).as("56 devices").isEqualTo("listpack");
-            }
+        try (DomainFixture freshReplica = new DomainFixture(REDIS.uri())) {
+            assertThat(join(freshReplica.sessions.list(mia.id())))
+                    .extracting(session -> session.sessionId(), Session::client)
+                    .containsExactlyInAnyOrder(
+                            org.assertj.core.groups.Tuple.tuple(first.session().sessionId(), miasPhone),
+                            org.assertj.core.groups.Tuple.tuple(third.session().sessionId(), laptop));
         }
-        assertThat(redis.hlen(clients)).isEqualTo(57 * 9);
-        assertThat(redis.objectEncoding(clients)).as("57 devices").isEqualTo("hashtable");
-    }
 
-    @Test
-    void aProfileNoLiveSessionUsesIsForgottenAtTheRevokeOrTheNextLogin() {
-        User leo = domain.createUser("leo");
-        String clients = "sa:{" + leo.id() + "}:clients";
-        SessionService.Started revoked = login("leo", new ClientInfo("", SAFARI, ""));
-        assertThat(profiles(clients)).containsExactly("\n" + SAFARI);
-        join(domain.sessions.revokeByToken(revoked.token()));
-        assertThat(redis.exists(clients)).as("the revoked session's profile").isZero();
-        SessionService.Started expiring = login("leo", new ClientInfo("", "curl/8.5.0", ""));
-        SessionService.Started other = login("leo", new ClientInfo("", "Other/1.0", ""));
-        join(domain.sessions.revokeAll(leo.id(), expiring.session().sessionId()));
-        assertThat(profiles(clients)).as("revoke-all forgets all but the kept session's").containsExactly("\ncurl/8.5.0");
-        assertThat(redis.hkeys(clients)).hasSize(1);
-        assertThat(join(domain.sessions.validate(other.token(), true)).isLive()).isFalse();
-
-        // Past the idle timeout of both and the forget-after that keeps an expired session indexed.
-        domain.clock.advance(Duration.ofMinutes(30).plus(Duration.ofHours(1)).plusSeconds(1));
-        SessionService.Started live = login("leo", new ClientInfo("", FIREFOX, "desk"));
-        assertThat(profiles(clients)).as("the expired session's profile").containsExactly("desk\n" + FIREFOX);
-        assertThat(redis.hkeys(clients)).hasSize(2); // 75 bytes: two slices
-        assertThat(join(domain.sessions.validate(live.token(), true)).session().client().userAgent()).isEqualTo(FIREFOX);
-        assertThat(join(domain.sessions.validate(expiring.token(), true)).isLive()).isFalse();
-
-        SessionService.Started plain = login("leo", ClientInfo.NONE);
-        assertThat(redis.hexists("sa:{" + leo.id() + "}:s:" + plain.session().sessionId(), "c")).as("no metadata, no profile").isFalse();
+        SessionService.Started plain = login("mia", ClientInfo.NONE);
+        assertThat(redis.hexists(sessionKey(mia, plain), "p")).as("no metadata, no profile").isFalse();
         assertThat(join(domain.sessions.validate(plain.token(), true)).session().client()).isEqualTo(ClientInfo.NONE);
     }
 
     @Test
-    void aProfileStaysWhileAnotherSessionUsesIt() {
-        User eve = domain.createUser("eve");
-        ClientInfo phone = new ClientInfo("192.0.2.5", SAFARI, "phone");
-        SessionService.Started first = login("eve", phone);
-        SessionService.Started second = login("eve", phone);
-        join(domain.sessions.revokeByToken(first.token()));
-        assertThat(profiles("sa:{" + eve.id() + "}:clients")).containsExactly("phone\n" + SAFARI);
-        try (DomainFixture freshReplica = new DomainFixture(REDIS.uri())) {
-            assertThat(join(freshReplica.sessions.validate(second.token(), true)).session().client()).isEqualTo(phone);
-        }
+    void aProfileLivesAsLongAsTheLastSessionThatUsesIt() {
+        domain.createUser("leo");
+        domain.createUser("eve");
+        ClientInfo phone = new ClientInfo("", SAFARI, "phone");
+        SessionService.Started early = login("leo", phone);
+        String profile = "sa:client:" + redis.hget("sa:{" + early.session().userId() + "}:s:" + early.session().sessionId(), "p");
+        assertThat(redis.pexpiretime(profile)).isEqualTo(early.session().expireTime().toEpochMilli());
+
+        domain.clock.advance(Duration.ofMinutes(10));
+        SessionService.Started later = login("eve", phone);
+        assertThat(redis.pexpiretime(profile)).as("moved to the later session's absolute expiry")
+                .isEqualTo(later.session().expireTime().toEpochMilli());
+        domain.clock.advance(Duration.ofMinutes(-5));
+        login("leo", phone);
+        assertThat(redis.pexpiretime(profile)).as("never moved earlier").isEqualTo(later.session().expireTime().toEpochMilli());
     }
 
     @Test
     void aSessionWhoseProfileIsGoneStaysLiveWithoutDeviceMetadata() {
         User kim = domain.createUser("kim");
         SessionService.Started started = login("kim", new ClientInfo("192.0.2.9", SAFARI, "tablet"));
-        redis.del("sa:{" + kim.id() + "}:clients"); // say, a partial restore
+        redis.del(profileKey(kim, started)); // say, a failover that lost the write
         try (DomainFixture freshReplica = new DomainFixture(REDIS.uri())) {
             Session session = join(freshReplica.sessions.validate(started.token(), true)).session();
             assertThat(session.client()).isEqualTo(new ClientInfo("192.0.2.9", "", ""));
             assertThat(session.username()).isEqualTo("kim");
+            assertThat(join(freshReplica.sessions.list(kim.id()))).singleElement()
+                    .satisfies(listed -> assertThat(listed.client()).isEqualTo(new ClientInfo("192.0.2.9", "", "")));
         }
+    }
+
+    /** As the version before shared profiles wrote a session: its profile in the user's own hash, in 64-byte slices. */
+    private SessionService.Started storedWithOwnProfile(User user, String deviceName, String userAgent) {
+        SessionTokens.Issued issued = new SessionTokens(new SecureRandom()).issue(user.id());
+        String key = "sa:{" + user.id() + "}:s:" + issued.sessionId();
+        String clients = "sa:{" + user.id() + "}:clients";
+        byte[] content = (deviceName + "\n" + userAgent).getBytes(StandardCharsets.UTF_8);
+        String id = "own" + issued.sessionId().substring(0, 5);
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(REDIS.uri());
+        try (var connection = client.connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE)) {
+            for (int slice = 0; slice * 64 < content.length; slice++) {
+                String field = slice == 0 ? id : id + "." + slice;
+                connection.sync().hset(clients.getBytes(StandardCharsets.UTF_8), field.getBytes(StandardCharsets.UTF_8),
+                        java.util.Arrays.copyOfRange(content, slice * 64, Math.min(content.length, (slice + 1) * 64)));
+            }
+        } finally {
+            client.shutdown();
+        }
+        long now = domain.clock.millis();
+        long idleExpiry = now + Duration.ofMinutes(30).toMillis();
+        redis.hset(key, Map.of("ct", Long.toString(now), "ax", Long.toString(now + Duration.ofHours(12).toMillis()),
+                "ix", Long.toString(idleExpiry), "ls", Long.toString(now), "ip", "198.51.100.9", "c", id));
+        redis.pexpireat(key, idleExpiry);
+        redis.zadd("sa:{" + user.id() + "}:sessions", idleExpiry, issued.sessionId());
+        return new SessionService.Started(issued.token(), join(domain.sessions.validate(issued.token(), true)).session(), "");
+    }
+
+    @Test
+    void aSessionWithItsUsersOwnProfileStillAnswersItAndTheProfileGoesWithItsLastSession() {
+        User ada = domain.createUser("ada");
+        // Its 2-byte letters at odd offsets: byte 64, where the first slice ends, is inside one of them.
+        String deviceName = "x" + "ж".repeat(40);
+        SessionService.Started old = storedWithOwnProfile(ada, deviceName, FIREFOX);
+        ClientInfo stored = new ClientInfo("198.51.100.9", FIREFOX, deviceName);
+        try (DomainFixture freshReplica = new DomainFixture(REDIS.uri())) {
+            assertThat(join(freshReplica.sessions.validate(old.token(), true)).session().client()).isEqualTo(stored);
+            assertThat(join(freshReplica.sessions.validate(old.token(), true)).session().client()).isEqualTo(stored);
+            assertThat(join(freshReplica.sessions.touch(old.token(), Map.of(), List.of())).session().client()).isEqualTo(stored);
+        }
+        SessionService.Started current = login("ada", new ClientInfo("192.0.2.3", SAFARI, "phone"));
+        assertThat(join(domain.sessions.list(ada.id())))
+                .extracting(Session::client)
+                .containsExactlyInAnyOrder(stored, new ClientInfo("192.0.2.3", SAFARI, "phone"));
+        assertThat(redis.exists("sa:{" + ada.id() + "}:clients")).isOne();
+
+        join(domain.sessions.revokeByToken(old.token()));
+        assertThat(redis.exists("sa:{" + ada.id() + "}:clients")).as("no session uses it any more").isZero();
+        assertThat(join(domain.sessions.validate(current.token(), true)).session().client().deviceName()).isEqualTo("phone");
     }
 
     @Test

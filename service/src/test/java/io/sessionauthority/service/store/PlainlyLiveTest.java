@@ -74,6 +74,19 @@ class PlainlyLiveTest {
     }
 
     @Test
+    void aSharedProfileIsAnyones() {
+        long later = NOW.toEpochMilli() + 60_000;
+        Map<String, String> fields = session(0, later, later);
+        fields.put("p", "sharedProfile123");
+        assertThat(check(fields, user(null, null))).as("a shared profile this replica has not read").isNull();
+        profiles.remember(USER, "sharedProfile123", new ClientProfiles.Profile("desk", "curl/8"));
+        assertThat(check(fields, user(null, null))).as("the user's own profile of the same id is not it").isNull();
+
+        profiles.rememberShared("sharedProfile123", new ClientProfiles.Profile("iPhone", "Mozilla/5.0 (iPhone)"));
+        assertThat(check(fields, user(null, null)).session().client().deviceName()).isEqualTo("iPhone");
+    }
+
+    @Test
     void aSessionStoredBeforeProfilesKeepsItsOwnMetadata() {
         long later = NOW.toEpochMilli() + 60_000;
         Map<String, String> fields = session(0, later, later);
