@@ -5,6 +5,9 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -23,6 +26,8 @@ import org.HdrHistogram.Recorder;
  *   <li>Open loop: calls started on a fixed schedule at {@code rate} per second whatever the answers
  *       do, latency measured from each call's <em>intended</em> start, so a stall shows up in the
  *       percentiles instead of silently slowing the load (no coordinated omission).</li>
+ *   <li>Open-loop mix: as open loop, with Poisson arrivals (exponential gaps, as independent callers
+ *       produce) and each call drawn from weighted operations, each with its own histogram.</li>
  * </ul>
  */
 final class LoadRun {
@@ -94,6 +99,79 @@ final class LoadRun {
         awaitDrain(slots, maxInFlight);
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Result(name, calls.get(), errors.get(), seconds, recorder.getIntervalHistogram());
+    }
+
+    /** One operation of a mix and its share of the calls (weights need not sum to 100). */
+    record Weighted(String name, double weight, Operation operation) {
+    }
+
+    /**
+     * An open-loop run of a mix: arrivals at {@code rate} per second on average, Poisson (seeded, so
+     * two runs with the same seed offer the same schedule), each call's operation drawn by weight.
+     * Answers one result per operation, named {@code name: operation}, latencies from each call's
+     * intended start.
+     */
+    static List<Result> openLoopMix(String name, List<Weighted> mix, double rate, Duration duration, int maxInFlight, long seed) {
+        int n = mix.size();
+        Recorder[] recorders = new Recorder[n];
+        AtomicLong[] calls = new AtomicLong[n];
+        AtomicLong[] errors = new AtomicLong[n];
+        double[] cumulative = new double[n];
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            recorders[i] = new Recorder(3_600_000_000L, 3);
+            calls[i] = new AtomicLong();
+            errors[i] = new AtomicLong();
+            total += mix.get(i).weight();
+            cumulative[i] = total;
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        Semaphore slots = new Semaphore(maxInFlight);
+        long start = System.nanoTime();
+        long end = start + duration.toNanos();
+        double meanGapNanos = 1e9 / rate;
+        long intended = start;
+        while (true) {
+            intended += (long) (-Math.log(1 - random.nextDouble()) * meanGapNanos);
+            if (intended >= end) {
+                break;
+            }
+            double dice = random.nextDouble() * total;
+            int op = 0;
+            while (cumulative[op] <= dice && op < n - 1) {
+                op++;
+            }
+            long wait = intended - System.nanoTime();
+            if (wait > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+            if (!slots.tryAcquire()) {
+                errors[op].incrementAndGet(); // as in openLoop: never a flattering near-zero latency
+                continue;
+            }
+            track(mix.get(op).operation().get(), intended, recorders[op], calls[op], errors[op], slots);
+        }
+        awaitDrain(slots, maxInFlight);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        List<Result> results = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            results.add(new Result(name + ": " + mix.get(i).name(), calls[i].get(), errors[i].get(), seconds,
+                    recorders[i].getIntervalHistogram()));
+        }
+        return results;
+    }
+
+    /** The results as one, their histograms added (e.g. every Validate of a mix, hot and from Redis). */
+    static Result combined(String name, List<Result> results) {
+        Histogram all = new Histogram(3_600_000_000L, 3);
+        long calls = 0;
+        long errors = 0;
+        for (Result result : results) {
+            all.add(result.latencyMicros());
+            calls += result.calls();
+            errors += result.errors();
+        }
+        return new Result(name, calls, errors, results.get(0).seconds(), all);
     }
 
     /** Runs {@code background} in a closed loop on its own thread while {@code foreground} runs. */

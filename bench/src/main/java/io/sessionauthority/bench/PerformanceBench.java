@@ -76,9 +76,15 @@ final class PerformanceBench {
                 double[] beforeTouch = Baselines.redisCost(redis);
                 LoadRun.Result touch = LoadRun.closedLoop("Touch", calls::touch, options.concurrency(), options.duration());
                 double redisCpuPerTouch = micros(Baselines.redisCost(redis)[1] - beforeTouch[1], touch);
-                LoadRun.Result mix = LoadRun.closedLoop("mix 90/8/1/1", calls::mix, options.concurrency(), options.duration());
                 // Half of the lower peak, so that both runs of the comparison are below their own saturation.
                 double halfPeak = Math.min(validate.throughput(), health.throughput()) / 2;
+                // The production mix and its Validates alone, on the same seeded Poisson schedule at the same rate.
+                List<LoadRun.Result> mix = LoadRun.openLoopMix("mix @ half peak", calls.productionMix(), halfPeak, options.duration(),
+                        10_000, 28);
+                List<LoadRun.Result> validateOnly = LoadRun.openLoopMix("Validate only @ half peak", calls.validateOnlyMix(), halfPeak,
+                        options.duration(), 10_000, 28);
+                LoadRun.Result mixValidate = LoadRun.combined("mix @ half peak: every Validate", mix.subList(0, 2));
+                LoadRun.Result onlyValidate = LoadRun.combined("Validate only @ half peak: every Validate", validateOnly);
                 LoadRun.Result healthHalf = LoadRun.openLoop("health Check @ half peak (open loop)", calls::healthCheck, halfPeak,
                         options.duration(), 10_000);
                 LoadRun.Result validateHalf = LoadRun.openLoop("Validate @ half peak (open loop)", calls::validate, halfPeak,
@@ -114,8 +120,9 @@ final class PerformanceBench {
                 MemoryBench.Result memoryDefaults = MemoryBench.withRedisDefaults(redis, options.memorySessions());
                 MemoryBench.Result memoryAlone = MemoryBench.oneSessionPerUserWithRedisDefaults(redis, options.memorySessions() / 5);
 
-                List<LoadRun.Result> all = List.of(health, validate, fromRedis, touch, mix, healthHalf, validateHalf, login, burst[0],
-                        validateDuringBurst);
+                List<LoadRun.Result> all = new ArrayList<>(List.of(health, validate, fromRedis, touch));
+                all.addAll(mix);
+                all.addAll(List.of(mixValidate, onlyValidate, healthHalf, validateHalf, login, burst[0], validateDuringBurst));
                 plotted.addAll(List.of(health, validate, touch, healthHalf, validateHalf, validateDuringBurst));
                 write(cores, all, health, validate, touch, healthHalf, validateHalf, validateDuringBurst, login, redisCeiling, h2load,
                         h2loadHealth, bcryptMs, memory, memoryNoAgent, heap, rss, profile);
@@ -132,6 +139,13 @@ final class PerformanceBench {
                 target(memoryDefaults.bytesPerSession() <= 350, String.format(Locale.ROOT,
                         "≤ 350 bytes per session with Redis' default settings and a typical User-Agent (issue 16): %.0f",
                         memoryDefaults.bytesPerSession()));
+                double mixRatio = mixValidate.percentileMillis(99) / onlyValidate.percentileMillis(99);
+                target(mixRatio <= 2, String.format(Locale.ROOT, "in the open-loop production mix at half peak (%.0f/s, Poisson: 95%% "
+                                + "Validate, 90%% of them hot, 4%% Touch, 0.5%% Login, 0.5%% Revoke), Validate p99 ≤ 2 × its p99 with "
+                                + "Validates alone on the same schedule (issue 28): %.3f ms ÷ %.3f ms = %.2f ×; p99 of each: %s",
+                        halfPeak, mixValidate.percentileMillis(99), onlyValidate.percentileMillis(99), mixRatio,
+                        String.join(", ", mix.stream().map(r -> String.format(Locale.ROOT, "%s %.3f ms (%d errors)",
+                                r.name().substring(r.name().indexOf(": ") + 2), r.percentileMillis(99), r.errors())).toList())));
                 line("");
                 line(String.format(Locale.ROOT, "Service GC over the whole run: %.0f pauses, %.1f ms in total (%.2f ms on average).",
                         gcPauses, gcPauseSeconds * 1000, gcPauses == 0 ? 0 : gcPauseSeconds * 1000 / gcPauses));

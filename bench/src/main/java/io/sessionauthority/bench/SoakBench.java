@@ -50,11 +50,15 @@ final class SoakBench {
                     System.out.println(row);
                 }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
                 System.out.println("| minute | heap MiB after GC | Redis keys |\n| ---: | ---: | ---: |");
-                LoadRun.Result result = LoadRun.openLoop("soak mix", calls::mix, rate, duration, 10_000);
+                List<LoadRun.Result> results = LoadRun.openLoopMix("soak", calls.productionMix(), rate, duration, 10_000, 28);
                 sampler.shutdown();
                 sampler.awaitTermination(30, TimeUnit.SECONDS);
-                System.out.printf(Locale.ROOT, "%n%d calls at %.0f/s, %d errors; mix latency p50 %.3f ms, p99 %.3f ms (the p99 is the 1%% of logins)%n",
-                        result.calls(), result.throughput(), result.errors(), result.percentileMillis(50), result.percentileMillis(99));
+                LoadRun.Result all = LoadRun.combined("soak", results);
+                System.out.printf(Locale.ROOT, "%n%d calls at %.0f/s (Poisson arrivals), %d errors%n", all.calls(), all.throughput(), all.errors());
+                for (LoadRun.Result result : results) {
+                    System.out.printf(Locale.ROOT, "- %s: %d calls, %d errors, p50 %.3f ms, p99 %.3f ms%n", result.name(), result.calls(),
+                            result.errors(), result.percentileMillis(50), result.percentileMillis(99));
+                }
             }
         }
     }
