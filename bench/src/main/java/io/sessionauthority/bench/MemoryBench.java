@@ -146,7 +146,7 @@ final class MemoryBench {
         out.append("  One user's keys (`MEMORY USAGE`): ");
         out.append(String.join(", ", population.sampleUserKeys().entrySet().stream()
                 .map(key -> "`" + key.getKey() + "` " + key.getValue() + " B").toList()));
-        out.append(String.format(java.util.Locale.ROOT, "%n- %s ≤ 350 bytes per session for a real population (issue 28): %.0f%n",
+        out.append(String.format(java.util.Locale.ROOT, "%n- %s — ≤ 350 bytes per session for a real population (issue 28): %.0f%n",
                 population.bytesPerSession() <= 350 ? "MET" : "MISSED", population.bytesPerSession()));
         return out.toString();
     }

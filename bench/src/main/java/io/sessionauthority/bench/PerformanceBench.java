@@ -146,11 +146,14 @@ final class PerformanceBench {
                         halfPeak, mixValidate.percentileMillis(99), onlyValidate.percentileMillis(99), mixRatio,
                         String.join(", ", mix.stream().map(r -> String.format(Locale.ROOT, "%s %.3f ms (%d errors)",
                                 r.name().substring(r.name().indexOf(": ") + 2), r.percentileMillis(99), r.errors())).toList())));
+                MemoryBench.Population population = MemoryBench.population(redis, Math.max(50, options.memorySessions() / 10), 2);
+                line(MemoryBench.report(population).stripTrailing());
                 line("");
                 line(String.format(Locale.ROOT, "Service GC over the whole run: %.0f pauses, %.1f ms in total (%.2f ms on average).",
                         gcPauses, gcPauseSeconds * 1000, gcPauses == 0 ? 0 : gcPauseSeconds * 1000 / gcPauses));
             }
         }
+        defaultCommandMemory(serviceJar);
         Files.createDirectories(options.resultsDir());
         String date = LocalDate.now().toString();
         Path markdown = options.resultsDir().resolve(date + ".md");
@@ -158,6 +161,37 @@ final class PerformanceBench {
         Files.writeString(markdown, report.toString().replace("{{plot}}", png.getFileName().toString()));
         plot(plotted, png);
         return markdown;
+    }
+
+    /**
+     * The service as a newcomer runs it, {@code java -jar} and no flag, in processes of its own: its
+     * peak resident memory under a Validate load as long as one scenario, and its resident memory
+     * 10 s after the load stopped (IdleMemoryReturn gives back what the load grew).
+     */
+    private void defaultCommandMemory(Path serviceJar) throws Exception {
+        try (Processes processes = new Processes()) {
+            int redis = processes.redis();
+            int port = processes.service(serviceJar, redis, List.of(), List.of("-Dsession-authority.login-throttle.enabled=false"));
+            long pid = processes.lastPid();
+            long[] peak = {0};
+            java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+            sampler.scheduleAtFixedRate(() -> peak[0] = Math.max(peak[0], rssBytes(pid)), 0, 200, java.util.concurrent.TimeUnit.MILLISECONDS);
+            try (Scenarios calls = new Scenarios(port, options.channels())) {
+                calls.prepare(50);
+                LoadRun.closedLoop("Validate", calls::validate, options.concurrency(), options.duration().multipliedBy(2));
+            } finally {
+                sampler.shutdown();
+                sampler.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            Thread.sleep(10_000);
+            long after = rssBytes(pid);
+            line("");
+            line(String.format(Locale.ROOT, "- The service as `java -jar` runs it, without flags: RSS %.0f MiB at the peak of %s of Validate "
+                    + "load, %.0f MiB 10 s after it.", peak[0] / 1048576.0, options.duration().multipliedBy(2), after / 1048576.0));
+            target(after <= 200L * 1048576, String.format(Locale.ROOT,
+                    "a sidecar-sized JVM by default: `java -jar` without flags keeps RSS ≤ 200 MiB after the load run (issue 28): %.0f MiB",
+                    after / 1048576.0));
+        }
     }
 
     /** What one call costs, measured around the runs above: service CPU and Redis time, µs per call. */

@@ -48,12 +48,18 @@ final class Processes implements AutoCloseable {
 
     /** Starts the service jar against Redis on {@code redisPort} with extra system properties; answers its gRPC port. */
     int service(Path jar, int redisPort, List<String> systemProperties) {
+        // The container image's heap ceiling (docker/Dockerfile): the figures are those of a bounded sidecar.
+        return service(jar, redisPort, List.of("-Xmx64m"), systemProperties);
+    }
+
+    /** As {@link #service(Path, int, List)} with exactly {@code jvmOptions}: none is {@code java -jar} as a newcomer runs it. */
+    int service(Path jar, int redisPort, List<String> jvmOptions, List<String> systemProperties) {
         if (!Files.isReadable(jar)) {
             throw new IllegalStateException(jar + " is missing: build it first (./mvnw -q -DskipTests package)");
         }
         int port = freePort();
-        // The container image's heap ceiling (docker/Dockerfile): the figures are those of a bounded sidecar.
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx64m"));
+        List<String> command = new ArrayList<>(List.of(javaBinary()));
+        command.addAll(jvmOptions);
         command.addAll(systemProperties);
         command.addAll(List.of("-Dredis.uri=redis://127.0.0.1:" + redisPort, "-Dgrpc.server.port=" + port, "-jar", jar.toString()));
         start(command, "service.log");
