@@ -33,6 +33,7 @@ public final class Bench {
             case "logins" -> logins(Arrays.copyOfRange(args, 1, args.length));
             case "join" -> join(Arrays.copyOfRange(args, 1, args.length));
             case "memory" -> memory(Arrays.copyOfRange(args, 1, args.length));
+            case "mix" -> mix(Arrays.copyOfRange(args, 1, args.length));
             default -> {
                 System.err.println("""
                         usage: java -jar bench/target/session-authority-bench.jar enumeration [rounds]
@@ -50,6 +51,9 @@ public final class Bench {
                                     [--results bench/results]
                                java -jar bench/target/session-authority-bench.jar logins [--duration 20s]
                                java -jar bench/target/session-authority-bench.jar memory [--users 10000] [--sessions-per-user 2]
+                               java -jar bench/target/session-authority-bench.jar mix [--rate 2000] [--duration 20s]
+                                    [--weights 85.5,9.5,4,0.5,0.5 (Validate hot, from Redis, Touch, Login, Revoke)]
+                                    [--service-java-opts "..."]
                                java -jar bench/target/session-authority-bench.jar join [--rounds 3] [--rate 150] [--window 10s] [--warm-up-calls 1000]""");
                 System.exit(2);
             }
@@ -75,6 +79,61 @@ public final class Bench {
             MemoryBench.Population population = MemoryBench.population(processes.redis(),
                     Integer.parseInt(flags.getOrDefault("users", "10000")), Integer.parseInt(flags.getOrDefault("sessions-per-user", "2")));
             System.out.print(MemoryBench.report(population));
+        }
+    }
+
+    /** The production mix alone, open loop at a chosen rate, beside its Validates alone on the same schedule. */
+    private static void mix(String[] args) {
+        Map<String, String> flags = flags(args);
+        double rate = Double.parseDouble(flags.getOrDefault("rate", "2000"));
+        Duration duration = Duration.parse("PT" + flags.getOrDefault("duration", "20s").toUpperCase());
+        List<String> jvm = new java.util.ArrayList<>(List.of("-Dsession-authority.login-throttle.enabled=false"));
+        jvm.addAll(List.of(flags.getOrDefault("service-java-opts", "").trim().split("\\s+")).stream().filter(o -> !o.isBlank()).toList());
+        try (Processes processes = new Processes()) {
+            int redis = processes.redis();
+            int port = processes.service(serviceJar(), redis, jvm);
+            try (Scenarios calls = new Scenarios(port, 4)) {
+                calls.prepare(50);
+                // Warm-up: the same schedule once, discarded. Run first on a service 3 s after its own
+                // warm-up, even Validates alone at 15,000/s fell behind for good (p50 0.14 s here).
+                LoadRun.closedLoop("warm-up", calls::validate, 64, Duration.ofSeconds(3));
+                LoadRun.openLoopMix("warm-up", calls.productionMix(), rate, duration, 10_000, 27);
+                Map<String, java.util.concurrent.atomic.LongAdder> failures = new java.util.concurrent.ConcurrentHashMap<>();
+                List<LoadRun.Weighted> production = calls.productionMix();
+                String[] weights = flags.getOrDefault("weights", "").split(",");
+                List<LoadRun.Weighted> mix = java.util.stream.IntStream.range(0, production.size()).mapToObj(i -> {
+                    LoadRun.Weighted op = production.get(i);
+                    return new LoadRun.Weighted(op.name(), weights.length == production.size() ? Double.parseDouble(weights[i]) : op.weight(),
+                            op.operation());
+                }).map(op -> new LoadRun.Weighted(op.name(), op.weight(), () -> {
+                    var future = op.operation().get();
+                    com.google.common.util.concurrent.Futures.addCallback(future, new com.google.common.util.concurrent.FutureCallback<Object>() {
+                        @Override
+                        public void onSuccess(Object result) {
+                        }
+
+                        @Override
+                        public void onFailure(Throwable error) {
+                            failures.computeIfAbsent(op.name() + " " + io.grpc.Status.fromThrowable(error).getCode(),
+                                    key -> new java.util.concurrent.atomic.LongAdder()).increment();
+                        }
+                    }, com.google.common.util.concurrent.MoreExecutors.directExecutor());
+                    return future;
+                })).toList();
+                List<LoadRun.Result> results = new java.util.ArrayList<>(LoadRun.openLoopMix("mix", mix, rate, duration, 10_000, 28));
+                results.add(LoadRun.combined("mix: every Validate", results.subList(0, 2)));
+                results.add(LoadRun.combined("Validates alone: every Validate",
+                        LoadRun.openLoopMix("Validates alone", calls.validateOnlyMix(), rate, duration, 10_000, 28)));
+                System.out.println("| run: operation | calls | errors | p50 ms | p99 ms | max ms |\n| --- | ---: | ---: | ---: | ---: | ---: |");
+                for (LoadRun.Result r : results) {
+                    System.out.printf(java.util.Locale.ROOT, "| %s | %d | %d | %.3f | %.3f | %.3f |%n", r.name(), r.calls(), r.errors(),
+                            r.percentileMillis(50), r.percentileMillis(99), r.latencyMicros().getMaxValue() / 1000.0);
+                }
+                System.out.println("\nFailed calls of the mix by status (the rest of the errors were never sent: 10,000 in flight): "
+                        + new java.util.TreeMap<>(failures));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 

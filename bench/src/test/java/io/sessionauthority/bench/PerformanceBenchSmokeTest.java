@@ -22,7 +22,7 @@ class PerformanceBenchSmokeTest {
         PerformanceBench.Options options = new PerformanceBench.Options(Duration.ofMillis(500), 16, 2, 500, 2_000, results, 0, java.util.List.of());
         Path markdown = new PerformanceBench(options).run(jar);
         String report = Files.readString(markdown);
-        assertThat(report).contains("| Validate |", "| Touch |", "| mix @ half peak: Validate (hot) |", "| mix @ half peak: Login |", "| Login |",
+        assertThat(report).contains("| Validate |", "| Touch |", "| mix @ half its peak: Validate (hot) |", "| mix @ half its peak: Login |", "| Login |",
                 "Real population", "`java -jar` without flags",
                 "Validate @ half peak during a login burst", "× health Check", "redis-benchmark", "bytes per session", "Targets:",
                 "share of samples");
