@@ -14,6 +14,8 @@ import io.sessionauthority.service.user.PasswordPolicy;
  * @param maxLength      longest accepted password, in characters
  * @param idleScheduling run the hashing threads under Linux's SCHED_IDLE (scheduling.IdleScheduling), so
  *                       logins take only the CPU that other calls leave
+ * @param nativeBcrypt   run bcrypt in the system's libcrypt where it has one (user.NativeBcrypt), so that a
+ *                       hashing thread starved of CPU never holds up the JVM's safepoints
  */
 @ConfigurationProperties("session-authority.passwords")
 public record PasswordProperties(
@@ -22,7 +24,8 @@ public record PasswordProperties(
         @Bindable(defaultValue = "64") int hashingQueue,
         @Bindable(defaultValue = "8") int minLength,
         @Bindable(defaultValue = "256") int maxLength,
-        @Bindable(defaultValue = "true") boolean idleScheduling) {
+        @Bindable(defaultValue = "true") boolean idleScheduling,
+        @Bindable(defaultValue = "true") boolean nativeBcrypt) {
 
     public static final int MIN_BCRYPT_COST = 10;
 

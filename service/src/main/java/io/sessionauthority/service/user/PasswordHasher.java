@@ -8,9 +8,12 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * bcrypt with a pre-hash, so no password is ever silently truncated.
@@ -21,10 +24,12 @@ import javax.crypto.spec.SecretKeySpec;
  * (the pre-hash of a password here matches no plain SHA-384 elsewhere), not secrecy.
  *
  * <p>Blocking and CPU-heavy by design (about 50-80 ms at cost 10): call it only from
- * {@link HashingPool}, never from an event-loop thread.
+ * {@link HashingPool}, never from an event-loop thread. The work runs in the system's libcrypt where
+ * it has a bcrypt that agrees with this library's ({@link NativeBcrypt} says why), else in Java.
  */
 public final class PasswordHasher {
 
+    private static final Logger LOG = LoggerFactory.getLogger(PasswordHasher.class);
     private static final byte[] PREHASH_KEY = "session-authority/password-prehash/v1".getBytes(StandardCharsets.US_ASCII);
 
     private final int cost;
@@ -32,10 +37,20 @@ public final class PasswordHasher {
     // Strict: a bcrypt input over 72 bytes is an error, never a silent truncation (ours are 64).
     private final BCrypt.Verifyer verifyer = BCrypt.verifyer(BCrypt.Version.VERSION_2B, LongPasswordStrategies.strict(BCrypt.Version.VERSION_2B));
     private final CompletableFuture<byte[]> dummyHash;
+    private final SecureRandom random;
+    /** libcrypt's bcrypt; empty: this library's, in Java. */
+    private final Optional<NativeBcrypt> nativeBcrypt;
 
+    /** With bcrypt in libcrypt where it can be. */
     public PasswordHasher(int cost, SecureRandom random) {
+        this(cost, random, true);
+    }
+
+    public PasswordHasher(int cost, SecureRandom random, boolean inLibcrypt) {
         this.cost = cost;
+        this.random = random;
         this.hasher = BCrypt.with(BCrypt.Version.VERSION_2B, random, LongPasswordStrategies.strict(BCrypt.Version.VERSION_2B));
+        this.nativeBcrypt = inLibcrypt ? loadNative() : Optional.empty();
         // Verifying against this when a user does not exist makes "no such user" cost what "wrong password"
         // costs. Made on a thread of its own: a bcrypt round on the main thread would delay every start.
         this.dummyHash = new CompletableFuture<>();
@@ -50,10 +65,22 @@ public final class PasswordHasher {
         maker.start();
     }
 
+    /** Whether the work runs in libcrypt (see {@link NativeBcrypt}). */
+    public boolean inLibcrypt() {
+        return nativeBcrypt.isPresent();
+    }
+
     /** A new hash of {@code password}, at the configured cost. */
     public String hash(String password) {
         byte[] prehashed = prehash(password);
         try {
+            if (nativeBcrypt.isPresent()) {
+                byte[] salt = new byte[16];
+                random.nextBytes(salt);
+                String setting = nativeBcrypt.get().setting(cost, salt);
+                return nativeBcrypt.get().crypt(prehashed, setting)
+                        .orElseThrow(() -> new IllegalStateException("libcrypt refused its own bcrypt setting"));
+            }
             return new String(hasher.hash(cost, prehashed), StandardCharsets.US_ASCII);
         } finally {
             Arrays.fill(prehashed, (byte) 0);
@@ -91,11 +118,29 @@ public final class PasswordHasher {
     private boolean verify(String password, byte[] hash) {
         byte[] prehashed = prehash(password);
         try {
+            if (nativeBcrypt.isPresent()) {
+                return nativeBcrypt.get().verify(prehashed, new String(hash, StandardCharsets.US_ASCII));
+            }
             BCrypt.Result result = verifyer.verify(prehashed, hash);
             return result.validFormat && result.verified;
         } finally {
             Arrays.fill(prehashed, (byte) 0);
         }
+    }
+
+    /** libcrypt's bcrypt if it hashes a test vector as this library does (cost 4: about a millisecond). */
+    private Optional<NativeBcrypt> loadNative() {
+        byte[] input = prehash("a test vector, nobody's password");
+        byte[] salt = "sixteen salt byt".getBytes(StandardCharsets.US_ASCII);
+        String expected = new String(hasher.hash(4, salt, input), StandardCharsets.US_ASCII);
+        NativeBcrypt.Result loaded = NativeBcrypt.load(input, expected.substring(0, 29), expected);
+        if (loaded.bcrypt().isPresent()) {
+            LOG.info("bcrypt runs in the system's libcrypt: a hashing thread starved of CPU never holds up the JVM's safepoints");
+        } else {
+            LOG.info("bcrypt runs in Java ({}): under SCHED_IDLE, a starved hashing thread can hold up the JVM's safepoints "
+                    + "while the cores are busy", loaded.whyNot());
+        }
+        return loaded.bcrypt();
     }
 
     private static byte[] prehash(String password) {

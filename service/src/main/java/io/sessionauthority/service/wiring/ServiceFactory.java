@@ -158,7 +158,7 @@ public class ServiceFactory {
         // Its own generator for salts: the hashing threads may run at the lowest scheduling policy, and
         // the shared one's lock (NativePRNG's is global) must never be held by a thread that waits
         // for idle CPU while token generation waits for the lock.
-        return new PasswordHasher(properties.bcryptCost(), SecureRandom.getInstance("DRBG"));
+        return new PasswordHasher(properties.bcryptCost(), SecureRandom.getInstance("DRBG"), properties.nativeBcrypt());
     }
 
     /** bcrypt runs here, never on gRPC or Netty threads, and by default only on CPU time nothing else wants. */
