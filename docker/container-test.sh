@@ -118,6 +118,9 @@ exit_code=$(docker inspect -f '{{.State.ExitCode}}' "$NAME")
 # grep reads all of it: with -q it would stop at the match, and under pipefail the writer's SIGPIPE
 # failed the test now and then.
 docker logs "$NAME" 2>&1 | grep "Stopped gracefully" >/dev/null || fail "no graceful stop in the log"
+# Hashing falls back to Java without saying more than a log line: in the image it must run in libcrypt.
+docker logs "$NAME" 2>&1 | grep "bcrypt runs in the system's libcrypt" >/dev/null \
+  || fail "bcrypt does not run in libcrypt in the image (see the service's start-up log)"
 
 size_mb=$(( $(docker image inspect -f '{{.Size}}' "$IMAGE") / 1000000 ))
 target() { if [ "$2" -le "$3" ]; then echo "target $1 <= $3 MB: $2 MB MET"; else echo "target $1 <= $3 MB: $2 MB MISSED"; fi; }

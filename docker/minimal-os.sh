@@ -79,6 +79,12 @@ for module in /lib/*-linux-gnu/libnss_files.so.2 /lib/*-linux-gnu/libnss_dns.so.
   if [ -e "$module" ]; then copy "$module"; fi
 done
 
+# libcrypt: the service loads it by name (JNA, user.NativeBcrypt) for bcrypt outside the JVM's
+# safepoints; without it the service hashes in Java and says so at start.
+for library in /lib/*-linux-gnu/libcrypt.so.1 /usr/lib/*-linux-gnu/libcrypt.so.1; do
+  if [ -e "$library" ]; then copy "$library"; break; fi
+done
+
 # Users and name resolution: the service's user (uid 10001, what USER names), root, and the same
 # lookup order as the OS it came from ("files" first: localhost from /etc/hosts).
 mkdir -p "$ROOTFS/etc" "$ROOTFS/tmp" "$ROOTFS/app"
