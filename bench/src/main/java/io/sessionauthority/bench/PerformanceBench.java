@@ -298,7 +298,7 @@ final class PerformanceBench {
                 + "and one attribute); session hash encoding `%s`; %.0f bytes per user.", memory.bytesPerSession(), memory.sessions(),
                 memory.encoding(), memory.bytesPerUser()));
         line(String.format(Locale.ROOT, "- The same without a User-Agent: %.0f bytes per session (`%s`): the typical User-Agent costs each session %.0f bytes "
-                + "(it is stored once per user and device).",
+                + "(it is stored once, in a client profile shared by every session with the same one).",
                 memoryNoAgent.bytesPerSession(), memoryNoAgent.encoding(), memory.bytesPerSession() - memoryNoAgent.bytesPerSession()));
         line(String.format(Locale.ROOT, "- Service heap after the load scenarios: %.1f MiB; the process's resident memory (RSS): %.0f MiB "
                 + "(the bench runs the service with the container image's heap ceiling, `-Xmx64m`, and the JVM's other defaults: G1, C2).",
