@@ -26,14 +26,21 @@ final class Profiler {
         jcmd(pid, "GC.run");
     }
 
-    static void start(long pid) {
-        jcmd(pid, "JFR.start", "name=bench", "settings=profile");
+    /** Starts a recording; answers what jcmd said (printed if the recording turns out empty). */
+    static String start(long pid) {
+        return jcmd(pid, "JFR.start", "name=bench", "settings=profile");
     }
 
-    /** Stops the recording and answers the top packages by share of samples. */
-    static List<Map.Entry<String, Double>> stop(long pid, Path file, int top) throws IOException {
-        jcmd(pid, "JFR.dump", "name=bench", "filename=" + file.toAbsolutePath());
+    /**
+     * Stops the recording and answers the top packages by share of samples; fails, with what jcmd
+     * said, when it holds none (a run once printed an empty table: jcmd had not attached).
+     */
+    static List<Map.Entry<String, Double>> stop(long pid, Path file, int top, String started) throws IOException {
+        String dumped = jcmd(pid, "JFR.dump", "name=bench", "filename=" + file.toAbsolutePath());
         jcmd(pid, "JFR.stop", "name=bench");
+        if (!java.nio.file.Files.isReadable(file)) {
+            throw new IllegalStateException("no recording: jcmd said " + (started + " / " + dumped).replaceAll("\\s+", " ").trim());
+        }
         Map<String, Integer> byPackage = new HashMap<>();
         int total = 0;
         for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
@@ -48,7 +55,11 @@ final class Profiler {
             byPackage.merge(pkg, 1, Integer::sum);
             total++;
         }
-        int samples = Math.max(1, total);
+        if (total == 0) {
+            throw new IllegalStateException("the recording holds no execution samples: jcmd said "
+                    + (started + " / " + dumped).replaceAll("\\s+", " ").trim());
+        }
+        int samples = total;
         return byPackage.entrySet().stream()
                 .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
                 .limit(top)
@@ -56,18 +67,20 @@ final class Profiler {
                 .collect(Collectors.toList());
     }
 
-    private static void jcmd(long pid, String... args) {
+    private static String jcmd(long pid, String... args) {
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
         List<String> command = new java.util.ArrayList<>(List.of(jcmd, Long.toString(pid)));
         command.addAll(List.of(args));
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            process.getInputStream().readAllBytes();
+            String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             process.waitFor(60, TimeUnit.SECONDS);
+            return output;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return "interrupted";
         }
     }
 }

@@ -23,7 +23,7 @@ class PerformanceBenchSmokeTest {
         Path markdown = new PerformanceBench(options).run(jar);
         String report = Files.readString(markdown);
         assertThat(report).contains("| Validate |", "| Touch |", "| mix @ half its peak: Validate (hot) |", "| mix @ half its peak: Login |", "| Login |",
-                "Real population", "`java -jar` without flags",
+                "Real population", "`java -jar` without flags", "(the README)",
                 "Validate @ half peak during a login burst", "× health Check", "redis-benchmark", "bytes per session", "Targets:",
                 "share of samples");
         assertThat(report.lines().filter(line -> line.startsWith("| Validate |")).findFirst().orElseThrow()).doesNotContain("| 0 | 0 |");
