@@ -6,7 +6,6 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -27,9 +26,9 @@ final class NativeBcrypt {
 
     /** The libxcrypt calls used: both fail with NULL, never with a "*0" string that could be compared. */
     interface LibCrypt extends Library {
-        Pointer crypt_rn(byte[] phrase, String setting, Pointer data, int size);
+        Pointer crypt_rn(Pointer phrase, Pointer setting, Pointer data, int size);
 
-        Pointer crypt_gensalt_rn(String prefix, long count, byte[] randomBytes, int randomBytesLength, byte[] output, int outputSize);
+        Pointer crypt_gensalt_rn(Pointer prefix, long count, Pointer randomBytes, int randomBytesLength, Pointer output, int outputSize);
     }
 
     /** sizeof(struct crypt_data) in libxcrypt 4.x is 32,768 bytes; crypt_rn refuses a smaller buffer. */
@@ -39,8 +38,18 @@ final class NativeBcrypt {
     private static final java.util.regex.Pattern BCRYPT_HASH = java.util.regex.Pattern.compile("\\$2[aby]\\$\\d{2}\\$[./A-Za-z0-9]{53}");
 
     private final LibCrypt crypt;
-    /** One work area per hashing thread: it holds the key schedule, wiped after each use. */
+    /** Room for the phrase (at most 72 bytes and its NUL) and then the setting (a whole hash: 60 and its NUL). */
+    private static final int ARGUMENTS_SIZE = 256;
+    private static final int SETTING_OFFSET = 128;
+
+    /**
+     * One work area per hashing thread, for crypt_rn's state (the key schedule) and for its
+     * arguments, wiped after each use. Arguments in memory of our own, not Java arrays or strings
+     * that JNA would copy into memory it mallocs per call: a hashing thread starved under
+     * SCHED_IDLE must hold no lock that others need, malloc's included.
+     */
     private final ThreadLocal<Memory> data = ThreadLocal.withInitial(() -> new Memory(DATA_SIZE));
+    private final ThreadLocal<Memory> arguments = ThreadLocal.withInitial(() -> new Memory(ARGUMENTS_SIZE));
 
     private NativeBcrypt(LibCrypt crypt) {
         this.crypt = crypt;
@@ -88,24 +97,39 @@ final class NativeBcrypt {
         if (randomBytes.length != SALT_BYTES) {
             throw new IllegalArgumentException("bcrypt takes " + SALT_BYTES + " bytes of salt");
         }
-        byte[] output = new byte[64];
-        if (crypt.crypt_gensalt_rn("$2b$", cost, randomBytes, randomBytes.length, output, output.length) == null) {
-            throw new IllegalStateException("libcrypt refused a bcrypt setting of cost " + cost);
+        Memory args = arguments.get();
+        try {
+            args.clear();
+            args.write(0, "$2b$".getBytes(StandardCharsets.US_ASCII), 0, 4);
+            args.write(16, randomBytes, 0, randomBytes.length);
+            Pointer output = args.share(SETTING_OFFSET);
+            if (crypt.crypt_gensalt_rn(args, cost, args.share(16), randomBytes.length, output, ARGUMENTS_SIZE - SETTING_OFFSET) == null) {
+                throw new IllegalStateException("libcrypt refused a bcrypt setting of cost " + cost);
+            }
+            return output.getString(0, StandardCharsets.US_ASCII.name());
+        } finally {
+            args.clear();
         }
-        return Native.toString(output, StandardCharsets.US_ASCII.name());
     }
 
     /** bcrypt of {@code input} under {@code setting} (a setting or a whole hash); empty if libcrypt refuses the setting. */
     Optional<String> crypt(byte[] input, String setting) {
-        byte[] phrase = Arrays.copyOf(input, input.length + 1); // NUL-terminated
+        byte[] settingBytes = setting.getBytes(StandardCharsets.US_ASCII);
+        if (input.length >= SETTING_OFFSET || settingBytes.length >= ARGUMENTS_SIZE - SETTING_OFFSET) {
+            return Optional.empty(); // never for the service's inputs (64 bytes) and bcrypt settings (at most 60)
+        }
         Memory work = data.get();
+        Memory args = arguments.get();
         try {
+            args.clear();
+            args.write(0, input, 0, input.length); // NUL-terminated: the memory was cleared
+            args.write(SETTING_OFFSET, settingBytes, 0, settingBytes.length);
             work.clear();
-            Pointer hashed = crypt.crypt_rn(phrase, setting, work, DATA_SIZE);
+            Pointer hashed = crypt.crypt_rn(args, args.share(SETTING_OFFSET), work, DATA_SIZE);
             return hashed == null ? Optional.empty() : Optional.of(hashed.getString(0, StandardCharsets.US_ASCII.name()));
         } finally {
             work.clear();
-            Arrays.fill(phrase, (byte) 0);
+            args.clear();
         }
     }
 
