@@ -268,8 +268,15 @@ final class PerformanceBench {
                         "Validate from Redis ≥ 0.7 × health Check throughput at %s in flight (issue 16, h2load medians): %.2f ×",
                         level.getKey(), fromRedis / health));
                 target(hot >= 0.9 * health, String.format(Locale.ROOT,
-                        "hot Validate ≥ 0.9 × health Check throughput at %s in flight (issue 15, h2load medians): %.2f ×",
+                        "hot Validate ≥ 0.9 × health Check throughput at %s in flight (issues 15 and 28, h2load medians): %.2f ×",
                         level.getKey(), hot / health));
+                double cpuRatio = compared.serviceMicros()[1] / compared.serviceMicros()[2];
+                target(cpuRatio <= 2, String.format(Locale.ROOT,
+                        "Validate from Redis: the service's CPU per call ≤ 2 × health Check's at %s in flight (issue 28): %.1f µs ÷ %.1f µs = %.2f ×",
+                        level.getKey(), compared.serviceMicros()[1], compared.serviceMicros()[2], cpuRatio));
+                target(compared.redisMicros()[1] <= 3.0, String.format(Locale.ROOT,
+                        "Validate from Redis: Redis' CPU per call ≤ 3 µs at %s in flight (issue 28): %.1f µs",
+                        level.getKey(), compared.redisMicros()[1]));
             });
         }
     }
