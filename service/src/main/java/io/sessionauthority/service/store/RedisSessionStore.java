@@ -39,6 +39,7 @@ import java.util.function.Supplier;
  */
 public final class RedisSessionStore implements SessionStore {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisSessionStore.class);
     private static final String ATTRIBUTE = SessionFields.ATTRIBUTE;
 
     private final RedisClusterAsyncCommands<String, String> redis;
@@ -84,10 +85,16 @@ public final class RedisSessionStore implements SessionStore {
         String profileId = ClientProfiles.idOf(profile);
         CompletionStage<Long> stored = storeProfileScript.run(tracer, redis, ScriptOutputType.INTEGER,
                 keys(RedisSchema.sharedClientProfile(profileId)), profile, millis(session.expireTime()), millis(session.createTime()));
-        return translated(stored).thenCompose(written -> {
+        return translated(stored).handle((written, error) -> {
+            if (error != null) {
+                // On Cluster the profile lives on another shard than the user's: a login is worth more
+                // than its device metadata. (With one Redis, the session write below fails the same way.)
+                LOG.debug("Client profile not stored, the session goes without it: {}", Failures.unwrap(error).toString());
+                return "";
+            }
             profiles.rememberShared(profileId, ClientProfiles.decode(profile));
-            return createSession(session, verifiedPasswordHash, maxPerUser, forgetAfter, profileId);
-        });
+            return profileId;
+        }).thenCompose(storedId -> createSession(session, verifiedPasswordHash, maxPerUser, forgetAfter, storedId));
     }
 
     private CompletionStage<List<String>> createSession(Session session, String verifiedPasswordHash, int maxPerUser,
@@ -333,26 +340,41 @@ public final class RedisSessionStore implements SessionStore {
         }
         String username = stored.getOrDefault(SessionFields.USERNAME, "");
         String sharedId = stored.get(SessionFields.SHARED_CLIENT_PROFILE);
-        if (sharedId != null && profiles.knownShared(sharedId) == null) {
-            return translated(redis.get(RedisSchema.sharedClientProfile(sharedId))).thenApply(content -> {
-                // Missing only if Redis lost it (a failover before it reached the replica): the session
-                // is still the session, without its device metadata.
-                ClientProfiles.Profile profile = content == null ? ClientProfiles.Profile.NONE : ClientProfiles.decode(content);
-                if (content != null) {
-                    profiles.rememberShared(sharedId, profile);
+        if (sharedId != null) {
+            ClientProfiles.Profile known = profiles.knownShared(sharedId); // read once: another thread may clear the cache
+            if (known != null) {
+                return CompletableFuture.completedFuture(toSession(userId, sessionId, stored, username, known));
+            }
+            return redis.get(RedisSchema.sharedClientProfile(sharedId)).handle((content, error) -> {
+                // Missing if Redis lost it (a failover before it reached the replica), unreadable if its
+                // shard is down: either way the session is still the session, answered by its own
+                // shard, without its device metadata (and nothing remembered).
+                if (error != null) {
+                    LOG.debug("Client profile {} not read: {}", sharedId, Failures.unwrap(error).toString());
+                    return toSession(userId, sessionId, stored, username, ClientProfiles.Profile.NONE);
                 }
+                if (content == null) {
+                    return toSession(userId, sessionId, stored, username, ClientProfiles.Profile.NONE);
+                }
+                ClientProfiles.Profile profile = ClientProfiles.decode(content);
+                profiles.rememberShared(sharedId, profile);
                 return toSession(userId, sessionId, stored, username, profile);
             });
         }
+        ClientProfiles.Profile profile;
         String ownId = stored.get(SessionFields.CLIENT_PROFILE);
-        String content = stored.get(SessionFields.CLIENT_PROFILE_CONTENT);
-        if (sharedId == null && ownId != null && content != null && !content.isEmpty()) {
-            profiles.remember(userId, ownId, ClientProfiles.decode(content));
+        if (ownId != null) {
+            // The script sent the user's own profile's content ('cp'); empty if it is missing (never
+            // for a session the scripts wrote): then no metadata.
+            String content = stored.getOrDefault(SessionFields.CLIENT_PROFILE_CONTENT, "");
+            profile = content.isEmpty() ? ClientProfiles.Profile.NONE : ClientProfiles.decode(content);
+            if (!content.isEmpty()) {
+                profiles.remember(userId, ownId, profile);
+            }
+        } else {
+            profile = storedInline(stored);
         }
-        ClientProfiles.Profile profile = knownProfile(userId, stored, profiles);
-        // A user's own profile found missing (never for a session the scripts wrote): no metadata.
-        return CompletableFuture.completedFuture(toSession(userId, sessionId, stored, username,
-                profile == null ? ClientProfiles.Profile.NONE : profile));
+        return CompletableFuture.completedFuture(toSession(userId, sessionId, stored, username, profile));
     }
 
     /**

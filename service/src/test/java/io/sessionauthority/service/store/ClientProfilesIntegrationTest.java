@@ -144,6 +144,23 @@ class ClientProfilesIntegrationTest {
         }
     }
 
+    @Test
+    void aSessionWhoseProfileCannotBeReadStaysLiveWithoutDeviceMetadata() {
+        User ann = domain.createUser("ann");
+        SessionService.Started started = login("ann", new ClientInfo("192.0.2.10", SAFARI, "tablet"));
+        String profile = profileKey(ann, started);
+        redis.del(profile);
+        redis.hset(profile, "not", "a string"); // every GET of it fails (WRONGTYPE), as a read from a shard that is down would
+        try (DomainFixture freshReplica = new DomainFixture(REDIS.uri())) {
+            Session session = join(freshReplica.sessions.validate(started.token(), true)).session();
+            assertThat(session.client()).isEqualTo(new ClientInfo("192.0.2.10", "", ""));
+            redis.del(profile);
+            redis.set(profile, "tablet\n" + SAFARI);
+            assertThat(join(freshReplica.sessions.validate(started.token(), true)).session().client())
+                    .as("nothing remembered of the failed read").isEqualTo(new ClientInfo("192.0.2.10", SAFARI, "tablet"));
+        }
+    }
+
     /** As the version before shared profiles wrote a session: its profile in the user's own hash, in 64-byte slices. */
     private SessionService.Started storedWithOwnProfile(User user, String deviceName, String userAgent) {
         SessionTokens.Issued issued = new SessionTokens(new SecureRandom()).issue(user.id());
