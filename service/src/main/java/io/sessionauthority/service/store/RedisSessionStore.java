@@ -161,9 +161,32 @@ public final class RedisSessionStore implements SessionStore {
             CompletionStage<Map<String, String>> session = reads.hgetall(RedisSchema.session(userId, sessionId));
             CompletionStage<List<KeyValue<String, String>>> generation = reads.hmget(RedisSchema.user(userId),
                     UserFields.GENERATION, UserFields.GENERATION_KEPT, UserFields.USERNAME);
-            return session.thenCombine(generation, (fields, user) -> plainlyLive(userId, sessionId, fields, user, now, profiles));
-        })).thenCompose(rpc.wrapFunction(live -> live != null
-                ? CompletableFuture.completedFuture(live) : findByScript(userId, sessionId, now)));
+            return session.thenCombine(generation, PlainRead::new);
+        })).thenCompose(rpc.wrapFunction(read -> answer(userId, sessionId, read, now)));
+    }
+
+    /** What Validate's plain read got: the session hash, and the user's gen, genk and un. */
+    private record PlainRead(Map<String, String> fields, List<KeyValue<String, String>> user) {
+    }
+
+    /**
+     * Validate's answer from its plain read: the session with its client profile if it is plainly
+     * live, reading a shared profile this replica has not seen yet (one GET, no script); the
+     * validate script for anything else, which says why a session ended and reads a user's own
+     * profile (written by an earlier version) in the user's slot.
+     */
+    private CompletionStage<SessionCheck> answer(String userId, String sessionId, PlainRead read, Instant now) {
+        SessionCheck live = plainlyLive(userId, sessionId, read.fields(), read.user(), now, profiles);
+        if (live != null) {
+            return CompletableFuture.completedFuture(live);
+        }
+        String sharedId = read.fields().get(SessionFields.SHARED_CLIENT_PROFILE);
+        if (sharedId == null || !isPlainlyLive(sessionId, read.fields(), read.user(), now)) {
+            return findByScript(userId, sessionId, now);
+        }
+        String username = read.user().get(2).getValueOrElse(read.fields().getOrDefault(SessionFields.USERNAME, ""));
+        return sharedProfile(sharedId).thenApply(profile ->
+                SessionCheck.live(toSession(userId, sessionId, read.fields(), username, profile)));
     }
 
     /** {@code work} inside a client span when an RPC span is current (as LuaScript does for scripts). */
@@ -196,18 +219,7 @@ public final class RedisSessionStore implements SessionStore {
      */
     static SessionCheck plainlyLive(String userId, String sessionId, Map<String, String> fields,
                                     List<KeyValue<String, String>> user, Instant now, ClientProfiles profiles) {
-        String absoluteExpiry = fields.get(SessionFields.ABSOLUTE_EXPIRY);
-        String idleExpiry = fields.get(SessionFields.IDLE_EXPIRY);
-        if (absoluteExpiry == null || idleExpiry == null) {
-            return null; // gone (or not a whole session): the script knows why
-        }
-        String generation = user.get(0).getValueOrElse(null);
-        if (generation != null && !sessionId.equals(user.get(1).getValueOrElse(""))
-                && Long.parseLong(fields.getOrDefault(SessionFields.GENERATION, "0")) < Long.parseLong(generation)) {
-            return null;
-        }
-        long nowMillis = now.toEpochMilli();
-        if (nowMillis >= epochMillis(absoluteExpiry) || nowMillis >= epochMillis(idleExpiry)) {
+        if (!isPlainlyLive(sessionId, fields, user, now)) {
             return null;
         }
         ClientProfiles.Profile profile = knownProfile(userId, fields, profiles);
@@ -216,6 +228,23 @@ public final class RedisSessionStore implements SessionStore {
         }
         String username = user.get(2).getValueOrElse(fields.getOrDefault(SessionFields.USERNAME, ""));
         return SessionCheck.live(toSession(userId, sessionId, fields, username, profile));
+    }
+
+    /** Whether the session is plainly live by the scripts' session_state rules (false: ask the script why not). */
+    private static boolean isPlainlyLive(String sessionId, Map<String, String> fields, List<KeyValue<String, String>> user,
+                                         Instant now) {
+        String absoluteExpiry = fields.get(SessionFields.ABSOLUTE_EXPIRY);
+        String idleExpiry = fields.get(SessionFields.IDLE_EXPIRY);
+        if (absoluteExpiry == null || idleExpiry == null) {
+            return false; // gone (or not a whole session): the script knows why
+        }
+        String generation = user.get(0).getValueOrElse(null);
+        if (generation != null && !sessionId.equals(user.get(1).getValueOrElse(""))
+                && Long.parseLong(fields.getOrDefault(SessionFields.GENERATION, "0")) < Long.parseLong(generation)) {
+            return false;
+        }
+        long nowMillis = now.toEpochMilli();
+        return nowMillis < epochMillis(absoluteExpiry) && nowMillis < epochMillis(idleExpiry);
     }
 
     @Override
@@ -341,25 +370,7 @@ public final class RedisSessionStore implements SessionStore {
         String username = stored.getOrDefault(SessionFields.USERNAME, "");
         String sharedId = stored.get(SessionFields.SHARED_CLIENT_PROFILE);
         if (sharedId != null) {
-            ClientProfiles.Profile known = profiles.knownShared(sharedId); // read once: another thread may clear the cache
-            if (known != null) {
-                return CompletableFuture.completedFuture(toSession(userId, sessionId, stored, username, known));
-            }
-            return redis.get(RedisSchema.sharedClientProfile(sharedId)).handle((content, error) -> {
-                // Missing if Redis lost it (a failover before it reached the replica), unreadable if its
-                // shard is down: either way the session is still the session, answered by its own
-                // shard, without its device metadata (and nothing remembered).
-                if (error != null) {
-                    LOG.debug("Client profile {} not read: {}", sharedId, Failures.unwrap(error).toString());
-                    return toSession(userId, sessionId, stored, username, ClientProfiles.Profile.NONE);
-                }
-                if (content == null) {
-                    return toSession(userId, sessionId, stored, username, ClientProfiles.Profile.NONE);
-                }
-                ClientProfiles.Profile profile = ClientProfiles.decode(content);
-                profiles.rememberShared(sharedId, profile);
-                return toSession(userId, sessionId, stored, username, profile);
-            });
+            return sharedProfile(sharedId).thenApply(profile -> toSession(userId, sessionId, stored, username, profile));
         }
         ClientProfiles.Profile profile;
         String ownId = stored.get(SessionFields.CLIENT_PROFILE);
@@ -375,6 +386,29 @@ public final class RedisSessionStore implements SessionStore {
             profile = storedInline(stored);
         }
         return CompletableFuture.completedFuture(toSession(userId, sessionId, stored, username, profile));
+    }
+
+    /** A shared profile: from this replica's memory, else read once and remembered. */
+    private CompletionStage<ClientProfiles.Profile> sharedProfile(String sharedId) {
+        ClientProfiles.Profile known = profiles.knownShared(sharedId); // read once: another thread may clear the cache
+        if (known != null) {
+            return CompletableFuture.completedFuture(known);
+        }
+        return redis.get(RedisSchema.sharedClientProfile(sharedId)).handle((content, error) -> {
+            // Missing if Redis lost it (a failover before it reached the replica), unreadable if its
+            // shard is down: either way the session is still the session, answered by its own shard,
+            // without its device metadata (and nothing remembered).
+            if (error != null) {
+                LOG.debug("Client profile {} not read: {}", sharedId, Failures.unwrap(error).toString());
+                return ClientProfiles.Profile.NONE;
+            }
+            if (content == null) {
+                return ClientProfiles.Profile.NONE;
+            }
+            ClientProfiles.Profile profile = ClientProfiles.decode(content);
+            profiles.rememberShared(sharedId, profile);
+            return profile;
+        });
     }
 
     /**

@@ -113,6 +113,27 @@ class ClientProfilesIntegrationTest {
     }
 
     @Test
+    void aReplicasFirstSightOfAProfileCostsOneGetAndNoScript() {
+        User joe = domain.createUser("joe");
+        SessionService.Started started = login("joe", new ClientInfo("192.0.2.4", SAFARI, "phone"));
+        try (DomainFixture freshReplica = new DomainFixture(REDIS.uri())) {
+            redis.configResetstat();
+            assertThat(join(freshReplica.sessions.validate(started.token(), true)).session().client())
+                    .isEqualTo(new ClientInfo("192.0.2.4", SAFARI, "phone"));
+            assertThat(calls("evalsha") + calls("eval")).as("scripts run").isZero();
+            assertThat(calls("get")).as("profile reads").isOne();
+            join(freshReplica.sessions.validate(started.token(), true));
+            assertThat(calls("get")).as("profile reads, the second time").isOne();
+        }
+    }
+
+    /** How often Redis ran {@code command} since the last CONFIG RESETSTAT. */
+    private long calls(String command) {
+        return redis.info("commandstats").lines().filter(line -> line.startsWith("cmdstat_" + command + ":"))
+                .mapToLong(line -> Long.parseLong(line.replaceAll("^[^:]*:calls=(\\d+),.*", "$1"))).sum();
+    }
+
+    @Test
     void aProfileLivesAsLongAsTheLastSessionThatUsesIt() {
         domain.createUser("leo");
         domain.createUser("eve");
