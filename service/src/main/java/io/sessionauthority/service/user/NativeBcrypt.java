@@ -37,10 +37,11 @@ final class NativeBcrypt {
     /** A whole bcrypt hash, in any of the spellings of its version that the Java verifier reads. */
     private static final java.util.regex.Pattern BCRYPT_HASH = java.util.regex.Pattern.compile("\\$2[aby]\\$\\d{2}\\$[./A-Za-z0-9]{53}");
 
-    private final LibCrypt crypt;
     /** Room for the phrase (at most 72 bytes and its NUL) and then the setting (a whole hash: 60 and its NUL). */
     private static final int ARGUMENTS_SIZE = 256;
     private static final int SETTING_OFFSET = 128;
+
+    private final LibCrypt crypt;
 
     /**
      * One work area per hashing thread, for crypt_rn's state (the key schedule) and for its
