@@ -137,6 +137,7 @@ public final class Bench {
         }
     }
 
+    /** {@code --name value} pairs, by name. */
     private static Map<String, String> flags(String[] args) {
         Map<String, String> flags = new HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
@@ -146,10 +147,7 @@ public final class Bench {
     }
 
     private static void performance(String[] args) {
-        Map<String, String> flags = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            flags.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
+        Map<String, String> flags = flags(args);
         PerformanceBench.Options options = new PerformanceBench.Options(
                 Duration.parse("PT" + flags.getOrDefault("duration", "10s").toUpperCase()),
                 Integer.parseInt(flags.getOrDefault("concurrency", "64")),
@@ -169,10 +167,7 @@ public final class Bench {
     }
 
     private static void revocations(String[] args) {
-        Map<String, String> flags = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            flags.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
+        Map<String, String> flags = flags(args);
         int revokes = Integer.parseInt(flags.getOrDefault("revokes", "1000"));
         RevocationBench.Options options = new RevocationBench.Options(revokes, Math.max(revokes, 1000),
                 Duration.parse("PT" + flags.getOrDefault("duration", "10s").toUpperCase()),
@@ -186,10 +181,7 @@ public final class Bench {
 
     /** Issue 23's login lanes: the owner on a known device while guesses flood the hashing pool. */
     private static void logins(String[] args) {
-        Map<String, String> flags = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            flags.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
+        Map<String, String> flags = flags(args);
         try {
             LoginLanesBench.run(serviceJar(), Duration.parse("PT" + flags.getOrDefault("duration", "20s").toUpperCase()));
         } catch (Exception e) {
@@ -199,10 +191,7 @@ public final class Bench {
 
     /** Issue 25's warm join: fresh replicas, with and without the warm-up, taking calls the moment they are SERVING. */
     private static void join(String[] args) {
-        Map<String, String> flags = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            flags.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
+        Map<String, String> flags = flags(args);
         try {
             JoinBench.run(serviceJar(), Integer.parseInt(flags.getOrDefault("rounds", "3")),
                     Double.parseDouble(flags.getOrDefault("rate", "150")),
@@ -215,10 +204,7 @@ public final class Bench {
 
     /** Issue 22's attacks, one at a time, against a legitimate mix at half of peak. */
     private static void abuse(String[] args) {
-        Map<String, String> flags = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            flags.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
+        Map<String, String> flags = flags(args);
         AbuseBench.Options options = new AbuseBench.Options(
                 Duration.parse("PT" + flags.getOrDefault("duration", "20s").toUpperCase()),
                 flags.containsKey("attacks") ? List.of(flags.get("attacks").split(",")) : Attacks.names(),
@@ -233,10 +219,7 @@ public final class Bench {
     }
 
     private static void soak(String[] args) {
-        Map<String, String> flags = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            flags.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
+        Map<String, String> flags = flags(args);
         try {
             SoakBench.run(serviceJar(), Duration.parse("PT" + flags.getOrDefault("duration", "10m").toUpperCase()),
                     Double.parseDouble(flags.getOrDefault("rate", "1000")),
@@ -252,10 +235,7 @@ public final class Bench {
      * target to move, checked in two minutes instead of ten.
      */
     private static void ceiling(String[] args) {
-        Map<String, String> flags = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            flags.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
+        Map<String, String> flags = flags(args);
         int requests = Integer.parseInt(flags.getOrDefault("requests", "200000"));
         int rounds = Integer.parseInt(flags.getOrDefault("rounds", "3"));
         List<String> jvm = new java.util.ArrayList<>(List.of(flags.getOrDefault("service-java-opts", "").trim().split("\\s+")).stream()
