@@ -34,6 +34,7 @@ public final class Bench {
             case "join" -> join(Arrays.copyOfRange(args, 1, args.length));
             case "memory" -> memory(Arrays.copyOfRange(args, 1, args.length));
             case "mix" -> mix(Arrays.copyOfRange(args, 1, args.length));
+            case "rss" -> rss(Arrays.copyOfRange(args, 1, args.length));
             default -> {
                 System.err.println("""
                         usage: java -jar bench/target/session-authority-bench.jar enumeration [rounds]
@@ -54,6 +55,7 @@ public final class Bench {
                                java -jar bench/target/session-authority-bench.jar mix [--rate 2000] [--duration 20s]
                                     [--weights 85.5,9.5,4,0.5,0.5 (Validate hot, from Redis, Touch, Login, Revoke)]
                                     [--service-java-opts "..."]
+                               java -jar bench/target/session-authority-bench.jar rss [--duration 10s] [--concurrency 64]
                                java -jar bench/target/session-authority-bench.jar join [--rounds 3] [--rate 150] [--window 10s] [--warm-up-calls 1000]""");
                 System.exit(2);
             }
@@ -161,6 +163,22 @@ public final class Bench {
         try {
             Path written = new PerformanceBench(options).run(serviceJar());
             System.out.println("\nwritten: " + written + " (and its -latency.png)");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Only the performance run's resident-memory target: the service as {@code java -jar} without
+     * flags and with the README's production flags, each under Validate load and 10 s after it.
+     */
+    private static void rss(String[] args) {
+        Map<String, String> flags = flags(args);
+        PerformanceBench.Options options = new PerformanceBench.Options(
+                Duration.parse("PT" + flags.getOrDefault("duration", "10s").toUpperCase()),
+                Integer.parseInt(flags.getOrDefault("concurrency", "64")), 4, 0, 0, Path.of("bench/results"), 0, List.of());
+        try {
+            new PerformanceBench(options).defaultCommandMemory(serviceJar());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -183,7 +183,7 @@ final class PerformanceBench {
      * Validate load twice as long as one scenario, and its resident memory 10 s after the load
      * stopped (unsized, IdleMemoryReturn gives back what the load grew).
      */
-    private void defaultCommandMemory(Path serviceJar) throws Exception {
+    void defaultCommandMemory(Path serviceJar) throws Exception {
         line("");
         long unsized = residentAfterLoad(serviceJar, List.of(), "`java -jar` without flags");
         long sidecar = residentAfterLoad(serviceJar, SIDECAR_PROFILE, "`java " + String.join(" ", SIDECAR_PROFILE) + " -jar` (the README)");
