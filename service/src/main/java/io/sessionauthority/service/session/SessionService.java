@@ -159,8 +159,18 @@ public final class SessionService {
     public CompletionStage<SessionCheck> touch(String token, Map<String, String> setAttributes, Collection<String> removeAttributes) {
         SessionTokens.Reference ref = SessionTokens.parse("token", token);
         policy.checkAttributeChanges(setAttributes, removeAttributes);
-        return store.touch(ref.userId(), ref.sessionId(), clock.instant(), policy.idleTimeout(),
+        long begun = hot == null ? 0 : hot.begin();
+        CompletionStage<SessionCheck> touched = store.touch(ref.userId(), ref.sessionId(), clock.instant(), policy.idleTimeout(),
                 setAttributes, removeAttributes, policy.maxAttributes(), policy.forgetAfter());
+        if (hot == null) {
+            return touched;
+        }
+        // The kept answer takes the new expiry, last-seen time and attributes: a Validate on this
+        // replica right after the Touch shows them (others keep theirs until their max age).
+        return touched.thenApply(check -> {
+            hot.put(check, begun);
+            return check;
+        });
     }
 
     /**
@@ -174,12 +184,8 @@ public final class SessionService {
             return;
         }
         try {
-            long begun = hot == null ? 0 : hot.begin();
+            // touch() refreshes the kept answer: it carries the new last-seen time, so no Touch again until the interval passes.
             touch(token, Map.of(), List.of()).whenComplete((touched, error) -> {
-                if (error == null && hot != null) {
-                    // The kept answer carries the new last-seen time: no Touch again until the interval passes.
-                    hot.put(touched, begun);
-                }
                 if (error != null) {
                     LOG.debug("Keep-alive of session {} deferred: {}", session.sessionId(), Failures.unwrap(error).toString());
                 }

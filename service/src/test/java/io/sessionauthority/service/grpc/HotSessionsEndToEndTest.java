@@ -11,7 +11,10 @@ import io.sessionauthority.v1.CreateUserRequest;
 import io.sessionauthority.v1.LoginRequest;
 import io.sessionauthority.v1.LoginResponse;
 import io.sessionauthority.v1.RevokeRequest;
+import io.sessionauthority.v1.TouchRequest;
+import io.sessionauthority.v1.TouchResponse;
 import io.sessionauthority.v1.ValidateRequest;
+import io.sessionauthority.v1.ValidateResponse;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
@@ -51,6 +54,26 @@ class HotSessionsEndToEndTest {
             second.blocking().revoke(RevokeRequest.newBuilder().setAllSessions(AllSessions.newBuilder()
                     .setUserId(other.getSession().getUserId())).build());
             assertThat(valid(second, other.getToken())).isFalse();
+        }
+    }
+
+    /** A hot session's answer is kept between Validates, and a Touch's changes show in the very next one. */
+    @Test
+    void aTouchShowsInTheNextHotAnswer() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             ServiceUnderTest service = ServiceUnderTest.start(redis.uri())) {
+            service.blocking().createUser(CreateUserRequest.newBuilder().setUsername("carol").setPassword(PASSWORD).build());
+            LoginResponse login = login(service, "carol");
+            awaitValidFromMemory(service, login.getToken());
+            ValidateRequest validate = ValidateRequest.newBuilder().setToken(login.getToken()).build();
+            assertThat(service.blocking().validate(validate).getSession().getAttributesMap()).doesNotContainKey("cart");
+
+            TouchResponse touched = service.blocking().touch(TouchRequest.newBuilder().setToken(login.getToken())
+                    .putSetAttributes("cart", "3").build());
+            ValidateResponse after = service.blocking().validate(validate);
+            assertThat(after.getSession().getAttributesMap()).containsEntry("cart", "3");
+            assertThat(after.getSession().getIdleExpireTime()).isEqualTo(touched.getSession().getIdleExpireTime());
+            assertThat(service.blocking().validate(validate)).isEqualTo(after);
         }
     }
 
