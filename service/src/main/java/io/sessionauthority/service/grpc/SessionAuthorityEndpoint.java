@@ -43,6 +43,7 @@ public class SessionAuthorityEndpoint implements SessionAuthorityServiceGrpc.Asy
     private final ServiceMetrics metrics;
     private final RevocationStreams revocations;
     private final Replies replies;
+    private final HotAnswers hotAnswers = new HotAnswers();
 
     public SessionAuthorityEndpoint(UserService users, SessionService sessions, AuditLog audit, ServiceMetrics metrics,
                                     RevocationStreams revocations, Replies replies) {
@@ -111,7 +112,9 @@ public class SessionAuthorityEndpoint implements SessionAuthorityServiceGrpc.Asy
 
     @Override
     public void validate(ValidateRequest request, StreamObserver<ValidateResponse> observer) {
-        replies.reply("Validate", observer, () -> sessions.validate(request.getToken(), request.getSkipCache()).thenApply(ProtoMapping::validateResponse));
+        boolean fromStore = request.getSkipCache();
+        replies.reply("Validate", observer, () -> sessions.validate(request.getToken(), fromStore)
+                .thenApply(check -> hotAnswers.validateResponse(check, !fromStore)));
     }
 
     @Override
