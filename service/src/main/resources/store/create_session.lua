@@ -1,13 +1,17 @@
--- Stores a new session, evicting the least recently used ones past the per-user cap.
+-- Stores a new session under the user's session limit: past it, the least recently used sessions
+-- end ('evict'), or the login is refused and nothing is written ('deny').
 -- Keys and fields as named in store.RedisSchema.
 -- KEYS: session, user, index, revoked, ends, clients
 -- ARGV: sid, now, idle expiry, forget ms, max sessions per user, session key prefix,
 --       the password hash the login was verified against, shared client profile id ('' for none:
 --       then the session has no 'p' field; the service stored the profile itself before this
---       script, store_client_profile.lua), field, value, ...
+--       script, store_client_profile.lua), limit mode ('evict' or 'deny'), a session of the user to
+--       end as this one starts ('' for none), a device whose sessions ('dv') this one replaces ('' for
+--       none), field, value, ...
 -- KEYS[6], the user's own profiles of sessions written before shared ones, is only pruned here.
--- Answers {'OK', evicted session id, ...}, {'NO_USER'} or {'STALE_CREDENTIALS'} when the password changed
--- while the login was being verified (a login must never outlive the password it used).
+-- Answers {'OK', ended session id, ...} (every session it ended: reason SESSION_LIMIT), {'NO_USER'},
+-- {'STALE_CREDENTIALS'} when the password changed while the login was being verified (a login must
+-- never outlive the password it used) or {'LIMIT'} when 'deny' refused it.
 local user = redis.call('HMGET', KEYS[2], 'pw', 'gen')
 if not user[1] then
   return {'NO_USER'}
@@ -19,6 +23,22 @@ local sid, now, idle_expiry = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local forget, max_sessions, prefix = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 
 local profile = ARGV[8]
+local deny, replace, replaced_device = ARGV[9] == 'deny', ARGV[10], ARGV[11]
+local first_field = 12
+
+if deny then
+  -- Still read-only: a refused login writes nothing. The session it would replace does not count.
+  local live = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. now, '+inf')
+  local count = #live
+  for _, other in ipairs(live) do
+    if other == replace then
+      count = count - 1
+    end
+  end
+  if count >= max_sessions then
+    return {'LIMIT'}
+  end
+end
 
 -- The session hash is written first: Redis checks for out-of-memory only until a script's first
 -- write, so a full Redis refuses the whole login here instead of letting it grow the keyspace.
@@ -32,9 +52,9 @@ if profile ~= '' then
   fields[#fields + 1] = profile
 end
 local absolute_expiry
-for i = 9, #ARGV do
+for i = first_field, #ARGV do
   fields[#fields + 1] = ARGV[i]
-  if ARGV[i] == 'ax' and i % 2 == 1 then
+  if ARGV[i] == 'ax' and (i - first_field) % 2 == 0 then
     absolute_expiry = tonumber(ARGV[i + 1])
   end
 end
@@ -42,9 +62,21 @@ redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('PEXPIREAT', KEYS[1], idle_expiry)
 
 prune(KEYS[3], KEYS[4], KEYS[5], now, forget)
+local reply = {'OK'}
+-- Only the user's own sessions can be named: their keys are built from the user's prefix.
+if replace ~= '' and replace ~= sid and end_session(prefix, KEYS[3], KEYS[4], KEYS[5], replace, 'n', now, forget) == 1 then
+  reply[#reply + 1] = replace
+end
+if replaced_device ~= '' then
+  for _, other in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. now, '+inf')) do
+    if other ~= sid and redis.call('HGET', prefix .. other, 'dv') == replaced_device
+        and end_session(prefix, KEYS[3], KEYS[4], KEYS[5], other, 'n', now, forget) == 1 then
+      reply[#reply + 1] = other
+    end
+  end
+end
 -- Lowest idle expiry first: the least recently used sessions.
 local live = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. now, '+inf')
-local reply = {'OK'}
 for i = 1, #live - max_sessions + 1 do
   if end_session(prefix, KEYS[3], KEYS[4], KEYS[5], live[i], 'n', now, forget) == 1 then
     reply[#reply + 1] = live[i]

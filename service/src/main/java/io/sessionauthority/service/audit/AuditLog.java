@@ -2,6 +2,7 @@ package io.sessionauthority.service.audit;
 
 import io.sessionauthority.service.error.Failures;
 import io.sessionauthority.service.error.InvalidCredentialsException;
+import io.sessionauthority.service.session.SessionLimitReachedException;
 import io.sessionauthority.service.error.ThrottledException;
 import io.sessionauthority.service.session.SessionService;
 import java.nio.charset.StandardCharsets;
@@ -54,6 +55,10 @@ public final class AuditLog {
         } else if (cause instanceof ThrottledException throttled) {
             write("login.locked", caller, "username_ref", nameReference(presentedUsername), "client_ip", clientIp,
                     "retry_after_s", Long.toString(throttled.retryAfter().toSeconds()));
+        } else if (cause instanceof SessionLimitReachedException limit) {
+            // The password was right: the user is known, and so may be named.
+            write("login.session_limit", caller, "user_id", limit.userId(),
+                    "client_ip", clientIp, "max_sessions", Integer.toString(limit.maxSessions()));
         }
     }
 

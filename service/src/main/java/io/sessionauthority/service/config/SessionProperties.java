@@ -2,6 +2,7 @@ package io.sessionauthority.service.config;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
+import io.sessionauthority.service.session.SessionLimit;
 import io.sessionauthority.service.session.SessionPolicy;
 import java.time.Duration;
 
@@ -16,10 +17,12 @@ public record SessionProperties(
         @Bindable(defaultValue = "100") int maxPerUser,
         @Bindable(defaultValue = "1h") Duration forgetAfter,
         @Bindable(defaultValue = "16") int maxAttributes,
-        @Bindable(defaultValue = "256") int maxAttributeValue) {
+        @Bindable(defaultValue = "256") int maxAttributeValue,
+        @Bindable(defaultValue = "evict-least-recent") String limitPolicy) {
 
     /** The plain rules the domain gets; checks every value. */
     public SessionPolicy policy() {
-        return new SessionPolicy(idleTimeout, absoluteTimeout, maxPerUser, forgetAfter, maxAttributes, maxAttributeValue);
+        return new SessionPolicy(idleTimeout, absoluteTimeout, maxPerUser, forgetAfter, maxAttributes, maxAttributeValue,
+                SessionLimit.Policy.named(limitPolicy));
     }
 }

@@ -18,6 +18,7 @@ import io.sessionauthority.service.error.PermissionDeniedException;
 import io.sessionauthority.service.error.SessionAuthorityException;
 import io.sessionauthority.service.error.StoreUnavailableException;
 import io.sessionauthority.service.logging.RateLimitedLog;
+import io.sessionauthority.service.session.SessionLimitReachedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +56,9 @@ final class ErrorMapping {
             info.putMetadata("field", invalid.field());
         }
         status.addDetails(Any.pack(info.build()));
+        if (known instanceof SessionLimitReachedException limit) {
+            status.addDetails(Any.pack(ProtoMapping.sessionLimitReached(limit)));
+        }
         if (known instanceof RetryLaterException retryLater) {
             status.addDetails(Any.pack(RetryInfo.newBuilder()
                     .setRetryDelay(com.google.protobuf.Duration.newBuilder()
@@ -84,6 +88,8 @@ final class ErrorMapping {
             return Code.PERMISSION_DENIED;
         } else if (error instanceof CallerGoneException) {
             return Code.CANCELLED;
+        } else if (error instanceof SessionLimitReachedException) {
+            return Code.FAILED_PRECONDITION;
         }
         return Code.INTERNAL;
     }

@@ -4,10 +4,15 @@ import com.google.protobuf.Timestamp;
 import io.sessionauthority.service.revocation.EndReason;
 import io.sessionauthority.service.session.ClientInfo;
 import io.sessionauthority.service.session.Session;
+import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.session.SessionCheck;
+import io.sessionauthority.service.session.SessionLimit;
+import io.sessionauthority.service.session.SessionLimitReachedException;
 import io.sessionauthority.service.session.SessionStatus;
 import io.sessionauthority.v1.ClientMetadata;
 import io.sessionauthority.v1.InvalidReason;
+import io.sessionauthority.v1.LoginRequest;
+import io.sessionauthority.v1.SessionLimitReached;
 import io.sessionauthority.v1.SessionEndReason;
 import io.sessionauthority.v1.TouchResponse;
 import io.sessionauthority.v1.ValidateResponse;
@@ -38,6 +43,25 @@ final class ProtoMapping {
                         .setDeviceName(session.client().deviceName()))
                 .putAllAttributes(session.attributes())
                 .build();
+    }
+
+    /** The caller's session-limit request of a login; an unknown policy number answers INVALID_ARGUMENT. */
+    static SessionLimit.Requested sessionLimit(LoginRequest request) {
+        java.util.Optional<SessionLimit.Policy> policy = switch (request.getSessionLimitPolicy()) {
+            case SESSION_LIMIT_POLICY_UNSPECIFIED -> java.util.Optional.empty();
+            case SESSION_LIMIT_POLICY_EVICT_LEAST_RECENT -> java.util.Optional.of(SessionLimit.Policy.EVICT_LEAST_RECENT);
+            case SESSION_LIMIT_POLICY_DENY_NEW -> java.util.Optional.of(SessionLimit.Policy.DENY_NEW);
+            case SESSION_LIMIT_POLICY_ONE_PER_DEVICE -> java.util.Optional.of(SessionLimit.Policy.ONE_PER_DEVICE);
+            case UNRECOGNIZED -> throw new InvalidArgumentException("session_limit_policy",
+                    "is " + request.getSessionLimitPolicyValue() + ", which is no SessionLimitPolicy");
+        };
+        return new SessionLimit.Requested(policy, Integer.toUnsignedLong(request.getMaxSessions()), request.getReplaceSessionId());
+    }
+
+    static SessionLimitReached sessionLimitReached(SessionLimitReachedException refused) {
+        SessionLimitReached.Builder detail = SessionLimitReached.newBuilder().setMaxSessions(refused.maxSessions());
+        refused.liveSessions().forEach(live -> detail.addSessions(session(live)));
+        return detail.build();
     }
 
     static ValidateResponse validateResponse(SessionCheck check) {

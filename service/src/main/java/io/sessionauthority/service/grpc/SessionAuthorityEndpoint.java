@@ -98,7 +98,8 @@ public class SessionAuthorityEndpoint implements SessionAuthorityServiceGrpc.Asy
     public void login(LoginRequest request, StreamObserver<LoginResponse> observer) {
         String caller = caller();
         replies.reply("Login", observer, () -> sessions.login(request.getUsername(), request.getPassword(),
-                        ProtoMapping.client(request.getClient()), request.getAttributesMap(), request.getDeviceToken(), callerWaiting())
+                        ProtoMapping.client(request.getClient()), request.getAttributesMap(), request.getDeviceToken(),
+                        ProtoMapping.sessionLimit(request), callerWaiting())
                 .whenComplete(inThisCall((started, error) -> {
                     audit.login(caller, request.getUsername(), request.getClient().getIpAddress(), started, error);
                     metrics.login(error);

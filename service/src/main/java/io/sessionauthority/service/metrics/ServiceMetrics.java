@@ -10,6 +10,7 @@ import io.sessionauthority.service.error.InvalidCredentialsException;
 import io.sessionauthority.service.error.OverloadedException;
 import io.sessionauthority.service.error.ThrottledException;
 import io.sessionauthority.service.error.StoreUnavailableException;
+import io.sessionauthority.service.session.SessionLimitReachedException;
 import io.sessionauthority.service.error.Failures;
 import io.sessionauthority.service.session.HotSessions;
 import io.sessionauthority.service.user.HashingPool;
@@ -81,6 +82,8 @@ public final class ServiceMetrics {
             return "invalid";
         } else if (cause instanceof StoreUnavailableException) {
             return "unavailable";
+        } else if (cause instanceof SessionLimitReachedException) {
+            return "session_limit";
         }
         return "error";
     }

@@ -26,6 +26,7 @@ public final class SessionPolicy {
     private final int maxPerUser;
     private final int maxAttributes;
     private final int maxAttributeValue;
+    private final SessionLimit.Policy limitPolicy;
 
     /**
      * @param idleTimeout       how long a session lives without a Touch (OWASP: 15 to 30 minutes)
@@ -38,6 +39,12 @@ public final class SessionPolicy {
      */
     public SessionPolicy(Duration idleTimeout, Duration absoluteTimeout, int maxPerUser, Duration forgetAfter,
                          int maxAttributes, int maxAttributeValue) {
+        this(idleTimeout, absoluteTimeout, maxPerUser, forgetAfter, maxAttributes, maxAttributeValue, SessionLimit.Policy.EVICT_LEAST_RECENT);
+    }
+
+    /** As the constructor without it, with {@code limitPolicy}: what a login past {@code maxPerUser} does unless its caller says. */
+    public SessionPolicy(Duration idleTimeout, Duration absoluteTimeout, int maxPerUser, Duration forgetAfter,
+                         int maxAttributes, int maxAttributeValue, SessionLimit.Policy limitPolicy) {
         requirePositive("idle-timeout", idleTimeout);
         requirePositive("absolute-timeout", absoluteTimeout);
         requirePositive("forget-after", forgetAfter);
@@ -55,6 +62,7 @@ public final class SessionPolicy {
         this.maxPerUser = maxPerUser;
         this.maxAttributes = maxAttributes;
         this.maxAttributeValue = maxAttributeValue;
+        this.limitPolicy = java.util.Objects.requireNonNull(limitPolicy, "limitPolicy");
     }
 
     private static void requirePositive(String name, Duration value) {
@@ -84,6 +92,28 @@ public final class SessionPolicy {
 
     public int maxPerUser() {
         return maxPerUser;
+    }
+
+    public SessionLimit.Policy limitPolicy() {
+        return limitPolicy;
+    }
+
+    /**
+     * The session limit of one login: the caller's policy (none: this deployment's) and its own limit
+     * (0: {@link #maxPerUser()}, which it may only lower). INVALID_ARGUMENT for a limit above that
+     * or a malformed session id to replace.
+     */
+    public SessionLimit limitFor(SessionLimit.Requested requested) {
+        long requestedMax = requested.maxSessions();
+        String replaceSessionId = requested.replaceSessionId();
+        if (requestedMax < 0 || requestedMax > maxPerUser) {
+            throw new InvalidArgumentException("max_sessions", "is " + requestedMax + "; it may lower this deployment's limit of "
+                    + maxPerUser + " live sessions per user, not raise it (0 keeps it)");
+        }
+        if (!replaceSessionId.isEmpty() && !SessionTokens.isSessionId(replaceSessionId)) {
+            throw new InvalidArgumentException("replace_session_id", "is not a session id (22 URL-safe base64 characters)");
+        }
+        return new SessionLimit(requested.policy().orElse(limitPolicy), requestedMax == 0 ? maxPerUser : (int) requestedMax, replaceSessionId, "", "");
     }
 
     public int maxAttributes() {

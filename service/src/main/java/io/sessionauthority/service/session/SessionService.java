@@ -85,6 +85,18 @@ public final class SessionService {
      */
     public CompletionStage<Started> login(String username, String password, ClientInfo client, Map<String, String> attributes,
                                           String deviceToken, BooleanSupplier callerWaiting) {
+        return login(username, password, client, attributes, deviceToken, SessionLimit.Requested.DEPLOYMENT_DEFAULTS, callerWaiting);
+    }
+
+    /**
+     * As the overload without it, under the session limit the caller asked for (see
+     * {@link SessionPolicy#limitFor}). Under DENY_NEW a user at the limit is refused with a
+     * {@link SessionLimitReachedException} listing the live sessions, after the password was
+     * checked: the list is never shown to someone who does not know it.
+     */
+    public CompletionStage<Started> login(String username, String password, ClientInfo client, Map<String, String> attributes,
+                                          String deviceToken, SessionLimit.Requested requestedLimit, BooleanSupplier callerWaiting) {
+        SessionLimit limit = policy.limitFor(requestedLimit);
         ClientInfo checkedClient = policy.checkClient(client);
         Map<String, String> checkedAttributes = policy.checkAttributes("attributes", attributes);
         String normalized = Usernames.normalize("username", username);
@@ -102,19 +114,30 @@ public final class SessionService {
                     }
                     return user;
                 })
-                .thenCompose(user -> start(user, checkedClient, checkedAttributes)
-                        .thenCompose(started -> throttle.rememberDevice(user.id(), admission)
-                                .thenApply(device -> new Started(started.token(), started.session(), device)))));
+                .thenCompose(user -> {
+                    DeviceTokens.Presented device = throttle.newDevice(user.id());
+                    // A device token names its user: one presented by another user's device replaces nothing.
+                    String presentedDevice = attempt.device().filter(presented -> presented.userId().equals(user.id()))
+                            .map(DeviceTokens.Presented::deviceId).orElse("");
+                    return start(user, checkedClient, checkedAttributes, limit.withDevices(device.deviceId(), presentedDevice))
+                            .thenCompose(started -> throttle.rememberDevice(user.id(), admission, device)
+                                    .thenApply(token -> new Started(started.token(), started.session(), token)));
+                }));
     }
 
-    private CompletionStage<Started> start(User user, ClientInfo client, Map<String, String> attributes) {
+    private CompletionStage<Started> start(User user, ClientInfo client, Map<String, String> attributes, SessionLimit limit) {
         // The store keeps milliseconds: hand out exactly the times that Validate will later read back.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Instant expiry = policy.absoluteExpiry(now);
         SessionTokens.Issued issued = tokens.issue(user.id());
         Session session = new Session(issued.sessionId(), user.id(), user.username(), now, expiry,
                 policy.idleExpiry(now, expiry), now, client, attributes);
-        return store.create(session, user.passwordHash(), policy.maxPerUser(), policy.forgetAfter())
+        return store.create(session, user.passwordHash(), limit, policy.forgetAfter())
+                .exceptionallyCompose(error -> Failures.unwrap(error) instanceof SessionLimitReachedException refused
+                        ? store.list(user.id(), now).thenApply(live -> {
+                            throw new SessionLimitReachedException(user.id(), refused.maxSessions(), leastRecentFirst(live));
+                        })
+                        : CompletableFuture.failedFuture(error))
                 .thenCompose(evicted -> announceEach(user.id(), evicted, now))
                 .thenApply(ignored -> new Started(issued.token(), session, ""));
     }
@@ -193,6 +216,11 @@ public final class SessionService {
         } catch (RuntimeException e) {
             LOG.debug("Keep-alive of session {} skipped: {}", session.sessionId(), e.toString());
         }
+    }
+
+    /** The least recently used first: lowest idle expiry (it slides with each Touch), then oldest. */
+    private static List<Session> leastRecentFirst(List<Session> sessions) {
+        return sessions.stream().sorted(Comparator.comparing(Session::idleExpireTime).thenComparing(Session::createTime)).toList();
     }
 
     /** How long after a session ended a revoke of it appends its event again (a retried revoke). */

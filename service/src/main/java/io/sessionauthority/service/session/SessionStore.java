@@ -20,7 +20,19 @@ public interface SessionStore {
      * password changed meanwhile, NotFoundException when the user does not exist. Completes with the
      * ids of the sessions it evicted past the per-user limit, least recently used first.
      */
-    CompletionStage<List<String>> create(Session session, String verifiedPasswordHash, int maxPerUser, Duration forgetAfter);
+    default CompletionStage<List<String>> create(Session session, String verifiedPasswordHash, int maxPerUser, Duration forgetAfter) {
+        return create(session, verifiedPasswordHash, new SessionLimit(SessionLimit.Policy.EVICT_LEAST_RECENT, maxPerUser, "", "", ""),
+                forgetAfter);
+    }
+
+    /**
+     * As the overload with a plain limit, under {@code limit}'s policy. The ids it completes with are
+     * every session this login ended (reason SESSION_LIMIT): evicted, replaced on their device, or
+     * named by {@link SessionLimit#replaceSessionId()}. Under DENY_NEW, when the user already has
+     * {@link SessionLimit#maxSessions()} live sessions (the one to replace not counted), nothing is
+     * written and it fails with a {@link SessionLimitReachedException} (without the sessions).
+     */
+    CompletionStage<List<String>> create(Session session, String verifiedPasswordHash, SessionLimit limit, Duration forgetAfter);
 
     /** Reads a session without changing anything. */
     CompletionStage<SessionCheck> find(String userId, String sessionId, Instant now);

@@ -95,6 +95,11 @@ public final class RedisSchema {
         static final String IP_ADDRESS = "ip";
         /** The id of the session's shared client profile, {@code sa:client:<id>}. */
         static final String SHARED_CLIENT_PROFILE = "p";
+        /**
+         * Only for a session started under the one-per-device limit policy: the one-way id of the
+         * device token its login handed out, so that device's next login finds the session it replaces.
+         */
+        static final String DEVICE = "dv";
         /** Written by earlier versions only: the id of the session's entry in {@code sa:{<uid>}:clients}. */
         static final String CLIENT_PROFILE = "c";
         /** Written by earlier versions only: now the user's username and the client profile hold them. */

@@ -19,6 +19,8 @@ import io.sessionauthority.service.error.NotFoundException;
 import io.sessionauthority.service.session.ClientInfo;
 import io.sessionauthority.service.session.Session;
 import io.sessionauthority.service.session.SessionCheck;
+import io.sessionauthority.service.session.SessionLimit;
+import io.sessionauthority.service.session.SessionLimitReachedException;
 import io.sessionauthority.service.session.SessionStatus;
 import io.sessionauthority.service.revocation.EndReason;
 import io.sessionauthority.service.session.SessionStore;
@@ -75,10 +77,10 @@ public final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletionStage<List<String>> create(Session session, String verifiedPasswordHash, int maxPerUser, Duration forgetAfter) {
+    public CompletionStage<List<String>> create(Session session, String verifiedPasswordHash, SessionLimit limit, Duration forgetAfter) {
         String profile = ClientProfiles.encode(session.client().deviceName(), session.client().userAgent());
         if (profile.isEmpty()) {
-            return createSession(session, verifiedPasswordHash, maxPerUser, forgetAfter, "");
+            return createSession(session, verifiedPasswordHash, limit, forgetAfter, "");
         }
         // The profile first: no session may name a profile that is not stored. A login that fails
         // after this leaves a profile that expires with the session it was for.
@@ -94,10 +96,10 @@ public final class RedisSessionStore implements SessionStore {
             }
             profiles.rememberShared(profileId, ClientProfiles.decode(profile));
             return profileId;
-        }).thenCompose(storedId -> createSession(session, verifiedPasswordHash, maxPerUser, forgetAfter, storedId));
+        }).thenCompose(storedId -> createSession(session, verifiedPasswordHash, limit, forgetAfter, storedId));
     }
 
-    private CompletionStage<List<String>> createSession(Session session, String verifiedPasswordHash, int maxPerUser,
+    private CompletionStage<List<String>> createSession(Session session, String verifiedPasswordHash, SessionLimit limit,
                                                         Duration forgetAfter, String profileId) {
         String uid = session.userId();
         List<String> args = new ArrayList<>(List.of(
@@ -105,14 +107,21 @@ public final class RedisSessionStore implements SessionStore {
                 millis(session.createTime()),
                 millis(session.idleExpireTime()),
                 Long.toString(forgetAfter.toMillis()),
-                Integer.toString(maxPerUser),
+                Integer.toString(limit.maxSessions()),
                 RedisSchema.sessionPrefix(uid),
                 verifiedPasswordHash,
-                profileId));
+                profileId,
+                limit.policy() == SessionLimit.Policy.DENY_NEW ? "deny" : "evict",
+                limit.replaceSessionId(),
+                limit.replacedDeviceId()));
         fields(session).forEach((field, value) -> {
             args.add(field);
             args.add(value);
         });
+        if (!limit.deviceId().isEmpty()) {
+            args.add(SessionFields.DEVICE);
+            args.add(limit.deviceId());
+        }
         CompletionStage<List<Object>> result = createScript.run(tracer, redis, ScriptOutputType.MULTI,
                 sessionKeys(uid, session.sessionId()),
                 args.toArray(String[]::new));
@@ -122,6 +131,9 @@ public final class RedisSessionStore implements SessionStore {
             }
             if ("STALE_CREDENTIALS".equals(reply.get(0))) {
                 throw InvalidCredentialsException.wrongPassword(uid);
+            }
+            if ("LIMIT".equals(reply.get(0))) {
+                throw new SessionLimitReachedException(uid, limit.maxSessions(), List.of());
             }
             List<String> evicted = new ArrayList<>();
             for (int i = 1; i < reply.size(); i++) {

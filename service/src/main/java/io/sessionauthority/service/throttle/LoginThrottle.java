@@ -117,7 +117,16 @@ public final class LoginThrottle {
      * Never fails: a device that could not be remembered is simply unknown at its next login.
      */
     public CompletionStage<String> rememberDevice(String userId, Admission admission) {
-        DeviceTokens.Presented device = devices.issue(userId);
+        return rememberDevice(userId, admission, newDevice(userId));
+    }
+
+    /** A new device token for {@code userId}, to hand back with {@link #rememberDevice(String, Admission, DeviceTokens.Presented)}. */
+    public DeviceTokens.Presented newDevice(String userId) {
+        return devices.issue(userId);
+    }
+
+    /** As {@link #rememberDevice(String, Admission)}, with the new token issued before (its id known to the login). */
+    public CompletionStage<String> rememberDevice(String userId, Admission admission, DeviceTokens.Presented device) {
         if (!policy.enabled()) {
             return CompletableFuture.completedFuture(device.token());
         }

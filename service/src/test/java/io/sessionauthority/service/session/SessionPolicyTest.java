@@ -22,6 +22,42 @@ class SessionPolicyTest {
             Duration.ofMinutes(30), Duration.ofHours(12), 100, Duration.ofHours(1), 3, 10);
 
     @Test
+    void aLoginGetsTheDeploymentsLimitUnlessItsCallerLowersIt() {
+        SessionLimit deployment = policy.limitFor(SessionLimit.Requested.DEPLOYMENT_DEFAULTS);
+        assertThat(deployment).isEqualTo(new SessionLimit(SessionLimit.Policy.EVICT_LEAST_RECENT, 100, "", "", ""));
+        SessionLimit lowered = policy.limitFor(new SessionLimit.Requested(java.util.Optional.of(SessionLimit.Policy.DENY_NEW), 3,
+                "AAAAAAAAAAAAAAAAAAAAAA"));
+        assertThat(lowered).isEqualTo(new SessionLimit(SessionLimit.Policy.DENY_NEW, 3, "AAAAAAAAAAAAAAAAAAAAAA", "", ""));
+        assertThat(policy.limitFor(new SessionLimit.Requested(java.util.Optional.empty(), 100, "")).maxSessions()).isEqualTo(100);
+    }
+
+    @Test
+    void aCallerCannotRaiseTheLimitOrNameAMalformedSession() {
+        assertThatThrownBy(() -> policy.limitFor(new SessionLimit.Requested(java.util.Optional.empty(), 101, "")))
+                .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("max_sessions"));
+        assertThatThrownBy(() -> policy.limitFor(new SessionLimit.Requested(java.util.Optional.empty(), 0, "../other")))
+                .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field()).isEqualTo("replace_session_id"));
+    }
+
+    @Test
+    void devicesMatterOnlyUnderOnePerDevice() {
+        SessionLimit evict = new SessionLimit(SessionLimit.Policy.EVICT_LEAST_RECENT, 2, "", "", "");
+        assertThat(evict.withDevices("new", "old")).isSameAs(evict);
+        assertThat(new SessionLimit(SessionLimit.Policy.ONE_PER_DEVICE, 2, "", "", "").withDevices("new", "old"))
+                .isEqualTo(new SessionLimit(SessionLimit.Policy.ONE_PER_DEVICE, 2, "", "new", "old"));
+    }
+
+    @Test
+    void limitPoliciesAreConfiguredByName() {
+        for (SessionLimit.Policy each : SessionLimit.Policy.values()) {
+            assertThat(SessionLimit.Policy.named(each.configName())).isEqualTo(each);
+        }
+        assertThat(SessionLimit.Policy.named(" Deny-New ")).isEqualTo(SessionLimit.Policy.DENY_NEW);
+        assertThatThrownBy(() -> SessionLimit.Policy.named("lru")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("evict-least-recent, deny-new, one-per-device");
+    }
+
+    @Test
     void absoluteExpiryIsFixedAtCreation() {
         assertThat(policy.absoluteExpiry(T0)).isEqualTo(T0.plus(Duration.ofHours(12)));
     }

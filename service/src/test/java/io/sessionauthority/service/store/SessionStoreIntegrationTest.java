@@ -10,6 +10,8 @@ import io.sessionauthority.service.error.NotFoundException;
 import io.sessionauthority.service.session.ClientInfo;
 import io.sessionauthority.service.session.Session;
 import io.sessionauthority.service.session.SessionCheck;
+import io.sessionauthority.service.session.SessionLimit;
+import io.sessionauthority.service.session.SessionLimitReachedException;
 import io.sessionauthority.service.session.SessionService;
 import io.sessionauthority.service.session.SessionStatus;
 import io.sessionauthority.service.testing.DomainFixture;
@@ -235,6 +237,56 @@ class SessionStoreIntegrationTest {
         assertThat(validate(middle.token()).status()).isEqualTo(SessionStatus.REVOKED);
         assertThat(List.of(oldest, newest, fourth)).allSatisfy(s -> assertThat(validate(s.token()).isLive()).isTrue());
         assertThat(join(domain.sessions.list(alice.id()))).hasSize(3);
+    }
+
+    private SessionService.Started login(SessionLimit.Requested limit) {
+        return join(domain.sessions.login("alice", "password-alice", new ClientInfo("", "", ""), Map.of(), "", limit, () -> true));
+    }
+
+    /** Under deny-new a refused login writes nothing at all: no session, no index entry, no end reason. */
+    @Test
+    void aLoginDeniedAtTheLimitWritesNothingAndListsTheLiveSessions() {
+        SessionLimit.Requested deny = new SessionLimit.Requested(java.util.Optional.of(SessionLimit.Policy.DENY_NEW), 2, "");
+        SessionService.Started first = login(deny);
+        domain.clock.advance(Duration.ofSeconds(1));
+        SessionService.Started second = login(deny);
+        domain.clock.advance(Duration.ofSeconds(1));
+        Map<String, String> before = userKeys();
+
+        assertThatThrownBy(() -> login(deny)).cause().isInstanceOfSatisfying(SessionLimitReachedException.class, refused -> {
+            assertThat(refused.userId()).isEqualTo(alice.id());
+            assertThat(refused.maxSessions()).isEqualTo(2);
+            assertThat(refused.liveSessions()).extracting(Session::sessionId)
+                    .containsExactly(first.session().sessionId(), second.session().sessionId());
+        });
+        assertThat(userKeys()).as("every key and value of the user's").isEqualTo(before);
+
+        SessionService.Started replacing = login(new SessionLimit.Requested(java.util.Optional.of(SessionLimit.Policy.DENY_NEW), 2,
+                first.session().sessionId()));
+        assertThat(validate(first.token()).status()).isEqualTo(SessionStatus.REVOKED);
+        assertThat(validate(first.token()).endReason()).isEqualTo(io.sessionauthority.service.revocation.EndReason.SESSION_LIMIT);
+        assertThat(validate(second.token()).isLive()).isTrue();
+        assertThat(validate(replacing.token()).isLive()).isTrue();
+    }
+
+    /**
+     * Every key of alice's (her user, sessions, index, tombstones, end reasons, devices; the login
+     * throttle's counters are its own) with its type, value and whether it expires.
+     */
+    private Map<String, String> userKeys() {
+        var redis = REDIS.commands();
+        Map<String, String> dump = new java.util.TreeMap<>();
+        for (String key : redis.keys("*" + alice.id() + "*")) {
+            String type = redis.type(key);
+            String value = switch (type) {
+                case "hash" -> new java.util.TreeMap<>(redis.hgetall(key)).toString();
+                case "zset" -> redis.zrangeWithScores(key, 0, -1).toString();
+                case "string" -> redis.get(key);
+                default -> type;
+            };
+            dump.put(key, type + " " + value + " expires:" + (redis.pttl(key) > 0));
+        }
+        return dump;
     }
 
     @Test
