@@ -177,6 +177,25 @@ class SessionAuthorityClientTest {
         assertThat(client.validate(login.token()).isValid()).isTrue();
     }
 
+    /** Under deny-new the refusal is typed, lists the sessions, and a login replacing one gets in. */
+    @Test
+    void aLoginPastTheSessionLimitIsTypedAndListsTheSessionsToEnd() {
+        LoginResult first = signUpAndLogin("frank");
+        LoginRequest denyNew = LoginRequest.newBuilder().setUsername("frank").setPassword(PASSWORD).setMaxSessions(1)
+                .setSessionLimitPolicy(io.sessionauthority.v1.SessionLimitPolicy.SESSION_LIMIT_POLICY_DENY_NEW).build();
+
+        SessionLimitReachedException refused = thrown(SessionLimitReachedException.class, () -> client.login(denyNew));
+        assertThat(refused.code()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+        assertThat(refused.reason()).isEqualTo("SESSION_LIMIT_REACHED");
+        assertThat(refused.isRetryable()).isFalse();
+        assertThat(refused.maxSessions()).isEqualTo(1);
+        assertThat(refused.liveSessions()).containsExactly(first.session());
+
+        LoginResult replacing = client.login(denyNew.toBuilder().setReplaceSessionId(refused.liveSessions().get(0).sessionId()).build());
+        assertThat(client.validate(replacing.token()).isValid()).isTrue();
+        assertThat(client.validate(first.token()).endReason()).isEqualTo(ValidationResult.EndReason.SESSION_LIMIT);
+    }
+
     @Test
     void redisDownIsUnavailableAndRetryable() {
         try (RedisServerProcess ownRedis = RedisServerProcess.start();

@@ -7,6 +7,7 @@ import com.google.rpc.RetryInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import io.sessionauthority.v1.SessionLimitReached;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -36,6 +37,11 @@ final class Errors {
         if (status.getCode() == Status.Code.UNAUTHENTICATED && "CALLER_UNAUTHENTICATED".equals(reason)) {
             return new MisconfiguredException(status.getCode(), reason, "Session Authority does not know this client: "
                     + "check its API key or client certificate (" + message + ")", error);
+        }
+        SessionLimitReached limit = detail(details, SessionLimitReached.class);
+        if (status.getCode() == Status.Code.FAILED_PRECONDITION && limit != null) {
+            return new SessionLimitReachedException(reason, message, limit.getMaxSessions(),
+                    limit.getSessionsList().stream().map(SessionInfo::of).toList(), error);
         }
         return switch (status.getCode()) {
             case UNAVAILABLE, DEADLINE_EXCEEDED -> new UnavailableException(status.getCode(), reason, message, error);

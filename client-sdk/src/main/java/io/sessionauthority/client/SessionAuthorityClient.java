@@ -274,7 +274,11 @@ public final class SessionAuthorityClient implements AutoCloseable {
 
     /**
      * Logs in with the authority's full request: initial attributes, the device token of a previous
-     * login, and any field newer than this SDK.
+     * login, the session-limit policy and limit for this product ({@code session_limit_policy},
+     * {@code max_sessions}, {@code replace_session_id}), and any field newer than this SDK.
+     *
+     * @throws SessionLimitReachedException under the deny-new policy, when the user already has the
+     *                                      most live sessions allowed: it lists them
      */
     public LoginResult login(LoginRequest request) {
         return join(loginAsync(request));

@@ -15,6 +15,7 @@ import io.grpc.Status;
  * ├── PermissionDeniedException   PERMISSION_DENIED: this caller may not make this call
  * ├── NotFoundException           NOT_FOUND
  * ├── AlreadyExistsException      ALREADY_EXISTS
+ * ├── SessionLimitReachedException FAILED_PRECONDITION: a login refused at its user's session limit
  * └── ServiceFailureException     anything else (INTERNAL, ABORTED, …)
  * </pre>
  */
