@@ -103,6 +103,12 @@ public final class AuditLog {
         }
     }
 
+    /** One line per ImportUsers stream: the users are many, and each is in Redis to read. */
+    public void usersImported(String caller, long imported, long skippedExisting, long refused, Throwable error) {
+        write("users.import", caller, "imported", Long.toString(imported), "skipped_existing", Long.toString(skippedExisting),
+                "refused", Long.toString(refused), "outcome", error == null ? "completed" : "ended early: " + Failures.unwrap(error).getClass().getSimpleName());
+    }
+
     private static void write(String event, String caller, String... pairs) {
         if (!AUDIT.isInfoEnabled()) {
             return;

@@ -25,6 +25,8 @@ import io.sessionauthority.v1.RevokeResponse;
 import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
 import io.sessionauthority.v1.TouchRequest;
 import io.sessionauthority.v1.TouchResponse;
+import io.sessionauthority.v1.ImportUsersRequest;
+import io.sessionauthority.v1.ImportUsersResponse;
 import io.sessionauthority.v1.ValidateRequest;
 import io.sessionauthority.v1.ValidateResponse;
 import io.sessionauthority.v1.WatchRevocationsRequest;
@@ -92,6 +94,11 @@ public class SessionAuthorityEndpoint implements SessionAuthorityServiceGrpc.Asy
                         .setUserId(user.id())
                         .setUsername(user.username())
                         .build()));
+    }
+
+    @Override
+    public StreamObserver<ImportUsersRequest> importUsers(StreamObserver<ImportUsersResponse> observer) {
+        return UserImportStream.start(users, audit, caller(), (ServerCallStreamObserver<ImportUsersResponse>) observer);
     }
 
     @Override

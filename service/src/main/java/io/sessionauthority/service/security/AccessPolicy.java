@@ -42,6 +42,7 @@ public final class AccessPolicy {
             // Logout (by token) needs LOGIN; a revoke by id or of all sessions is asked per request.
             SERVICE + "Revoke", Set.of(Permission.LOGIN, Permission.ADMIN),
             SERVICE + "CreateUser", Set.of(Permission.ADMIN),
+            SERVICE + "ImportUsers", Set.of(Permission.ADMIN),
             SERVICE + "ListSessions", Set.of(Permission.ADMIN),
             SERVICE + "ChangePassword", Set.of(Permission.ADMIN),
             // Envoy's ext_authz asks "is this request's session live?": a validation.

@@ -19,6 +19,6 @@ public enum Permission {
     WRITE_ATTRIBUTES,
     /** Login (with initial attributes), and Revoke by token (logout): act for a user who presents credentials or a token. */
     LOGIN,
-    /** CreateUser, ListSessions, ChangePassword, and Revoke of any session by id or of all of a user's. */
+    /** CreateUser, ImportUsers, ListSessions, ChangePassword, and Revoke of any session by id or of all of a user's. */
     ADMIN
 }

@@ -51,6 +51,11 @@ public final class PasswordHasher {
         this.random = random;
         this.hasher = BCrypt.with(BCrypt.Version.VERSION_2B, random, LongPasswordStrategies.strict(BCrypt.Version.VERSION_2B));
         this.nativeBcrypt = inLibcrypt ? loadNative() : Optional.empty();
+        if (NativeArgon2.available()) {
+            LOG.info("Imported Argon2id hashes are checked by the system's libargon2");
+        } else {
+            LOG.info("Argon2id hashes cannot be imported here: the system has no libargon2 (Debian: libargon2-1)");
+        }
         // Verifying against this when a user does not exist makes "no such user" cost what "wrong password"
         // costs. Made on a thread of its own: a bcrypt round on the main thread would delay every start.
         this.dummyHash = new CompletableFuture<>();
@@ -87,8 +92,14 @@ public final class PasswordHasher {
         }
     }
 
-    /** Whether {@code password} matches {@code hash}; a malformed hash never matches. */
+    /**
+     * Whether {@code password} matches {@code hash}, one of this service's or one imported from
+     * another system ({@link ImportedHashes}); a malformed hash never matches.
+     */
     public boolean verify(String password, String hash) {
+        if (ImportedHashes.isImported(hash)) {
+            return ImportedHashes.verify(password, hash);
+        }
         return verify(password, hash.getBytes(StandardCharsets.US_ASCII));
     }
 
@@ -98,9 +109,9 @@ public final class PasswordHasher {
         return false;
     }
 
-    /** Whether {@code hash} was made at a lower cost than the configured one and should be upgraded. */
+    /** Whether {@code hash} was imported, or made at a lower cost than the configured one, and should be upgraded. */
     public boolean needsRehash(String hash) {
-        return costOf(hash) < cost;
+        return ImportedHashes.isImported(hash) || costOf(hash) < cost;
     }
 
     static int costOf(String hash) {

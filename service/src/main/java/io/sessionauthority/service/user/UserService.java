@@ -74,6 +74,28 @@ public final class UserService {
                 });
     }
 
+    /** What importing one user did. */
+    public enum Imported {
+        /** The user was created with the imported hash. */
+        CREATED,
+        /** The username (or a look-alike of it) exists: nothing was written. */
+        EXISTED
+    }
+
+    /**
+     * Creates a user with a password hash made by another system ({@link ImportedHashes} lists the
+     * forms), under CreateUser's username rules; an existing username is never overwritten, so an
+     * import can be run again from the start. Fails at once with InvalidArgumentException (field
+     * {@code username} or {@code password_hash}) for a malformed request. No hashing is done: the
+     * hash is checked at the user's first login, and then replaced by the service's own.
+     */
+    public CompletionStage<Imported> importUser(String rawUsername, String presentedHash) {
+        String username = Usernames.normalizeNew("username", rawUsername);
+        String hash = ImportedHashes.checkImport("password_hash", presentedHash);
+        User user = new User(UserIds.newId(random), username, hash, clock.instant());
+        return store.insert(user, Usernames.skeleton(username)).thenApply(inserted -> inserted ? Imported.CREATED : Imported.EXISTED);
+    }
+
     /**
      * Checks a username and password. Fails with InvalidCredentialsException, the same on the wire
      * for an unknown user and a wrong password, after the same bcrypt work in both cases. Throttling

@@ -66,6 +66,7 @@ class PermissionMatrixEndToEndTest {
             Map.entry("Revoke (session)", Set.of("admin")),
             Map.entry("Revoke (all sessions)", Set.of("admin")),
             Map.entry("CreateUser", Set.of("admin")),
+            Map.entry("ImportUsers", Set.of("admin")),
             Map.entry("ListSessions", Set.of("admin")),
             Map.entry("ChangePassword", Set.of("admin")));
 
@@ -118,9 +119,40 @@ class PermissionMatrixEndToEndTest {
         operations.put("Revoke (all sessions)", channel -> stub(channel).revoke(RevokeRequest.newBuilder()
                 .setAllSessions(AllSessions.newBuilder().setUserId(USER_ID)).build()));
         operations.put("CreateUser", channel -> stub(channel).createUser(CreateUserRequest.newBuilder().setUsername("").build()));
+        operations.put("ImportUsers", PermissionMatrixEndToEndTest::importOne);
         operations.put("ListSessions", channel -> stub(channel).listSessions(ListSessionsRequest.newBuilder().setUserId(USER_ID).build()));
         operations.put("ChangePassword", channel -> stub(channel).changePassword(ChangePasswordRequest.newBuilder().setUserId(USER_ID).build()));
         return operations;
+    }
+
+    /** A client-streaming call of one (refused) user; throws its status as the blocking calls do. */
+    private static void importOne(Channel channel) {
+        java.util.concurrent.CompletableFuture<io.sessionauthority.v1.ImportUsersResponse> summary = new java.util.concurrent.CompletableFuture<>();
+        io.grpc.stub.StreamObserver<io.sessionauthority.v1.ImportUsersRequest> requests = SessionAuthorityServiceGrpc.newStub(channel)
+                .withDeadlineAfter(10, TimeUnit.SECONDS).importUsers(new io.grpc.stub.StreamObserver<>() {
+                    @Override
+                    public void onNext(io.sessionauthority.v1.ImportUsersResponse value) {
+                        summary.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        summary.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        requests.onNext(io.sessionauthority.v1.ImportUsersRequest.newBuilder().setUsername("").build());
+        requests.onCompleted();
+        try {
+            summary.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw (StatusRuntimeException) e.getCause();
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static SessionAuthorityServiceBlockingStub stub(Channel channel) {

@@ -1,0 +1,152 @@
+package io.sessionauthority.service.user;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import at.favre.lib.crypto.bcrypt.LongPasswordStrategies;
+import io.sessionauthority.service.error.InvalidArgumentException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+
+/**
+ * Password hashes made by another system, kept as Spring Security's DelegatingPasswordEncoder
+ * writes them ({@code {id}encoded}), so a team migrating from it (or from anything that writes
+ * bcrypt or PBKDF2) imports its users without a password reset. The service's own hashes never
+ * start with '{' (they are {@code $2b$…} of a pre-hashed password, see {@link PasswordHasher}), so
+ * the prefix alone says which rules a stored hash follows. An imported hash is only ever verified,
+ * and replaced by the service's own at the user's first successful login.
+ *
+ * <ul>
+ *   <li>{@code {bcrypt}$2a$…} ({@code $2b$}, {@code $2y$}): bcrypt of the password itself, its
+ *       UTF-8 bytes cut at 72 as the systems that made them did;</li>
+ *   <li>{@code {pbkdf2}<hex>}: Spring Security 5.5's defaults, PBKDF2 with HMAC-SHA1, 185,000
+ *       iterations; {@code {pbkdf2@SpringSecurity_v5_8}<hex>}: HMAC-SHA256, 310,000 iterations. The
+ *       hex is a 16-byte salt and a 32-byte key, without a secret.</li>
+ *   <li>{@code {argon2}$argon2id$v=19$m=…,t=…,p=…$salt$hash} (also {@code {argon2@SpringSecurity_v5_8}}
+ *       and a bare {@code $argon2id$…}): the PHC string format, checked by libargon2
+ *       ({@link NativeArgon2}); at most {@value #ARGON2_MAX_MEMORY_KIB} KiB, {@value #ARGON2_MAX_PASSES}
+ *       passes and {@value #ARGON2_MAX_LANES} lanes, so one login's check cannot take the host's memory.</li>
+ * </ul>
+ */
+final class ImportedHashes {
+
+    static final String BCRYPT = "{bcrypt}";
+    static final String PBKDF2_SHA1 = "{pbkdf2}";
+    static final String PBKDF2_SHA256 = "{pbkdf2@SpringSecurity_v5_8}";
+    static final String ARGON2 = "{argon2}";
+    static final String ARGON2_SPRING_5_8 = "{argon2@SpringSecurity_v5_8}";
+    static final int ARGON2_MAX_MEMORY_KIB = 65_536;
+    static final int ARGON2_MAX_PASSES = 10;
+    static final int ARGON2_MAX_LANES = 16;
+    private static final Pattern ARGON2ID_HASH = Pattern.compile(
+            "\\$argon2id\\$v=19\\$m=(\\d{1,8}),t=(\\d{1,3}),p=(\\d{1,3})\\$[A-Za-z0-9+/]{11,86}\\$[A-Za-z0-9+/]{22,171}");
+    private static final Pattern BCRYPT_HASH = Pattern.compile("\\$2[aby]\\$(0[4-9]|[12][0-9]|3[01])\\$[./A-Za-z0-9]{53}");
+    private static final Pattern PBKDF2_HEX = Pattern.compile("[0-9a-f]{96}");
+    private static final int SALT_BYTES = 16;
+    private static final int KEY_BITS = 256;
+
+    private ImportedHashes() {
+    }
+
+    /** Whether {@code stored} is an imported hash rather than one of the service's own. */
+    static boolean isImported(String stored) {
+        return stored.startsWith("{");
+    }
+
+    /**
+     * The stored form of a hash presented for import; INVALID_ARGUMENT naming {@code field}, with
+     * what is accepted, for anything else (a hash of the service's own form included: it could not
+     * be told apart from one of raw passwords).
+     */
+    static String checkImport(String field, String presented) {
+        if (presented.startsWith("$2") && BCRYPT_HASH.matcher(presented).matches()) {
+            return BCRYPT + presented;
+        }
+        if (presented.startsWith(BCRYPT) && BCRYPT_HASH.matcher(presented.substring(BCRYPT.length())).matches()) {
+            return presented;
+        }
+        for (String argon2 : new String[] {"", ARGON2, ARGON2_SPRING_5_8}) {
+            if (presented.startsWith(argon2 + "$argon2id$")) {
+                return ARGON2 + checkArgon2id(field, presented.substring(argon2.length()));
+            }
+        }
+        for (String pbkdf2 : new String[] {PBKDF2_SHA1, PBKDF2_SHA256}) {
+            if (presented.startsWith(pbkdf2) && PBKDF2_HEX.matcher(presented.substring(pbkdf2.length())).matches()) {
+                return presented;
+            }
+        }
+        throw new InvalidArgumentException(field, "is not a hash this service can import: expected {bcrypt}$2a$… ($2b$, $2y$; cost 4 to 31), "
+                + "{pbkdf2}<96 hex digits>, {pbkdf2@SpringSecurity_v5_8}<96 hex digits> or {argon2}$argon2id$v=19$m=…,t=…,p=…$<salt>$<hash>"
+                + (presented.startsWith("{") ? " (got the id " + presented.substring(0, Math.max(1, presented.indexOf('}') + 1)) + ")" : ""));
+    }
+
+    private static String checkArgon2id(String field, String hash) {
+        var parts = ARGON2ID_HASH.matcher(hash);
+        if (!parts.matches()) {
+            throw new InvalidArgumentException(field, "is not an Argon2id hash in the PHC string format "
+                    + "($argon2id$v=19$m=<KiB>,t=<passes>,p=<lanes>$<salt, base64 without padding>$<hash, base64 without padding>)");
+        }
+        long memory = Long.parseLong(parts.group(1));
+        int passes = Integer.parseInt(parts.group(2));
+        int lanes = Integer.parseInt(parts.group(3));
+        if (memory > ARGON2_MAX_MEMORY_KIB || passes < 1 || passes > ARGON2_MAX_PASSES || lanes < 1 || lanes > ARGON2_MAX_LANES
+                || memory < 8L * lanes) {
+            throw new InvalidArgumentException(field, "has Argon2 parameters m=" + memory + ",t=" + passes + ",p=" + lanes
+                    + " outside what a login may spend: at most m=" + ARGON2_MAX_MEMORY_KIB + " (KiB), t=" + ARGON2_MAX_PASSES
+                    + ", p=" + ARGON2_MAX_LANES + " (and m at least 8 × p)");
+        }
+        if (!NativeArgon2.available()) {
+            throw new InvalidArgumentException(field, "is an Argon2id hash, and this service's host has no libargon2 to check it "
+                    + "(Debian: libargon2-1); nothing was imported for it");
+        }
+        return hash;
+    }
+
+    /** Whether {@code password} matches the imported hash {@code stored}; a malformed one never matches. */
+    static boolean verify(String password, String stored) {
+        if (stored.startsWith(BCRYPT)) {
+            return verifyBcrypt(password, stored.substring(BCRYPT.length()));
+        } else if (stored.startsWith(PBKDF2_SHA256)) {
+            return verifyPbkdf2(password, stored.substring(PBKDF2_SHA256.length()), "PBKDF2WithHmacSHA256", 310_000);
+        } else if (stored.startsWith(ARGON2)) {
+            String hash = stored.substring(ARGON2.length());
+            return ARGON2ID_HASH.matcher(hash).matches() && NativeArgon2.verifyArgon2id(hash, password);
+        } else if (stored.startsWith(PBKDF2_SHA1)) {
+            return verifyPbkdf2(password, stored.substring(PBKDF2_SHA1.length()), "PBKDF2WithHmacSHA1", 185_000);
+        }
+        return false;
+    }
+
+    private static boolean verifyBcrypt(String password, String hash) {
+        if (!BCRYPT_HASH.matcher(hash).matches()) {
+            return false;
+        }
+        // The version of the verifier only picks how long passwords are cut; the hash's own version is used.
+        BCrypt.Result result = BCrypt.verifyer(BCrypt.Version.VERSION_2A, LongPasswordStrategies.truncate(BCrypt.Version.VERSION_2A))
+                .verify(password.getBytes(StandardCharsets.UTF_8), hash.getBytes(StandardCharsets.US_ASCII));
+        return result.validFormat && result.verified;
+    }
+
+    private static boolean verifyPbkdf2(String password, String hex, String algorithm, int iterations) {
+        if (!PBKDF2_HEX.matcher(hex).matches()) {
+            return false;
+        }
+        byte[] saltAndKey = HexFormat.of().parseHex(hex);
+        byte[] salt = Arrays.copyOfRange(saltAndKey, 0, SALT_BYTES);
+        byte[] expected = Arrays.copyOfRange(saltAndKey, SALT_BYTES, saltAndKey.length);
+        // As Spring's Pbkdf2PasswordEncoder: the JDK's PBKDF2 takes the password's characters as UTF-8.
+        PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), salt, iterations, KEY_BITS);
+        try {
+            byte[] derived = SecretKeyFactory.getInstance(algorithm).generateSecret(spec).getEncoded();
+            return MessageDigest.isEqual(derived, expected);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(algorithm + " is missing from this JVM", e);
+        } finally {
+            spec.clearPassword();
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.sessionauthority.service.user;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Argon2id verification by the reference implementation, libargon2 (Debian's {@code libargon2-1}),
+ * for imported hashes only ({@link ImportedHashes}): the service never makes Argon2 hashes. A
+ * library of a few dozen kilobytes the system already has, rather than Bouncy Castle's Argon2 (its
+ * class closure is 274 classes, which the image's size budget has no room for); and like bcrypt in
+ * libcrypt, the work runs outside the JVM's safepoints. Where libargon2 is missing, Argon2 hashes
+ * are refused at import, so no user is ever created with a hash nobody here can check.
+ */
+final class NativeArgon2 {
+
+    /** libargon2's calls: {@code ARGON2_OK} (0) on a match, a negative error code otherwise. */
+    interface LibArgon2 extends Library {
+        int argon2id_verify(String encoded, byte[] password, NativeLong passwordLength);
+    }
+
+    static final int ARGON2_OK = 0;
+    private static final Optional<LibArgon2> LIBRARY = load();
+
+    private NativeArgon2() {
+    }
+
+    /** Whether libargon2 could be loaded here. */
+    static boolean available() {
+        return LIBRARY.isPresent();
+    }
+
+    /** Whether {@code password} matches {@code encoded} ({@code $argon2id$v=19$m=…}); false where libargon2 is missing. */
+    static boolean verifyArgon2id(String encoded, String password) {
+        if (LIBRARY.isEmpty()) {
+            return false;
+        }
+        byte[] bytes = password.getBytes(StandardCharsets.UTF_8);
+        try {
+            return LIBRARY.get().argon2id_verify(encoded, bytes, new NativeLong(bytes.length)) == ARGON2_OK;
+        } finally {
+            Arrays.fill(bytes, (byte) 0);
+        }
+    }
+
+    /** By its development name, else by its soname: a runtime image carries the library, not the symlink. */
+    private static Optional<LibArgon2> load() {
+        for (String name : new String[] {"argon2", "libargon2.so.1", "libargon2.so.0"}) {
+            try {
+                return Optional.of(Native.load(name, LibArgon2.class));
+            } catch (UnsatisfiedLinkError | RuntimeException notHere) {
+                // the next name
+            } catch (LinkageError noJna) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+}
