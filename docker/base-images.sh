@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes the base images the container tests need where no image registry is reachable, from Debian's
 # packages (debootstrap + docker import), once:
-#   local/os:bookworm      Debian's minimal base, without translations, iconv modules and docs: what
+#   local/os:bookworm      Debian's minimal base and libargon2-1, without translations, iconv modules and docs: what
 #                          the service image takes its few OS files from (docker/minimal-os.sh;
 #                          debian:bookworm-slim does the same job)
 #   local/jdk17:bookworm   a JDK 17 with its jmods (openjdk-17-jdk-headless): jlink makes the service
@@ -45,7 +45,7 @@ make_image() {
   find "$dir"/usr/share/doc -type f ! -name copyright -delete
   rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/* "$dir"/usr/share/man \
     "$dir"/usr/share/info
-  if [ -z "$package" ]; then
+  if [ "$tag" = local/os:bookworm ]; then
     # The service's OS source: nothing reads translations (33 MB) or glibc's iconv modules (8 MB);
     # a JVM carries its own character sets and time zones.
     rm -rf "$dir"/usr/share/locale/* "$dir"/usr/lib/x86_64-linux-gnu/gconv "$dir"/usr/share/zoneinfo
@@ -59,7 +59,8 @@ make_image() {
   echo "$tag: made from Debian's ${package:-minimal base}"
 }
 
-make_image local/os:bookworm ""
+# libargon2-1: the service checks imported Argon2id hashes with it (user.NativeArgon2).
+make_image local/os:bookworm libargon2-1
 make_image local/jdk17:bookworm openjdk-17-jdk-headless
 make_image local/jre17:bookworm openjdk-17-jre-headless
 make_image local/redis:bookworm redis-server

@@ -121,6 +121,8 @@ docker logs "$NAME" 2>&1 | grep "Stopped gracefully" >/dev/null || fail "no grac
 # Hashing falls back to Java without saying more than a log line: in the image it must run in libcrypt.
 docker logs "$NAME" 2>&1 | grep "bcrypt runs in the system's libcrypt" >/dev/null \
   || fail "bcrypt does not run in libcrypt in the image (see the service's start-up log)"
+docker logs "$NAME" 2>&1 | grep "Imported Argon2id hashes are checked by the system's libargon2" >/dev/null \
+  || fail "the image has no libargon2: imported Argon2id hashes would be refused (see the service's start-up log)"
 
 size_mb=$(( $(docker image inspect -f '{{.Size}}' "$IMAGE") / 1000000 ))
 target() { if [ "$2" -le "$3" ]; then echo "target $1 <= $3 MB: $2 MB MET"; else echo "target $1 <= $3 MB: $2 MB MISSED"; fi; }

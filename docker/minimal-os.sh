@@ -85,6 +85,12 @@ for library in /lib/*-linux-gnu/libcrypt.so.1 /usr/lib/*-linux-gnu/libcrypt.so.1
   if [ -e "$library" ]; then copy "$library"; break; fi
 done
 
+# libargon2: loaded by name (JNA, user.NativeArgon2) to check imported Argon2id hashes; without it
+# such hashes are refused at import, and the service says so at start.
+for library in /lib/*-linux-gnu/libargon2.so.1 /usr/lib/*-linux-gnu/libargon2.so.1; do
+  if [ -e "$library" ]; then copy "$library"; break; fi
+done
+
 # Users and name resolution: the service's user (uid 10001, what USER names), root, and the same
 # lookup order as the OS it came from ("files" first: localhost from /etc/hosts).
 mkdir -p "$ROOTFS/etc" "$ROOTFS/tmp" "$ROOTFS/app"
