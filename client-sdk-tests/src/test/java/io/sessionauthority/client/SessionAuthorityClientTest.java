@@ -10,6 +10,7 @@ import io.sessionauthority.service.testing.MutableClock;
 import io.sessionauthority.service.testing.RedisServerProcess;
 import io.sessionauthority.service.testing.ServiceUnderTest;
 import io.sessionauthority.v1.LoginRequest;
+import io.sessionauthority.v1.SessionLimitPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -182,7 +183,7 @@ class SessionAuthorityClientTest {
     void aLoginPastTheSessionLimitIsTypedAndListsTheSessionsToEnd() {
         LoginResult first = signUpAndLogin("frank");
         LoginRequest denyNew = LoginRequest.newBuilder().setUsername("frank").setPassword(PASSWORD).setMaxSessions(1)
-                .setSessionLimitPolicy(io.sessionauthority.v1.SessionLimitPolicy.SESSION_LIMIT_POLICY_DENY_NEW).build();
+                .setSessionLimitPolicy(SessionLimitPolicy.SESSION_LIMIT_POLICY_DENY_NEW).build();
 
         SessionLimitReachedException refused = thrown(SessionLimitReachedException.class, () -> client.login(denyNew));
         assertThat(refused.code()).isEqualTo(Status.Code.FAILED_PRECONDITION);
@@ -194,6 +195,63 @@ class SessionAuthorityClientTest {
         LoginResult replacing = client.login(denyNew.toBuilder().setReplaceSessionId(refused.liveSessions().get(0).sessionId()).build());
         assertThat(client.validate(replacing.token()).isValid()).isTrue();
         assertThat(client.validate(first.token()).endReason()).isEqualTo(ValidationResult.EndReason.SESSION_LIMIT);
+    }
+
+    /** docs/USING.md's example: a plan of 3 screens; the 4th login asks which session to end. */
+    @Test
+    void theDocsSessionLimitExampleEndsTheChosenSession() {
+        List<LoginResult> screens = new ArrayList<>();
+        client.createUser("gina", PASSWORD);
+        for (int i = 0; i < 3; i++) {
+            screens.add(loginWithinThreeScreens("gina", PASSWORD, live -> {
+                throw new AssertionError("room for a third screen");
+            }));
+        }
+        LoginResult fourth = loginWithinThreeScreens("gina", PASSWORD, live -> live.get(0).sessionId());
+        assertThat(client.validate(fourth.token()).isValid()).isTrue();
+        assertThat(client.validate(screens.get(0).token()).endReason()).isEqualTo(ValidationResult.EndReason.SESSION_LIMIT);
+        assertThat(client.validate(screens.get(2).token()).isValid()).isTrue();
+    }
+
+    private LoginResult loginWithinThreeScreens(String username, String password,
+                                                java.util.function.Function<List<SessionInfo>, String> askWhichToEnd) {
+        // README:session-limit:begin
+        LoginRequest login = LoginRequest.newBuilder().setUsername(username).setPassword(password)
+                .setSessionLimitPolicy(SessionLimitPolicy.SESSION_LIMIT_POLICY_DENY_NEW).setMaxSessions(3).build();
+        try {
+            return client.login(login);
+        } catch (SessionLimitReachedException full) {
+            String chosen = askWhichToEnd.apply(full.liveSessions()); // the user picks one of their sessions
+            return client.login(login.toBuilder().setReplaceSessionId(chosen).build());
+        }
+        // README:session-limit:end
+    }
+
+    /** A lazily read import streams under flow control, reports progress, and its users log in. */
+    @Test
+    void importedUsersStreamInWithProgressAndLogIn() {
+        // PBKDF2-SHA256 of "correct horse battery staple", salt 00…0f, as Spring Security 5.8 writes it (made by Python's hashlib).
+        String hash = "{pbkdf2@SpringSecurity_v5_8}000102030405060708090a0b0c0d0e0f"
+                + "7b8ad24392905caa0cc9ebb5b45a445371cca3ab69958986ede276f3458f73fa";
+        java.util.Iterator<io.sessionauthority.v1.ImportUsersRequest> users = java.util.stream.IntStream.range(0, 2500)
+                .mapToObj(i -> io.sessionauthority.v1.ImportUsersRequest.newBuilder().setUsername(i == 7 ? "" : "imported-" + i)
+                        .setPasswordHash(hash).build())
+                .iterator();
+        List<Long> progress = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        ImportSummary summary = client.importUsers(users, progress::add, Duration.ofSeconds(60));
+
+        assertThat(summary.imported()).isEqualTo(2499);
+        assertThat(summary.skippedExisting()).isZero();
+        assertThat(summary.refused()).isEqualTo(1);
+        assertThat(summary.refusals()).singleElement().satisfies(refusal -> {
+            assertThat(refusal.index()).isEqualTo(7);
+            assertThat(refusal.reason()).isEqualTo("INVALID_FIELD");
+            assertThat(refusal.message()).startsWith("username:");
+        });
+        assertThat(progress).containsExactly(1000L, 2000L, 2500L);
+        assertThat(client.login("imported-2499", "correct horse battery staple", ClientInfo.none()).session().username())
+                .isEqualTo("imported-2499");
     }
 
     @Test

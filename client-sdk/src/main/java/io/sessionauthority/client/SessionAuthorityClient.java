@@ -13,6 +13,8 @@ import io.grpc.TlsChannelCredentials;
 import io.sessionauthority.v1.AllSessions;
 import io.sessionauthority.v1.ChangePasswordRequest;
 import io.sessionauthority.v1.CreateUserRequest;
+import io.sessionauthority.v1.ImportUsersRequest;
+import io.sessionauthority.v1.ImportUsersResponse;
 import io.sessionauthority.v1.ListSessionsRequest;
 import io.sessionauthority.v1.LoginRequest;
 import io.sessionauthority.v1.RevokeRequest;
@@ -95,6 +97,8 @@ public final class SessionAuthorityClient implements AutoCloseable {
     private final RevocationWatcher revocations;
     private final SessionSlider slider;
     private final ClientListener listener;
+    /** For the client-streaming ImportUsers. */
+    private final SessionAuthorityServiceGrpc.SessionAuthorityServiceStub streams;
 
     private SessionAuthorityClient(Builder builder, ManagedChannel channel, boolean ownsChannel) {
         this.channel = channel;
@@ -105,6 +109,8 @@ public final class SessionAuthorityClient implements AutoCloseable {
         SessionAuthorityServiceGrpc.SessionAuthorityServiceFutureStub base = SessionAuthorityServiceGrpc.newFutureStub(intercepted);
         this.calls = new Calls(builder.callCredentials == null ? base : base.withCallCredentials(builder.callCredentials),
                 connection, builder.connectTimeout, builder.listener, builder.callbackExecutor);
+        SessionAuthorityServiceGrpc.SessionAuthorityServiceStub streams = SessionAuthorityServiceGrpc.newStub(intercepted);
+        this.streams = builder.callCredentials == null ? streams : streams.withCallCredentials(builder.callCredentials);
         this.deadline = builder.deadline;
         this.hashingDeadline = builder.hashingDeadline;
         this.listener = builder.listener;
@@ -337,6 +343,63 @@ public final class SessionAuthorityClient implements AutoCloseable {
 
     private CompletableFuture<Integer> changePassword(ChangePasswordRequest request) {
         return calls.call("ChangePassword", hashingDeadline, s -> s.changePassword(request)).thenApply(response -> response.getRevokedCount());
+    }
+
+    /**
+     * Imports users whose passwords another system hashed (ImportUsers; needs the admin permission),
+     * for a migration: each with its username and its hash as Spring Security stores it
+     * ({@code {bcrypt}$2a$…}, {@code {pbkdf2}…}, {@code {pbkdf2@SpringSecurity_v5_8}…}). {@code users}
+     * is read only as fast as the authority takes them (gRPC flow control), so a file of any size
+     * streams in constant memory; {@code progress} is told how many were sent, every 1,000 and at the
+     * end. Existing usernames are skipped, so after a failure the same users are simply sent again.
+     *
+     * @param deadline for the whole import (100,000 users take seconds, not milliseconds)
+     * @throws UnavailableException when the authority or its Redis failed part way: send them again
+     */
+    public ImportSummary importUsers(java.util.Iterator<ImportUsersRequest> users, java.util.function.LongConsumer progress,
+                                     Duration deadline) {
+        CompletableFuture<ImportUsersResponse> summary = new CompletableFuture<>();
+        streams.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS).importUsers(
+                new io.grpc.stub.ClientResponseObserver<ImportUsersRequest, ImportUsersResponse>() {
+                    private long sent;
+                    private boolean closed;
+
+                    @Override
+                    public void beforeStart(io.grpc.stub.ClientCallStreamObserver<ImportUsersRequest> requests) {
+                        // Called by gRPC one at a time, whenever the stream can take more.
+                        requests.setOnReadyHandler(() -> {
+                            while (requests.isReady() && !closed) {
+                                if (!users.hasNext()) {
+                                    closed = true;
+                                    if (sent % 1000 != 0 || sent == 0) {
+                                        progress.accept(sent);
+                                    }
+                                    requests.onCompleted();
+                                    return;
+                                }
+                                requests.onNext(users.next());
+                                if (++sent % 1000 == 0) {
+                                    progress.accept(sent);
+                                }
+                            }
+                        });
+                    }
+
+                    @Override
+                    public void onNext(ImportUsersResponse value) {
+                        summary.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        summary.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        return ImportSummary.of(join(summary));
     }
 
     /** {@code sessionId}, refused when empty: "none" is said by leaving the argument out, never by "". */
