@@ -35,6 +35,7 @@ public final class Bench {
             case "memory" -> memory(Arrays.copyOfRange(args, 1, args.length));
             case "mix" -> mix(Arrays.copyOfRange(args, 1, args.length));
             case "rss" -> rss(Arrays.copyOfRange(args, 1, args.length));
+            case "import" -> importUsers(Arrays.copyOfRange(args, 1, args.length));
             default -> {
                 System.err.println("""
                         usage: java -jar bench/target/session-authority-bench.jar enumeration [rounds]
@@ -56,6 +57,9 @@ public final class Bench {
                                     [--weights 85.5,9.5,4,0.5,0.5 (Validate hot, from Redis, Touch, Login, Revoke)]
                                     [--service-java-opts "..."]
                                java -jar bench/target/session-authority-bench.jar rss [--duration 10s] [--concurrency 64]
+                               java -jar bench/target/session-authority-bench.jar import --file users.tsv --target host:port
+                                    [--api-key KEY] [--ca ca.pem] (one "username<TAB>password_hash" per line; plaintext without --ca)
+                               java -jar bench/target/session-authority-bench.jar import [--users 100000] (a measurement)
                                java -jar bench/target/session-authority-bench.jar join [--rounds 3] [--rate 150] [--window 10s] [--warm-up-calls 1000]""");
                 System.exit(2);
             }
@@ -179,6 +183,35 @@ public final class Bench {
                 Integer.parseInt(flags.getOrDefault("concurrency", "64")), 4, 0, 0, Path.of("bench/results"), 0, List.of());
         try {
             new PerformanceBench(options).defaultCommandMemory(serviceJar());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * ImportUsers: from a file into a running authority (a migration), or, without {@code --file},
+     * the measurement of {@code --users} users against a Redis and service of its own.
+     */
+    private static void importUsers(String[] args) {
+        Map<String, String> flags = flags(args);
+        try {
+            if (!flags.containsKey("file")) {
+                ImportBench.measure(Integer.parseInt(flags.getOrDefault("users", "100000")));
+                return;
+            }
+            String target = flags.getOrDefault("target", "127.0.0.1:50051");
+            SessionAuthorityClient.Builder builder = SessionAuthorityClient.builder(target);
+            if (flags.containsKey("ca")) {
+                builder.tls(Path.of(flags.get("ca")));
+            } else {
+                builder.plaintext();
+            }
+            if (flags.containsKey("api-key")) {
+                builder.apiKey(flags.get("api-key"));
+            }
+            try (SessionAuthorityClient client = builder.build()) {
+                ImportBench.fromFile(Path.of(flags.get("file")), client);
+            }
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
