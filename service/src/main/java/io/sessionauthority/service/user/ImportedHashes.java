@@ -8,6 +8,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.regex.Pattern;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
@@ -24,13 +25,16 @@ import javax.crypto.spec.PBEKeySpec;
  *   <li>{@code {bcrypt}$2a$…} ({@code $2b$}, {@code $2y$}): bcrypt of the password itself, its
  *       UTF-8 bytes cut at 72 as the systems that made them did;</li>
  *   <li>{@code {pbkdf2}<hex>}: Spring Security 5.5's defaults, PBKDF2 with HMAC-SHA1, 185,000
- *       iterations; {@code {pbkdf2@SpringSecurity_v5_8}<hex>}: HMAC-SHA256, 310,000 iterations. The
- *       hex is a 16-byte salt and a 32-byte key, without a secret.</li>
+ *       iterations, an 8-byte salt; {@code {pbkdf2@SpringSecurity_v5_8}<hex>}: HMAC-SHA256, 310,000
+ *       iterations, a 16-byte salt. The hex is the salt followed by a 32-byte key, without a secret.</li>
  *   <li>{@code {argon2}$argon2id$v=19$m=…,t=…,p=…$salt$hash} (also {@code {argon2@SpringSecurity_v5_8}}
  *       and a bare {@code $argon2id$…}): the PHC string format, checked by libargon2
  *       ({@link NativeArgon2}); at most {@value #ARGON2_MAX_MEMORY_KIB} KiB, {@value #ARGON2_MAX_PASSES}
  *       passes and {@value #ARGON2_MAX_LANES} lanes, so one login's check cannot take the host's memory.</li>
  * </ul>
+ *
+ * <p>Costs are bounded at import, since every check runs on the hashing threads all logins share:
+ * bcrypt at most two above the service's own cost (each step doubles the work).
  */
 final class ImportedHashes {
 
@@ -39,15 +43,28 @@ final class ImportedHashes {
     static final String PBKDF2_SHA256 = "{pbkdf2@SpringSecurity_v5_8}";
     static final String ARGON2 = "{argon2}";
     static final String ARGON2_SPRING_5_8 = "{argon2@SpringSecurity_v5_8}";
-    static final int ARGON2_MAX_MEMORY_KIB = 65_536;
+    /** 46 MiB: the most OWASP's Argon2id settings use (with one pass). */
+    static final int ARGON2_MAX_MEMORY_KIB = 47_104;
     static final int ARGON2_MAX_PASSES = 10;
-    static final int ARGON2_MAX_LANES = 16;
+    /** libargon2 runs one thread per lane. */
+    static final int ARGON2_MAX_LANES = 4;
+    /** How many bcrypt cost steps above the service's own an imported hash may be. */
+    static final int BCRYPT_COST_ABOVE_OWN = 2;
     private static final Pattern ARGON2ID_HASH = Pattern.compile(
             "\\$argon2id\\$v=19\\$m=(\\d{1,8}),t=(\\d{1,3}),p=(\\d{1,3})\\$[A-Za-z0-9+/]{11,86}\\$[A-Za-z0-9+/]{22,171}");
     private static final Pattern BCRYPT_HASH = Pattern.compile("\\$2[aby]\\$(0[4-9]|[12][0-9]|3[01])\\$[./A-Za-z0-9]{53}");
-    private static final Pattern PBKDF2_HEX = Pattern.compile("[0-9a-f]{96}");
-    private static final int SALT_BYTES = 16;
-    private static final int KEY_BITS = 256;
+    private static final int KEY_BYTES = 32;
+
+    /** One of Spring Security's PBKDF2 encodings: hex of the salt and the key. */
+    private record Pbkdf2(String id, String algorithm, int iterations, int saltBytes) {
+        Pattern hex() {
+            return Pattern.compile("[0-9a-f]{" + 2 * (saltBytes + KEY_BYTES) + "}");
+        }
+    }
+
+    private static final List<Pbkdf2> PBKDF2_FORMATS = List.of(
+            new Pbkdf2(PBKDF2_SHA1, "PBKDF2WithHmacSHA1", 185_000, 8),
+            new Pbkdf2(PBKDF2_SHA256, "PBKDF2WithHmacSHA256", 310_000, 16));
 
     private ImportedHashes() {
     }
@@ -62,26 +79,41 @@ final class ImportedHashes {
      * what is accepted, for anything else (a hash of the service's own form included: it could not
      * be told apart from one of raw passwords).
      */
-    static String checkImport(String field, String presented) {
+    static String checkImport(String field, String presented, int ownBcryptCost) {
         if (presented.startsWith("$2") && BCRYPT_HASH.matcher(presented).matches()) {
-            return BCRYPT + presented;
+            return BCRYPT + checkBcryptCost(field, presented, ownBcryptCost);
         }
         if (presented.startsWith(BCRYPT) && BCRYPT_HASH.matcher(presented.substring(BCRYPT.length())).matches()) {
-            return presented;
+            return BCRYPT + checkBcryptCost(field, presented.substring(BCRYPT.length()), ownBcryptCost);
         }
         for (String argon2 : new String[] {"", ARGON2, ARGON2_SPRING_5_8}) {
             if (presented.startsWith(argon2 + "$argon2id$")) {
                 return ARGON2 + checkArgon2id(field, presented.substring(argon2.length()));
             }
         }
-        for (String pbkdf2 : new String[] {PBKDF2_SHA1, PBKDF2_SHA256}) {
-            if (presented.startsWith(pbkdf2) && PBKDF2_HEX.matcher(presented.substring(pbkdf2.length())).matches()) {
+        for (Pbkdf2 pbkdf2 : PBKDF2_FORMATS) {
+            if (presented.startsWith(pbkdf2.id()) && pbkdf2.hex().matcher(presented.substring(pbkdf2.id().length())).matches()) {
                 return presented;
             }
         }
         throw new InvalidArgumentException(field, "is not a hash this service can import: expected {bcrypt}$2a$… ($2b$, $2y$; cost 4 to 31), "
-                + "{pbkdf2}<96 hex digits>, {pbkdf2@SpringSecurity_v5_8}<96 hex digits> or {argon2}$argon2id$v=19$m=…,t=…,p=…$<salt>$<hash>"
-                + (presented.startsWith("{") ? " (got the id " + presented.substring(0, Math.max(1, presented.indexOf('}') + 1)) + ")" : ""));
+                + "{pbkdf2}<80 hex digits>, {pbkdf2@SpringSecurity_v5_8}<96 hex digits> or {argon2}$argon2id$v=19$m=…,t=…,p=…$<salt>$<hash>"
+                + (presented.startsWith("{") ? " (got the id " + idOf(presented) + ")" : ""));
+    }
+
+    /** A presented hash's {@code {id}}, cut short: it is echoed in a refusal. */
+    private static String idOf(String presented) {
+        int end = presented.indexOf('}');
+        return end > 0 && end < 40 ? presented.substring(0, end + 1) : "{" + presented.substring(1, Math.min(presented.length(), 16)) + "…";
+    }
+
+    private static String checkBcryptCost(String field, String hash, int ownBcryptCost) {
+        int cost = Integer.parseInt(hash.substring(4, 6));
+        if (cost > ownBcryptCost + BCRYPT_COST_ABOVE_OWN) {
+            throw new InvalidArgumentException(field, "is a bcrypt hash of cost " + cost + "; at most " + (ownBcryptCost + BCRYPT_COST_ABOVE_OWN)
+                    + " (two above this service's own " + ownBcryptCost + ") is imported, since every login's check runs on the hashing threads all logins share");
+        }
+        return hash;
     }
 
     private static String checkArgon2id(String field, String hash) {
@@ -110,13 +142,14 @@ final class ImportedHashes {
     static boolean verify(String password, String stored) {
         if (stored.startsWith(BCRYPT)) {
             return verifyBcrypt(password, stored.substring(BCRYPT.length()));
-        } else if (stored.startsWith(PBKDF2_SHA256)) {
-            return verifyPbkdf2(password, stored.substring(PBKDF2_SHA256.length()), "PBKDF2WithHmacSHA256", 310_000);
         } else if (stored.startsWith(ARGON2)) {
             String hash = stored.substring(ARGON2.length());
             return ARGON2ID_HASH.matcher(hash).matches() && NativeArgon2.verifyArgon2id(hash, password);
-        } else if (stored.startsWith(PBKDF2_SHA1)) {
-            return verifyPbkdf2(password, stored.substring(PBKDF2_SHA1.length()), "PBKDF2WithHmacSHA1", 185_000);
+        }
+        for (Pbkdf2 pbkdf2 : PBKDF2_FORMATS) {
+            if (stored.startsWith(pbkdf2.id())) {
+                return verifyPbkdf2(password, stored.substring(pbkdf2.id().length()), pbkdf2);
+            }
         }
         return false;
     }
@@ -131,20 +164,20 @@ final class ImportedHashes {
         return result.validFormat && result.verified;
     }
 
-    private static boolean verifyPbkdf2(String password, String hex, String algorithm, int iterations) {
-        if (!PBKDF2_HEX.matcher(hex).matches()) {
+    private static boolean verifyPbkdf2(String password, String hex, Pbkdf2 format) {
+        if (!format.hex().matcher(hex).matches()) {
             return false;
         }
         byte[] saltAndKey = HexFormat.of().parseHex(hex);
-        byte[] salt = Arrays.copyOfRange(saltAndKey, 0, SALT_BYTES);
-        byte[] expected = Arrays.copyOfRange(saltAndKey, SALT_BYTES, saltAndKey.length);
+        byte[] salt = Arrays.copyOfRange(saltAndKey, 0, format.saltBytes());
+        byte[] expected = Arrays.copyOfRange(saltAndKey, format.saltBytes(), saltAndKey.length);
         // As Spring's Pbkdf2PasswordEncoder: the JDK's PBKDF2 takes the password's characters as UTF-8.
-        PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), salt, iterations, KEY_BITS);
+        PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), salt, format.iterations(), KEY_BYTES * 8);
         try {
-            byte[] derived = SecretKeyFactory.getInstance(algorithm).generateSecret(spec).getEncoded();
+            byte[] derived = SecretKeyFactory.getInstance(format.algorithm()).generateSecret(spec).getEncoded();
             return MessageDigest.isEqual(derived, expected);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(algorithm + " is missing from this JVM", e);
+            throw new IllegalStateException(format.algorithm() + " is missing from this JVM", e);
         } finally {
             spec.clearPassword();
         }

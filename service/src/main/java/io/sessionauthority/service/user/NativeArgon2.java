@@ -6,6 +6,7 @@ import com.sun.jna.NativeLong;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 
 /**
  * Argon2id verification by the reference implementation, libargon2 (Debian's {@code libargon2-1}),
@@ -24,6 +25,11 @@ final class NativeArgon2 {
 
     static final int ARGON2_OK = 0;
     private static final Optional<LibArgon2> LIBRARY = load();
+    /**
+     * One check at a time per replica: each takes up to its hash's memory (46 MiB at most, see
+     * ImportedHashes) outside the heap, which a sidecar-sized container has no room for twice.
+     */
+    private static final Semaphore ONE_AT_A_TIME = new Semaphore(1, true);
 
     private NativeArgon2() {
     }
@@ -39,9 +45,11 @@ final class NativeArgon2 {
             return false;
         }
         byte[] bytes = password.getBytes(StandardCharsets.UTF_8);
+        ONE_AT_A_TIME.acquireUninterruptibly();
         try {
             return LIBRARY.get().argon2id_verify(encoded, bytes, new NativeLong(bytes.length)) == ARGON2_OK;
         } finally {
+            ONE_AT_A_TIME.release();
             Arrays.fill(bytes, (byte) 0);
         }
     }

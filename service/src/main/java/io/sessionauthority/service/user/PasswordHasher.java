@@ -70,6 +70,11 @@ public final class PasswordHasher {
         maker.start();
     }
 
+    /** The bcrypt cost of the hashes this service makes. */
+    public int cost() {
+        return cost;
+    }
+
     /** Whether the work runs in libcrypt (see {@link NativeBcrypt}). */
     public boolean inLibcrypt() {
         return nativeBcrypt.isPresent();

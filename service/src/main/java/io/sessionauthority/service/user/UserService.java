@@ -91,7 +91,7 @@ public final class UserService {
      */
     public CompletionStage<Imported> importUser(String rawUsername, String presentedHash) {
         String username = Usernames.normalizeNew("username", rawUsername);
-        String hash = ImportedHashes.checkImport("password_hash", presentedHash);
+        String hash = ImportedHashes.checkImport("password_hash", presentedHash, hasher.cost());
         User user = new User(UserIds.newId(random), username, hash, clock.instant());
         return store.insert(user, Usernames.skeleton(username)).thenApply(inserted -> inserted ? Imported.CREATED : Imported.EXISTED);
     }

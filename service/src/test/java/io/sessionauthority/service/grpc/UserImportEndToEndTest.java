@@ -38,8 +38,8 @@ class UserImportEndToEndTest {
     /** Salt 00 01 … 0f; made by Python's hashlib, as Spring Security 5.8's Pbkdf2PasswordEncoder writes it. */
     private static final String PBKDF2_SHA256 = "{pbkdf2@SpringSecurity_v5_8}000102030405060708090a0b0c0d0e0f"
             + "7b8ad24392905caa0cc9ebb5b45a445371cca3ab69958986ede276f3458f73fa";
-    private static final String PBKDF2_SHA1 = "{pbkdf2}000102030405060708090a0b0c0d0e0f"
-            + "f026ac581cf1d0d04b0723fb369b4bd297686964f5af43631fc2ef1a54b5f5ae";
+    /** Made by Spring Security 6.5.6: Pbkdf2PasswordEncoder.defaultsForSpringSecurity_v5_5() (HMAC-SHA1, an 8-byte salt). */
+    private static final String PBKDF2_SHA1 = "{pbkdf2}9eb6bdb941ab21137cc352bdfa6c7d3f9d4cbb577a0092e3c2a149d284369960b8cee5deafd481f9";
     /** Made by libxcrypt. */
     private static final String BCRYPT_2A = "$2a$05$abcdefghijklmnopqrstuuFiPhXf1sVd3pCCRO.uVh34H/qI/ZsuS";
     /** Made by the reference implementation's tool: {@code argon2 somesaltsomesalt -id -t 2 -m 14 -p 1 -e}. */
