@@ -58,10 +58,31 @@ final class ProtoMapping {
         return new SessionLimit.Requested(policy, Integer.toUnsignedLong(request.getMaxSessions()), request.getReplaceSessionId());
     }
 
+    /** How many sessions a SessionLimitReached lists, and how much of their client text. */
+    static final int LISTED_SESSIONS = 10;
+    static final int LISTED_DEVICE_NAME = 48;
+    static final int LISTED_USER_AGENT = 96;
+
+    /**
+     * The detail of a deny-new refusal. It travels in the status trailer, which a gRPC client reads
+     * only up to its header limit (8 KiB by default in grpc-java): past it the caller would get a
+     * transport error instead of the refusal. So at most {@value #LISTED_SESSIONS} sessions, without
+     * attributes, their client text shortened: about 3 KiB at most.
+     */
     static SessionLimitReached sessionLimitReached(SessionLimitReachedException refused) {
         SessionLimitReached.Builder detail = SessionLimitReached.newBuilder().setMaxSessions(refused.maxSessions());
-        refused.liveSessions().forEach(live -> detail.addSessions(session(live)));
+        refused.liveSessions().stream().limit(LISTED_SESSIONS).forEach(live -> detail.addSessions(session(live).toBuilder()
+                .clearAttributes()
+                .setClient(ClientMetadata.newBuilder()
+                        .setIpAddress(live.client().ipAddress())
+                        .setDeviceName(shortened(live.client().deviceName(), LISTED_DEVICE_NAME))
+                        .setUserAgent(shortened(live.client().userAgent(), LISTED_USER_AGENT)))));
         return detail.build();
+    }
+
+    private static String shortened(String text, int codePoints) {
+        return text.codePointCount(0, text.length()) <= codePoints ? text
+                : text.substring(0, text.offsetByCodePoints(0, codePoints - 1)) + "…";
     }
 
     static ValidateResponse validateResponse(SessionCheck check) {

@@ -179,6 +179,36 @@ class SessionLimitEndToEndTest {
                 .isEqualTo(2);
     }
 
+    /**
+     * The refusal travels in the status trailer, which a gRPC client reads up to 8 KiB: with 12 sessions
+     * as large as sessions get, it must still arrive whole, as FAILED_PRECONDITION with its detail.
+     */
+    @Test
+    void theRefusalFitsTheTrailerHoweverLargeTheSessions() throws Exception {
+        try (ServiceUnderTest service = ServiceUnderTest.start(redis.uri(), Map.of("session-authority.sessions.max-per-user", 12,
+                "session-authority.sessions.limit-policy", "deny-new"))) {
+            createUser(service, "hoarder");
+            LoginRequest.Builder large = login("hoarder").setClient(io.sessionauthority.v1.ClientMetadata.newBuilder()
+                    .setIpAddress("2001:db8::1").setUserAgent("U".repeat(512)).setDeviceName("é".repeat(128)));
+            for (int i = 0; i < 16; i++) {
+                large.putAttributes("attribute-" + i, "v".repeat(256));
+            }
+            List<LoginResponse> sessions = new java.util.ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                sessions.add(service.blocking().login(large.build()));
+            }
+            StatusRuntimeException refused = expectStatus(Status.Code.FAILED_PRECONDITION, () -> service.blocking().login(large.build()));
+            SessionLimitReached detail = limitDetail(refused);
+            assertThat(detail.getMaxSessions()).isEqualTo(12);
+            assertThat(detail.getSessionsList()).hasSize(10).allSatisfy(listed -> {
+                assertThat(listed.getAttributesMap()).isEmpty();
+                assertThat(listed.getClient().getUserAgent()).hasSize(96).endsWith("…");
+                assertThat(listed.getClient().getDeviceName().codePointCount(0, listed.getClient().getDeviceName().length())).isEqualTo(48);
+            });
+            assertThat(detail.getSessions(0).getSessionId()).isEqualTo(sessions.get(0).getSession().getSessionId());
+        }
+    }
+
     @Test
     void onePerDeviceReplacesThatDevicesSessionOnly() {
         createUser(evicting, "dev");
