@@ -73,6 +73,8 @@ final class UserImportStream implements StreamObserver<ImportUsersRequest> {
             refuse(position, request, invalid);
             settleOne();
             return;
+        } catch (RuntimeException unexpected) {
+            written = java.util.concurrent.CompletableFuture.failedFuture(unexpected);
         }
         written.whenComplete((outcome, error) -> {
             if (error == null) {
@@ -90,10 +92,15 @@ final class UserImportStream implements StreamObserver<ImportUsersRequest> {
         refused.incrementAndGet();
         synchronized (refusals) {
             if (refusals.size() < MAX_LISTED_REFUSALS) {
-                refusals.add(ImportRefusal.newBuilder().setIndex(position).setUsername(request.getUsername())
-                        .setReason(why.reason()).setMessage(why.getMessage()).build());
+                // Shortened: a thousand refusals of megabyte-long usernames must not fill the heap or the answer.
+                refusals.add(ImportRefusal.newBuilder().setIndex(position).setUsername(shortened(request.getUsername(), 128))
+                        .setReason(why.reason()).setMessage(shortened(why.getMessage(), 512)).build());
             }
         }
+    }
+
+    private static String shortened(String text, int chars) {
+        return text.length() <= chars ? text : text.substring(0, chars - 1) + "…";
     }
 
     private void settleOne() {
