@@ -358,6 +358,9 @@ public final class SessionAuthorityClient implements AutoCloseable {
      */
     public ImportSummary importUsers(java.util.Iterator<ImportUsersRequest> users, java.util.function.LongConsumer progress,
                                      Duration deadline) {
+        Objects.requireNonNull(users, "users");
+        Objects.requireNonNull(progress, "progress");
+        Objects.requireNonNull(deadline, "deadline");
         CompletableFuture<ImportUsersResponse> summary = new CompletableFuture<>();
         streams.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS).importUsers(
                 new io.grpc.stub.ClientResponseObserver<ImportUsersRequest, ImportUsersResponse>() {
@@ -368,19 +371,26 @@ public final class SessionAuthorityClient implements AutoCloseable {
                     public void beforeStart(io.grpc.stub.ClientCallStreamObserver<ImportUsersRequest> requests) {
                         // Called by gRPC one at a time, whenever the stream can take more.
                         requests.setOnReadyHandler(() -> {
-                            while (requests.isReady() && !closed) {
-                                if (!users.hasNext()) {
-                                    closed = true;
-                                    if (sent % 1000 != 0 || sent == 0) {
+                            try {
+                                while (requests.isReady() && !closed) {
+                                    if (!users.hasNext()) {
+                                        closed = true;
+                                        if (sent % 1000 != 0 || sent == 0) {
+                                            progress.accept(sent);
+                                        }
+                                        requests.onCompleted();
+                                        return;
+                                    }
+                                    requests.onNext(users.next());
+                                    if (++sent % 1000 == 0) {
                                         progress.accept(sent);
                                     }
-                                    requests.onCompleted();
-                                    return;
                                 }
-                                requests.onNext(users.next());
-                                if (++sent % 1000 == 0) {
-                                    progress.accept(sent);
-                                }
+                            } catch (RuntimeException readingFailed) {
+                                // The caller's iterator or progress failed: the import stops, and says why.
+                                closed = true;
+                                summary.completeExceptionally(readingFailed);
+                                requests.onError(readingFailed);
                             }
                         });
                     }
@@ -397,9 +407,18 @@ public final class SessionAuthorityClient implements AutoCloseable {
 
                     @Override
                     public void onCompleted() {
+                        summary.completeExceptionally(new ServiceFailureException(io.grpc.Status.Code.INTERNAL, "",
+                                "the authority ended the import without a summary", null));
                     }
                 });
-        return ImportSummary.of(join(summary));
+        try {
+            return ImportSummary.of(summary.join());
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException readingFailed && !(readingFailed instanceof io.grpc.StatusRuntimeException)) {
+                throw readingFailed;
+            }
+            throw Errors.map(e);
+        }
     }
 
     /** {@code sessionId}, refused when empty: "none" is said by leaving the argument out, never by "". */
