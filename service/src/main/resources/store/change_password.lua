@@ -12,8 +12,13 @@ if redis.call('HGET', KEYS[1], 'pw') ~= ARGV[1] then
 end
 redis.call('HSET', KEYS[1], 'pw', ARGV[2])
 if ARGV[3] ~= '1' then
+  -- A rehash (the same password, a stronger hash): a login verified against the hash it replaces
+  -- may still be about to start its session (create_session.lua accepts 'pwp' too).
+  redis.call('HSET', KEYS[1], 'pwp', ARGV[1])
   return 0
 end
+-- A new password: no login verified against an earlier hash may start a session any more.
+redis.call('HDEL', KEYS[1], 'pwp')
 local count = revoke_all(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[7], ARGV[6], ARGV[8], tonumber(ARGV[4]), tonumber(ARGV[5]))
 forget_devices(KEYS[6], ARGV[9] or '')
 return count

@@ -76,6 +76,11 @@ public final class RedisSchema {
     static final class UserFields {
         static final String USERNAME = "un";
         static final String PASSWORD_HASH = "pw";
+        /**
+         * The hash a rehash at login replaced (the same password), until the next login verified
+         * against the current one: a login racing the rehash still starts its session.
+         */
+        static final String REPLACED_HASH = "pwp";
         static final String CREATED = "ct";
         /** Written by the scripts (revoke-all, password change); read by Validate's pipelined read. */
         static final String GENERATION = "gen";

@@ -374,6 +374,34 @@ class SessionStoreIntegrationTest {
         assertThat(REDIS.commands().keys("*:s:*")).isEmpty();
     }
 
+    /**
+     * A rehash at login (an imported hash, or a raised cost) keeps the password: a second login that
+     * was verified against the replaced hash still starts its session. A password change does not.
+     */
+    @Test
+    void aLoginRacingARehashStartsButOneRacingAPasswordChangeDoesNot() {
+        java.util.function.IntFunction<Session> session = n -> new Session("BBBBBBBBBBBBBBBBBBBBB" + (char) ('A' + n), alice.id(), "alice",
+                domain.clock.instant(), domain.clock.instant().plusSeconds(60), domain.clock.instant().plusSeconds(30),
+                domain.clock.instant(), ClientInfo.NONE, Map.of());
+        String original = alice.passwordHash();
+        assertThat(join(domain.userStore.replaceHash(alice.id(), original, "$2b$12$the-rehashed-one"))).isTrue();
+
+        assertThat(join(domain.sessionStore.create(session.apply(0), original, 3, Duration.ofHours(1)))).isEmpty();
+        // A login verified against the current hash ends the race: the replaced one is forgotten.
+        assertThat(join(domain.sessionStore.create(session.apply(1), "$2b$12$the-rehashed-one", 3, Duration.ofHours(1)))).isEmpty();
+        assertThat(REDIS.commands().hexists(RedisSchema.user(alice.id()), "pwp")).isFalse();
+        assertThatThrownBy(() -> join(domain.sessionStore.create(session.apply(2), original, 3, Duration.ofHours(1))))
+                .hasCauseInstanceOf(io.sessionauthority.service.error.InvalidCredentialsException.class);
+
+        assertThat(join(domain.userStore.replaceHash(alice.id(), "$2b$12$the-rehashed-one", "$2b$13$again"))).isTrue();
+        assertThat(join(domain.userStore.changePassword(alice.id(), "$2b$13$again", "$2b$10$a-new-password", "", "",
+                domain.clock.instant(), Duration.ofHours(1)))).isPresent();
+        for (String stale : new String[] {"$2b$12$the-rehashed-one", "$2b$13$again"}) {
+            assertThatThrownBy(() -> join(domain.sessionStore.create(session.apply(3), stale, 3, Duration.ofHours(1))))
+                    .as(stale).hasCauseInstanceOf(io.sessionauthority.service.error.InvalidCredentialsException.class);
+        }
+    }
+
     @Test
     void aNameRemovedTwiceIsCountedOnceSoTheCapHolds() {
         String token = join(domain.sessions.login("alice", "password-alice", ClientInfo.NONE,
