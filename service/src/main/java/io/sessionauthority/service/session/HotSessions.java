@@ -132,6 +132,11 @@ public final class HotSessions implements AutoCloseable {
             return;
         }
         Session session = check.session();
+        Session kept = entries.get(session.sessionId());
+        if (kept != null && kept.lastSeenTime().isAfter(session.lastSeenTime())) {
+            // Read from Redis before a Touch whose answer is kept already: older, so not kept over it.
+            return;
+        }
         long freshUntil = Math.min(clock.millis() + maxAgeMillis,
                 Math.min(session.idleExpireTime().toEpochMilli(), session.expireTime().toEpochMilli()));
         entries.put(session.sessionId(), session, freshUntil, begun);

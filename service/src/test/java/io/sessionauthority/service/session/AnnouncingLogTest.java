@@ -30,7 +30,7 @@ class AnnouncingLogTest {
             EndReason.LOGOUT, Instant.parse("2026-11-30T08:00:00Z"));
 
     /** A log whose appends fail as many times as asked, then succeed; it never has events to read. */
-    private static final class FlakyLog implements RevocationLog {
+    static final class FlakyLog implements RevocationLog {
         final AtomicInteger failuresLeft;
         final AtomicInteger appends = new AtomicInteger();
 
