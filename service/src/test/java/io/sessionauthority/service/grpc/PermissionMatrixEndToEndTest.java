@@ -127,30 +127,11 @@ class PermissionMatrixEndToEndTest {
 
     /** A client-streaming call of one (refused) user; throws its status as the blocking calls do. */
     private static void importOne(Channel channel) {
-        java.util.concurrent.CompletableFuture<io.sessionauthority.v1.ImportUsersResponse> summary = new java.util.concurrent.CompletableFuture<>();
-        io.grpc.stub.StreamObserver<io.sessionauthority.v1.ImportUsersRequest> requests = SessionAuthorityServiceGrpc.newStub(channel)
-                .withDeadlineAfter(10, TimeUnit.SECONDS).importUsers(new io.grpc.stub.StreamObserver<>() {
-                    @Override
-                    public void onNext(io.sessionauthority.v1.ImportUsersResponse value) {
-                        summary.complete(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        summary.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
-        requests.onNext(io.sessionauthority.v1.ImportUsersRequest.newBuilder().setUsername("").build());
-        requests.onCompleted();
         try {
-            summary.get(10, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw (StatusRuntimeException) e.getCause();
-        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            UserImportEndToEndTest.importUsers(channel, List.of(io.sessionauthority.v1.ImportUsersRequest.newBuilder().setUsername("").build()));
+        } catch (StatusRuntimeException status) {
+            throw status;
+        } catch (Exception e) {
             throw new AssertionError(e);
         }
     }

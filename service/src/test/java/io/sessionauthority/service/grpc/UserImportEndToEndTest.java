@@ -51,8 +51,13 @@ class UserImportEndToEndTest {
     }
 
     static ImportUsersResponse importUsers(ServiceUnderTest service, List<ImportUsersRequest> users) throws Exception {
+        return importUsers(service.channel(), users);
+    }
+
+    /** One ImportUsers call of {@code users}: its summary, or its status thrown as a blocking call would. */
+    static ImportUsersResponse importUsers(io.grpc.Channel channel, List<ImportUsersRequest> users) throws Exception {
         CompletableFuture<ImportUsersResponse> summary = new CompletableFuture<>();
-        StreamObserver<ImportUsersRequest> requests = SessionAuthorityServiceGrpc.newStub(service.channel())
+        StreamObserver<ImportUsersRequest> requests = SessionAuthorityServiceGrpc.newStub(channel)
                 .withDeadlineAfter(60, TimeUnit.SECONDS).importUsers(new StreamObserver<>() {
                     @Override
                     public void onNext(ImportUsersResponse value) {
@@ -70,7 +75,14 @@ class UserImportEndToEndTest {
                 });
         users.forEach(requests::onNext);
         requests.onCompleted();
-        return summary.get(60, TimeUnit.SECONDS);
+        try {
+            return summary.get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof io.grpc.StatusRuntimeException status) {
+                throw status;
+            }
+            throw e;
+        }
     }
 
     private static LoginResponse login(ServiceUnderTest service, String username) {
