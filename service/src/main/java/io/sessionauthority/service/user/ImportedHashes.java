@@ -116,6 +116,20 @@ final class ImportedHashes {
         return hash;
     }
 
+    /** The memory (KiB) of an Argon2id hash within the caps; -1 for one outside them or malformed. */
+    private static long argon2MemoryWithinCaps(String hash) {
+        var parts = ARGON2ID_HASH.matcher(hash);
+        if (!parts.matches()) {
+            return -1;
+        }
+        long memory = Long.parseLong(parts.group(1));
+        int passes = Integer.parseInt(parts.group(2));
+        int lanes = Integer.parseInt(parts.group(3));
+        boolean within = memory <= ARGON2_MAX_MEMORY_KIB && passes >= 1 && passes <= ARGON2_MAX_PASSES && lanes >= 1
+                && lanes <= ARGON2_MAX_LANES && memory >= 8L * lanes;
+        return within ? memory : -1;
+    }
+
     private static String checkArgon2id(String field, String hash) {
         var parts = ARGON2ID_HASH.matcher(hash);
         if (!parts.matches()) {
@@ -125,8 +139,7 @@ final class ImportedHashes {
         long memory = Long.parseLong(parts.group(1));
         int passes = Integer.parseInt(parts.group(2));
         int lanes = Integer.parseInt(parts.group(3));
-        if (memory > ARGON2_MAX_MEMORY_KIB || passes < 1 || passes > ARGON2_MAX_PASSES || lanes < 1 || lanes > ARGON2_MAX_LANES
-                || memory < 8L * lanes) {
+        if (argon2MemoryWithinCaps(hash) < 0) {
             throw new InvalidArgumentException(field, "has Argon2 parameters m=" + memory + ",t=" + passes + ",p=" + lanes
                     + " outside what a login may spend: at most m=" + ARGON2_MAX_MEMORY_KIB + " (KiB), t=" + ARGON2_MAX_PASSES
                     + ", p=" + ARGON2_MAX_LANES + " (and m at least 8 × p)");
@@ -138,13 +151,21 @@ final class ImportedHashes {
         return hash;
     }
 
-    /** Whether {@code password} matches the imported hash {@code stored}; a malformed one never matches. */
-    static boolean verify(String password, String stored) {
+    /**
+     * Whether {@code password} matches the imported hash {@code stored}; a malformed one never
+     * matches, nor one beyond the costs an import accepts today ({@code ownBcryptCost} is the
+     * service's): such a hash, stored by an earlier version or before the service's own cost was
+     * lowered, is never run, so it cannot hold a hashing thread for hours.
+     */
+    static boolean verify(String password, String stored, int ownBcryptCost) {
         if (stored.startsWith(BCRYPT)) {
-            return verifyBcrypt(password, stored.substring(BCRYPT.length()));
+            String hash = stored.substring(BCRYPT.length());
+            return BCRYPT_HASH.matcher(hash).matches() && Integer.parseInt(hash.substring(4, 6)) <= ownBcryptCost + BCRYPT_COST_ABOVE_OWN
+                    && verifyBcrypt(password, hash);
         } else if (stored.startsWith(ARGON2)) {
             String hash = stored.substring(ARGON2.length());
-            return ARGON2ID_HASH.matcher(hash).matches() && NativeArgon2.verifyArgon2id(hash, password);
+            long memory = argon2MemoryWithinCaps(hash);
+            return memory > 0 && NativeArgon2.verifyArgon2id(hash, password, memory);
         }
         for (Pbkdf2 pbkdf2 : PBKDF2_FORMATS) {
             if (stored.startsWith(pbkdf2.id())) {

@@ -7,6 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import io.sessionauthority.service.error.OverloadedException;
+import java.time.Duration;
 
 /**
  * Argon2id verification by the reference implementation, libargon2 (Debian's {@code libargon2-1}),
@@ -26,10 +29,15 @@ final class NativeArgon2 {
     static final int ARGON2_OK = 0;
     private static final Optional<LibArgon2> LIBRARY = load();
     /**
-     * One check at a time per replica: each takes up to its hash's memory (46 MiB at most, see
-     * ImportedHashes) outside the heap, which a sidecar-sized container has no room for twice.
+     * The native memory all checks of one replica may take at once, in MiB: each takes its hash's
+     * memory (46 MiB at most, see ImportedHashes) outside the heap, which a sidecar-sized container
+     * has no room for many times over. A check that cannot get its share within
+     * {@link #MEMORY_WAIT} is shed (RESOURCE_EXHAUSTED, retry), so guesses against imported users
+     * hold a hashing thread at most that long before every other login gets it back.
      */
-    private static final Semaphore ONE_AT_A_TIME = new Semaphore(1, true);
+    static final int MEMORY_BUDGET_MIB = 64;
+    static final Duration MEMORY_WAIT = Duration.ofMillis(500);
+    private static final Semaphore MEMORY = new Semaphore(MEMORY_BUDGET_MIB);
 
     private NativeArgon2() {
     }
@@ -39,17 +47,29 @@ final class NativeArgon2 {
         return LIBRARY.isPresent();
     }
 
-    /** Whether {@code password} matches {@code encoded} ({@code $argon2id$v=19$m=…}); false where libargon2 is missing. */
-    static boolean verifyArgon2id(String encoded, String password) {
+    /**
+     * Whether {@code password} matches {@code encoded} ({@code $argon2id$v=19$m=…}), a hash whose
+     * memory is {@code memoryKib}; false where libargon2 is missing. Fails with OverloadedException
+     * when other checks hold the memory budget past {@link #MEMORY_WAIT}.
+     */
+    static boolean verifyArgon2id(String encoded, String password, long memoryKib) {
         if (LIBRARY.isEmpty()) {
             return false;
         }
+        int mib = (int) Math.max(1, Math.min(MEMORY_BUDGET_MIB, (memoryKib + 1023) / 1024));
+        try {
+            if (!MEMORY.tryAcquire(mib, MEMORY_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new OverloadedException("PASSWORD_HASHING_BUSY", "too many logins in progress; retry shortly", Duration.ofSeconds(1));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OverloadedException("PASSWORD_HASHING_BUSY", "too many logins in progress; retry shortly", Duration.ofSeconds(1));
+        }
         byte[] bytes = password.getBytes(StandardCharsets.UTF_8);
-        ONE_AT_A_TIME.acquireUninterruptibly();
         try {
             return LIBRARY.get().argon2id_verify(encoded, bytes, new NativeLong(bytes.length)) == ARGON2_OK;
         } finally {
-            ONE_AT_A_TIME.release();
+            MEMORY.release(mib);
             Arrays.fill(bytes, (byte) 0);
         }
     }

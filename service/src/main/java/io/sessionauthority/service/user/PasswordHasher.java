@@ -103,7 +103,7 @@ public final class PasswordHasher {
      */
     public boolean verify(String password, String hash) {
         if (ImportedHashes.isImported(hash)) {
-            return ImportedHashes.verify(password, hash);
+            return ImportedHashes.verify(password, hash, cost);
         }
         return verify(password, hash.getBytes(StandardCharsets.US_ASCII));
     }

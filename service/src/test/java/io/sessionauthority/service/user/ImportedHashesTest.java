@@ -48,17 +48,17 @@ class ImportedHashesTest {
             String stored = ImportedHashes.checkImport("password_hash", hash, 10);
             assertThat(stored).isEqualTo("{bcrypt}" + hash);
             assertThat(ImportedHashes.checkImport("password_hash", stored, 10)).isEqualTo(stored);
-            assertThat(ImportedHashes.verify(PASSWORD, stored)).as(hash).isTrue();
-            assertThat(ImportedHashes.verify(PASSWORD + "!", stored)).as(hash).isFalse();
+            assertThat(ImportedHashes.verify(PASSWORD, stored, 10)).as(hash).isTrue();
+            assertThat(ImportedHashes.verify(PASSWORD + "!", stored, 10)).as(hash).isFalse();
         }
     }
 
     @Test
     void bcryptReadsTheFirst72BytesAsItsMakersDid() {
         String stored = ImportedHashes.checkImport("password_hash", BCRYPT_LONG, 10);
-        assertThat(ImportedHashes.verify(LONG_PASSWORD, stored)).isTrue();
-        assertThat(ImportedHashes.verify("é".repeat(36) + "x", stored)).as("the 73rd byte on is not read").isTrue();
-        assertThat(ImportedHashes.verify("é".repeat(35), stored)).isFalse();
+        assertThat(ImportedHashes.verify(LONG_PASSWORD, stored, 10)).isTrue();
+        assertThat(ImportedHashes.verify("é".repeat(36) + "x", stored, 10)).as("the 73rd byte on is not read").isTrue();
+        assertThat(ImportedHashes.verify("é".repeat(35), stored, 10)).isFalse();
     }
 
     /** Every encoder of Spring Security's DelegatingPasswordEncoder that is imported, as Spring itself wrote them. */
@@ -67,8 +67,8 @@ class ImportedHashesTest {
         for (String spring : new String[] {PBKDF2_SHA1, SPRING_PBKDF2_SHA256, SPRING_ARGON2_V5_8, SPRING_ARGON2_V5_2, SPRING_BCRYPT_2Y,
                 SPRING_BCRYPT_DEFAULT}) {
             String stored = ImportedHashes.checkImport("password_hash", spring, 10);
-            assertThat(ImportedHashes.verify(PASSWORD, stored)).as(spring).isTrue();
-            assertThat(ImportedHashes.verify(PASSWORD.toUpperCase(java.util.Locale.ROOT), stored)).as(spring).isFalse();
+            assertThat(ImportedHashes.verify(PASSWORD, stored, 10)).as(spring).isTrue();
+            assertThat(ImportedHashes.verify(PASSWORD.toUpperCase(java.util.Locale.ROOT), stored, 10)).as(spring).isFalse();
         }
     }
 
@@ -82,13 +82,26 @@ class ImportedHashesTest {
                 .isInstanceOf(InvalidArgumentException.class);
     }
 
+    /**
+     * A hash beyond today's caps, stored before them (or before the service's own cost was lowered),
+     * is never run: these are the right password's, yet they answer false at once.
+     */
+    @Test
+    void aStoredHashBeyondTheCapsIsNeverRun() {
+        String bcryptCost13 = "{bcrypt}$2a$13$abcdefghijklmnopqrstuuRYtVfQ2Ymk/Enz9QZkdUVE4x4XHlr/m"; // libxcrypt
+        assertThat(ImportedHashes.verify(PASSWORD, bcryptCost13, 11)).isTrue();
+        assertThat(ImportedHashes.verify(PASSWORD, bcryptCost13, 10)).isFalse();
+        String argon2With64MiB = "{argon2}$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$mtB7vZKFuEQDVzeZe5lTtf3BPC1e5BL1UKy7IW/SpV0";
+        assertThat(ImportedHashes.verify(PASSWORD, argon2With64MiB, 10)).isFalse();
+    }
+
     @Test
     void springSecurityPbkdf2OfBothGenerationsVerifies() {
-        assertThat(ImportedHashes.verify(PASSWORD, ImportedHashes.checkImport("password_hash", PBKDF2_SHA1, 10))).isTrue();
-        assertThat(ImportedHashes.verify(PASSWORD, ImportedHashes.checkImport("password_hash", PBKDF2_SHA256, 10))).isTrue();
-        assertThat(ImportedHashes.verify(UTF8_PASSWORD, PBKDF2_SHA256_UTF8)).as("characters as UTF-8").isTrue();
-        assertThat(ImportedHashes.verify(PASSWORD + "!", PBKDF2_SHA256)).isFalse();
-        assertThat(ImportedHashes.verify(PASSWORD, PBKDF2_SHA256.replace("{pbkdf2@SpringSecurity_v5_8}", "{pbkdf2}")))
+        assertThat(ImportedHashes.verify(PASSWORD, ImportedHashes.checkImport("password_hash", PBKDF2_SHA1, 10), 10)).isTrue();
+        assertThat(ImportedHashes.verify(PASSWORD, ImportedHashes.checkImport("password_hash", PBKDF2_SHA256, 10), 10)).isTrue();
+        assertThat(ImportedHashes.verify(UTF8_PASSWORD, PBKDF2_SHA256_UTF8, 10)).as("characters as UTF-8").isTrue();
+        assertThat(ImportedHashes.verify(PASSWORD + "!", PBKDF2_SHA256, 10)).isFalse();
+        assertThat(ImportedHashes.verify(PASSWORD, PBKDF2_SHA256.replace("{pbkdf2@SpringSecurity_v5_8}", "{pbkdf2}"), 10))
                 .as("the id picks the algorithm").isFalse();
     }
 
@@ -105,11 +118,11 @@ class ImportedHashesTest {
         for (String presented : new String[] {ARGON2ID, "{argon2}" + ARGON2ID, "{argon2@SpringSecurity_v5_8}" + ARGON2ID, ARGON2ID_4_LANES}) {
             String stored = ImportedHashes.checkImport("password_hash", presented, 10);
             assertThat(stored).startsWith("{argon2}$argon2id$");
-            assertThat(ImportedHashes.verify(PASSWORD, stored)).as(presented).isTrue();
-            assertThat(ImportedHashes.verify(PASSWORD + "!", stored)).as(presented).isFalse();
+            assertThat(ImportedHashes.verify(PASSWORD, stored, 10)).as(presented).isTrue();
+            assertThat(ImportedHashes.verify(PASSWORD + "!", stored, 10)).as(presented).isFalse();
         }
         String tampered = "{argon2}" + ARGON2ID.replace("Qfop", "Qfoq");
-        assertThat(ImportedHashes.verify(PASSWORD, tampered)).isFalse();
+        assertThat(ImportedHashes.verify(PASSWORD, tampered, 10)).isFalse();
     }
 
     @Test
@@ -134,8 +147,8 @@ class ImportedHashesTest {
                         assertThat(e.getMessage()).contains("{bcrypt}$2a$", "{pbkdf2@SpringSecurity_v5_8}", "{argon2}$argon2id$");
                     });
         }
-        assertThat(ImportedHashes.verify(PASSWORD, "{bcrypt}garbage")).isFalse();
-        assertThat(ImportedHashes.verify(PASSWORD, "{unknown}x")).isFalse();
+        assertThat(ImportedHashes.verify(PASSWORD, "{bcrypt}garbage", 10)).isFalse();
+        assertThat(ImportedHashes.verify(PASSWORD, "{unknown}x", 10)).isFalse();
     }
 
     @Test
