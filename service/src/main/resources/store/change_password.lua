@@ -13,8 +13,9 @@ end
 redis.call('HSET', KEYS[1], 'pw', ARGV[2])
 if ARGV[3] ~= '1' then
   -- A rehash (the same password, a stronger hash): a login verified against the hash it replaces
-  -- may still be about to start its session (create_session.lua accepts 'pwp' too).
-  redis.call('HSET', KEYS[1], 'pwp', ARGV[1])
+  -- may still be about to start its session (create_session.lua accepts it by 'pwp'). Only its
+  -- digest is kept: an imported hash may be weak, and is never needed again at rest.
+  redis.call('HSET', KEYS[1], 'pwp', redis.sha1hex(ARGV[1]))
   return 0
 end
 -- A new password: no login verified against an earlier hash may start a session any more.

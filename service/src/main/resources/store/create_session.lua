@@ -16,9 +16,9 @@ local user = redis.call('HMGET', KEYS[2], 'pw', 'gen', 'pwp')
 if not user[1] then
   return {'NO_USER'}
 end
--- 'pwp' is the hash a rehash at login replaced (the same password): a concurrent login verified
--- against it is as good. A password change deletes it.
-if user[1] ~= ARGV[7] and user[3] ~= ARGV[7] then
+-- 'pwp' is the digest of the hash a rehash at login replaced (the same password): a concurrent
+-- login verified against it is as good. A password change deletes it.
+if user[1] ~= ARGV[7] and (not user[3] or user[3] ~= redis.sha1hex(ARGV[7])) then
   return {'STALE_CREDENTIALS'}
 end
 local sid, now, idle_expiry = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -62,10 +62,6 @@ for i = first_field, #ARGV do
 end
 redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('PEXPIREAT', KEYS[1], idle_expiry)
-if user[3] and user[1] == ARGV[7] then
-  -- A login verified against the current hash: the rehash's race is over.
-  redis.call('HDEL', KEYS[2], 'pwp')
-end
 
 prune(KEYS[3], KEYS[4], KEYS[5], now, forget)
 local reply = {'OK'}

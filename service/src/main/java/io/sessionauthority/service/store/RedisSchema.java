@@ -77,8 +77,8 @@ public final class RedisSchema {
         static final String USERNAME = "un";
         static final String PASSWORD_HASH = "pw";
         /**
-         * The hash a rehash at login replaced (the same password), until the next login verified
-         * against the current one: a login racing the rehash still starts its session.
+         * The SHA-1 digest of the hash a rehash at login replaced (the same password), until the
+         * next password change: a login verified against it, racing the rehash, still starts.
          */
         static final String REPLACED_HASH = "pwp";
         static final String CREATED = "ct";
