@@ -58,29 +58,38 @@ final class ProtoMapping {
         return new SessionLimit.Requested(policy, Integer.toUnsignedLong(request.getMaxSessions()), request.getReplaceSessionId());
     }
 
-    /** How many sessions a SessionLimitReached lists, and how much of their client text. */
+    /** How many sessions a SessionLimitReached lists, how much of their client text, and its most bytes. */
     static final int LISTED_SESSIONS = 10;
     static final int LISTED_DEVICE_NAME = 48;
     static final int LISTED_USER_AGENT = 96;
+    static final int LISTED_BYTES = 4_500;
 
     /**
-     * The detail of a deny-new refusal. It travels in the status trailer, which a gRPC client reads
-     * only up to its header limit (8 KiB by default in grpc-java): past it the caller would get a
-     * transport error instead of the refusal. So at most {@value #LISTED_SESSIONS} sessions, without
-     * attributes, their client text shortened: about 3 KiB at most.
+     * The detail of a deny-new refusal. It travels in the status trailer, base64-encoded, which a
+     * gRPC client reads only up to its header limit (8 KiB by default in grpc-java): past it the
+     * caller would get a transport error instead of the refusal. So at most
+     * {@value #LISTED_SESSIONS} sessions, without attributes or the user's id and name (the caller
+     * knows whose login it was), their client text shortened, and fewer when their text is wide
+     * (four bytes a character): never more than {@value #LISTED_BYTES} bytes, 6 KiB as base64.
      */
     static SessionLimitReached sessionLimitReached(SessionLimitReachedException refused) {
         SessionLimitReached.Builder detail = SessionLimitReached.newBuilder().setMaxSessions(refused.maxSessions());
         refused.liveSessions().stream().limit(LISTED_SESSIONS).forEach(live -> detail.addSessions(session(live).toBuilder()
                 .clearAttributes()
+                .clearUserId()
+                .clearUsername()
                 .setClient(ClientMetadata.newBuilder()
                         .setIpAddress(live.client().ipAddress())
                         .setDeviceName(shortened(live.client().deviceName(), LISTED_DEVICE_NAME))
                         .setUserAgent(shortened(live.client().userAgent(), LISTED_USER_AGENT)))));
+        while (detail.getSessionsCount() > 1 && detail.build().getSerializedSize() > LISTED_BYTES) {
+            detail.removeSessions(detail.getSessionsCount() - 1);
+        }
         return detail.build();
     }
 
-    private static String shortened(String text, int codePoints) {
+    /** {@code text} cut to at most {@code codePoints} characters, the last being "…" when cut; never within a surrogate pair. */
+    static String shortened(String text, int codePoints) {
         return text.codePointCount(0, text.length()) <= codePoints ? text
                 : text.substring(0, text.offsetByCodePoints(0, codePoints - 1)) + "…";
     }

@@ -93,14 +93,10 @@ final class UserImportStream implements StreamObserver<ImportUsersRequest> {
         synchronized (refusals) {
             if (refusals.size() < MAX_LISTED_REFUSALS) {
                 // Shortened: a thousand refusals of megabyte-long usernames must not fill the heap or the answer.
-                refusals.add(ImportRefusal.newBuilder().setIndex(position).setUsername(shortened(request.getUsername(), 128))
-                        .setReason(why.reason()).setMessage(shortened(why.getMessage(), 512)).build());
+                refusals.add(ImportRefusal.newBuilder().setIndex(position).setUsername(ProtoMapping.shortened(request.getUsername(), 128))
+                        .setReason(why.reason()).setMessage(ProtoMapping.shortened(why.getMessage(), 512)).build());
             }
         }
-    }
-
-    private static String shortened(String text, int chars) {
-        return text.length() <= chars ? text : text.substring(0, chars - 1) + "…";
     }
 
     private void settleOne() {
