@@ -126,17 +126,35 @@ public final class HotSessions implements AutoCloseable {
         return entries.begin();
     }
 
-    /** Keeps a live answer read since {@code begun}, unless an event since then covers it. */
+    /**
+     * Keeps a live answer read since {@code begun}, unless an event since then covers it, or the
+     * answer kept already was last seen later (a read from Redis that began before a Touch through
+     * this replica, answering after it, must not bring back what the Touch changed).
+     */
     public void put(SessionCheck check, long begun) {
+        if (check.isLive()) {
+            Session kept = entries.get(check.session().sessionId());
+            if (kept != null && kept.lastSeenTime().isAfter(check.session().lastSeenTime())) {
+                return;
+            }
+        }
+        keep(check, begun);
+    }
+
+    /**
+     * As {@link #put}, for the answer of a Touch made through this replica: it is the latest write
+     * this replica knows of, so it replaces the kept answer whatever the last-seen times say (each
+     * replica's clock writes them; a skewed one must not make this replica's own Touch invisible).
+     */
+    public void putTouched(SessionCheck check, long begun) {
+        keep(check, begun);
+    }
+
+    private void keep(SessionCheck check, long begun) {
         if (!check.isLive() || !usable()) {
             return;
         }
         Session session = check.session();
-        Session kept = entries.get(session.sessionId());
-        if (kept != null && kept.lastSeenTime().isAfter(session.lastSeenTime())) {
-            // Read from Redis before a Touch whose answer is kept already: older, so not kept over it.
-            return;
-        }
         long freshUntil = Math.min(clock.millis() + maxAgeMillis,
                 Math.min(session.idleExpireTime().toEpochMilli(), session.expireTime().toEpochMilli()));
         entries.put(session.sessionId(), session, freshUntil, begun);

@@ -191,7 +191,7 @@ public final class SessionService {
         // The kept answer takes the new expiry, last-seen time and attributes: a Validate on this
         // replica right after the Touch shows them (others keep theirs until their max age).
         return touched.thenApply(check -> {
-            hot.put(check, begun);
+            hot.putTouched(check, begun);
             return check;
         });
     }

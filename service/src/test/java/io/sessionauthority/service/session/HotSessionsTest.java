@@ -38,6 +38,11 @@ class HotSessionsTest {
             Session later = seenAt(now.plusSeconds(5), "3");
             hot.put(SessionCheck.live(later), hot.begin());
             assertThat(hot.get(touched.sessionId()).orElseThrow().session()).isSameAs(later);
+
+            // This replica's own Touch wins even when another replica's clock ran ahead.
+            Session ownTouch = seenAt(now.plusSeconds(1), "4");
+            hot.putTouched(SessionCheck.live(ownTouch), hot.begin());
+            assertThat(hot.get(touched.sessionId()).orElseThrow().session()).isSameAs(ownTouch);
         }
     }
 }
