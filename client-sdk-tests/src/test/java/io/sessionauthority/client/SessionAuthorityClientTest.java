@@ -190,7 +190,7 @@ class SessionAuthorityClientTest {
         assertThat(refused.reason()).isEqualTo("SESSION_LIMIT_REACHED");
         assertThat(refused.isRetryable()).isFalse();
         assertThat(refused.maxSessions()).isEqualTo(1);
-        assertThat(refused.liveSessions()).containsExactly(first.session());
+        assertThat(refused.liveSessions()).extracting(SessionInfo::sessionId).containsExactly(first.session().sessionId());
 
         LoginResult replacing = client.login(denyNew.toBuilder().setReplaceSessionId(refused.liveSessions().get(0).sessionId()).build());
         assertThat(client.validate(replacing.token()).isValid()).isTrue();

@@ -386,7 +386,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
                                         progress.accept(sent);
                                     }
                                 }
-                            } catch (RuntimeException readingFailed) {
+                            } catch (RuntimeException | Error readingFailed) {
                                 // The caller's iterator or progress failed: the import stops, and says why.
                                 closed = true;
                                 summary.completeExceptionally(readingFailed);
@@ -416,6 +416,9 @@ public final class SessionAuthorityClient implements AutoCloseable {
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException readingFailed && !(readingFailed instanceof io.grpc.StatusRuntimeException)) {
                 throw readingFailed;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
             }
             throw Errors.map(e);
         }
