@@ -364,16 +364,15 @@ class SessionAuthorityClientTest {
             for (LoginResult login : List.of(kept, other, third)) {
                 assertThat(cached.validate(login.token()).isValid()).isTrue();
             }
+            assertThat(cached.cachedLiveAnswers()).isEqualTo(3);
             client.revokeAllSessions(kept.session().userId(), kept.session().sessionId());
             io.sessionauthority.service.testing.Await.until("revoke-all seen by the cache", Duration.ofSeconds(10),
                     () -> !cached.validate(other.token()).isValid() && !cached.validate(third.token()).isValid());
-            // A stream silent past its heartbeats (a busy machine) makes the cache serve only young
-            // answers for a while, without forgetting the others: ask once it is healthy again, so a
-            // miss can only mean the revoke-all evicted the kept session.
-            awaitStreamHealthy(cached);
-            int before = hits.hits.get();
+            // What the revoke-all left in the cache, read directly: a hit count would also depend on
+            // the stream staying healthy through the call (on a busy machine a silent stream makes
+            // the cache serve only young answers for a while, without forgetting the others).
+            assertThat(cached.cachedLiveAnswers()).as("the kept session is still cached, the others are not").isEqualTo(1);
             assertThat(cached.validate(kept.token()).isValid()).isTrue();
-            assertThat(hits.hits.get()).as("the kept session is still cached").isEqualTo(before + 1);
 
             client.changePassword(kept.session().userId(), PASSWORD, PASSWORD + "!");
             io.sessionauthority.service.testing.Await.until("the password change seen by the cache", Duration.ofSeconds(10),

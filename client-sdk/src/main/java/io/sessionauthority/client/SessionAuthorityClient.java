@@ -220,6 +220,11 @@ public final class SessionAuthorityClient implements AutoCloseable {
         return revocations != null && revocations.healthy();
     }
 
+    /** How many live answers the validation cache holds (0 without one): what tests read, not callers. */
+    int cachedLiveAnswers() {
+        return cache == null ? 0 : cache.size();
+    }
+
     /**
      * The state of this client's channel to the authority ({@code READY} when connected, or
      * {@code IDLE}, {@code CONNECTING}, {@code TRANSIENT_FAILURE}, {@code SHUTDOWN}), for a gauge or
