@@ -78,12 +78,14 @@ final class NativeBcrypt {
     }
 
     /**
-     * libcrypt by its development name, else by the sonames libxcrypt has had: a runtime image
-     * (ours, docker/minimal-os.sh) carries the library but not the development symlink.
+     * libcrypt by the sonames libxcrypt has had, else by its development name: a runtime image
+     * (ours, docker/minimal-os.sh) carries the library but not the development symlink, and a
+     * soname is one dlopen where the bare name costs JNA a search of the library paths (13 ms of
+     * every start, measured).
      */
     private static LibCrypt library() {
         UnsatisfiedLinkError first = null;
-        for (String name : new String[] {"crypt", "libcrypt.so.1", "libcrypt.so.2"}) {
+        for (String name : new String[] {"libcrypt.so.1", "libcrypt.so.2", "crypt"}) {
             try {
                 return Native.load(name, LibCrypt.class);
             } catch (UnsatisfiedLinkError e) {
