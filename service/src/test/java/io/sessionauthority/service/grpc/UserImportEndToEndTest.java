@@ -131,6 +131,23 @@ class UserImportEndToEndTest {
         }
     }
 
+    /** Redis gone: the call ends UNAVAILABLE (retry by sending the same users), never with a summary that hides it. */
+    @Test
+    void redisDownEndsTheImportUnavailable() {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             ServiceUnderTest service = ServiceUnderTest.start(redis.uri())) {
+            redis.kill();
+            List<ImportUsersRequest> users = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                users.add(user("stranded-" + i, BCRYPT_2A));
+            }
+            io.grpc.StatusRuntimeException failed = org.assertj.core.api.Assertions.catchThrowableOfType(
+                    io.grpc.StatusRuntimeException.class, () -> importUsers(service, users));
+            assertThat(failed).as("the import failed with a status").isNotNull();
+            assertThat(failed.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        }
+    }
+
     /** An import that stopped half way is resumed by sending the whole file again: nothing twice. */
     @Test
     void sendingTheSameUsersAgainImportsOnlyTheRest() throws Exception {
