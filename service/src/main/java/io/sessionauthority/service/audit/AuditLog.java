@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * service), for whom, which session, and why. Never a token, a password or a hash: callers pass
  * none, and values are quoted and stripped of control characters so no input can forge a line.
  */
-public final class AuditLog {
+public final class AuditLog implements io.sessionauthority.service.session.TokenEvents {
 
     public static final String LOGGER = "session-authority.audit";
     private static final Logger AUDIT = LoggerFactory.getLogger(LOGGER);
@@ -94,6 +94,24 @@ public final class AuditLog {
         } else if (Failures.unwrap(error) instanceof ThrottledException throttled) {
             write("password.change.locked", caller, "user_id", userId, "retry_after_s", Long.toString(throttled.retryAfter().toSeconds()));
         }
+    }
+
+    /**
+     * A session's token rotated from generation {@code generation - 1} to {@code generation}; the
+     * session keeps its id. Whoever asked is not known here (Refresh, an automatic rotation by
+     * Touch, or Envoy's Check): the session is what matters.
+     */
+    @Override
+    public void rotated(String userId, String sessionId, long generation) {
+        write("session.token_rotate", "", "user_id", userId, "session_id", sessionId,
+                "from_generation", Long.toString(generation - 1), "to_generation", Long.toString(generation));
+    }
+
+    /** A replaced token presented after its grace: the session ended (TOKEN_REUSE). A theft, or a client that lost a rotation. */
+    @Override
+    public void reused(String userId, String sessionId, long generation) {
+        write("session.token_reuse", "", "user_id", userId, "session_id", sessionId,
+                "current_generation", generation < 0 ? "" : Long.toString(generation), "outcome", "session ended");
     }
 
     /** A user created. */

@@ -16,13 +16,16 @@ import java.util.stream.Collectors;
  * @param unavailableHttpStatus the HTTP status of a denial while the session store is down (fail closed)
  * @param touchInterval        a request through Envoy slides the session's idle expiry when it was last
  *                             seen longer ago than this (0 turns it off: then the edge must call Touch)
+ * @param cookieAttributes     the attributes of the {@code Set-Cookie} that hands a rotated token back to a
+ *                             browser (when {@code session-authority.sessions.rotate-after} is set)
  */
 @ConfigurationProperties("session-authority.ext-authz")
 public record ExtAuthzProperties(
         @Bindable(defaultValue = "session_id") String cookieName,
         @Bindable(defaultValue = "") List<String> forwardAttributes,
         @Bindable(defaultValue = "503") int unavailableHttpStatus,
-        @Bindable(defaultValue = "60s") java.time.Duration touchInterval) {
+        @Bindable(defaultValue = "60s") java.time.Duration touchInterval,
+        @Bindable(defaultValue = "Path=/; Secure; HttpOnly; SameSite=Lax") String cookieAttributes) {
 
     public ExtAuthzProperties {
         // An empty list from the environment arrives as one empty name.

@@ -18,11 +18,13 @@ public record SessionProperties(
         @Bindable(defaultValue = "1h") Duration forgetAfter,
         @Bindable(defaultValue = "16") int maxAttributes,
         @Bindable(defaultValue = "256") int maxAttributeValue,
-        @Bindable(defaultValue = "evict-least-recent") String limitPolicy) {
+        @Bindable(defaultValue = "evict-least-recent") String limitPolicy,
+        @Bindable(defaultValue = "30s") Duration rotationGrace,
+        @Bindable(defaultValue = "0s") Duration rotateAfter) {
 
     /** The plain rules the domain gets; checks every value. */
     public SessionPolicy policy() {
         return new SessionPolicy(idleTimeout, absoluteTimeout, maxPerUser, forgetAfter, maxAttributes, maxAttributeValue,
-                SessionLimit.Policy.named(limitPolicy));
+                SessionLimit.Policy.named(limitPolicy)).withRotation(rotationGrace, rotateAfter);
     }
 }

@@ -6,6 +6,7 @@ import io.sessionauthority.service.config.ExtAuthzProperties;
 import io.sessionauthority.service.envoy.AuthorizationGrpc;
 import io.sessionauthority.service.envoy.CheckRequest;
 import io.sessionauthority.service.envoy.CheckResponse;
+import io.sessionauthority.service.envoy.OkHttpResponse;
 import io.sessionauthority.service.error.Failures;
 import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.error.StoreUnavailableException;
@@ -28,6 +29,9 @@ import java.util.concurrent.CompletionStage;
  */
 @Singleton
 public class EnvoyAuthorizationEndpoint extends AuthorizationGrpc.AuthorizationImplBase {
+
+    /** Where a bearer client finds its rotated token (a browser gets a Set-Cookie instead). */
+    static final String ROTATED_TOKEN_HEADER = "session-authority-token";
 
     private final SessionService sessions;
     private final ExtAuthzProperties properties;
@@ -56,7 +60,8 @@ public class EnvoyAuthorizationEndpoint extends AuthorizationGrpc.AuthorizationI
         } catch (InvalidArgumentException malformed) {
             return CompletableFuture.completedFuture(ExtAuthzDenials.unauthenticated("malformed_token"));
         }
-        return check.handle((result, error) -> {
+        return check.thenCompose(result -> result.token().refreshDue() ? sessions.refresh(token) : CompletableFuture.completedFuture(result))
+                .handle((result, error) -> {
             if (error != null) {
                 Throwable cause = Failures.unwrap(error);
                 if (cause instanceof StoreUnavailableException) {
@@ -69,10 +74,18 @@ public class EnvoyAuthorizationEndpoint extends AuthorizationGrpc.AuthorizationI
             }
             // Apps behind Envoy never see the token, so they cannot Touch: the request is the activity.
             sessions.keepAlive(token, result.session(), properties.touchInterval());
+            OkHttpResponse.Builder ok = UpstreamHeaders.allowed(result.session(), headers, properties.forwardAttributes(),
+                    properties.cookieName()).toBuilder();
+            String rotated = result.token().newToken();
+            if (!rotated.isEmpty()) {
+                // The browser (or the bearer client) gets the new token with this very response.
+                ok.addResponseHeadersToAdd(presented.get().fromCookie()
+                        ? UpstreamHeaders.add("set-cookie", properties.cookieName() + "=" + rotated + "; " + properties.cookieAttributes())
+                        : UpstreamHeaders.set(ROTATED_TOKEN_HEADER, rotated));
+            }
             return CheckResponse.newBuilder()
                     .setStatus(com.google.rpc.Status.newBuilder().setCode(Code.OK_VALUE))
-                    .setOkResponse(UpstreamHeaders.allowed(result.session(), headers, properties.forwardAttributes(),
-                            properties.cookieName()))
+                    .setOkResponse(ok)
                     .build();
         });
     }

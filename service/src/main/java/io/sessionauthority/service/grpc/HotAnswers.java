@@ -27,7 +27,7 @@ final class HotAnswers {
 
     /** The answer to {@code check}; {@code reusable} false (an answer read from Redis for a caller that caches it) skips the memo. */
     ValidateResponse validateResponse(SessionCheck check, boolean reusable) {
-        if (!reusable || !check.isLive()) {
+        if (!reusable || !check.isLive() || check.token() != SessionCheck.TokenStatus.CURRENT) {
             return ProtoMapping.validateResponse(check);
         }
         Session session = check.session();

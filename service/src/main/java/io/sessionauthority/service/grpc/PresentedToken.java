@@ -8,16 +8,16 @@ import java.util.Optional;
  * Bearer} first, else the session cookie. The one place that knows where a token can hide, so the
  * same rules find it and strip it.
  */
-record PresentedToken(String token) {
+record PresentedToken(String token, boolean fromCookie) {
 
     private static final String BEARER = "Bearer ";
 
     static Optional<PresentedToken> in(Map<String, String> headers, String cookieName) {
         String authorization = headers.get("authorization");
         if (isBearer(authorization)) {
-            return Optional.of(new PresentedToken(authorization.substring(BEARER.length()).trim()));
+            return Optional.of(new PresentedToken(authorization.substring(BEARER.length()).trim(), false));
         }
-        return CookieHeader.value(headers.get("cookie"), cookieName).map(PresentedToken::new);
+        return CookieHeader.value(headers.get("cookie"), cookieName).map(token -> new PresentedToken(token, true));
     }
 
     static boolean isBearer(String authorization) {

@@ -15,6 +15,7 @@ import io.sessionauthority.v1.LoginRequest;
 import io.sessionauthority.v1.SessionLimitReached;
 import io.sessionauthority.v1.SessionEndReason;
 import io.sessionauthority.v1.TouchResponse;
+import io.sessionauthority.v1.RefreshResponse;
 import io.sessionauthority.v1.ValidateResponse;
 import java.time.Instant;
 
@@ -102,6 +103,10 @@ final class ProtoMapping {
         if (check.isLive()) {
             response.setSession(session(check.session()));
         }
+        response.setRefreshDue(check.token().refreshDue());
+        if (check.token().graceEnd() != null) {
+            response.setTokenGraceEndTime(timestamp(check.token().graceEnd()));
+        }
         return response.build();
     }
 
@@ -112,6 +117,25 @@ final class ProtoMapping {
         check.reason().ifPresent(why -> response.setEndReason(endReason(why)));
         if (check.isLive()) {
             response.setSession(session(check.session()));
+        }
+        response.setToken(check.token().newToken());
+        if (check.token().graceEnd() != null) {
+            response.setTokenGraceEndTime(timestamp(check.token().graceEnd()));
+        }
+        return response.build();
+    }
+
+    static RefreshResponse refreshResponse(SessionCheck check) {
+        RefreshResponse.Builder response = RefreshResponse.newBuilder()
+                .setValid(check.isLive())
+                .setReason(reason(check.status()));
+        check.reason().ifPresent(why -> response.setEndReason(endReason(why)));
+        if (check.isLive()) {
+            response.setSession(session(check.session()));
+        }
+        response.setToken(check.token().newToken());
+        if (check.token().graceEnd() != null) {
+            response.setPreviousTokenGraceEndTime(timestamp(check.token().graceEnd()));
         }
         return response.build();
     }
@@ -134,6 +158,9 @@ final class ProtoMapping {
             case SESSION_LIMIT -> SessionEndReason.SESSION_END_REASON_SESSION_LIMIT;
             case IDLE_EXPIRY -> SessionEndReason.SESSION_END_REASON_IDLE_EXPIRY;
             case ABSOLUTE_EXPIRY -> SessionEndReason.SESSION_END_REASON_ABSOLUTE_EXPIRY;
+            case TOKEN_REUSE -> SessionEndReason.SESSION_END_REASON_TOKEN_REUSE;
+            // Not an end: streamed as a TokenRotation, never as a Revocation's reason.
+            case TOKEN_ROTATED -> SessionEndReason.SESSION_END_REASON_UNSPECIFIED;
         };
     }
 

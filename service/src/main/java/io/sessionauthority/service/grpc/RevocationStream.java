@@ -129,7 +129,9 @@ final class RevocationStream {
                 send(WatchRevocationsResponse.newBuilder().setReset(Reset.newBuilder().setCursor(batch.resetTo())).build(), batch.resetTo());
             }
             for (Revocation event : batch.events()) {
-                send(WatchRevocationsResponse.newBuilder().setRevocation(toProto(event)).build(), event.cursor());
+                send(event.reason().endsSessions()
+                        ? WatchRevocationsResponse.newBuilder().setRevocation(toProto(event)).build()
+                        : WatchRevocationsResponse.newBuilder().setTokenRotation(rotationToProto(event)).build(), event.cursor());
             }
             pulled(batch.events().size() == BATCH || batch.isReset());
         });
@@ -230,6 +232,15 @@ final class RevocationStream {
         if (onEnd != null) {
             onEnd.accept(this);
         }
+    }
+
+    static io.sessionauthority.v1.TokenRotation rotationToProto(Revocation event) {
+        return io.sessionauthority.v1.TokenRotation.newBuilder()
+                .setCursor(event.cursor())
+                .setUserId(event.userId())
+                .setSessionId(event.sessionId())
+                .setTime(ProtoMapping.timestamp(event.time()))
+                .build();
     }
 
     static io.sessionauthority.v1.Revocation toProto(Revocation event) {

@@ -20,6 +20,8 @@ import io.sessionauthority.v1.ListSessionsRequest;
 import io.sessionauthority.v1.ListSessionsResponse;
 import io.sessionauthority.v1.LoginRequest;
 import io.sessionauthority.v1.LoginResponse;
+import io.sessionauthority.v1.RefreshRequest;
+import io.sessionauthority.v1.RefreshResponse;
 import io.sessionauthority.v1.RevokeRequest;
 import io.sessionauthority.v1.RevokeResponse;
 import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
@@ -135,6 +137,11 @@ public class SessionAuthorityEndpoint implements SessionAuthorityServiceGrpc.Asy
             return sessions.touch(request.getToken(), request.getSetAttributesMap(), request.getRemoveAttributesList())
                     .thenApply(ProtoMapping::touchResponse);
         });
+    }
+
+    @Override
+    public void refresh(RefreshRequest request, StreamObserver<RefreshResponse> observer) {
+        replies.reply("Refresh", observer, () -> sessions.refresh(request.getToken()).thenApply(ProtoMapping::refreshResponse));
     }
 
     @Override

@@ -64,6 +64,14 @@ final class UpstreamHeaders {
         return ok.build();
     }
 
+    /** A header added even when one of its name is there (Set-Cookie: one per cookie). */
+    static HeaderValueOption add(String name, String value) {
+        return HeaderValueOption.newBuilder()
+                .setHeader(HeaderValue.newBuilder().setKey(name).setValue(value))
+                .setAppendAction(HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD)
+                .build();
+    }
+
     static HeaderValueOption set(String name, String value) {
         return HeaderValueOption.newBuilder()
                 .setHeader(HeaderValue.newBuilder().setKey(name).setValue(value))

@@ -15,12 +15,24 @@ public enum EndReason {
     /** Not used for longer than the idle timeout. */
     IDLE_EXPIRY("i"),
     /** Reached its absolute lifetime. */
-    ABSOLUTE_EXPIRY("x");
+    ABSOLUTE_EXPIRY("x"),
+    /** A token the session had replaced (rotation) was presented after its grace: a copy was kept. */
+    TOKEN_REUSE("u"),
+    /**
+     * Not an end: the session's token was rotated. Appended to the revocation log all the same, so
+     * every cache forgets what it kept for the session's replaced token; streamed as a TokenRotation.
+     */
+    TOKEN_ROTATED("t");
 
     private final String code;
 
     EndReason(String code) {
         this.code = code;
+    }
+
+    /** Whether an event of this reason ends its sessions (all do, but a rotation). */
+    public boolean endsSessions() {
+        return this != TOKEN_ROTATED;
     }
 
     public String code() {

@@ -33,20 +33,22 @@ public final class AccessPolicy {
         }
     }
 
-    private static final Map<String, Set<Permission>> ANY_OF = Map.of(
-            SERVICE + "Validate", Set.of(Permission.VALIDATE),
+    private static final Map<String, Set<Permission>> ANY_OF = Map.ofEntries(
+            Map.entry(SERVICE + "Validate", Set.of(Permission.VALIDATE)),
             // Keeping a session alive is part of checking it; writing attributes is asked per request.
-            SERVICE + "Touch", Set.of(Permission.VALIDATE, Permission.WRITE_ATTRIBUTES),
-            SERVICE + "WatchRevocations", Set.of(Permission.VALIDATE),
-            SERVICE + "Login", Set.of(Permission.LOGIN),
+            Map.entry(SERVICE + "Touch", Set.of(Permission.VALIDATE, Permission.WRITE_ATTRIBUTES)),
+            Map.entry(SERVICE + "WatchRevocations", Set.of(Permission.VALIDATE)),
+            // Rotating a token is part of keeping its session (the edge that validates does it), or of logging in.
+            Map.entry(SERVICE + "Refresh", Set.of(Permission.VALIDATE, Permission.LOGIN)),
+            Map.entry(SERVICE + "Login", Set.of(Permission.LOGIN)),
             // Logout (by token) needs LOGIN; a revoke by id or of all sessions is asked per request.
-            SERVICE + "Revoke", Set.of(Permission.LOGIN, Permission.ADMIN),
-            SERVICE + "CreateUser", Set.of(Permission.ADMIN),
-            SERVICE + "ImportUsers", Set.of(Permission.ADMIN),
-            SERVICE + "ListSessions", Set.of(Permission.ADMIN),
-            SERVICE + "ChangePassword", Set.of(Permission.ADMIN),
+            Map.entry(SERVICE + "Revoke", Set.of(Permission.LOGIN, Permission.ADMIN)),
+            Map.entry(SERVICE + "CreateUser", Set.of(Permission.ADMIN)),
+            Map.entry(SERVICE + "ImportUsers", Set.of(Permission.ADMIN)),
+            Map.entry(SERVICE + "ListSessions", Set.of(Permission.ADMIN)),
+            Map.entry(SERVICE + "ChangePassword", Set.of(Permission.ADMIN)),
             // Envoy's ext_authz asks "is this request's session live?": a validation.
-            "envoy.service.auth.v3.Authorization/Check", Set.of(Permission.VALIDATE));
+            Map.entry("envoy.service.auth.v3.Authorization/Check", Set.of(Permission.VALIDATE)));
 
     private AccessPolicy() {
     }

@@ -16,10 +16,24 @@ public record Session(
         Instant idleExpireTime,
         Instant lastSeenTime,
         ClientInfo client,
-        Map<String, String> attributes) {
+        Map<String, String> attributes,
+        TokenGenerations tokens) {
 
     public Session {
         attributes = Map.copyOf(attributes);
+        java.util.Objects.requireNonNull(tokens, "tokens");
+    }
+
+    /** A session whose token was never rotated. */
+    public Session(String sessionId, String userId, String username, Instant createTime, Instant expireTime, Instant idleExpireTime,
+                   Instant lastSeenTime, ClientInfo client, Map<String, String> attributes) {
+        this(sessionId, userId, username, createTime, expireTime, idleExpireTime, lastSeenTime, client, attributes,
+                TokenGenerations.ORIGINAL);
+    }
+
+    /** When the session's current token was handed out. */
+    public Instant tokenIssuedTime() {
+        return tokens.currentIssuedAt(createTime);
     }
 
     /** Live at {@code now}: before both its idle and its absolute expiry. */

@@ -9,9 +9,33 @@ import java.util.Optional;
  * when the store still remembers (EXPIRED or REVOKED; null otherwise, or for sessions that ended
  * before reasons were recorded).
  */
-public record SessionCheck(SessionStatus status, Session session, EndReason endReason) {
+public record SessionCheck(SessionStatus status, Session session, EndReason endReason, TokenStatus token) {
+
+    /**
+     * What the answer says about the presented token rather than its session: accepted only until
+     * {@code graceEnd} (it was replaced; null when current), due for rotation, or replaced just now
+     * by {@code newToken} (empty when not).
+     */
+    public record TokenStatus(java.time.Instant graceEnd, boolean refreshDue, String newToken) {
+        public static final TokenStatus CURRENT = new TokenStatus(null, false, "");
+
+        public TokenStatus {
+            Objects.requireNonNull(newToken);
+        }
+
+        @Override
+        public String toString() {
+            return "TokenStatus[graceEnd=" + graceEnd + ", refreshDue=" + refreshDue + ", newToken="
+                    + (newToken.isEmpty() ? "" : "<redacted>") + "]";
+        }
+    }
+
+    public SessionCheck(SessionStatus status, Session session, EndReason endReason) {
+        this(status, session, endReason, TokenStatus.CURRENT);
+    }
 
     public SessionCheck {
+        Objects.requireNonNull(token, "token");
         Objects.requireNonNull(status, "status");
         if ((status == SessionStatus.LIVE) != (session != null)) {
             throw new IllegalArgumentException("a session comes with LIVE, and only with LIVE");
@@ -32,6 +56,11 @@ public record SessionCheck(SessionStatus status, Session session, EndReason endR
     /** An ended session, with why it ended ({@code reason} may be null: not remembered). */
     public static SessionCheck ended(SessionStatus status, EndReason reason) {
         return new SessionCheck(status, null, reason);
+    }
+
+    /** This answer about the presented token {@code status}. */
+    public SessionCheck withToken(TokenStatus status) {
+        return new SessionCheck(this.status, session, endReason, status);
     }
 
     public boolean isLive() {

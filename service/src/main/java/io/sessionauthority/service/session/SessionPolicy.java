@@ -27,6 +27,8 @@ public final class SessionPolicy {
     private final int maxAttributes;
     private final int maxAttributeValue;
     private final SessionLimit.Policy limitPolicy;
+    private Duration rotationGrace = Duration.ofSeconds(30);
+    private Duration rotateAfter = Duration.ZERO;
 
     /**
      * @param idleTimeout       how long a session lives without a Touch (OWASP: 15 to 30 minutes)
@@ -63,6 +65,39 @@ public final class SessionPolicy {
         this.maxAttributes = maxAttributes;
         this.maxAttributeValue = maxAttributeValue;
         this.limitPolicy = java.util.Objects.requireNonNull(limitPolicy, "limitPolicy");
+    }
+
+    /**
+     * This policy with token rotation set.
+     *
+     * @param grace       how long a token replaced by a rotation is still accepted: requests already on
+     *                    their way with it (a browser's parallel requests) still pass
+     * @param rotateAfter rotate a token automatically once it is this old (Touch does; Validate says
+     *                    it is due); zero: never
+     */
+    public SessionPolicy withRotation(Duration grace, Duration rotateAfter) {
+        requirePositive("rotation-grace", grace);
+        if (rotateAfter == null || rotateAfter.isNegative()) {
+            throw new IllegalArgumentException("sessions: rotate-after must be zero (off) or a positive duration");
+        }
+        if (!rotateAfter.isZero() && rotateAfter.compareTo(grace) <= 0) {
+            throw new IllegalArgumentException("sessions: rotate-after (" + rotateAfter + ") must be longer than rotation-grace ("
+                    + grace + "), or a token would be due again before the one it replaced stops working");
+        }
+        SessionPolicy copy = new SessionPolicy(idleTimeout, absoluteTimeout, maxPerUser, forgetAfter, maxAttributes,
+                maxAttributeValue, limitPolicy);
+        copy.rotationGrace = grace;
+        copy.rotateAfter = rotateAfter;
+        return copy;
+    }
+
+    public Duration rotationGrace() {
+        return rotationGrace;
+    }
+
+    /** Whether a token handed out at {@code issuedAt} is due for an automatic rotation at {@code now}. */
+    public boolean rotationDue(Instant issuedAt, Instant now) {
+        return !rotateAfter.isZero() && !now.isBefore(issuedAt.plus(rotateAfter));
     }
 
     private static void requirePositive(String name, Duration value) {

@@ -42,6 +42,7 @@ public final class SessionService {
     private final RevocationLog revocations;
     private final HotSessions hot;
     private final Clock clock;
+    private final TokenEvents tokenEvents;
 
     /**
      * @param revocations where the events of ended sessions go (with {@code hot}: an {@link AnnouncingLog})
@@ -49,6 +50,13 @@ public final class SessionService {
      */
     public SessionService(SessionStore store, SessionPolicy policy, SessionTokens tokens, UserService users,
                           LoginThrottle throttle, RevocationLog revocations, HotSessions hot, Clock clock) {
+        this(store, policy, tokens, users, throttle, revocations, hot, clock, TokenEvents.NONE);
+    }
+
+    /** As the constructor without it, telling {@code tokenEvents} of rotations and reuses. */
+    public SessionService(SessionStore store, SessionPolicy policy, SessionTokens tokens, UserService users,
+                          LoginThrottle throttle, RevocationLog revocations, HotSessions hot, Clock clock, TokenEvents tokenEvents) {
+        this.tokenEvents = tokenEvents;
         this.store = store;
         this.hot = hot;
         this.revocations = revocations;
@@ -154,6 +162,11 @@ public final class SessionService {
      */
     public CompletionStage<SessionCheck> validate(String token, boolean fromStore) {
         SessionTokens.Reference ref = SessionTokens.parse("token", token);
+        return read(ref, fromStore).thenCompose(check -> judged(ref, check));
+    }
+
+    /** The session of {@code ref}, from memory or Redis, not yet judged for the token presented. */
+    private CompletionStage<SessionCheck> read(SessionTokens.Reference ref, boolean fromStore) {
         if (hot == null) {
             return store.find(ref.userId(), ref.sessionId(), clock.instant());
         }
@@ -178,9 +191,85 @@ public final class SessionService {
         });
     }
 
-    /** Slides a live session's idle expiry, records activity, applies attribute changes. */
+    /**
+     * What the presented token is to its live session. The current token is the answer as read (due
+     * for rotation once old enough); the one it replaced, within its grace, is live with the grace's
+     * end. Anything else is judged again by the store in one atomic step, never from what was read:
+     * an answer read from memory may predate a rotation on another replica, so only the store may
+     * conclude that a replaced token was reused, and end the session.
+     */
+    private CompletionStage<SessionCheck> judged(SessionTokens.Reference ref, SessionCheck check) {
+        if (!check.isLive()) {
+            return CompletableFuture.completedFuture(check);
+        }
+        Instant now = clock.instant();
+        Session session = check.session();
+        return switch (session.tokens().judge(ref, now)) {
+            case CURRENT -> CompletableFuture.completedFuture(policy.rotationDue(session.tokenIssuedTime(), now)
+                    ? check.withToken(new SessionCheck.TokenStatus(null, true, "")) : check);
+            case IN_GRACE -> CompletableFuture.completedFuture(
+                    check.withToken(new SessionCheck.TokenStatus(session.tokens().graceEnd(), false, "")));
+            case REPLACED -> rotateOrJudge(ref, false);
+        };
+    }
+
+    /**
+     * Exchanges a live session's token for the next generation's (see {@link SessionTokens}). The
+     * current token is replaced, and accepted for the rotation grace after; the replaced one, within
+     * its grace, gets the same successor again (derived, not stored), so racing refreshes agree;
+     * a replaced one after its grace ends the session (TOKEN_REUSE). The answer's token status
+     * carries the new token.
+     */
+    public CompletionStage<SessionCheck> refresh(String token) {
+        return rotateOrJudge(SessionTokens.parse("token", token), true);
+    }
+
+    private CompletionStage<SessionCheck> rotateOrJudge(SessionTokens.Reference ref, boolean rotate) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Instant graceEnd = now.plus(policy.rotationGrace());
+        SessionTokens.Successor next = rotate ? tokens.rotate(ref) : null;
+        long begun = hot == null ? 0 : hot.begin();
+        return store.rotate(ref.userId(), ref, next, now, graceEnd, policy.forgetAfter()).thenCompose(rotation -> {
+            SessionCheck check = rotation.check();
+            return switch (rotation.outcome()) {
+                case ROTATED -> revocations.append(Revocation.ofSession(ref.userId(), ref.sessionId(), EndReason.TOKEN_ROTATED, now))
+                        .thenApply(cursor -> {
+                            tokenEvents.rotated(ref.userId(), ref.sessionId(), check.session().tokens().generation());
+                            if (hot != null) {
+                                hot.putTouched(check, begun);
+                            }
+                            return check.withToken(new SessionCheck.TokenStatus(graceEnd, false, next.token()));
+                        });
+                case CURRENT -> CompletableFuture.completedFuture(policy.rotationDue(check.session().tokenIssuedTime(), now)
+                        ? check.withToken(new SessionCheck.TokenStatus(null, true, "")) : check);
+                case IN_GRACE -> {
+                    TokenGenerations generations = check.session().tokens();
+                    String successor = rotate ? SessionTokens.successor(ref, generations.nonce()).token() : "";
+                    yield CompletableFuture.completedFuture(
+                            check.withToken(new SessionCheck.TokenStatus(generations.graceEnd(), false, successor)));
+                }
+                case REUSED -> revocations.append(Revocation.ofSession(ref.userId(), ref.sessionId(), EndReason.TOKEN_REUSE, now))
+                        .thenApply(cursor -> {
+                            tokenEvents.reused(ref.userId(), ref.sessionId(), -1);
+                            return check;
+                        });
+                case NOT_LIVE -> CompletableFuture.completedFuture(check);
+            };
+        });
+    }
+
+    /**
+     * Slides a live session's idle expiry, records activity, applies attribute changes; rotates the
+     * token too when it is due (see {@link SessionPolicy#rotationDue}), the new one in the answer.
+     */
     public CompletionStage<SessionCheck> touch(String token, Map<String, String> setAttributes, Collection<String> removeAttributes) {
         SessionTokens.Reference ref = SessionTokens.parse("token", token);
+        return touchOnly(ref, setAttributes, removeAttributes).thenCompose(check -> judged(ref, check)).thenCompose(check ->
+                check.token().refreshDue() ? rotateOrJudge(ref, true) : CompletableFuture.completedFuture(check));
+    }
+
+    private CompletionStage<SessionCheck> touchOnly(SessionTokens.Reference ref, Map<String, String> setAttributes,
+                                                    Collection<String> removeAttributes) {
         policy.checkAttributeChanges(setAttributes, removeAttributes);
         long begun = hot == null ? 0 : hot.begin();
         CompletionStage<SessionCheck> touched = store.touch(ref.userId(), ref.sessionId(), clock.instant(), policy.idleTimeout(),
@@ -207,8 +296,9 @@ public final class SessionService {
             return;
         }
         try {
-            // touch() refreshes the kept answer: it carries the new last-seen time, so no Touch again until the interval passes.
-            touch(token, Map.of(), List.of()).whenComplete((touched, error) -> {
+            // The Touch refreshes the kept answer: it carries the new last-seen time, so no Touch again until the
+            // interval passes. Never a rotation: its new token would have no one to go to (ext_authz rotates itself).
+            touchOnly(SessionTokens.parse("token", token), Map.of(), List.of()).whenComplete((touched, error) -> {
                 if (error != null) {
                     LOG.debug("Keep-alive of session {} deferred: {}", session.sessionId(), Failures.unwrap(error).toString());
                 }

@@ -47,6 +47,33 @@ public interface SessionStore {
                                         int maxAttributes, Duration forgetAfter);
 
     /**
+     * Judges {@code presented} against its live session's token generations and, given
+     * {@code next}, makes {@code next} the current token when {@code presented} is (the presented
+     * one accepted until {@code graceEnd}). A replaced token presented after its grace ends the
+     * session for TOKEN_REUSE. One atomic step.
+     *
+     * @param next null to judge only
+     */
+    CompletionStage<Rotation> rotate(String userId, SessionTokens.Reference presented, SessionTokens.Successor next, Instant now,
+                                     Instant graceEnd, Duration forgetAfter);
+
+    /** What a rotation (or a judgement) found, and the session after it. */
+    record Rotation(Outcome outcome, SessionCheck check) {
+        public enum Outcome {
+            /** The presented token was current and is replaced now. */
+            ROTATED,
+            /** The presented token is current (a judgement only). */
+            CURRENT,
+            /** The presented token was replaced less than its grace ago: nothing changed. */
+            IN_GRACE,
+            /** The presented token was replaced longer than its grace ago: the session ended now. */
+            REUSED,
+            /** The session was not live (the check says why): nothing changed. */
+            NOT_LIVE
+        }
+    }
+
+    /**
      * Ends one session for {@code reason}; answers how many live sessions ended (0 or 1), and, when
      * none did, whether the session had ended within {@code recent} (a retried revoke whose first
      * try ended it).

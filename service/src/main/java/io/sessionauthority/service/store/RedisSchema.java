@@ -16,7 +16,11 @@ package io.sessionauthority.service.store;
  * sa:{&lt;uid&gt;}:s:&lt;sid&gt;           hash    g generation (absent: 0), ct created,         TTL = idle expiry
  *                                        ax absolute expiry, ix idle expiry, ls last
  *                                        seen, ip address, p shared client profile
- *                                        id, a:&lt;name&gt; attributes (sessions written
+ *                                        id, a:&lt;name&gt; attributes, dv device (one-per-
+ *                                        device policy only), after a rotation: tg
+ *                                        rotations, tk current token's validator, tt
+ *                                        its issue time, tn its nonce, tp replaced
+ *                                        token's validator, tx its grace end (sessions written
  *                                        before shared profiles hold c, a profile id in
  *                                        clients; before profiles, un, ua and dn)
  * sa:client:&lt;id&gt;             string  device name LF User-Agent, shared by every     TTL = the latest
@@ -105,6 +109,17 @@ public final class RedisSchema {
          * device token its login handed out, so that device's next login finds the session it replaces.
          */
         static final String DEVICE = "dv";
+        /** Token rotation (SessionTokens): absent until the session's first rotation. How many it had. */
+        static final String TOKEN_GENERATION = "tg";
+        /** The current token's validator. */
+        static final String TOKEN = "tk";
+        /** When the current token was handed out. */
+        static final String TOKEN_ISSUED = "tt";
+        /** The nonce the current token was derived under from the previous one. */
+        static final String TOKEN_NONCE = "tn";
+        /** The replaced token's validator, accepted until {@link #GRACE_END}. */
+        static final String PREVIOUS_TOKEN = "tp";
+        static final String GRACE_END = "tx";
         /** Written by earlier versions only: the id of the session's entry in {@code sa:{<uid>}:clients}. */
         static final String CLIENT_PROFILE = "c";
         /** Written by earlier versions only: now the user's username and the client profile hold them. */

@@ -24,6 +24,8 @@ import io.sessionauthority.service.session.SessionLimitReachedException;
 import io.sessionauthority.service.session.SessionStatus;
 import io.sessionauthority.service.revocation.EndReason;
 import io.sessionauthority.service.session.SessionStore;
+import io.sessionauthority.service.session.SessionTokens;
+import io.sessionauthority.service.session.TokenGenerations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,6 +52,7 @@ public final class RedisSessionStore implements SessionStore {
     private final LuaScript validateScript = LuaScript.load("validate_session");
     private final LuaScript touchScript = LuaScript.load("touch_session");
     private final LuaScript revokeScript = LuaScript.load("revoke_session");
+    private final LuaScript rotateScript = LuaScript.load("rotate_session");
     private final LuaScript revokeAllScript = LuaScript.load("revoke_all_sessions");
     private final LuaScript listScript = LuaScript.load("list_sessions");
     private final LuaScript storeProfileScript = LuaScript.load("store_client_profile");
@@ -286,6 +289,36 @@ public final class RedisSessionStore implements SessionStore {
         }).thenCompose(reply -> toCheck(userId, sessionId, reply));
     }
 
+    /**
+     * Durable as a revoke: a rotation acknowledged to its caller survives a failover, so the new
+     * token is never refused by a replica that missed it (and a missed rotation would read the
+     * new token as a replaced one, and end the session).
+     */
+    @Override
+    public CompletionStage<SessionStore.Rotation> rotate(String userId, SessionTokens.Reference presented, SessionTokens.Successor next,
+                                                         Instant now, Instant graceEnd, Duration forgetAfter) {
+        String sessionId = presented.sessionId();
+        List<String> args = new ArrayList<>(List.of(sessionId, millis(now), Long.toString(forgetAfter.toMillis()),
+                RedisSchema.sessionPrefix(userId), presented.validator(), presented.original() ? "1" : "0",
+                next == null ? "check" : "rotate"));
+        if (next != null) {
+            args.addAll(List.of(next.validator(), next.nonce(), millis(graceEnd)));
+        }
+        CompletionStage<List<Object>> result = durable.run(RedisSchema.user(userId), master -> rotateScript.run(tracer, master,
+                ScriptOutputType.MULTI, sessionKeys(userId, sessionId), args.toArray(String[]::new)));
+        return translated(result).thenCompose(reply -> {
+            String outcome = (String) reply.get(0);
+            return switch (outcome) {
+                case "ROTATED", "CURRENT", "IN_GRACE" -> described(userId, sessionId, asFlat(reply.get(1))).thenApply(session ->
+                        new SessionStore.Rotation(SessionStore.Rotation.Outcome.valueOf(outcome), SessionCheck.live(session)));
+                case "REUSED" -> CompletableFuture.completedFuture(new SessionStore.Rotation(SessionStore.Rotation.Outcome.REUSED,
+                        SessionCheck.ended(SessionStatus.REVOKED, EndReason.TOKEN_REUSE)));
+                default -> toCheck(userId, sessionId, reply).thenApply(check ->
+                        new SessionStore.Rotation(SessionStore.Rotation.Outcome.NOT_LIVE, check));
+            };
+        });
+    }
+
     @Override
     public CompletionStage<SessionStore.Revoked> revoke(String userId, String sessionId, EndReason reason, Instant now,
                                                         Duration forgetAfter, Duration recent) {
@@ -454,7 +487,17 @@ public final class RedisSessionStore implements SessionStore {
                 instant(stored.get(SessionFields.CREATED)), instant(stored.get(SessionFields.ABSOLUTE_EXPIRY)),
                 instant(stored.get(SessionFields.IDLE_EXPIRY)), instant(stored.get(SessionFields.LAST_SEEN)),
                 new ClientInfo(stored.getOrDefault(SessionFields.IP_ADDRESS, ""), profile.userAgent(), profile.deviceName()),
-                attributes);
+                attributes, tokenGenerations(stored));
+    }
+
+    private static TokenGenerations tokenGenerations(Map<String, String> stored) {
+        String generation = stored.get(SessionFields.TOKEN_GENERATION);
+        if (generation == null) {
+            return TokenGenerations.ORIGINAL;
+        }
+        return new TokenGenerations(Long.parseLong(generation), stored.getOrDefault(SessionFields.TOKEN, ""),
+                instant(stored.get(SessionFields.TOKEN_ISSUED)), stored.getOrDefault(SessionFields.PREVIOUS_TOKEN, ""),
+                instant(stored.get(SessionFields.GRACE_END)), stored.getOrDefault(SessionFields.TOKEN_NONCE, ""));
     }
 
     private static void putIfNotEmpty(Map<String, String> fields, String field, String value) {

@@ -213,8 +213,8 @@ public class ServiceFactory {
 
     @Singleton
     SessionService sessionService(SessionStore store, SessionPolicy policy, SessionTokens tokens, UserService users,
-                                  LoginThrottle throttle, AnnouncingLog revocations, HotSessions hot, Clock clock) {
-        return new SessionService(store, policy, tokens, users, throttle, revocations, hot, clock);
+                                  LoginThrottle throttle, AnnouncingLog revocations, HotSessions hot, Clock clock, AuditLog audit) {
+        return new SessionService(store, policy, tokens, users, throttle, revocations, hot, clock, audit);
     }
 
     @Singleton
