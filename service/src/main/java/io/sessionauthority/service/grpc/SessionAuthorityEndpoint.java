@@ -134,7 +134,8 @@ public class SessionAuthorityEndpoint implements SessionAuthorityServiceGrpc.Asy
             if (request.getSetAttributesCount() > 0 || request.getRemoveAttributesCount() > 0) {
                 AccessPolicy.require(caller, AccessPolicy.Action.WRITE_ATTRIBUTES);
             }
-            return sessions.touch(request.getToken(), request.getSetAttributesMap(), request.getRemoveAttributesList())
+            return sessions.touch(request.getToken(), request.getSetAttributesMap(), request.getRemoveAttributesList(),
+                            request.getRotateIfDue())
                     .thenApply(ProtoMapping::touchResponse);
         });
     }

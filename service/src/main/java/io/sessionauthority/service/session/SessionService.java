@@ -258,14 +258,21 @@ public final class SessionService {
         });
     }
 
-    /**
-     * Slides a live session's idle expiry, records activity, applies attribute changes; rotates the
-     * token too when it is due (see {@link SessionPolicy#rotationDue}), the new one in the answer.
-     */
+    /** Slides a live session's idle expiry, records activity, applies attribute changes. */
     public CompletionStage<SessionCheck> touch(String token, Map<String, String> setAttributes, Collection<String> removeAttributes) {
+        return touch(token, setAttributes, removeAttributes, false);
+    }
+
+    /**
+     * As the overload without it; with {@code rotateIfDue}, rotates the token too when it is due
+     * (see {@link SessionPolicy#rotationDue}), the new one in the answer. Only for a caller that
+     * hands the new token on: a dropped one leaves its holder with a token that soon ends the session.
+     */
+    public CompletionStage<SessionCheck> touch(String token, Map<String, String> setAttributes, Collection<String> removeAttributes,
+                                               boolean rotateIfDue) {
         SessionTokens.Reference ref = SessionTokens.parse("token", token);
         return touchOnly(ref, setAttributes, removeAttributes).thenCompose(check -> judged(ref, check)).thenCompose(check ->
-                check.token().refreshDue() ? rotateOrJudge(ref, true) : CompletableFuture.completedFuture(check));
+                rotateIfDue && check.token().refreshDue() ? rotateOrJudge(ref, true) : CompletableFuture.completedFuture(check));
     }
 
     private CompletionStage<SessionCheck> touchOnly(SessionTokens.Reference ref, Map<String, String> setAttributes,
@@ -296,9 +303,9 @@ public final class SessionService {
             return;
         }
         try {
-            // The Touch refreshes the kept answer: it carries the new last-seen time, so no Touch again until the
+            // touch() refreshes the kept answer: it carries the new last-seen time, so no Touch again until the
             // interval passes. Never a rotation: its new token would have no one to go to (ext_authz rotates itself).
-            touchOnly(SessionTokens.parse("token", token), Map.of(), List.of()).whenComplete((touched, error) -> {
+            touch(token, Map.of(), List.of(), false).whenComplete((touched, error) -> {
                 if (error != null) {
                     LOG.debug("Keep-alive of session {} deferred: {}", session.sessionId(), Failures.unwrap(error).toString());
                 }

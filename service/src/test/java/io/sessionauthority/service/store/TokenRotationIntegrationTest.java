@@ -121,15 +121,17 @@ class TokenRotationIntegrationTest {
     }
 
     @Test
-    void aTouchRotatesADueTokenAndAnswersTheNewOne() {
+    void aTouchThatAsksRotatesADueTokenAndAnswersTheNewOne() {
         String token = domain.login("alice").token();
-        SessionCheck early = join(domain.sessions.touch(token, Map.of(), List.of()));
+        SessionCheck early = join(domain.sessions.touch(token, Map.of(), List.of(), true));
         assertThat(early.token().newToken()).as("not due yet").isEmpty();
         assertThat(validate(token).token().refreshDue()).isFalse();
 
         domain.clock.advance(ROTATE_AFTER);
         assertThat(validate(token).token().refreshDue()).as("Validate says so, and changes nothing").isTrue();
-        SessionCheck touched = join(domain.sessions.touch(token, Map.of("page", "/cart"), List.of()));
+        assertThat(join(domain.sessions.touch(token, Map.of(), List.of())).token().newToken())
+                .as("a Touch that did not ask never rotates").isEmpty();
+        SessionCheck touched = join(domain.sessions.touch(token, Map.of("page", "/cart"), List.of(), true));
         String next = touched.token().newToken();
         assertThat(next).startsWith(SessionTokens.ROTATED_PREFIX);
         assertThat(touched.session().attributes()).containsEntry("page", "/cart");

@@ -89,6 +89,17 @@ public final class RevocationSubscriber implements AutoCloseable {
         throw new AssertionError("neither a message nor the stream's end within " + within);
     }
 
+    /** The next message that is not a heartbeat: a revocation, a token rotation or a reset. */
+    public WatchRevocationsResponse nextEvent(Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            WatchRevocationsResponse message = next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            if (!message.hasHeartbeat()) {
+                return message;
+            }
+        }
+    }
+
     /** The next event, skipping heartbeats. */
     public Revocation nextRevocation(Duration within) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
