@@ -32,6 +32,9 @@ final class RevocationWatcher implements AutoCloseable {
     interface Listener {
         void onRevocation(Revocation revocation);
 
+        /** A session's token was rotated: forget what was kept for the session (the session goes on). */
+        void onRotation(io.sessionauthority.v1.TokenRotation rotation);
+
         /** Events were lost: forget everything. */
         void onReset();
     }
@@ -117,6 +120,10 @@ final class RevocationWatcher implements AutoCloseable {
             case REVOCATION -> {
                 listener.onRevocation(message.getRevocation());
                 cursor = message.getRevocation().getCursor();
+            }
+            case TOKEN_ROTATION -> {
+                listener.onRotation(message.getTokenRotation());
+                cursor = message.getTokenRotation().getCursor();
             }
             case RESET -> {
                 listener.onReset();

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
@@ -53,6 +54,11 @@ public final class SessionAuthInterceptor implements ServerInterceptor {
 
     /** The default header: {@code authorization}. */
     public static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    /**
+     * The response header that carries a rotated session token (see {@link Builder#rotateTokens()}):
+     * the caller uses it from then on, instead of the one it sent.
+     */
+    public static final Metadata.Key<String> ROTATED_TOKEN = Metadata.Key.of("session-authority-token", Metadata.ASCII_STRING_MARSHALLER);
 
     private static final String BEARER = "bearer ";
     private static final Executor DEFAULT_EXECUTOR = Executors.newCachedThreadPool(runnable -> {
@@ -63,6 +69,7 @@ public final class SessionAuthInterceptor implements ServerInterceptor {
 
     private final SessionAuthorityClient client;
     private final Metadata.Key<String> header;
+    private final boolean rotateTokens;
     private final boolean bearerScheme;
     private final Set<String> exemptMethods;
     private final Set<String> exemptServices;
@@ -75,6 +82,7 @@ public final class SessionAuthInterceptor implements ServerInterceptor {
         this.exemptMethods = Set.copyOf(builder.exemptMethods);
         this.exemptServices = Set.copyOf(builder.exemptServices);
         this.executor = builder.executor;
+        this.rotateTokens = builder.rotateTokens;
     }
 
     /** An interceptor with the defaults: {@code authorization: Bearer <token>}, no exempt methods. */
@@ -106,7 +114,8 @@ public final class SessionAuthInterceptor implements ServerInterceptor {
                     : "missing '" + header.name() + "'"));
         }
         PendingCall<ReqT> pending = new PendingCall<>();
-        client.validateAsync(token).whenComplete((result, error) -> executor.execute(() -> {
+        CompletableFuture<ValidationResult> checked = rotateTokens ? client.validateAndRefreshAsync(token) : client.validateAsync(token);
+        checked.whenComplete((result, error) -> executor.execute(() -> {
             Status refusal = error != null ? refusal(Errors.unwrap(error)) : result.isValid() ? null
                     : Status.UNAUTHENTICATED.withDescription("the session is not valid ("
                             + result.reason().name().toLowerCase(Locale.ROOT) + ")");
@@ -117,9 +126,32 @@ public final class SessionAuthInterceptor implements ServerInterceptor {
                 return;
             }
             Context context = Context.current().withValue(SESSION, result.session().orElseThrow());
-            pending.start(Contexts.interceptCall(context, call, headers, next));
+            ServerCall<ReqT, RespT> answered = result.newToken().map(rotated -> withRotatedToken(call, rotated)).orElse(call);
+            pending.start(Contexts.interceptCall(context, answered, headers, next));
         }));
         return pending;
+    }
+
+    /** The call, its response headers carrying the session's new token for the caller to use from now on. */
+    private static <ReqT, RespT> ServerCall<ReqT, RespT> withRotatedToken(ServerCall<ReqT, RespT> call, String token) {
+        return new io.grpc.ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+            private boolean sent;
+
+            @Override
+            public void sendHeaders(Metadata responseHeaders) {
+                responseHeaders.put(ROTATED_TOKEN, token);
+                sent = true;
+                super.sendHeaders(responseHeaders);
+            }
+
+            @Override
+            public void close(Status status, Metadata trailers) {
+                if (!sent) {
+                    trailers.put(ROTATED_TOKEN, token); // a call that ends without headers: trailers-only
+                }
+                super.close(status, trailers);
+            }
+        };
     }
 
     private static Status refusal(Throwable error) {
@@ -233,6 +265,7 @@ public final class SessionAuthInterceptor implements ServerInterceptor {
         private final Set<String> exemptMethods = new HashSet<>();
         private final Set<String> exemptServices = new HashSet<>();
         private Executor executor = DEFAULT_EXECUTOR;
+        private boolean rotateTokens;
 
         private Builder(SessionAuthorityClient client) {
             this.client = client;
@@ -278,6 +311,17 @@ public final class SessionAuthInterceptor implements ServerInterceptor {
         /** Where a checked call starts (by default a cached pool of daemon threads); pass the server's own executor. */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * Rotates a token the deployment says is due ({@code session-authority.sessions.rotate-after})
+         * and sends the new one back in the {@link #ROTATED_TOKEN} response header. Only for
+         * services whose callers read that header: a caller that keeps sending the old token past
+         * its grace ends its own session (taken as a stolen token's reuse).
+         */
+        public Builder rotateTokens() {
+            this.rotateTokens = true;
             return this;
         }
 

@@ -22,6 +22,7 @@ import io.sessionauthority.v1.RevokeResponse;
 import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
 import io.sessionauthority.v1.SessionRef;
 import io.sessionauthority.v1.TouchRequest;
+import io.sessionauthority.v1.RefreshRequest;
 import io.sessionauthority.v1.ValidateRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -263,6 +264,54 @@ public final class SessionAuthorityClient implements AutoCloseable {
                     }
                     return ValidationResult.of(response);
                 });
+    }
+
+    // ---- Rotation -------------------------------------------------------------------------
+
+    /**
+     * Exchanges {@code token} for a new token of the same session ({@link ValidationResult#newToken()}):
+     * hand it to the token's holder. The old token still works until
+     * {@link ValidationResult#tokenGraceEnd()} (requests already on their way pass), and a refresh
+     * with it within that grace answers the same new token again. Presented after the grace, it
+     * ends the session ({@link ValidationResult.EndReason#TOKEN_REUSE}): a copy was kept.
+     */
+    public ValidationResult refresh(String token) {
+        return join(refreshAsync(token));
+    }
+
+    /** The asynchronous form of {@link #refresh(String)}. */
+    public CompletableFuture<ValidationResult> refreshAsync(String token) {
+        Objects.requireNonNull(token, "token");
+        if (!TokenShape.isSessionToken(token)) {
+            return CompletableFuture.completedFuture(ValidationResult.malformed());
+        }
+        return calls.call("Refresh", deadline, s -> s.refresh(RefreshRequest.newBuilder().setToken(token).build()),
+                        response -> response.getValid() ? ClientListener.OK : ClientListener.NOT_VALID)
+                .thenApply(response -> {
+                    if (cache != null) {
+                        // The rotation's event makes every cache forget; this one need not wait for it.
+                        cache.invalidate(token);
+                    }
+                    return ValidationResult.of(response);
+                });
+    }
+
+    /**
+     * {@link #validate(String)}, then, when the deployment says the token is due for rotation,
+     * {@link #refresh(String)}: the answer then carries the new token to hand to the holder
+     * ({@link ValidationResult#newToken()}). What a server that can answer its caller with a new
+     * token (a cookie, a header) calls instead of {@code validate}. A refresh that fails leaves the
+     * request valid: the token is due, not expired.
+     */
+    public CompletableFuture<ValidationResult> validateAndRefreshAsync(String token) {
+        return validateAsync(token).thenCompose(result -> !result.isValid() || !result.refreshDue()
+                ? CompletableFuture.completedFuture(result)
+                : refreshAsync(token).handle((refreshed, error) -> error == null ? refreshed : result));
+    }
+
+    /** The blocking form of {@link #validateAndRefreshAsync(String)}. */
+    public ValidationResult validateAndRefresh(String token) {
+        return join(validateAndRefreshAsync(token));
     }
 
     // ---- Login and users ------------------------------------------------------------------

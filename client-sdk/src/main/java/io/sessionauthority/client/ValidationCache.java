@@ -62,7 +62,7 @@ final class ValidationCache implements RevocationWatcher.Listener {
     private final long negativeMaxAgeMillis;
     private final Clock clock;
     private final BooleanSupplier streamHealthy;
-    private final RevocationAwareCache<Key, SessionInfo> live;
+    private final RevocationAwareCache<Key, ValidationResult> live;
     private final RevocationAwareCache<Key, ValidationResult> refused;
     /** When the stream was last seen unhealthy first, by the cache's clock; 0 while healthy. */
     private volatile long unhealthySinceMillis;
@@ -79,7 +79,8 @@ final class ValidationCache implements RevocationWatcher.Listener {
         this.negativeMaxAgeMillis = negativeMaxAge.toMillis();
         this.clock = clock;
         this.streamHealthy = streamHealthy;
-        this.live = new RevocationAwareCache<>(maxEntries, clock, SessionInfo::userId, SessionInfo::sessionId);
+        this.live = new RevocationAwareCache<>(maxEntries, clock, result -> result.session().orElseThrow().userId(),
+                result -> result.session().orElseThrow().sessionId());
         // Refusals have a bound of their own, so a flood of bad tokens cannot push live answers out.
         this.refused = RevocationAwareCache.unowned(negativeMaxAgeMillis > 0 ? Math.max(1, maxEntries / 4) : 0, clock);
     }
@@ -89,16 +90,16 @@ final class ValidationCache implements RevocationWatcher.Listener {
         Key key = key(token);
         if (streamHealthy.getAsBoolean()) {
             unhealthySinceMillis = 0;
-            SessionInfo session = live.get(key);
-            return session != null ? ValidationResult.valid(session) : refused.get(key);
+            ValidationResult kept = live.get(key);
+            return kept != null ? kept : refused.get(key);
         }
         long now = clock.millis();
         long since = unhealthySinceMillis;
         if (since == 0) {
             unhealthySinceMillis = since = now;
         }
-        SessionInfo session = now - since < dropAfterMillis ? live.get(key, degradedMaxAgeMillis) : null;
-        return session != null ? ValidationResult.valid(session) : refused.get(key);
+        ValidationResult kept = now - since < dropAfterMillis ? live.get(key, degradedMaxAgeMillis) : null;
+        return kept != null ? kept : refused.get(key);
     }
 
     /** Marks the start of a Validate call: pass the value to {@link #put}. */
@@ -118,7 +119,9 @@ final class ValidationCache implements RevocationWatcher.Listener {
         SessionInfo session = result.session().orElseThrow();
         long freshUntil = Math.min(clock.millis() + maxAgeMillis,
                 Math.min(millis(session.proto().getIdleExpireTime()), millis(session.proto().getExpireTime())));
-        live.put(key, session, freshUntil, begun);
+        // A token replaced by a rotation is good only until its grace ends; never kept past it.
+        freshUntil = Math.min(freshUntil, result.tokenGraceEnd().map(java.time.Instant::toEpochMilli).orElse(Long.MAX_VALUE));
+        live.put(key, result, freshUntil, begun);
     }
 
     /** Forgets the answer for {@code token} (this client revoked it, or the authority said it is not valid). */
@@ -129,6 +132,12 @@ final class ValidationCache implements RevocationWatcher.Listener {
     @Override
     public void onRevocation(Revocation revocation) {
         live.revoke(revocation.getUserId(), revocation.getSessionId(), revocation.getExceptSessionId());
+    }
+
+    /** The session's token was rotated: what was kept for its replaced token must be asked again. */
+    @Override
+    public void onRotation(io.sessionauthority.v1.TokenRotation rotation) {
+        live.revoke(rotation.getUserId(), rotation.getSessionId(), "");
     }
 
     @Override

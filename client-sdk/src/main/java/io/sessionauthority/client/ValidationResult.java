@@ -1,6 +1,7 @@
 package io.sessionauthority.client;
 
 import io.sessionauthority.v1.InvalidReason;
+import io.sessionauthority.v1.RefreshResponse;
 import io.sessionauthority.v1.SessionEndReason;
 import io.sessionauthority.v1.TouchResponse;
 import io.sessionauthority.v1.ValidateResponse;
@@ -47,6 +48,11 @@ public final class ValidationResult {
         IDLE_EXPIRY,
         /** The session reached its absolute lifetime. */
         ABSOLUTE_EXPIRY,
+        /**
+         * A token the session had replaced (a rotation) was presented after its grace: someone kept
+         * a copy of it, so the session ended for both holders.
+         */
+        TOKEN_REUSE,
         /** A reason newer than this SDK: the session ended all the same. */
         OTHER;
 
@@ -60,6 +66,7 @@ public final class ValidationResult {
                 case SESSION_END_REASON_SESSION_LIMIT -> SESSION_LIMIT;
                 case SESSION_END_REASON_IDLE_EXPIRY -> IDLE_EXPIRY;
                 case SESSION_END_REASON_ABSOLUTE_EXPIRY -> ABSOLUTE_EXPIRY;
+                case SESSION_END_REASON_TOKEN_REUSE -> TOKEN_REUSE;
                 default -> OTHER;
             };
         }
@@ -70,11 +77,22 @@ public final class ValidationResult {
     private final SessionInfo session;
     private final Reason reason;
     private final EndReason endReason;
+    private final boolean refreshDue;
+    private final String newToken;
+    private final java.time.Instant tokenGraceEnd;
 
     private ValidationResult(SessionInfo session, Reason reason, EndReason endReason) {
+        this(session, reason, endReason, false, "", null);
+    }
+
+    private ValidationResult(SessionInfo session, Reason reason, EndReason endReason, boolean refreshDue, String newToken,
+                             java.time.Instant tokenGraceEnd) {
         this.session = session;
         this.reason = reason;
         this.endReason = endReason;
+        this.refreshDue = refreshDue;
+        this.newToken = newToken;
+        this.tokenGraceEnd = tokenGraceEnd;
     }
 
     /** A live session. */
@@ -102,13 +120,28 @@ public final class ValidationResult {
     }
 
     static ValidationResult of(ValidateResponse response) {
-        return response.getValid() ? valid(SessionInfo.of(response.getSession()))
+        return response.getValid()
+                ? new ValidationResult(SessionInfo.of(response.getSession()), Reason.NONE, EndReason.NONE, response.getRefreshDue(), "",
+                        graceEnd(response.hasTokenGraceEndTime(), response.getTokenGraceEndTime()))
                 : invalid(reasonOf(response.getReason()), EndReason.of(response.getEndReason()));
     }
 
     static ValidationResult of(TouchResponse response) {
-        return response.getValid() ? valid(SessionInfo.of(response.getSession()))
+        return response.getValid()
+                ? new ValidationResult(SessionInfo.of(response.getSession()), Reason.NONE, EndReason.NONE, false, response.getToken(),
+                        graceEnd(response.hasTokenGraceEndTime(), response.getTokenGraceEndTime()))
                 : invalid(reasonOf(response.getReason()), EndReason.of(response.getEndReason()));
+    }
+
+    static ValidationResult of(RefreshResponse response) {
+        return response.getValid()
+                ? new ValidationResult(SessionInfo.of(response.getSession()), Reason.NONE, EndReason.NONE, false, response.getToken(),
+                        graceEnd(response.hasPreviousTokenGraceEndTime(), response.getPreviousTokenGraceEndTime()))
+                : invalid(reasonOf(response.getReason()), EndReason.of(response.getEndReason()));
+    }
+
+    private static java.time.Instant graceEnd(boolean present, com.google.protobuf.Timestamp time) {
+        return present ? java.time.Instant.ofEpochSecond(time.getSeconds(), time.getNanos()) : null;
     }
 
     static Reason reasonOf(InvalidReason reason) {
@@ -142,6 +175,33 @@ public final class ValidationResult {
      */
     public EndReason endReason() {
         return endReason;
+    }
+
+    /**
+     * Whether the token is due for rotation (the deployment rotates tokens once they are
+     * {@code session-authority.sessions.rotate-after} old): exchange it with
+     * {@link SessionAuthorityClient#refresh} and hand the new token to its holder. Always false
+     * when the deployment does not rotate automatically.
+     */
+    public boolean refreshDue() {
+        return refreshDue;
+    }
+
+    /**
+     * The session's new token, after a {@link SessionAuthorityClient#refresh Refresh} (or a Touch
+     * that rotated): hand it to the token's holder, whose old token stops working at
+     * {@link #tokenGraceEnd()}. Empty when nothing was rotated.
+     */
+    public Optional<String> newToken() {
+        return newToken.isEmpty() ? Optional.empty() : Optional.of(newToken);
+    }
+
+    /**
+     * When the presented token stops being accepted, when it was replaced by a rotation (it works
+     * only for the grace that follows); empty for a current token.
+     */
+    public Optional<java.time.Instant> tokenGraceEnd() {
+        return Optional.ofNullable(tokenGraceEnd);
     }
 
     @Override

@@ -44,6 +44,10 @@ class RevocationWatcherTest {
             }
 
             @Override
+            public void onRotation(io.sessionauthority.v1.TokenRotation rotation) {
+            }
+
+            @Override
             public void onReset() {
             }
         }, Duration.ofSeconds(3));
