@@ -62,6 +62,8 @@ public class SessionAuthorityAuthenticationFilter extends OncePerRequestFilter {
 
     private final SessionAuthorityClient client;
     private final SessionTokenResolver tokens;
+    private final String cookieName;
+    private boolean rotateTokens = true;
     private final RateLimitedWarning misconfigured = new RateLimitedWarning(LOG, WARNING_INTERVAL);
     private final RateLimitedWarning unavailable = new RateLimitedWarning(LOG, WARNING_INTERVAL);
     private SecurityContextHolderStrategy contextHolder = SecurityContextHolder.getContextHolderStrategy();
@@ -79,6 +81,18 @@ public class SessionAuthorityAuthenticationFilter extends OncePerRequestFilter {
     public SessionAuthorityAuthenticationFilter(SessionAuthorityClient client, String cookieName) {
         this.client = Objects.requireNonNull(client, "client");
         this.tokens = new SessionTokenResolver(cookieName);
+        this.cookieName = cookieName;
+    }
+
+    /**
+     * Whether a token the authority says is due for rotation is exchanged, the new one handed back
+     * with the response (see {@link RotatedTokens}); on by default. Nothing is ever due unless the
+     * authority rotates automatically ({@code session-authority.sessions.rotate-after}).
+     *
+     * @param rotateTokens false to leave tokens as they are
+     */
+    public void setRotateTokens(boolean rotateTokens) {
+        this.rotateTokens = rotateTokens;
     }
 
     /**
@@ -109,7 +123,7 @@ public class SessionAuthorityAuthenticationFilter extends OncePerRequestFilter {
         }
         ValidationResult result;
         try {
-            result = client.validate(token);
+            result = rotateTokens ? client.validateAndRefresh(token) : client.validate(token);
         } catch (InvalidArgumentException malformed) {
             // An SDK that reports a malformed token as a failure rather than as an answer: still the client's fault, 401.
             notLive(request, response, chain);
@@ -127,6 +141,11 @@ public class SessionAuthorityAuthenticationFilter extends OncePerRequestFilter {
             notLive(request, response, chain);
             return;
         }
+        result.newToken().ifPresent(rotated -> {
+            java.util.Map.Entry<String, String> header = RotatedTokens.header(!SessionTokenResolver.hasBearerHeader(request),
+                    cookieName, rotated);
+            response.addHeader(header.getKey(), header.getValue());
+        });
         SecurityContext context = contextHolder.createEmptyContext();
         SessionInfo session = result.session().orElseThrow();
         context.setAuthentication(new SessionAuthentication(session, authorities.authorities(session)));

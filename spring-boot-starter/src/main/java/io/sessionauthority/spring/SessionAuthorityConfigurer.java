@@ -122,6 +122,7 @@ public final class SessionAuthorityConfigurer extends AbstractHttpConfigurer<Ses
             SessionAuthorityAuthenticationFilter built = new SessionAuthorityAuthenticationFilter(
                     context.getBean(SessionAuthorityClient.class), properties.getCookieName());
             built.setSecurityContextHolderStrategy(getSecurityContextHolderStrategy());
+            built.setRotateTokens(properties.isRotateTokens());
             built.setAuthoritiesMapper(context.getBeanProvider(SessionAuthoritiesMapper.class)
                     .getIfAvailable(() -> SessionAuthoritiesMapper.fromAttribute(properties.getAuthoritiesAttribute())));
             return built;

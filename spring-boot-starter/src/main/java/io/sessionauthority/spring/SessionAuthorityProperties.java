@@ -57,6 +57,14 @@ public class SessionAuthorityProperties {
     private String cookieName = "session_id";
 
     /**
+     * Whether a token the authority says is due for rotation is exchanged, and the new one handed
+     * back with the response: a Set-Cookie to a browser that sent the cookie, a
+     * Session-Authority-Token header to a Bearer client. Nothing is due unless the authority
+     * rotates automatically (its session-authority.sessions.rotate-after).
+     */
+    private boolean rotateTokens = true;
+
+    /**
      * A session attribute whose comma-separated values become authorities ROLE_&lt;value&gt;, besides
      * ROLE_USER (e.g. "roles", holding "admin,support"); none by default. A SessionAuthoritiesMapper
      * bean replaces this rule.
@@ -128,6 +136,14 @@ public class SessionAuthorityProperties {
 
     public void setAuthoritiesAttribute(String authoritiesAttribute) {
         this.authoritiesAttribute = authoritiesAttribute;
+    }
+
+    public boolean isRotateTokens() {
+        return rotateTokens;
+    }
+
+    public void setRotateTokens(boolean rotateTokens) {
+        this.rotateTokens = rotateTokens;
     }
 
     public String getCookieName() {

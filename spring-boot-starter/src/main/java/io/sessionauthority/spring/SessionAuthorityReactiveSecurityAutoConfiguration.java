@@ -35,7 +35,9 @@ public class SessionAuthorityReactiveSecurityAutoConfiguration {
     @ConditionalOnMissingBean
     public SessionAuthorityWebFlux sessionAuthorityWebFlux(SessionAuthorityClient client, SessionAuthorityProperties properties,
                                                            SessionAuthoritiesMapper authorities) {
-        return new SessionAuthorityWebFlux(client, properties.getCookieName(), authorities);
+        SessionAuthorityWebFlux webFlux = new SessionAuthorityWebFlux(client, properties.getCookieName(), authorities);
+        webFlux.setRotateTokens(properties.isRotateTokens());
+        return webFlux;
     }
 
     /**

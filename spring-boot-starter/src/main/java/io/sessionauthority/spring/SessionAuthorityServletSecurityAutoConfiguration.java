@@ -45,6 +45,7 @@ public class SessionAuthorityServletSecurityAutoConfiguration {
         SessionAuthorityAuthenticationFilter filter = new SessionAuthorityAuthenticationFilter(client, properties.getCookieName());
         contextHolder.ifUnique(filter::setSecurityContextHolderStrategy);
         filter.setAuthoritiesMapper(authorities);
+        filter.setRotateTokens(properties.isRotateTokens());
         return filter;
     }
 

@@ -64,6 +64,20 @@ public class SessionAuthorityWebFlux {
     private final SessionAuthoritiesMapper authorities;
     private final RateLimitedWarning unavailable = new RateLimitedWarning(LOG, Duration.ofMinutes(1));
 
+    /** Where a rotated token goes back to a browser (see {@link RotatedTokens}). */
+    private final String cookieName;
+    private volatile boolean rotateTokens = true;
+
+    /**
+     * Whether a token the authority says is due for rotation is exchanged, the new one handed back
+     * with the response (see {@link RotatedTokens}); on by default.
+     *
+     * @param rotateTokens false to leave tokens as they are
+     */
+    public void setRotateTokens(boolean rotateTokens) {
+        this.rotateTokens = rotateTokens;
+    }
+
     /**
      * Protection by {@code client}'s answers.
      *
@@ -74,6 +88,7 @@ public class SessionAuthorityWebFlux {
     public SessionAuthorityWebFlux(SessionAuthorityClient client, String cookieName, SessionAuthoritiesMapper authorities) {
         this.client = Objects.requireNonNull(client, "client");
         this.tokens = new SessionTokenResolver(cookieName);
+        this.cookieName = cookieName;
         this.authorities = Objects.requireNonNull(authorities, "authorities");
     }
 
@@ -132,12 +147,17 @@ public class SessionAuthorityWebFlux {
                 return chain.filter(exchange);
             }
             // Only the validation's failures are caught here, never those of the chain that follows.
-            return Mono.fromFuture(() -> client.validateAsync(token))
+            return Mono.fromFuture(() -> rotateTokens ? client.validateAndRefreshAsync(token) : client.validateAsync(token))
                     .map(Answer::of)
                     .onErrorResume(SessionAuthorityException.class, failure -> Mono.just(Answer.failed(failure)))
                     .flatMap(answer -> {
                         if (answer.result() != null && answer.result().isValid()) {
                             SessionInfo session = answer.result().session().orElseThrow();
+                            answer.result().newToken().ifPresent(rotated -> {
+                                java.util.Map.Entry<String, String> header = RotatedTokens.header(!SessionTokenResolver.hasBearerScheme(
+                                        exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION)), cookieName, rotated);
+                                exchange.getResponse().getHeaders().add(header.getKey(), header.getValue());
+                            });
                             SessionAuthentication authentication = new SessionAuthentication(session, authorities.authorities(session));
                             return chain.filter(exchange).contextWrite(ReactiveSecurityContextHolder.withAuthentication(authentication));
                         }

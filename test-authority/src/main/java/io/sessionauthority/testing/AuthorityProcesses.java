@@ -40,6 +40,11 @@ public final class AuthorityProcesses implements AutoCloseable {
 
     /** Starts Redis, then the service on it, and returns once the service answers gRPC calls. */
     public static AuthorityProcesses start() {
+        return start(java.util.Map.of());
+    }
+
+    /** As {@link #start()}, the service run with {@code settings} (e.g. {@code session-authority.sessions.rotate-after}). */
+    public static AuthorityProcesses start(java.util.Map<String, String> settings) {
         String redisServer = onPath("redis-server");
         if (redisServer == null) {
             throw new AssertionError("redis-server is not on the PATH: install it (Debian: apt-get install redis-server)"
@@ -63,7 +68,10 @@ public final class AuthorityProcesses implements AutoCloseable {
             awaitPort(redis, redisPort, "redis-server", LOGS.resolve("redis.log"));
 
             int grpcPort = freePort();
-            ProcessBuilder serviceBuilder = new ProcessBuilder(java(), "-Xmx256m", "-jar", SERVICE_JAR.toString())
+            java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(java(), "-Xmx256m"));
+            settings.forEach((name, value) -> command.add("-D" + name + "=" + value));
+            command.addAll(java.util.List.of("-jar", SERVICE_JAR.toString()));
+            ProcessBuilder serviceBuilder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(LOGS.resolve("authority.log").toFile());
             serviceBuilder.environment().put("REDIS_URI", "redis://127.0.0.1:" + redisPort);
