@@ -8,7 +8,8 @@
 --       is the login's (generation 0) else '0', mode ('rotate' or 'check'), then in 'rotate' mode:
 --       the new validator, its nonce, the grace end
 -- Answers {'ROTATED', fields} (described, after the rotation), {'CURRENT', fields} (check mode),
--- {'IN_GRACE', fields}, {'REUSED', 'u'} or {state, end reason code} for a session not live.
+-- {'IN_GRACE', fields}, {'REUSED', 'u', generation that was current} or {state, end reason code}
+-- for a session not live.
 local sid, now, forget, prefix = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local presented, original, mode = ARGV[5], ARGV[6] == '1', ARGV[7]
 
@@ -37,4 +38,4 @@ end
 end_session(prefix, KEYS[3], KEYS[4], KEYS[5], sid, 'u', now, forget)
 expire_after_top(KEYS[3], forget)
 expire_after_top(KEYS[4], 0)
-return {'REUSED', 'u'}
+return {'REUSED', 'u', session.tg or '0'}

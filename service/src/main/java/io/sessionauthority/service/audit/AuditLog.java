@@ -111,7 +111,7 @@ public final class AuditLog implements io.sessionauthority.service.session.Token
     @Override
     public void reused(String userId, String sessionId, long generation) {
         write("session.token_reuse", "", "user_id", userId, "session_id", sessionId,
-                "current_generation", generation < 0 ? "" : Long.toString(generation), "outcome", "session ended");
+                "current_generation", Long.toString(generation), "outcome", "session ended");
     }
 
     /** A user created. */
@@ -133,7 +133,9 @@ public final class AuditLog implements io.sessionauthority.service.session.Token
         }
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("event", event);
-        fields.put("caller", caller);
+        if (!caller.isEmpty()) {
+            fields.put("caller", caller); // not known to events the domain reports (a rotation, a reuse)
+        }
         for (int i = 0; i + 1 < pairs.length; i += 2) {
             if (pairs[i + 1] != null && !pairs[i + 1].isEmpty()) {
                 fields.put(pairs[i], pairs[i + 1]);

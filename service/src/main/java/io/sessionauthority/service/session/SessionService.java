@@ -250,7 +250,7 @@ public final class SessionService {
                 }
                 case REUSED -> revocations.append(Revocation.ofSession(ref.userId(), ref.sessionId(), EndReason.TOKEN_REUSE, now))
                         .thenApply(cursor -> {
-                            tokenEvents.reused(ref.userId(), ref.sessionId(), -1);
+                            tokenEvents.reused(ref.userId(), ref.sessionId(), rotation.generation());
                             return check;
                         });
                 case NOT_LIVE -> CompletableFuture.completedFuture(check);

@@ -58,7 +58,11 @@ public interface SessionStore {
                                      Instant graceEnd, Duration forgetAfter);
 
     /** What a rotation (or a judgement) found, and the session after it. */
-    record Rotation(Outcome outcome, SessionCheck check) {
+    record Rotation(Outcome outcome, SessionCheck check, long generation) {
+        public Rotation(Outcome outcome, SessionCheck check) {
+            this(outcome, check, check.isLive() ? check.session().tokens().generation() : -1);
+        }
+
         public enum Outcome {
             /** The presented token was current and is replaced now. */
             ROTATED,

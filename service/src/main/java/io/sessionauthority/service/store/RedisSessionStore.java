@@ -312,7 +312,7 @@ public final class RedisSessionStore implements SessionStore {
                 case "ROTATED", "CURRENT", "IN_GRACE" -> described(userId, sessionId, asFlat(reply.get(1))).thenApply(session ->
                         new SessionStore.Rotation(SessionStore.Rotation.Outcome.valueOf(outcome), SessionCheck.live(session)));
                 case "REUSED" -> CompletableFuture.completedFuture(new SessionStore.Rotation(SessionStore.Rotation.Outcome.REUSED,
-                        SessionCheck.ended(SessionStatus.REVOKED, EndReason.TOKEN_REUSE)));
+                        SessionCheck.ended(SessionStatus.REVOKED, EndReason.TOKEN_REUSE), Long.parseLong((String) reply.get(2))));
                 default -> toCheck(userId, sessionId, reply).thenApply(check ->
                         new SessionStore.Rotation(SessionStore.Rotation.Outcome.NOT_LIVE, check));
             };

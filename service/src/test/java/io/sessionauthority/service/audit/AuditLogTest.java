@@ -45,6 +45,17 @@ class AuditLogTest {
     }
 
     @Test
+    void aRotationAndAReuseNameTheSessionAndItsTokenGenerations() {
+        AuditLog log = new AuditLog();
+        log.rotated("uid-1", "sid-1", 3);
+        log.reused("uid-1", "sid-1", 3);
+
+        assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
+                "event=session.token_rotate user_id=uid-1 session_id=sid-1 from_generation=2 to_generation=3",
+                "event=session.token_reuse user_id=uid-1 session_id=sid-1 current_generation=3 outcome=\"session ended\"");
+    }
+
+    @Test
     void inputCannotForgeALineOrAField() {
         new AuditLog().userCreated("admin", "uid-1", "alice\nevent=login.success \"x\"", null);
 
