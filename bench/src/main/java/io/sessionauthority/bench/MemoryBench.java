@@ -6,6 +6,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.opentelemetry.api.OpenTelemetry;
 import io.sessionauthority.service.session.ClientInfo;
 import io.sessionauthority.service.session.Session;
+import io.sessionauthority.service.session.SessionTokens;
 import io.sessionauthority.service.store.RedisSchema;
 import io.sessionauthority.service.store.RedisSessionStore;
 import io.sessionauthority.service.store.RedisThrottleStore;
@@ -64,7 +65,8 @@ final class MemoryBench {
     }
 
     /** What a real population costs: bytes per session, per user key, as Redis reports them. */
-    record Population(int users, int sessionsPerUser, double bytesPerSession, Map<String, Long> sampleUserKeys) {
+    record Population(int users, int sessionsPerUser, double bytesPerSession, Map<String, Long> sampleUserKeys,
+                      double bytesPerRotation) {
     }
 
     /** The 50 device names and User-Agents of {@code user-agents.tsv}. */
@@ -112,10 +114,14 @@ final class MemoryBench {
                 }
                 drain(writes, 0);
                 long withUsers = usedMemory(redis);
+                SessionTokens tokens = new SessionTokens(random);
+                List<String> issued = new ArrayList<>();
                 for (User user : created) {
                     for (int s = 0; s < sessionsPerUser; s++) {
                         Device device = devices.get(draw.nextInt(devices.size()));
-                        Session session = new Session(UserIds.newId(random), user.id(), user.username(), now,
+                        SessionTokens.Issued token = tokens.issue(user.id());
+                        issued.add(token.token());
+                        Session session = new Session(token.sessionId(), user.id(), user.username(), now,
                                 now.plus(Duration.ofHours(12)), now.plus(Duration.ofMinutes(30)), now,
                                 new ClientInfo("198.51.100." + draw.nextInt(250), device.userAgent(), device.name()), Map.of());
                         writes.add(store.create(session, user.passwordHash(), 100, Duration.ofHours(1)).toCompletableFuture());
@@ -130,7 +136,17 @@ final class MemoryBench {
                 for (String key : redis.keys("*" + created.get(0).id() + "*")) {
                     sample.put(key.replace(created.get(0).id(), "<uid>"), redis.memoryUsage(key));
                 }
-                return new Population(users, sessionsPerUser, (withSessions - withUsers) / (double) (users * sessionsPerUser), sample);
+                // Every session's token rotated once (Refresh): what a rotated session stores on top.
+                for (String token : issued) {
+                    SessionTokens.Reference presented = SessionTokens.parse("token", token);
+                    writes.add(store.rotate(presented.userId(), presented, tokens.rotate(presented), now, now.plus(Duration.ofSeconds(30)),
+                            Duration.ofHours(1)).toCompletableFuture());
+                    drain(writes, 1000);
+                }
+                drain(writes, 0);
+                long rotated = usedMemory(redis);
+                return new Population(users, sessionsPerUser, (withSessions - withUsers) / (double) (users * sessionsPerUser), sample,
+                        (rotated - withSessions) / (double) issued.size());
             } finally {
                 redis.configSet("hash-max-listpack-value", configured);
             }
@@ -148,6 +164,9 @@ final class MemoryBench {
                 .map(key -> "`" + key.getKey() + "` " + key.getValue() + " B").toList()));
         out.append(String.format(java.util.Locale.ROOT, "%n- %s — ≤ 350 bytes per session for a real population (issue 28): %.0f%n",
                 population.bytesPerSession() <= 350 ? "MET" : "MISSED", population.bytesPerSession()));
+        out.append(String.format(java.util.Locale.ROOT, "- Token rotation (issue 29): a session whose token was rotated stores "
+                + "**%.0f bytes more** (validators of the current and the replaced token, its grace end, nonce, issue time and "
+                + "generation); a session never rotated stores nothing for it.%n", population.bytesPerRotation()));
         return out.toString();
     }
 

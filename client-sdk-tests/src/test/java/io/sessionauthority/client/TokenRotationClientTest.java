@@ -34,7 +34,7 @@ class TokenRotationClientTest {
     private static final Duration WITHIN = Duration.ofSeconds(10);
 
     private static RedisServerProcess redis;
-    /** A one-second grace, tokens due after two seconds. */
+    /** A one-second grace, tokens due after three seconds. */
     private static ServiceUnderTest service;
     private static SessionAuthorityClient client;
 
@@ -42,7 +42,7 @@ class TokenRotationClientTest {
     static void start() {
         redis = RedisServerProcess.start();
         service = ServiceUnderTest.start(redis.uri(), Map.of("session-authority.sessions.rotation-grace", "1s",
-                "session-authority.sessions.rotate-after", "2s"));
+                "session-authority.sessions.rotate-after", "3s"));
         client = SessionAuthorityClient.builder("127.0.0.1:" + service.port()).plaintext().deadline(Duration.ofSeconds(5)).build();
     }
 
@@ -94,13 +94,19 @@ class TokenRotationClientTest {
         LoginResult login = signUpAndLogin("wendy");
         Await.until("the token to be due", WITHIN, () -> client.validate(login.token()).refreshDue());
 
-        ValidationResult rotated = client.validateAndRefresh(login.token());
-        String next = rotated.newToken().orElseThrow();
+        String token = login.token();
+        // README:rotation:begin
+        ValidationResult answer = client.validateAndRefresh(token);
+        // A due token was exchanged: its holder uses the new one from now on (a cookie, a header).
+        String current = answer.newToken().orElse(token);
+        // README:rotation:end
+        assertThat(current).isNotEqualTo(token);
+        String next = answer.newToken().orElseThrow();
         assertThat(next).startsWith("sat2_");
-        ValidationResult current = client.validate(next);
-        assertThat(current.isValid()).isTrue();
-        assertThat(current.refreshDue()).isFalse();
-        assertThat(current.newToken()).isEmpty();
+        ValidationResult now = client.validate(next);
+        assertThat(now.isValid()).isTrue();
+        assertThat(now.refreshDue()).isFalse();
+        assertThat(now.newToken()).isEmpty();
     }
 
     @Test

@@ -61,6 +61,7 @@ class PermissionMatrixEndToEndTest {
             Map.entry("Touch (set attributes)", Set.of("write_attributes")),
             Map.entry("Touch (remove attributes)", Set.of("write_attributes")),
             Map.entry("Check (Envoy)", Set.of("validate")),
+            Map.entry("Refresh", Set.of("validate", "login")),
             Map.entry("Login", Set.of("login")),
             Map.entry("Revoke (token)", Set.of("login", "admin")),
             Map.entry("Revoke (session)", Set.of("admin")),
@@ -112,6 +113,7 @@ class PermissionMatrixEndToEndTest {
                 .addRemoveAttributes("role").build()));
         operations.put("Check (Envoy)", channel -> AuthorizationGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .check(CheckRequest.getDefaultInstance()));
+        operations.put("Refresh", channel -> stub(channel).refresh(io.sessionauthority.v1.RefreshRequest.newBuilder().setToken(TOKEN).build()));
         operations.put("Login", channel -> stub(channel).login(LoginRequest.newBuilder().setUsername("nobody").setPassword("whatever1").build()));
         operations.put("Revoke (token)", channel -> stub(channel).revoke(RevokeRequest.newBuilder().setToken(TOKEN).build()));
         operations.put("Revoke (session)", channel -> stub(channel).revoke(RevokeRequest.newBuilder()

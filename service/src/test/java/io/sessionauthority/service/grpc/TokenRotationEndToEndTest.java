@@ -48,7 +48,7 @@ class TokenRotationEndToEndTest {
     private static RedisServerProcess redis;
     /** A grace no test outlives: what happens within it. */
     private static ServiceUnderTest lenient;
-    /** A one-second grace, and tokens due after two: what happens after it, and automatic rotation. */
+    /** A one-second grace, and tokens due after three: what happens after it, and automatic rotation. */
     private static ServiceUnderTest strict;
 
     @BeforeAll
@@ -56,7 +56,7 @@ class TokenRotationEndToEndTest {
         redis = RedisServerProcess.start();
         lenient = ServiceUnderTest.start(redis.uri(), Map.of("session-authority.sessions.rotation-grace", "10m"));
         strict = ServiceUnderTest.start(redis.uri(), Map.of("session-authority.sessions.rotation-grace", "1s",
-                "session-authority.sessions.rotate-after", "2s"));
+                "session-authority.sessions.rotate-after", "3s"));
     }
 
     @AfterAll
