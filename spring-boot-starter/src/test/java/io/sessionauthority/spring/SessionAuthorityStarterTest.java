@@ -5,10 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.sessionauthority.client.AlreadyExistsException;
 import io.sessionauthority.client.ClientInfo;
 import io.sessionauthority.client.SessionAuthorityClient;
-import io.sessionauthority.client.UnavailableException;
 import io.sessionauthority.testing.AuthorityProcesses;
 import io.sessionauthority.v1.LoginRequest;
 import java.io.IOException;
@@ -17,8 +15,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -79,13 +75,7 @@ class SessionAuthorityStarterTest {
     @BeforeAll
     static void createUser() {
         admin = authority().newClient();
-        retryingWhileUnavailable(() -> {
-            try {
-                return admin.createUser(USERNAME, PASSWORD);
-            } catch (AlreadyExistsException createdByAnEarlierAttempt) {
-                return null;
-            }
-        });
+        AuthorityCalls.createUser(admin, USERNAME, PASSWORD);
     }
 
     @AfterAll
@@ -218,7 +208,7 @@ class SessionAuthorityStarterTest {
     @Test
     @Order(9)
     void rolesComeFromTheConfiguredSessionAttribute() throws Exception {
-        String admin = retryingWhileUnavailable(() -> SessionAuthorityStarterTest.admin.login(LoginRequest.newBuilder()
+        String admin = AuthorityCalls.retryingWhileUnavailable(() -> SessionAuthorityStarterTest.admin.login(LoginRequest.newBuilder()
                 .setUsername(USERNAME).setPassword(PASSWORD).putAttributes("roles", "support, ADMIN").build())).token();
 
         assertThat(get("/admin/report", "Authorization", "Bearer " + admin).statusCode()).isEqualTo(200);
@@ -250,22 +240,9 @@ class SessionAuthorityStarterTest {
     }
 
     private static String login() {
-        return retryingWhileUnavailable(() -> admin.login(USERNAME, PASSWORD, ClientInfo.none())).token();
+        return AuthorityCalls.retryingWhileUnavailable(() -> admin.login(USERNAME, PASSWORD, ClientInfo.none())).token();
     }
 
-    /** Login and CreateUser hash a password: on a busy machine one may miss its deadline, so try again. */
-    private static <T> T retryingWhileUnavailable(Supplier<T> call) {
-        AtomicReference<T> result = new AtomicReference<>();
-        await("an answer from Session Authority").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
-            try {
-                result.set(call.get());
-                return true;
-            } catch (UnavailableException busy) {
-                return false;
-            }
-        });
-        return result.get();
-    }
 
     private HttpResponse<String> post(String path, String... headers) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))

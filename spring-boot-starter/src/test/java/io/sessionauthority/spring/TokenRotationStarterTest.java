@@ -3,10 +3,8 @@ package io.sessionauthority.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.sessionauthority.client.AlreadyExistsException;
 import io.sessionauthority.client.ClientInfo;
 import io.sessionauthority.client.SessionAuthorityClient;
-import io.sessionauthority.client.UnavailableException;
 import io.sessionauthority.client.ValidationResult;
 import io.sessionauthority.testing.AuthorityProcesses;
 import java.net.URI;
@@ -15,8 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -63,13 +59,7 @@ class TokenRotationStarterTest {
     @BeforeAll
     static void createUser() {
         admin = authority().newClient();
-        retryingWhileUnavailable(() -> {
-            try {
-                return admin.createUser(USERNAME, PASSWORD);
-            } catch (AlreadyExistsException createdByAnEarlierAttempt) {
-                return null;
-            }
-        });
+        AuthorityCalls.createUser(admin, USERNAME, PASSWORD);
     }
 
     @AfterAll
@@ -83,7 +73,7 @@ class TokenRotationStarterTest {
     }
 
     private static String dueToken() {
-        String token = retryingWhileUnavailable(() -> admin.login(USERNAME, PASSWORD, ClientInfo.none())).token();
+        String token = AuthorityCalls.retryingWhileUnavailable(() -> admin.login(USERNAME, PASSWORD, ClientInfo.none())).token();
         await("the token to be due").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
                 .until(() -> admin.validate(token).refreshDue());
         return token;
@@ -115,18 +105,6 @@ class TokenRotationStarterTest {
         assertThat(admin.validate(rotated).isValid()).isTrue();
     }
 
-    private static <T> T retryingWhileUnavailable(Supplier<T> call) {
-        AtomicReference<T> result = new AtomicReference<>();
-        await("an answer from Session Authority").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
-            try {
-                result.set(call.get());
-                return true;
-            } catch (UnavailableException busy) {
-                return false;
-            }
-        });
-        return result.get();
-    }
 
     private HttpResponse<String> get(String... headers) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/me"))
