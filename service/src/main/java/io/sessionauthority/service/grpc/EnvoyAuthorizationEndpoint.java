@@ -60,7 +60,10 @@ public class EnvoyAuthorizationEndpoint extends AuthorizationGrpc.AuthorizationI
         } catch (InvalidArgumentException malformed) {
             return CompletableFuture.completedFuture(ExtAuthzDenials.unauthenticated("malformed_token"));
         }
-        return check.thenCompose(result -> result.token().refreshDue() ? sessions.refresh(token) : CompletableFuture.completedFuture(result))
+        return check.thenCompose(result -> result.token().refreshDue()
+                        // A rotation that fails (Redis refused the write) leaves the request valid: the token is due, not expired.
+                        ? sessions.refresh(token).exceptionally(error -> result)
+                        : CompletableFuture.completedFuture(result))
                 .handle((result, error) -> {
             if (error != null) {
                 Throwable cause = Failures.unwrap(error);
