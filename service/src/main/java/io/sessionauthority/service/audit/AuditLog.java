@@ -114,6 +114,38 @@ public final class AuditLog implements io.sessionauthority.service.session.Token
                 "current_generation", Long.toString(generation), "outcome", "session ended");
     }
 
+    /** A step-up with a second factor, and how it ended (a wrong or replayed code is a failure, as a wrong password is). */
+    public void stepUp(String caller, io.sessionauthority.service.session.SessionCheck check, int recoveryCodesLeft, Throwable error) {
+        if (error == null) {
+            if (check != null && check.isLive()) {
+                write("session.step_up", caller, "user_id", check.session().userId(), "session_id", check.session().sessionId(),
+                        "aal", Integer.toString(check.session().authentication().level()),
+                        "recovery_codes_left", recoveryCodesLeft > 0 ? Integer.toString(recoveryCodesLeft) : "");
+            }
+            return;
+        }
+        Throwable cause = Failures.unwrap(error);
+        if (cause instanceof InvalidCredentialsException invalid) {
+            write("session.step_up.failure", caller, "user_id", invalid.userId().orElse(""), "reason", invalid.reason());
+        } else if (cause instanceof ThrottledException throttled) {
+            write("session.step_up.locked", caller, "retry_after_s", Long.toString(throttled.retryAfter().toSeconds()));
+        }
+    }
+
+    /** A TOTP factor confirmed (now active). */
+    public void secondFactorConfirmed(String caller, io.sessionauthority.service.session.SessionCheck check, Throwable error) {
+        if (error == null && check != null && check.isLive()) {
+            write("second_factor.enable", caller, "user_id", check.session().userId(), "session_id", check.session().sessionId());
+        }
+    }
+
+    /** A second factor removed, and the sessions that ended with it. */
+    public void secondFactorDisabled(String caller, String userId, Integer revoked, Throwable error) {
+        if (error == null) {
+            write("second_factor.disable", caller, "user_id", userId, "revoked", String.valueOf(revoked));
+        }
+    }
+
     /** A user created. */
     public void userCreated(String caller, String userId, String username, Throwable error) {
         if (error == null) {

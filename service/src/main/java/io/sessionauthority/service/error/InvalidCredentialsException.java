@@ -13,8 +13,17 @@ public final class InvalidCredentialsException extends SessionAuthorityException
     private final String userId;
 
     private InvalidCredentialsException(String userId) {
-        super("INVALID_CREDENTIALS", "invalid username or password");
+        this(userId, "INVALID_CREDENTIALS", "invalid username or password");
+    }
+
+    private InvalidCredentialsException(String userId, String reason, String message) {
+        super(reason, message);
         this.userId = userId;
+    }
+
+    /** A second-factor code that is wrong, used already, or a recovery code that is not (or no longer) the user's. */
+    public static InvalidCredentialsException wrongCode(String userId) {
+        return new InvalidCredentialsException(userId, "INVALID_SECOND_FACTOR", "invalid or already used second-factor code");
     }
 
     /** The username names no user. */

@@ -88,7 +88,7 @@ final class ErrorMapping {
             return Code.PERMISSION_DENIED;
         } else if (error instanceof CallerGoneException) {
             return Code.CANCELLED;
-        } else if (error instanceof SessionLimitReachedException) {
+        } else if (error instanceof SessionLimitReachedException || error instanceof io.sessionauthority.service.error.PreconditionFailedException) {
             return Code.FAILED_PRECONDITION;
         }
         return Code.INTERNAL;

@@ -1,5 +1,9 @@
 package io.sessionauthority.service.grpc;
 
+import io.sessionauthority.service.session.Authentication;
+import io.sessionauthority.service.session.Requirement;
+import io.sessionauthority.v1.AssuranceLevel;
+import io.sessionauthority.v1.StepUpRequired;
 import com.google.protobuf.Timestamp;
 import io.sessionauthority.service.revocation.EndReason;
 import io.sessionauthority.service.session.ClientInfo;
@@ -43,7 +47,46 @@ final class ProtoMapping {
                         .setUserAgent(session.client().userAgent())
                         .setDeviceName(session.client().deviceName()))
                 .putAllAttributes(session.attributes())
+                .setAuthTime(timestamp(session.authTime()))
+                .addAllAmr(session.authentication().methods())
+                .setAal(aal(session.authentication().level()))
                 .build();
+    }
+
+    static AssuranceLevel aal(int level) {
+        return switch (level) {
+            case Authentication.AAL1 -> AssuranceLevel.ASSURANCE_LEVEL_AAL1;
+            case Authentication.AAL2 -> AssuranceLevel.ASSURANCE_LEVEL_AAL2;
+            default -> AssuranceLevel.ASSURANCE_LEVEL_UNSPECIFIED;
+        };
+    }
+
+    /** What a Validate asks beyond a live session; an unknown level answers INVALID_ARGUMENT. */
+    static Requirement requirement(AssuranceLevel minAal, int minAalNumber, boolean hasMaxAge, com.google.protobuf.Duration maxAge) {
+        int level = switch (minAal) {
+            case ASSURANCE_LEVEL_UNSPECIFIED, ASSURANCE_LEVEL_AAL1 -> Authentication.AAL1;
+            case ASSURANCE_LEVEL_AAL2 -> Authentication.AAL2;
+            case UNRECOGNIZED -> throw new InvalidArgumentException("min_aal", "is " + minAalNumber + ", which is no AssuranceLevel");
+        };
+        if (hasMaxAge && (maxAge.getSeconds() < 0 || maxAge.getNanos() < 0)) {
+            throw new InvalidArgumentException("max_auth_age", "must not be negative");
+        }
+        java.time.Duration age = hasMaxAge ? java.time.Duration.ofSeconds(maxAge.getSeconds(), maxAge.getNanos()) : null;
+        return level == Authentication.AAL1 && age == null ? Requirement.NONE : new Requirement(level, age);
+    }
+
+    static StepUpRequired stepUp(SessionCheck check) {
+        Session session = check.session();
+        StepUpRequired.Builder stepUp = StepUpRequired.newBuilder()
+                .setRequiredAal(aal(check.unmet().minLevel()))
+                .setAal(aal(session.authentication().level()))
+                .setAuthTime(timestamp(session.authTime()))
+                .setSecondFactorPending(session.authentication().pending());
+        if (check.unmet().maxAuthAge() != null) {
+            stepUp.setMaxAuthAge(com.google.protobuf.Duration.newBuilder().setSeconds(check.unmet().maxAuthAge().getSeconds())
+                    .setNanos(check.unmet().maxAuthAge().getNano()));
+        }
+        return stepUp.build();
     }
 
     /** The caller's session-limit request of a login; an unknown policy number answers INVALID_ARGUMENT. */
@@ -103,6 +146,9 @@ final class ProtoMapping {
         if (check.isLive()) {
             response.setSession(session(check.session()));
         }
+        if (check.status() == SessionStatus.STEP_UP_REQUIRED) {
+            response.setStepUp(stepUp(check));
+        }
         response.setRefreshDue(check.token().refreshDue());
         if (check.token().graceEnd() != null) {
             response.setTokenGraceEndTime(timestamp(check.token().graceEnd()));
@@ -146,6 +192,7 @@ final class ProtoMapping {
             case UNKNOWN -> InvalidReason.INVALID_REASON_UNKNOWN;
             case EXPIRED -> InvalidReason.INVALID_REASON_EXPIRED;
             case REVOKED -> InvalidReason.INVALID_REASON_REVOKED;
+            case STEP_UP_REQUIRED -> InvalidReason.INVALID_REASON_STEP_UP_REQUIRED;
         };
     }
 
@@ -159,8 +206,8 @@ final class ProtoMapping {
             case IDLE_EXPIRY -> SessionEndReason.SESSION_END_REASON_IDLE_EXPIRY;
             case ABSOLUTE_EXPIRY -> SessionEndReason.SESSION_END_REASON_ABSOLUTE_EXPIRY;
             case TOKEN_REUSE -> SessionEndReason.SESSION_END_REASON_TOKEN_REUSE;
-            // Not an end: streamed as a TokenRotation, never as a Revocation's reason.
-            case TOKEN_ROTATED -> SessionEndReason.SESSION_END_REASON_UNSPECIFIED;
+            // Not ends: streamed as a SessionUpdate, never as a Revocation's reason.
+            case TOKEN_ROTATED, STEPPED_UP -> SessionEndReason.SESSION_END_REASON_UNSPECIFIED;
         };
     }
 

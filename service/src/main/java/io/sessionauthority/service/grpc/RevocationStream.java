@@ -131,7 +131,7 @@ final class RevocationStream {
             for (Revocation event : batch.events()) {
                 send(event.reason().endsSessions()
                         ? WatchRevocationsResponse.newBuilder().setRevocation(toProto(event)).build()
-                        : WatchRevocationsResponse.newBuilder().setTokenRotation(rotationToProto(event)).build(), event.cursor());
+                        : WatchRevocationsResponse.newBuilder().setSessionUpdate(updateToProto(event)).build(), event.cursor());
             }
             pulled(batch.events().size() == BATCH || batch.isReset());
         });
@@ -234,12 +234,17 @@ final class RevocationStream {
         }
     }
 
-    static io.sessionauthority.v1.TokenRotation rotationToProto(Revocation event) {
-        return io.sessionauthority.v1.TokenRotation.newBuilder()
+    static io.sessionauthority.v1.SessionUpdate updateToProto(Revocation event) {
+        return io.sessionauthority.v1.SessionUpdate.newBuilder()
                 .setCursor(event.cursor())
                 .setUserId(event.userId())
                 .setSessionId(event.sessionId())
                 .setTime(ProtoMapping.timestamp(event.time()))
+                .setKind(switch (event.reason()) {
+                    case TOKEN_ROTATED -> io.sessionauthority.v1.SessionUpdateKind.SESSION_UPDATE_KIND_TOKEN_ROTATED;
+                    case STEPPED_UP -> io.sessionauthority.v1.SessionUpdateKind.SESSION_UPDATE_KIND_STEPPED_UP;
+                    default -> io.sessionauthority.v1.SessionUpdateKind.SESSION_UPDATE_KIND_UNSPECIFIED;
+                })
                 .build();
     }
 

@@ -21,6 +21,16 @@ import io.sessionauthority.v1.ListSessionsResponse;
 import io.sessionauthority.v1.LoginRequest;
 import io.sessionauthority.v1.LoginResponse;
 import io.sessionauthority.v1.RefreshRequest;
+import io.sessionauthority.v1.StepUpRequest;
+import io.sessionauthority.v1.StepUpResponse;
+import io.sessionauthority.v1.EnrollTotpRequest;
+import io.sessionauthority.v1.EnrollTotpResponse;
+import io.sessionauthority.v1.ConfirmTotpRequest;
+import io.sessionauthority.v1.ConfirmTotpResponse;
+import io.sessionauthority.v1.DisableTotpRequest;
+import io.sessionauthority.v1.DisableTotpResponse;
+import io.sessionauthority.service.secondfactor.SecondFactorService;
+import io.sessionauthority.service.session.Requirement;
 import io.sessionauthority.v1.RefreshResponse;
 import io.sessionauthority.v1.RevokeRequest;
 import io.sessionauthority.v1.RevokeResponse;
@@ -48,9 +58,11 @@ public class SessionAuthorityEndpoint implements SessionAuthorityServiceGrpc.Asy
     private final RevocationStreams revocations;
     private final Replies replies;
     private final HotAnswers hotAnswers = new HotAnswers();
+    private final SecondFactorService secondFactors;
 
     public SessionAuthorityEndpoint(UserService users, SessionService sessions, AuditLog audit, ServiceMetrics metrics,
-                                    RevocationStreams revocations, Replies replies) {
+                                    RevocationStreams revocations, Replies replies, SecondFactorService secondFactors) {
+        this.secondFactors = secondFactors;
         this.replies = replies;
         this.revocations = revocations;
         this.users = users;
@@ -117,14 +129,19 @@ public class SessionAuthorityEndpoint implements SessionAuthorityServiceGrpc.Asy
                         .setToken(started.token())
                         .setSession(ProtoMapping.session(started.session()))
                         .setDeviceToken(started.deviceToken())
+                        .setSecondFactorRequired(started.session().authentication().pending())
                         .build()));
     }
 
     @Override
     public void validate(ValidateRequest request, StreamObserver<ValidateResponse> observer) {
         boolean fromStore = request.getSkipCache();
-        replies.reply("Validate", observer, () -> sessions.validate(request.getToken(), fromStore)
-                .thenApply(check -> hotAnswers.validateResponse(check, !fromStore)));
+        replies.reply("Validate", observer, () -> {
+            Requirement requirement = ProtoMapping.requirement(request.getMinAal(), request.getMinAalValue(), request.hasMaxAuthAge(),
+                    request.getMaxAuthAge());
+            return sessions.validate(request.getToken(), fromStore, requirement)
+                    .thenApply(check -> hotAnswers.validateResponse(check, !fromStore));
+        });
     }
 
     @Override
@@ -143,6 +160,56 @@ public class SessionAuthorityEndpoint implements SessionAuthorityServiceGrpc.Asy
     @Override
     public void refresh(RefreshRequest request, StreamObserver<RefreshResponse> observer) {
         replies.reply("Refresh", observer, () -> sessions.refresh(request.getToken()).thenApply(ProtoMapping::refreshResponse));
+    }
+
+    @Override
+    public void stepUp(StepUpRequest request, StreamObserver<StepUpResponse> observer) {
+        String caller = caller();
+        replies.reply("StepUp", observer, () -> secondFactors.stepUp(request.getToken(), request.getCode(),
+                        ProtoMapping.client(request.getClient()), request.getDeviceToken())
+                .whenComplete(inThisCall((stepped, error) -> audit.stepUp(caller, stepped == null ? null : stepped.check(),
+                        stepped == null ? 0 : stepped.recoveryCodesLeft(), error)))
+                .thenApply(stepped -> {
+                    StepUpResponse.Builder response = StepUpResponse.newBuilder()
+                            .setValid(stepped.check().isLive())
+                            .setReason(ProtoMapping.reason(stepped.check().status()))
+                            .setRecoveryCodesLeft(stepped.recoveryCodesLeft());
+                    stepped.check().reason().ifPresent(why -> response.setEndReason(ProtoMapping.endReason(why)));
+                    if (stepped.check().isLive()) {
+                        response.setSession(ProtoMapping.session(stepped.check().session()));
+                    }
+                    return response.build();
+                }));
+    }
+
+    @Override
+    public void enrollTotp(EnrollTotpRequest request, StreamObserver<EnrollTotpResponse> observer) {
+        replies.reply("EnrollTotp", observer, () -> secondFactors.enroll(request.getToken(), request.getIssuer())
+                .thenApply(enrolment -> EnrollTotpResponse.newBuilder()
+                        .setOtpauthUri(enrolment.otpauthUri())
+                        .setSecret(enrolment.secret())
+                        .build()));
+    }
+
+    @Override
+    public void confirmTotp(ConfirmTotpRequest request, StreamObserver<ConfirmTotpResponse> observer) {
+        String caller = caller();
+        replies.reply("ConfirmTotp", observer, () -> secondFactors.confirm(request.getToken(), request.getCode(),
+                        ProtoMapping.client(request.getClient()))
+                .whenComplete(inThisCall((confirmed, error) -> audit.secondFactorConfirmed(caller,
+                        confirmed == null ? null : confirmed.check(), error)))
+                .thenApply(confirmed -> ConfirmTotpResponse.newBuilder()
+                        .addAllRecoveryCodes(confirmed.recoveryCodes())
+                        .setSession(ProtoMapping.session(confirmed.check().session()))
+                        .build()));
+    }
+
+    @Override
+    public void disableTotp(DisableTotpRequest request, StreamObserver<DisableTotpResponse> observer) {
+        String caller = caller();
+        replies.reply("DisableTotp", observer, () -> secondFactors.disable(request.getUserId())
+                .whenComplete(inThisCall((count, error) -> audit.secondFactorDisabled(caller, request.getUserId(), count, error)))
+                .thenApply(count -> DisableTotpResponse.newBuilder().setRevokedCount(count).build()));
     }
 
     @Override

@@ -20,9 +20,11 @@ public enum EndReason {
     TOKEN_REUSE("u"),
     /**
      * Not an end: the session's token was rotated. Appended to the revocation log all the same, so
-     * every cache forgets what it kept for the session's replaced token; streamed as a TokenRotation.
+     * every cache forgets what it kept for the session's replaced token; streamed as a SessionUpdate.
      */
-    TOKEN_ROTATED("t");
+    TOKEN_ROTATED("t"),
+    /** Not an end: the session stepped up (a second factor, a fresh authentication); streamed as a SessionUpdate. */
+    STEPPED_UP("s");
 
     private final String code;
 
@@ -32,7 +34,7 @@ public enum EndReason {
 
     /** Whether an event of this reason ends its sessions (all do, but a rotation). */
     public boolean endsSessions() {
-        return this != TOKEN_ROTATED;
+        return this != TOKEN_ROTATED && this != STEPPED_UP;
     }
 
     public String code() {

@@ -41,6 +41,11 @@ public final class AccessPolicy {
             // Rotating a token is part of keeping its session (the edge that validates does it), or of logging in.
             Map.entry(SERVICE + "Refresh", Set.of(Permission.VALIDATE, Permission.LOGIN)),
             Map.entry(SERVICE + "Login", Set.of(Permission.LOGIN)),
+            // A second factor is part of logging in: the edge that logs users in enrolls it and steps sessions up.
+            Map.entry(SERVICE + "StepUp", Set.of(Permission.LOGIN)),
+            Map.entry(SERVICE + "EnrollTotp", Set.of(Permission.LOGIN)),
+            Map.entry(SERVICE + "ConfirmTotp", Set.of(Permission.LOGIN)),
+            Map.entry(SERVICE + "DisableTotp", Set.of(Permission.ADMIN)),
             // Logout (by token) needs LOGIN; a revoke by id or of all sessions is asked per request.
             Map.entry(SERVICE + "Revoke", Set.of(Permission.LOGIN, Permission.ADMIN)),
             Map.entry(SERVICE + "CreateUser", Set.of(Permission.ADMIN)),

@@ -17,11 +17,20 @@ public record Session(
         Instant lastSeenTime,
         ClientInfo client,
         Map<String, String> attributes,
-        TokenGenerations tokens) {
+        TokenGenerations tokens,
+        Authentication authentication) {
 
     public Session {
         attributes = Map.copyOf(attributes);
         java.util.Objects.requireNonNull(tokens, "tokens");
+        java.util.Objects.requireNonNull(authentication, "authentication");
+    }
+
+    /** A password-only session. */
+    public Session(String sessionId, String userId, String username, Instant createTime, Instant expireTime, Instant idleExpireTime,
+                   Instant lastSeenTime, ClientInfo client, Map<String, String> attributes, TokenGenerations tokens) {
+        this(sessionId, userId, username, createTime, expireTime, idleExpireTime, lastSeenTime, client, attributes, tokens,
+                Authentication.PASSWORD_AT_LOGIN);
     }
 
     /** A session whose token was never rotated. */
@@ -29,6 +38,11 @@ public record Session(
                    Instant lastSeenTime, ClientInfo client, Map<String, String> attributes) {
         this(sessionId, userId, username, createTime, expireTime, idleExpireTime, lastSeenTime, client, attributes,
                 TokenGenerations.ORIGINAL);
+    }
+
+    /** When the session's user last authenticated: its login, or its latest step-up. */
+    public Instant authTime() {
+        return authentication.timeOr(createTime);
     }
 
     /** When the session's current token was handed out. */

@@ -9,7 +9,7 @@ import java.util.Optional;
  * when the store still remembers (EXPIRED or REVOKED; null otherwise, or for sessions that ended
  * before reasons were recorded).
  */
-public record SessionCheck(SessionStatus status, Session session, EndReason endReason, TokenStatus token) {
+public record SessionCheck(SessionStatus status, Session session, EndReason endReason, TokenStatus token, Requirement unmet) {
 
     /**
      * What the answer says about the presented token rather than its session: accepted only until
@@ -31,14 +31,30 @@ public record SessionCheck(SessionStatus status, Session session, EndReason endR
     }
 
     public SessionCheck(SessionStatus status, Session session, EndReason endReason) {
-        this(status, session, endReason, TokenStatus.CURRENT);
+        this(status, session, endReason, TokenStatus.CURRENT, null);
+    }
+
+    public SessionCheck(SessionStatus status, Session session, EndReason endReason, TokenStatus token) {
+        this(status, session, endReason, token, null);
+    }
+
+    /**
+     * The live session of this check does not meet {@code requirement}: a STEP_UP_REQUIRED answer
+     * that still names the session (whose user must step up) and what was asked.
+     */
+    public SessionCheck stepUpRequired(Requirement requirement) {
+        return new SessionCheck(SessionStatus.STEP_UP_REQUIRED, session, null, token, requirement);
     }
 
     public SessionCheck {
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(status, "status");
-        if ((status == SessionStatus.LIVE) != (session != null)) {
-            throw new IllegalArgumentException("a session comes with LIVE, and only with LIVE");
+        boolean named = status == SessionStatus.LIVE || status == SessionStatus.STEP_UP_REQUIRED;
+        if (named != (session != null)) {
+            throw new IllegalArgumentException("a session comes with LIVE or STEP_UP_REQUIRED, and only with them");
+        }
+        if ((status == SessionStatus.STEP_UP_REQUIRED) != (unmet != null)) {
+            throw new IllegalArgumentException("STEP_UP_REQUIRED says what was asked, and only it does");
         }
         if (endReason != null && status != SessionStatus.EXPIRED && status != SessionStatus.REVOKED) {
             throw new IllegalArgumentException("only an ended session has an end reason");
@@ -60,7 +76,7 @@ public record SessionCheck(SessionStatus status, Session session, EndReason endR
 
     /** This answer about the presented token {@code status}. */
     public SessionCheck withToken(TokenStatus status) {
-        return new SessionCheck(this.status, session, endReason, status);
+        return new SessionCheck(this.status, session, endReason, status, unmet);
     }
 
     public boolean isLive() {

@@ -91,6 +91,15 @@ public final class SessionPolicy {
         return copy;
     }
 
+    /** How long the first half of a login (its user has a second factor) waits for StepUp. */
+    public static final Duration SECOND_FACTOR_WINDOW = Duration.ofMinutes(5);
+
+    /** The expiry of a session that steps up from the first half of a login at {@code now}: a whole session's. */
+    public Instant[] expiriesAfterStepUp(Instant createTime, Instant now) {
+        Instant absolute = absoluteExpiry(createTime);
+        return new Instant[] {absolute, idleExpiry(now, absolute)};
+    }
+
     public Duration rotationGrace() {
         return rotationGrace;
     }

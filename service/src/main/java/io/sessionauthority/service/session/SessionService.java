@@ -136,10 +136,18 @@ public final class SessionService {
     private CompletionStage<Started> start(User user, ClientInfo client, Map<String, String> attributes, SessionLimit limit) {
         // The store keeps milliseconds: hand out exactly the times that Validate will later read back.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        Instant expiry = policy.absoluteExpiry(now);
         SessionTokens.Issued issued = tokens.issue(user.id());
-        Session session = new Session(issued.sessionId(), user.id(), user.username(), now, expiry,
-                policy.idleExpiry(now, expiry), now, client, attributes);
+        Session session;
+        if (user.secondFactor()) {
+            // The first half of a login: no Validate accepts it, and it ends unless StepUp completes it soon.
+            Instant expiry = now.plus(SessionPolicy.SECOND_FACTOR_WINDOW);
+            session = new Session(issued.sessionId(), user.id(), user.username(), now, expiry, expiry, now, client, attributes,
+                    TokenGenerations.ORIGINAL, Authentication.awaitingSecondFactor(now));
+        } else {
+            Instant expiry = policy.absoluteExpiry(now);
+            session = new Session(issued.sessionId(), user.id(), user.username(), now, expiry,
+                    policy.idleExpiry(now, expiry), now, client, attributes);
+        }
         return store.create(session, user.passwordHash(), limit, policy.forgetAfter())
                 .exceptionallyCompose(error -> Failures.unwrap(error) instanceof SessionLimitReachedException refused
                         ? store.list(user.id(), now).thenApply(live -> {
@@ -161,8 +169,54 @@ public final class SessionService {
      * Redis cannot be asked. The answer still refreshes memory.
      */
     public CompletionStage<SessionCheck> validate(String token, boolean fromStore) {
+        return validate(token, fromStore, Requirement.NONE);
+    }
+
+    /**
+     * As {@link #validate(String, boolean)}; a live session that does not meet {@code requirement}
+     * answers STEP_UP_REQUIRED (so does the first half of a login, whatever is asked).
+     */
+    public CompletionStage<SessionCheck> validate(String token, boolean fromStore, Requirement requirement) {
         SessionTokens.Reference ref = SessionTokens.parse("token", token);
-        return read(ref, fromStore).thenCompose(check -> judged(ref, check));
+        return read(ref, fromStore).thenCompose(check -> judged(ref, check)).thenApply(check -> required(check, requirement));
+    }
+
+    /** The session of a live token, whatever its assurance (the first half of a login too): for a step-up. */
+    public CompletionStage<SessionCheck> findForStepUp(String token) {
+        SessionTokens.Reference ref = SessionTokens.parse("token", token);
+        return read(ref, true).thenCompose(check -> judged(ref, check));
+    }
+
+    /** {@code check}, or STEP_UP_REQUIRED when its live session does not meet {@code requirement}. */
+    private SessionCheck required(SessionCheck check, Requirement requirement) {
+        if (!check.isLive() || requirement.metBy(check.session(), clock.instant())) {
+            return check;
+        }
+        return check.stepUpRequired(requirement);
+    }
+
+    /**
+     * Makes a step-up known: appended to the revocation log (every cache forgets the session's
+     * answers, which named a lower level or an older auth time) and kept in this replica's memory.
+     */
+    public CompletionStage<SessionCheck> steppedUp(SessionCheck stepped, long begun) {
+        Session session = stepped.session();
+        return revocations.append(Revocation.ofSession(session.userId(), session.sessionId(), EndReason.STEPPED_UP, clock.instant()))
+                .thenApply(cursor -> {
+                    if (hot != null) {
+                        hot.putTouched(stepped, begun);
+                    }
+                    return stepped;
+                });
+    }
+
+    /** Marks the start of a read whose answer {@link #steppedUp} will keep (see HotSessions.begin). */
+    public long beginRead() {
+        return hot == null ? 0 : hot.begin();
+    }
+
+    public SessionPolicy policy() {
+        return policy;
     }
 
     /** The session of {@code ref}, from memory or Redis, not yet judged for the token presented. */
@@ -221,7 +275,11 @@ public final class SessionService {
      * carries the new token.
      */
     public CompletionStage<SessionCheck> refresh(String token) {
-        return rotateOrJudge(SessionTokens.parse("token", token), true);
+        SessionTokens.Reference ref = SessionTokens.parse("token", token);
+        // The first half of a login is not a session to keep: no new token for it.
+        return read(ref, true).thenCompose(check -> check.isLive() && check.session().authentication().pending()
+                ? CompletableFuture.completedFuture(required(check, Requirement.NONE))
+                : rotateOrJudge(ref, true));
     }
 
     private CompletionStage<SessionCheck> rotateOrJudge(SessionTokens.Reference ref, boolean rotate) {
@@ -271,8 +329,10 @@ public final class SessionService {
     public CompletionStage<SessionCheck> touch(String token, Map<String, String> setAttributes, Collection<String> removeAttributes,
                                                boolean rotateIfDue) {
         SessionTokens.Reference ref = SessionTokens.parse("token", token);
-        return touchOnly(ref, setAttributes, removeAttributes).thenCompose(check -> judged(ref, check)).thenCompose(check ->
-                rotateIfDue && check.token().refreshDue() ? rotateOrJudge(ref, true) : CompletableFuture.completedFuture(check));
+        return touchOnly(ref, setAttributes, removeAttributes).thenCompose(check -> judged(ref, check))
+                .thenApply(check -> required(check, Requirement.NONE))
+                .thenCompose(check -> rotateIfDue && check.token().refreshDue() ? rotateOrJudge(ref, true)
+                        : CompletableFuture.completedFuture(check));
     }
 
     private CompletionStage<SessionCheck> touchOnly(SessionTokens.Reference ref, Map<String, String> setAttributes,

@@ -9,5 +9,10 @@ public enum SessionStatus {
     /** Ended by its idle or absolute expiry. */
     EXPIRED,
     /** Ended by a revoke, a password change or eviction by a newer login past the per-user cap. */
-    REVOKED
+    REVOKED,
+    /**
+     * Live, but authenticated less strongly or longer ago than the caller asked, or a login awaiting
+     * its second factor: a step-up is needed.
+     */
+    STEP_UP_REQUIRED
 }

@@ -10,6 +10,9 @@ package io.sessionauthority.service.store;
  * sa:username:&lt;username&gt;      string  user id of a normalized username             no TTL
  * sa:lookalike:&lt;skeleton&gt;     string  user id holding a look-alike skeleton         no TTL
  * sa:{&lt;uid&gt;}:user              hash    un username, pw bcrypt hash, ct created;      no TTL
+ *                                        tf second factor state, tfs its encrypted
+ *                                        secret, tfl last accepted step, tfr recovery
+ *                                        code ids;
  *                                        gen generation, genk session kept at the last
  *                                        revoke-all, genr its end reason (from the first
  *                                        revoke-all on)
@@ -17,7 +20,9 @@ package io.sessionauthority.service.store;
  *                                        ax absolute expiry, ix idle expiry, ls last
  *                                        seen, ip address, p shared client profile
  *                                        id, a:&lt;name&gt; attributes, dv device (one-per-
- *                                        device policy only), after a rotation: tg
+ *                                        device policy only), at/am/al when not a
+ *                                        password-only login (auth time, methods, level),
+ *                                        after a rotation: tg
  *                                        rotations, tk current token's validator, tt
  *                                        its issue time, tn its nonce, tp replaced
  *                                        token's validator, tx its grace end (sessions written
@@ -89,6 +94,14 @@ public final class RedisSchema {
         /** Written by the scripts (revoke-all, password change); read by Validate's pipelined read. */
         static final String GENERATION = "gen";
         static final String GENERATION_KEPT = "genk";
+        /** The TOTP second factor: 'p' enrolled but not confirmed, 'a' active; absent: none. */
+        static final String TOTP_STATE = "tf";
+        /** Its secret, encrypted: {@code <key id>:<base64 of nonce and AES-GCM ciphertext>} (SecretBox). */
+        static final String TOTP_SECRET = "tfs";
+        /** The time step of the last code accepted: no code of it or before is accepted again. */
+        static final String TOTP_LAST_STEP = "tfl";
+        /** The unused recovery codes' one-way ids, separated by commas. */
+        static final String RECOVERY_CODES = "tfr";
 
         private UserFields() {
         }
@@ -109,6 +122,12 @@ public final class RedisSchema {
          * device token its login handed out, so that device's next login finds the session it replaces.
          */
         static final String DEVICE = "dv";
+        /** When the user last authenticated (a step-up); absent: at creation. */
+        static final String AUTH_TIME = "at";
+        /** How, as RFC 8176 method references separated by spaces; absent: {@code pwd}. */
+        static final String AUTH_METHODS = "am";
+        /** The assurance level: 0 (a login awaiting its second factor), 1 or 2; absent: 1. */
+        static final String ASSURANCE_LEVEL = "al";
         /** Token rotation (SessionTokens): absent until the session's first rotation. How many it had. */
         static final String TOKEN_GENERATION = "tg";
         /** The current token's validator. */

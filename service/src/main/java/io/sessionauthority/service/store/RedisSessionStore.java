@@ -26,6 +26,7 @@ import io.sessionauthority.service.revocation.EndReason;
 import io.sessionauthority.service.session.SessionStore;
 import io.sessionauthority.service.session.SessionTokens;
 import io.sessionauthority.service.session.TokenGenerations;
+import io.sessionauthority.service.session.Authentication;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -366,7 +367,7 @@ public final class RedisSessionStore implements SessionStore {
         return (int) count;
     }
 
-    private static String[] sessionKeys(String userId, String sessionId) {
+    static String[] sessionKeys(String userId, String sessionId) {
         return keys(RedisSchema.session(userId, sessionId), RedisSchema.user(userId),
                 RedisSchema.sessionIndex(userId), RedisSchema.revokedSessions(userId), RedisSchema.sessionEnds(userId),
                 RedisSchema.clientProfiles(userId));
@@ -382,7 +383,7 @@ public final class RedisSessionStore implements SessionStore {
         return keys;
     }
 
-    private CompletionStage<SessionCheck> toCheck(String userId, String sessionId, List<Object> reply) {
+    CompletionStage<SessionCheck> toCheck(String userId, String sessionId, List<Object> reply) {
         SessionStatus status = SessionStatus.valueOf((String) reply.get(0));
         if (status != SessionStatus.LIVE) {
             return CompletableFuture.completedFuture(
@@ -399,6 +400,11 @@ public final class RedisSessionStore implements SessionStore {
         fields.put(SessionFields.IDLE_EXPIRY, millis(session.idleExpireTime()));
         fields.put(SessionFields.LAST_SEEN, millis(session.lastSeenTime()));
         putIfNotEmpty(fields, SessionFields.IP_ADDRESS, session.client().ipAddress());
+        if (!session.authentication().equals(Authentication.PASSWORD_AT_LOGIN)) {
+            fields.put(SessionFields.ASSURANCE_LEVEL, Integer.toString(session.authentication().level()));
+            fields.put(SessionFields.AUTH_METHODS, String.join(" ", session.authentication().methods()));
+            fields.put(SessionFields.AUTH_TIME, millis(session.authTime()));
+        }
         session.attributes().forEach((name, value) -> fields.put(ATTRIBUTE + name, value));
         return fields;
     }
@@ -407,7 +413,7 @@ public final class RedisSessionStore implements SessionStore {
      * A session as a script answered it (described: with the username, and the content of a user's
      * own profile), with its shared profile read if this replica has not seen it yet.
      */
-    private CompletionStage<Session> described(String userId, String sessionId, List<String> flat) {
+    CompletionStage<Session> described(String userId, String sessionId, List<String> flat) {
         Map<String, String> stored = new HashMap<>();
         for (int i = 0; i + 1 < flat.size(); i += 2) {
             stored.put(flat.get(i), flat.get(i + 1));
@@ -487,7 +493,17 @@ public final class RedisSessionStore implements SessionStore {
                 instant(stored.get(SessionFields.CREATED)), instant(stored.get(SessionFields.ABSOLUTE_EXPIRY)),
                 instant(stored.get(SessionFields.IDLE_EXPIRY)), instant(stored.get(SessionFields.LAST_SEEN)),
                 new ClientInfo(stored.getOrDefault(SessionFields.IP_ADDRESS, ""), profile.userAgent(), profile.deviceName()),
-                attributes, tokenGenerations(stored));
+                attributes, tokenGenerations(stored), authentication(stored));
+    }
+
+    private static Authentication authentication(Map<String, String> stored) {
+        String level = stored.get(SessionFields.ASSURANCE_LEVEL);
+        if (level == null) {
+            return Authentication.PASSWORD_AT_LOGIN;
+        }
+        String time = stored.get(SessionFields.AUTH_TIME);
+        return new Authentication(time == null ? null : instant(time),
+                List.of(stored.getOrDefault(SessionFields.AUTH_METHODS, Authentication.PASSWORD).split(" ")), Integer.parseInt(level));
     }
 
     private static TokenGenerations tokenGenerations(Map<String, String> stored) {

@@ -84,7 +84,8 @@ public final class RedisUserStore implements UserStore {
 
     @Override
     public CompletionStage<Optional<User>> findById(String userId) {
-        return translated(redis.hmget(RedisSchema.user(userId), UserFields.USERNAME, UserFields.PASSWORD_HASH, UserFields.CREATED).thenApply(values -> toUser(userId, values)));
+        return translated(redis.hmget(RedisSchema.user(userId), UserFields.USERNAME, UserFields.PASSWORD_HASH, UserFields.CREATED,
+                UserFields.TOTP_STATE).thenApply(values -> toUser(userId, values)));
     }
 
     @Override
@@ -121,6 +122,7 @@ public final class RedisUserStore implements UserStore {
         if (username == null || hash == null || created == null) {
             return Optional.empty();
         }
-        return Optional.of(new User(userId, username, hash, RedisSessionStore.instant(created)));
+        return Optional.of(new User(userId, username, hash, RedisSessionStore.instant(created),
+                "a".equals(values.get(3).getValueOrElse(""))));
     }
 }

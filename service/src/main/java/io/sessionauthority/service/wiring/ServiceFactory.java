@@ -32,6 +32,10 @@ import io.sessionauthority.service.throttle.DeviceTokens;
 import io.sessionauthority.service.throttle.LoginThrottle;
 import io.sessionauthority.service.throttle.ThrottleStore;
 import io.sessionauthority.service.audit.AuditLog;
+import io.sessionauthority.service.config.SecondFactorProperties;
+import io.sessionauthority.service.secondfactor.SecondFactorService;
+import io.sessionauthority.service.secondfactor.SecretBox;
+import io.sessionauthority.service.store.RedisSecondFactorStore;
 import io.sessionauthority.service.scheduling.IdleScheduling;
 import io.sessionauthority.service.user.HashingPool;
 import io.sessionauthority.service.user.PasswordHasher;
@@ -215,6 +219,15 @@ public class ServiceFactory {
     SessionService sessionService(SessionStore store, SessionPolicy policy, SessionTokens tokens, UserService users,
                                   LoginThrottle throttle, AnnouncingLog revocations, HotSessions hot, Clock clock, AuditLog audit) {
         return new SessionService(store, policy, tokens, users, throttle, revocations, hot, clock, audit);
+    }
+
+    @Singleton
+    SecondFactorService secondFactorService(SessionService sessions, SessionStore sessionStore, RedisClusterAsyncCommands<String, String> redis,
+                                            Tracer tracer, DurableWrites durable, SecondFactorProperties properties, LoginThrottle throttle,
+                                            SecureRandom random, Clock clock) {
+        SecretBox box = new SecretBox(SecretBox.parseKeys(properties.keys()), properties.activeKey(), random);
+        return new SecondFactorService(sessions, new RedisSecondFactorStore(redis, tracer, durable, (RedisSessionStore) sessionStore),
+                box, throttle, random, clock);
     }
 
     @Singleton

@@ -20,7 +20,8 @@ import io.sessionauthority.v1.RefreshRequest;
 import io.sessionauthority.v1.RefreshResponse;
 import io.sessionauthority.v1.Revocation;
 import io.sessionauthority.v1.SessionEndReason;
-import io.sessionauthority.v1.TokenRotation;
+import io.sessionauthority.v1.SessionUpdate;
+import io.sessionauthority.v1.SessionUpdateKind;
 import io.sessionauthority.v1.TouchRequest;
 import io.sessionauthority.v1.TouchResponse;
 import io.sessionauthority.v1.ValidateRequest;
@@ -108,8 +109,9 @@ class TokenRotationEndToEndTest {
                     .isEqualTo(refreshed.getToken());
 
             WatchRevocationsResponse event = watch.nextEvent(WITHIN);
-            assertThat(event.hasTokenRotation()).as("%s", event).isTrue();
-            TokenRotation rotation = event.getTokenRotation();
+            assertThat(event.hasSessionUpdate()).as("%s", event).isTrue();
+            SessionUpdate rotation = event.getSessionUpdate();
+            assertThat(rotation.getKind()).isEqualTo(SessionUpdateKind.SESSION_UPDATE_KIND_TOKEN_ROTATED);
             assertThat(rotation.getUserId()).isEqualTo(login.getSession().getUserId());
             assertThat(rotation.getSessionId()).isEqualTo(login.getSession().getSessionId());
         }
@@ -121,7 +123,7 @@ class TokenRotationEndToEndTest {
         try (RevocationSubscriber watch = RevocationSubscriber.watch(strict.channel(), "")) {
             assertThat(watch.next(WITHIN).hasHeartbeat()).as("subscribed").isTrue();
             String next = refresh(strict, login.getToken()).getToken();
-            assertThat(watch.nextEvent(WITHIN).hasTokenRotation()).isTrue();
+            assertThat(watch.nextEvent(WITHIN).hasSessionUpdate()).isTrue();
 
             // The thief's copy works while the grace lasts (requests on their way), and then ends everything.
             Await.until("the replaced token's grace to end", WITHIN, () -> !validate(strict, login.getToken()).getValid());

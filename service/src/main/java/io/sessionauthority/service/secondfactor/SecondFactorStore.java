@@ -1,0 +1,67 @@
+package io.sessionauthority.service.secondfactor;
+
+import io.sessionauthority.service.session.SessionCheck;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/** Where a user's second factor lives, beside the user; each method is one atomic step. */
+public interface SecondFactorStore {
+
+    /** A user's factor as stored: {@code active} false while enrolled but not confirmed. */
+    record Stored(boolean active, String sealedSecret) {
+        @Override
+        public String toString() {
+            return "Stored[active=" + active + ", secret=<sealed>]";
+        }
+    }
+
+    /** The user's factor; empty when none is enrolled. */
+    CompletionStage<Optional<Stored>> find(String userId);
+
+    /** Stores a new, not yet confirmed secret; false (nothing written) when the user's factor is active. */
+    CompletionStage<Boolean> enroll(String userId, String sealedSecret);
+
+    /** Removes the user's factor; whether there was one. */
+    CompletionStage<Boolean> disable(String userId);
+
+    /** How the user proved the factor. */
+    sealed interface Proof {
+        /** A TOTP code of {@code step}: accepted once, and only after every step accepted before. */
+        record Code(long step) implements Proof {
+        }
+
+        /** A recovery code, by its one-way id: accepted once. */
+        record Recovery(String id) implements Proof {
+        }
+
+        /** The first code of a factor being confirmed, and the recovery codes' ids to keep. */
+        record Confirmation(long step, List<String> recoveryIds) implements Proof {
+        }
+    }
+
+    /** What a step-up found. */
+    enum Outcome {
+        /** The session is AAL2 now. */
+        STEPPED_UP,
+        /** A replayed or unknown code: nothing changed. */
+        REFUSED,
+        /** No factor in the state the proof needs (active, or enrolled for a confirmation). */
+        NO_FACTOR,
+        /** The session is not live (the check says why). */
+        NOT_LIVE
+    }
+
+    record StepUp(Outcome outcome, SessionCheck check, int recoveryCodesLeft) {
+    }
+
+    /**
+     * Accepts {@code proof} and makes the session AAL2 (auth time {@code now}) in one step. The first
+     * half of a login becomes a whole session: absolute expiry {@code absoluteExpiry}, idle expiry
+     * {@code idleExpiry}. {@code resealed} (empty for none) replaces the stored secret (a key rotation).
+     */
+    CompletionStage<StepUp> stepUp(String userId, String sessionId, Proof proof, String resealed, Instant now, Instant absoluteExpiry,
+                                   Instant idleExpiry, Duration forgetAfter);
+}
