@@ -12,6 +12,7 @@ import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.error.StoreUnavailableException;
 import io.sessionauthority.service.session.SessionCheck;
 import io.sessionauthority.service.session.SessionService;
+import io.sessionauthority.service.session.Requirement;
 import jakarta.inject.Singleton;
 import java.util.Locale;
 import java.util.Map;
@@ -45,10 +46,32 @@ public class EnvoyAuthorizationEndpoint extends AuthorizationGrpc.AuthorizationI
 
     @Override
     public void check(CheckRequest request, StreamObserver<CheckResponse> observer) {
-        replies.reply("Check", observer, () -> decide(request.getAttributes().getRequest().getHttp().getHeadersMap()));
+        replies.reply("Check", observer, () -> decide(request.getAttributes().getRequest().getHttp().getHeadersMap(),
+                routeRequirement(request.getAttributes().getContextExtensionsMap())));
     }
 
-    private CompletionStage<CheckResponse> decide(Map<String, String> headers) {
+    /**
+     * What the route needs, from its context extensions ({@code min_aal: "2"}, {@code max_auth_age:
+     * "300"} seconds): set in Envoy's route configuration, which a client cannot reach. A value that
+     * does not parse fails the check (closed), naming the extension.
+     */
+    static Requirement routeRequirement(Map<String, String> extensions) {
+        String minAal = extensions.getOrDefault("min_aal", "").trim();
+        String maxAge = extensions.getOrDefault("max_auth_age", "").trim();
+        if (minAal.isEmpty() && maxAge.isEmpty()) {
+            return Requirement.NONE;
+        }
+        try {
+            int level = minAal.isEmpty() ? 1 : Integer.parseInt(minAal.replaceFirst("(?i)^aal", ""));
+            java.time.Duration age = maxAge.isEmpty() ? null : java.time.Duration.ofSeconds(Long.parseLong(maxAge));
+            return new Requirement(level, age);
+        } catch (IllegalArgumentException malformed) {
+            throw new InvalidArgumentException("context_extensions", "min_aal is 1 or 2 (or aal1, aal2) and max_auth_age whole"
+                    + " seconds; got min_aal '" + minAal + "', max_auth_age '" + maxAge + "'");
+        }
+    }
+
+    private CompletionStage<CheckResponse> decide(Map<String, String> headers, Requirement requirement) {
         Optional<PresentedToken> presented = PresentedToken.in(headers, properties.cookieName());
         if (presented.isEmpty()) {
             return CompletableFuture.completedFuture(ExtAuthzDenials.unauthenticated("missing_token"));
@@ -56,11 +79,11 @@ public class EnvoyAuthorizationEndpoint extends AuthorizationGrpc.AuthorizationI
         String token = presented.get().token();
         CompletionStage<SessionCheck> check;
         try {
-            check = sessions.validate(token);
+            check = sessions.validate(token, false, requirement);
         } catch (InvalidArgumentException malformed) {
             return CompletableFuture.completedFuture(ExtAuthzDenials.unauthenticated("malformed_token"));
         }
-        return check.thenCompose(result -> result.token().refreshDue()
+        return check.thenCompose(result -> result.isLive() && result.token().refreshDue()
                         // A rotation that fails (Redis refused the write) leaves the request valid: the token is due, not expired.
                         ? sessions.refresh(token).exceptionally(error -> result)
                         : CompletableFuture.completedFuture(result))
@@ -71,6 +94,9 @@ public class EnvoyAuthorizationEndpoint extends AuthorizationGrpc.AuthorizationI
                     return ExtAuthzDenials.unavailable(properties.unavailableHttpStatus());
                 }
                 throw new CompletionException(cause);
+            }
+            if (result.status() == io.sessionauthority.service.session.SessionStatus.STEP_UP_REQUIRED) {
+                return ExtAuthzDenials.stepUpRequired(result);
             }
             if (!result.isLive()) {
                 return ExtAuthzDenials.unauthenticated(result.status().name().toLowerCase(Locale.ROOT));

@@ -25,6 +25,21 @@ final class ExtAuthzDenials {
         return denied(StatusCode.forNumber(httpStatus), Code.UNAVAILABLE, "unavailable", "unavailable");
     }
 
+    /**
+     * A live session the route needs stronger or fresher: 401 with RFC 9470's challenge
+     * ({@code insufficient_user_authentication}, {@code acr_values}, {@code max_age}), so the client
+     * knows to step up rather than to log in again.
+     */
+    static CheckResponse stepUpRequired(io.sessionauthority.service.session.SessionCheck check) {
+        io.sessionauthority.service.session.Requirement unmet = check.unmet();
+        String challenge = "Bearer error=\"insufficient_user_authentication\", acr_values=\"aal" + unmet.minLevel() + "\""
+                + (unmet.maxAuthAge() == null ? "" : ", max_age=" + unmet.maxAuthAge().toSeconds());
+        CheckResponse denied = denied(StatusCode.Unauthorized, Code.UNAUTHENTICATED, "step_up_required",
+                check.session().authentication().pending() ? "second_factor_pending" : "insufficient_user_authentication");
+        return denied.toBuilder().setDeniedResponse(denied.getDeniedResponse().toBuilder()
+                .addHeaders(UpstreamHeaders.set("www-authenticate", challenge))).build();
+    }
+
     private static CheckResponse denied(StatusCode http, Code code, String error, String reason) {
         return CheckResponse.newBuilder()
                 .setStatus(com.google.rpc.Status.newBuilder().setCode(code.getNumber()))

@@ -62,6 +62,10 @@ class PermissionMatrixEndToEndTest {
             Map.entry("Touch (remove attributes)", Set.of("write_attributes")),
             Map.entry("Check (Envoy)", Set.of("validate")),
             Map.entry("Refresh", Set.of("validate", "login")),
+            Map.entry("StepUp", Set.of("login")),
+            Map.entry("EnrollTotp", Set.of("login")),
+            Map.entry("ConfirmTotp", Set.of("login")),
+            Map.entry("DisableTotp", Set.of("admin")),
             Map.entry("Login", Set.of("login")),
             Map.entry("Revoke (token)", Set.of("login", "admin")),
             Map.entry("Revoke (session)", Set.of("admin")),
@@ -114,6 +118,14 @@ class PermissionMatrixEndToEndTest {
         operations.put("Check (Envoy)", channel -> AuthorizationGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .check(CheckRequest.getDefaultInstance()));
         operations.put("Refresh", channel -> stub(channel).refresh(io.sessionauthority.v1.RefreshRequest.newBuilder().setToken(TOKEN).build()));
+        operations.put("StepUp", channel -> stub(channel).stepUp(io.sessionauthority.v1.StepUpRequest.newBuilder().setToken(TOKEN)
+                .setCode("123456").build()));
+        operations.put("EnrollTotp", channel -> stub(channel).enrollTotp(io.sessionauthority.v1.EnrollTotpRequest.newBuilder()
+                .setToken(TOKEN).build()));
+        operations.put("ConfirmTotp", channel -> stub(channel).confirmTotp(io.sessionauthority.v1.ConfirmTotpRequest.newBuilder()
+                .setToken(TOKEN).setCode("123456").build()));
+        operations.put("DisableTotp", channel -> stub(channel).disableTotp(io.sessionauthority.v1.DisableTotpRequest.newBuilder()
+                .setUserId(USER_ID).build()));
         operations.put("Login", channel -> stub(channel).login(LoginRequest.newBuilder().setUsername("nobody").setPassword("whatever1").build()));
         operations.put("Revoke (token)", channel -> stub(channel).revoke(RevokeRequest.newBuilder().setToken(TOKEN).build()));
         operations.put("Revoke (session)", channel -> stub(channel).revoke(RevokeRequest.newBuilder()

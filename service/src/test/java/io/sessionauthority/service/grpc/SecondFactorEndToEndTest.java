@@ -143,6 +143,41 @@ class SecondFactorEndToEndTest {
         assertThat(validate(service, login.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, java.time.Duration.ofMinutes(5)).getValid()).isTrue();
     }
 
+    private static io.envoyproxy.envoy.service.auth.v3.CheckResponse check(String token, Map<String, String> routeNeeds) {
+        return io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc.newBlockingStub(service.channel())
+                .withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS)
+                .check(io.envoyproxy.envoy.service.auth.v3.CheckRequest.newBuilder().setAttributes(
+                        io.envoyproxy.envoy.service.auth.v3.AttributeContext.newBuilder()
+                                .putAllContextExtensions(routeNeeds)
+                                .setRequest(io.envoyproxy.envoy.service.auth.v3.AttributeContext.Request.newBuilder()
+                                        .setHttp(io.envoyproxy.envoy.service.auth.v3.AttributeContext.HttpRequest.newBuilder()
+                                                .setMethod("POST").setPath("/payments")
+                                                .putHeaders("authorization", "Bearer " + token)))).build());
+    }
+
+    @Test
+    void anEnvoyRouteThatNeedsAal2DeniesAPasswordSessionWithAStepUpChallenge() {
+        LoginResponse login = signUpAndLogin("vera");
+        Map<String, String> payments = Map.of("min_aal", "2", "max_auth_age", "600");
+        assertThat(check(login.getToken(), Map.of()).getStatus().getCode()).as("a route that needs nothing").isZero();
+
+        io.envoyproxy.envoy.service.auth.v3.CheckResponse denied = check(login.getToken(), payments);
+        assertThat(denied.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED.value());
+        assertThat(denied.getDeniedResponse().getStatus().getCodeValue()).isEqualTo(401);
+        assertThat(denied.getDeniedResponse().getBody()).contains("step_up_required");
+        assertThat(denied.getDeniedResponse().getHeadersList()).anySatisfy(header -> {
+            assertThat(header.getHeader().getKey()).isEqualTo("www-authenticate");
+            assertThat(header.getHeader().getValue()).contains("insufficient_user_authentication").contains("acr_values=\"aal2\"")
+                    .contains("max_age=600");
+        });
+
+        enroll(service, login.getToken());
+        assertThat(check(login.getToken(), payments).getStatus().getCode()).as("stepped up by confirming").isZero();
+        CLOCK.advance(java.time.Duration.ofMinutes(11));
+        assertThat(check(login.getToken(), payments).getStatus().getCode()).as("too long ago for this route")
+                .isEqualTo(Status.Code.UNAUTHENTICATED.value());
+    }
+
     @Test
     void aUserWithAFactorLogsInInTwoHalvesAndACodeWorksOnce() {
         LoginResponse first = signUpAndLogin("quinn");
