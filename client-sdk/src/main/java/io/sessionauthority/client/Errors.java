@@ -52,6 +52,7 @@ final class Errors {
             case PERMISSION_DENIED -> new PermissionDeniedException(status.getCode(), reason, message, error);
             case NOT_FOUND -> new NotFoundException(status.getCode(), reason, message, error);
             case ALREADY_EXISTS -> new AlreadyExistsException(status.getCode(), reason, message, error);
+            case FAILED_PRECONDITION -> new FailedPreconditionException(status.getCode(), reason, message, error);
             default -> new ServiceFailureException(status.getCode(), reason, message, error);
         };
     }

@@ -41,6 +41,15 @@ public final class LoginResult {
         return proto.getDeviceToken();
     }
 
+    /**
+     * The user has a second factor: this login is only its first half. Its token is accepted by no
+     * Validate until {@link SessionAuthorityClient#stepUp} with the user's code completes it (within
+     * five minutes).
+     */
+    public boolean secondFactorRequired() {
+        return proto.getSecondFactorRequired();
+    }
+
     /** The authority's message itself. */
     public LoginResponse proto() {
         return proto;

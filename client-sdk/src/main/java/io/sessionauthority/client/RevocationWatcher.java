@@ -32,8 +32,8 @@ final class RevocationWatcher implements AutoCloseable {
     interface Listener {
         void onRevocation(Revocation revocation);
 
-        /** A session's token was rotated: forget what was kept for the session (the session goes on). */
-        void onRotation(io.sessionauthority.v1.TokenRotation rotation);
+        /** A session changed (its token rotated, it stepped up): forget what was kept for it (the session goes on). */
+        void onUpdate(io.sessionauthority.v1.SessionUpdate update);
 
         /** Events were lost: forget everything. */
         void onReset();
@@ -121,9 +121,9 @@ final class RevocationWatcher implements AutoCloseable {
                 listener.onRevocation(message.getRevocation());
                 cursor = message.getRevocation().getCursor();
             }
-            case TOKEN_ROTATION -> {
-                listener.onRotation(message.getTokenRotation());
-                cursor = message.getTokenRotation().getCursor();
+            case SESSION_UPDATE -> {
+                listener.onUpdate(message.getSessionUpdate());
+                cursor = message.getSessionUpdate().getCursor();
             }
             case RESET -> {
                 listener.onReset();

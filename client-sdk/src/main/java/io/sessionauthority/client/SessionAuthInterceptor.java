@@ -58,6 +58,8 @@ public final class SessionAuthInterceptor implements ServerInterceptor {
      * The response header that carries a rotated session token (see {@link Builder#rotateTokens()}):
      * the caller uses it from then on, instead of the one it sent.
      */
+    /** Where a step-up refusal says what the method needs (RFC 9470's challenge). */
+    public static final Metadata.Key<String> WWW_AUTHENTICATE = Metadata.Key.of("www-authenticate", Metadata.ASCII_STRING_MARSHALLER);
     public static final Metadata.Key<String> ROTATED_TOKEN = Metadata.Key.of("session-authority-token", Metadata.ASCII_STRING_MARSHALLER);
 
     private static final String BEARER = "bearer ";
@@ -70,6 +72,8 @@ public final class SessionAuthInterceptor implements ServerInterceptor {
     private final SessionAuthorityClient client;
     private final Metadata.Key<String> header;
     private final boolean rotateTokens;
+    private final java.util.Map<String, Assurance> required;
+    private final java.time.Clock clock;
     private final boolean bearerScheme;
     private final Set<String> exemptMethods;
     private final Set<String> exemptServices;
@@ -83,6 +87,8 @@ public final class SessionAuthInterceptor implements ServerInterceptor {
         this.exemptServices = Set.copyOf(builder.exemptServices);
         this.executor = builder.executor;
         this.rotateTokens = builder.rotateTokens;
+        this.required = java.util.Map.copyOf(builder.required);
+        this.clock = builder.client.clock();
     }
 
     /** An interceptor with the defaults: {@code authorization: Bearer <token>}, no exempt methods. */
@@ -115,10 +121,21 @@ public final class SessionAuthInterceptor implements ServerInterceptor {
         }
         PendingCall<ReqT> pending = new PendingCall<>();
         CompletableFuture<ValidationResult> checked = rotateTokens ? client.validateAndRefreshAsync(token) : client.validateAsync(token);
+        Assurance assurance = required.get(method.getFullMethodName());
         checked.whenComplete((result, error) -> executor.execute(() -> {
             Status refusal = error != null ? refusal(Errors.unwrap(error)) : result.isValid() ? null
                     : Status.UNAUTHENTICATED.withDescription("the session is not valid ("
                             + result.reason().name().toLowerCase(Locale.ROOT) + ")");
+            if (refusal == null && assurance != null && !assurance.metBy(result.session().orElseThrow(), clock.instant())) {
+                // RFC 9470's challenge, in the trailers: step up, do not log in again.
+                Metadata challenge = new Metadata();
+                challenge.put(WWW_AUTHENTICATE, "Bearer error=\"insufficient_user_authentication\", acr_values=\"aal"
+                        + assurance.minLevel() + "\"" + (assurance.maxAge() == null ? "" : ", max_age=" + assurance.maxAge().toSeconds()));
+                closeQuietly(call, Status.UNAUTHENTICATED.withDescription("step-up required: this method needs " + assurance), challenge);
+                pending.start(new ServerCall.Listener<>() {
+                });
+                return;
+            }
             if (refusal != null) {
                 closeQuietly(call, refusal);
                 pending.start(new ServerCall.Listener<>() {
@@ -185,8 +202,12 @@ public final class SessionAuthInterceptor implements ServerInterceptor {
     }
 
     private static void closeQuietly(ServerCall<?, ?> call, Status status) {
+        closeQuietly(call, status, new Metadata());
+    }
+
+    private static void closeQuietly(ServerCall<?, ?> call, Status status, Metadata trailers) {
         try {
-            call.close(status, new Metadata());
+            call.close(status, trailers);
         } catch (IllegalStateException alreadyClosed) {
             // The caller cancelled while the token was being checked.
         }
@@ -266,6 +287,7 @@ public final class SessionAuthInterceptor implements ServerInterceptor {
         private final Set<String> exemptServices = new HashSet<>();
         private Executor executor = DEFAULT_EXECUTOR;
         private boolean rotateTokens;
+        private final java.util.Map<String, Assurance> required = new java.util.HashMap<>();
 
         private Builder(SessionAuthorityClient client) {
             this.client = client;
@@ -322,6 +344,23 @@ public final class SessionAuthInterceptor implements ServerInterceptor {
          */
         public Builder rotateTokens() {
             this.rotateTokens = true;
+            return this;
+        }
+
+        /**
+         * Methods (full names, {@code package.Service/Method}) that need more than a live session, e.g.
+         * {@code require(Assurance.aal2().within(Duration.ofMinutes(10)), "bank.Payments/Transfer")}.
+         * A session that falls short is refused UNAUTHENTICATED with a {@code www-authenticate}
+         * trailer saying what to step up to.
+         */
+        public Builder require(Assurance assurance, String... fullMethodNames) {
+            Objects.requireNonNull(assurance, "assurance");
+            for (String name : fullMethodNames) {
+                if (!Objects.requireNonNull(name, "fullMethodName").contains("/")) {
+                    throw new IllegalArgumentException("'" + name + "' is not a full method name (package.Service/Method)");
+                }
+                required.put(name, assurance);
+            }
             return this;
         }
 

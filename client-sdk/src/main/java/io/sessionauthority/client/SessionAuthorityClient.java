@@ -23,6 +23,11 @@ import io.sessionauthority.v1.SessionAuthorityServiceGrpc;
 import io.sessionauthority.v1.SessionRef;
 import io.sessionauthority.v1.TouchRequest;
 import io.sessionauthority.v1.RefreshRequest;
+import io.sessionauthority.v1.StepUpRequest;
+import io.sessionauthority.v1.EnrollTotpRequest;
+import io.sessionauthority.v1.ConfirmTotpRequest;
+import io.sessionauthority.v1.DisableTotpRequest;
+import io.sessionauthority.v1.DisableTotpResponse;
 import io.sessionauthority.v1.ValidateRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -100,6 +105,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
     private final ClientListener listener;
     /** For the client-streaming ImportUsers. */
     private final SessionAuthorityServiceGrpc.SessionAuthorityServiceStub streams;
+    private final Clock clock;
 
     private SessionAuthorityClient(Builder builder, ManagedChannel channel, boolean ownsChannel) {
         this.channel = channel;
@@ -115,6 +121,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
         this.deadline = builder.deadline;
         this.hashingDeadline = builder.hashingDeadline;
         this.listener = builder.listener;
+        this.clock = builder.clock;
         connection.start();
         if (builder.cacheMaxEntries > 0) {
             // The cache asks the watcher whether the stream is healthy; the watcher feeds the cache.
@@ -213,12 +220,34 @@ public final class SessionAuthorityClient implements AutoCloseable {
     }
 
     /**
+     * {@link #validate(String)}, and a live session that does not meet {@code assurance} answers
+     * {@link ValidationResult.Reason#STEP_UP_REQUIRED}. Checked here on the answer (cached or not):
+     * a step-up anywhere makes every cache forget the session, so the next answer has its new level.
+     */
+    public ValidationResult validate(String token, Assurance assurance) {
+        return join(validateAsync(token, assurance));
+    }
+
+    /** The asynchronous form of {@link #validate(String, Assurance)}. */
+    public CompletableFuture<ValidationResult> validateAsync(String token, Assurance assurance) {
+        Objects.requireNonNull(assurance, "assurance");
+        return validateAsync(token).thenApply(result -> result.isValid()
+                && !assurance.metBy(result.session().orElseThrow(), clock.instant())
+                ? ValidationResult.invalid(ValidationResult.Reason.STEP_UP_REQUIRED) : result);
+    }
+
+    /**
      * Whether the validation cache hears every revocation now: its stream to the authority is up
      * and current. While it is not, cached answers are reused only briefly (see
      * {@link Builder#validationCache}).
      */
     public boolean revocationStreamHealthy() {
         return revocations != null && revocations.healthy();
+    }
+
+    /** The clock this client judges ages by (its builder's). */
+    Clock clock() {
+        return clock;
     }
 
     /** How many live answers the validation cache holds (0 without one): what tests read, not callers. */
@@ -312,6 +341,69 @@ public final class SessionAuthorityClient implements AutoCloseable {
     /** The blocking form of {@link #validateAndRefreshAsync(String)}. */
     public ValidationResult validateAndRefresh(String token) {
         return join(validateAndRefreshAsync(token));
+    }
+
+    // ---- Second factor --------------------------------------------------------------------
+
+    /**
+     * Steps the token's session up with a second factor: a code from the user's authenticator app,
+     * or one of their recovery codes. Completes a login that answered
+     * {@link LoginResult#secondFactorRequired()}. The answer is the session, now at level 2.
+     *
+     * @throws UnauthenticatedException     a wrong, replayed or used code (counted as a failed login)
+     * @throws ThrottledException           too many wrong guesses; retry after its delay
+     * @throws FailedPreconditionException  the user has no active second factor
+     */
+    public ValidationResult stepUp(String token, String code, ClientInfo client, String deviceToken) {
+        Objects.requireNonNull(token, "token");
+        StepUpRequest request = StepUpRequest.newBuilder().setToken(token).setCode(Objects.requireNonNull(code, "code"))
+                .setClient(client.proto()).setDeviceToken(deviceToken == null ? "" : deviceToken).build();
+        return join(calls.call("StepUp", hashingDeadline, s -> s.stepUp(request),
+                response -> response.getValid() ? ClientListener.OK : ClientListener.NOT_VALID)
+                .thenApply(response -> {
+                    if (cache != null) {
+                        cache.invalidate(token);
+                    }
+                    return response.getValid() ? ValidationResult.valid(SessionInfo.of(response.getSession()))
+                            : ValidationResult.invalid(ValidationResult.reasonOf(response.getReason()),
+                                    ValidationResult.EndReason.of(response.getEndReason()));
+                }));
+    }
+
+    /** A TOTP secret to show once, as a QR code of {@code otpauthUri} or as {@code secret} to type. */
+    public record TotpEnrolment(String otpauthUri, String secret) {
+        @Override
+        public String toString() {
+            return "TotpEnrolment[<redacted>]";
+        }
+    }
+
+    /** Starts enrolling a TOTP factor for the user of a live session; confirm it with {@link #confirmTotp}. */
+    public TotpEnrolment enrollTotp(String token, String issuer) {
+        EnrollTotpRequest request = EnrollTotpRequest.newBuilder().setToken(Objects.requireNonNull(token, "token"))
+                .setIssuer(issuer == null ? "" : issuer).build();
+        return join(calls.call("EnrollTotp", deadline, s -> s.enrollTotp(request), response -> ClientListener.OK)
+                .thenApply(response -> new TotpEnrolment(response.getOtpauthUri(), response.getSecret())));
+    }
+
+    /** Activates the enrolled factor with the app's first code; answers the ten recovery codes, shown once. */
+    public List<String> confirmTotp(String token, String code) {
+        ConfirmTotpRequest request = ConfirmTotpRequest.newBuilder().setToken(Objects.requireNonNull(token, "token"))
+                .setCode(Objects.requireNonNull(code, "code")).build();
+        return join(calls.call("ConfirmTotp", hashingDeadline, s -> s.confirmTotp(request), response -> ClientListener.OK)
+                .thenApply(response -> {
+                    if (cache != null) {
+                        cache.invalidate(token);
+                    }
+                    return List.copyOf(response.getRecoveryCodesList());
+                }));
+    }
+
+    /** Removes a user's second factor and ends all their sessions (an administrator's reset); answers how many ended. */
+    public int disableTotp(String userId) {
+        DisableTotpRequest request = DisableTotpRequest.newBuilder().setUserId(Objects.requireNonNull(userId, "userId")).build();
+        return join(calls.call("DisableTotp", deadline, s -> s.disableTotp(request), response -> ClientListener.OK)
+                .thenApply(DisableTotpResponse::getRevokedCount));
     }
 
     // ---- Login and users ------------------------------------------------------------------

@@ -76,6 +76,29 @@ public final class SessionInfo {
         return Optional.ofNullable(proto.getAttributesOrDefault(Objects.requireNonNull(name, "name"), null));
     }
 
+    /**
+     * How strongly the user was authenticated: 1 (a password), 2 (a password and a second factor),
+     * 0 while a login awaits its second factor (never handed out as a live session).
+     */
+    public int assuranceLevel() {
+        return switch (proto.getAal()) {
+            case ASSURANCE_LEVEL_AAL1 -> 1;
+            case ASSURANCE_LEVEL_AAL2 -> 2;
+            // An authority older than assurance levels: every session was a password login.
+            default -> proto.hasAuthTime() ? 0 : 1;
+        };
+    }
+
+    /** When the user last authenticated in this session: its login, or its latest step-up. */
+    public Instant authenticatedAt() {
+        return proto.hasAuthTime() ? instant(proto.getAuthTime()) : createdAt();
+    }
+
+    /** How the user authenticated (RFC 8176): {@code pwd}, then {@code otp} after a second factor. */
+    public java.util.List<String> authenticationMethods() {
+        return proto.getAmrCount() == 0 ? java.util.List.of("pwd") : proto.getAmrList();
+    }
+
     /** The authority's message itself. */
     public Session proto() {
         return proto;

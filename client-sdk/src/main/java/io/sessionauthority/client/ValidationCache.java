@@ -134,10 +134,10 @@ final class ValidationCache implements RevocationWatcher.Listener {
         live.revoke(revocation.getUserId(), revocation.getSessionId(), revocation.getExceptSessionId());
     }
 
-    /** The session's token was rotated: what was kept for its replaced token must be asked again. */
+    /** The session changed (its token rotated, it stepped up): what was kept for it must be asked again. */
     @Override
-    public void onRotation(io.sessionauthority.v1.TokenRotation rotation) {
-        live.revoke(rotation.getUserId(), rotation.getSessionId(), "");
+    public void onUpdate(io.sessionauthority.v1.SessionUpdate update) {
+        live.revoke(update.getUserId(), update.getSessionId(), "");
     }
 
     @Override

@@ -27,7 +27,12 @@ public final class ValidationResult {
         /** It reached its idle or absolute expiry. */
         EXPIRED,
         /** It was ended: logout, an administrator, a password change, a newer login past the cap. */
-        REVOKED
+        REVOKED,
+        /**
+         * Live, but authenticated less strongly or longer ago than asked ({@link Assurance}), or a
+         * login awaiting its second factor: its user steps up ({@link SessionAuthorityClient#stepUp}).
+         */
+        STEP_UP_REQUIRED
     }
 
     /** Why a session ended, when the authority still remembers. */
@@ -148,6 +153,7 @@ public final class ValidationResult {
         return switch (reason) {
             case INVALID_REASON_EXPIRED -> Reason.EXPIRED;
             case INVALID_REASON_REVOKED -> Reason.REVOKED;
+            case INVALID_REASON_STEP_UP_REQUIRED -> Reason.STEP_UP_REQUIRED;
             // Newer reasons the authority may add are still "no session": unknown to this client.
             default -> Reason.UNKNOWN;
         };

@@ -44,7 +44,7 @@ class RevocationWatcherTest {
             }
 
             @Override
-            public void onRotation(io.sessionauthority.v1.TokenRotation rotation) {
+            public void onUpdate(io.sessionauthority.v1.SessionUpdate update) {
             }
 
             @Override
