@@ -1,6 +1,8 @@
 package io.sessionauthority.spring;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sessionauthority.client.Assurance;
+import java.time.Duration;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.security.config.Customizer;
@@ -18,6 +20,8 @@ public class TestApplication {
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/public/**", "/error", "/actuator/health/**").permitAll()
                         .requestMatchers("/admin/**").hasRole("ADMIN") // authorities-attribute=roles, holding "ADMIN"
+                        // A second factor within the last 10 minutes; else 401 with a step-up challenge (RFC 9470).
+                        .requestMatchers("/payments/**").access(SessionAssurance.require(Assurance.aal2().within(Duration.ofMinutes(10))))
                         .anyRequest().authenticated())
                 .with(SessionAuthorityConfigurer.sessionAuthority(), Customizer.withDefaults())
                 .build();

@@ -6,7 +6,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** An open endpoint, endpoints that need a session, and one that needs a role. */
+/** An open endpoint, endpoints that need a session, one that needs a role, one that needs a second factor. */
 @RestController
 class TestEndpoints {
 
@@ -18,6 +18,11 @@ class TestEndpoints {
     @GetMapping("/admin/report")
     String report() {
         return "report";
+    }
+
+    @GetMapping("/payments/limit")
+    String paymentLimit(@AuthenticationPrincipal SessionInfo session) {
+        return "limit for " + session.username() + " at aal" + session.assuranceLevel();
     }
 
     @GetMapping("/public/ping")
