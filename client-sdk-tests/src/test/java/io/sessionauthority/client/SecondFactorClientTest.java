@@ -96,6 +96,20 @@ class SecondFactorClientTest {
         assertThat(client.validate(half.token(), Assurance.aal2().within(Duration.ofMinutes(5))).reason())
                 .isEqualTo(ValidationResult.Reason.STEP_UP_REQUIRED);
         assertThat(client.validate(half.token(), Assurance.aal2()).isValid()).isTrue();
+
+        CLOCK.advance(Duration.ofMinutes(5));
+        String token = half.token();
+        String codeFromTheUser = Totp.codeAt(secret, CLOCK.instant());
+        String deviceToken = half.deviceToken();
+        // README:step-up:begin
+        ValidationResult answer = client.validate(token, Assurance.aal2().within(Duration.ofMinutes(10)));
+        if (answer.reason() == ValidationResult.Reason.STEP_UP_REQUIRED) {
+            // Ask the user for a code from their authenticator app (or a recovery code), then:
+            answer = client.stepUp(token, codeFromTheUser, ClientInfo.none(), deviceToken);
+        }
+        // README:step-up:end
+        assertThat(answer.isValid()).isTrue();
+        assertThat(answer.session().orElseThrow().authenticatedAt()).isEqualTo(CLOCK.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
     }
 
     @Test
