@@ -47,6 +47,18 @@ class ValidationCacheTest {
     }
 
     @Test
+    void aSessionUpdateForgetsTheSessionAndAStepUpRefusalIsNeverKept() {
+        cache.put("a", ValidationResult.valid(session("u1", "s1")), cache.begin());
+        cache.onUpdate(io.sessionauthority.v1.SessionUpdate.newBuilder().setUserId("u1").setSessionId("s1").build());
+        assertThat(cache.get("a")).isNull();
+
+        cache.put("b", ValidationResult.invalid(ValidationResult.Reason.REVOKED), cache.begin());
+        cache.put("c", ValidationResult.invalid(ValidationResult.Reason.STEP_UP_REQUIRED), cache.begin());
+        assertThat(cache.get("b").reason()).as("a refusal is kept briefly").isEqualTo(ValidationResult.Reason.REVOKED);
+        assertThat(cache.get("c")).as("the first half of a login becomes a session any moment").isNull();
+    }
+
+    @Test
     void aResetForgetsEverythingAndAnswersReadBeforeItAreNotKept() {
         long begun = cache.begin();
         cache.put("a", ValidationResult.valid(session("u1", "s1")), cache.begin());

@@ -111,7 +111,9 @@ final class ValidationCache implements RevocationWatcher.Listener {
     void put(String token, ValidationResult result, long begun) {
         Key key = key(token);
         if (!result.isValid()) {
-            if (result.reason() != ValidationResult.Reason.MALFORMED) {
+            // A login awaiting its second factor is about to become a session: no event would make the
+            // refusal cache forget it, so it is never kept.
+            if (result.reason() != ValidationResult.Reason.MALFORMED && result.reason() != ValidationResult.Reason.STEP_UP_REQUIRED) {
                 refused.put(key, result, clock.millis() + negativeMaxAgeMillis, refused.begin());
             }
             return;
