@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sessionauthority.client.ClientInfo;
 import io.sessionauthority.client.SessionAuthorityClient;
 import io.sessionauthority.testing.AuthenticatorApp;
-import io.sessionauthority.testing.AuthorityProcesses;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,7 +34,8 @@ class StepUpStarterTest {
     private static final String USERNAME = "stepping";
     private static final String PASSWORD = "correct horse battery staple";
 
-    private static AuthorityProcesses authority;
+    private static final ProcessAuthority AUTHORITY = new ProcessAuthority(Map.of("session-authority.second-factor.keys",
+            "k1:" + Base64.getEncoder().encodeToString(newKey()), "session-authority.second-factor.active-key", "k1"));
     private static SessionAuthorityClient admin;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -43,37 +43,26 @@ class StepUpStarterTest {
     @LocalServerPort
     private int port;
 
-    private static synchronized AuthorityProcesses authority() {
-        if (authority == null) {
-            byte[] key = new byte[32];
-            new SecureRandom().nextBytes(key);
-            authority = AuthorityProcesses.start(Map.of("session-authority.second-factor.keys",
-                    "k1:" + Base64.getEncoder().encodeToString(key), "session-authority.second-factor.active-key", "k1"));
-        }
-        return authority;
+    private static byte[] newKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return key;
     }
 
     @DynamicPropertySource
     static void authorityProperties(DynamicPropertyRegistry registry) {
-        registry.add("session-authority.client.target", () -> authority().grpcTarget());
-        registry.add("session-authority.client.plaintext", () -> "true");
-        registry.add("session-authority.client.deadline", () -> "2s");
+        AUTHORITY.register(registry);
     }
 
     @BeforeAll
     static void createUser() {
-        admin = authority().newClient();
+        admin = AUTHORITY.admin();
         AuthorityCalls.createUser(admin, USERNAME, PASSWORD);
     }
 
     @AfterAll
     static void stopAuthority() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (authority != null) {
-            authority.close();
-        }
+        AUTHORITY.close();
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.sessionauthority.client.ClientInfo;
 import io.sessionauthority.client.SessionAuthorityClient;
 import io.sessionauthority.client.ValidationResult;
-import io.sessionauthority.testing.AuthorityProcesses;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,7 +32,8 @@ class TokenRotationStarterTest {
     private static final String USERNAME = "rotating";
     private static final String PASSWORD = "correct horse battery staple";
 
-    private static AuthorityProcesses authority;
+    private static final ProcessAuthority AUTHORITY = new ProcessAuthority(Map.of("session-authority.sessions.rotation-grace", "1s",
+            "session-authority.sessions.rotate-after", "5s"));
     private static SessionAuthorityClient admin;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -41,35 +41,20 @@ class TokenRotationStarterTest {
     @LocalServerPort
     private int port;
 
-    private static synchronized AuthorityProcesses authority() {
-        if (authority == null) {
-            authority = AuthorityProcesses.start(Map.of("session-authority.sessions.rotation-grace", "1s",
-                    "session-authority.sessions.rotate-after", "5s"));
-        }
-        return authority;
-    }
-
     @DynamicPropertySource
     static void authorityProperties(DynamicPropertyRegistry registry) {
-        registry.add("session-authority.client.target", () -> authority().grpcTarget());
-        registry.add("session-authority.client.plaintext", () -> "true");
-        registry.add("session-authority.client.deadline", () -> "2s");
+        AUTHORITY.register(registry);
     }
 
     @BeforeAll
     static void createUser() {
-        admin = authority().newClient();
+        admin = AUTHORITY.admin();
         AuthorityCalls.createUser(admin, USERNAME, PASSWORD);
     }
 
     @AfterAll
     static void stopAuthority() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (authority != null) {
-            authority.close();
-        }
+        AUTHORITY.close();
     }
 
     private static String dueToken() {
