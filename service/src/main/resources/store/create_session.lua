@@ -62,6 +62,14 @@ for i = first_field, #ARGV do
 end
 redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('PEXPIREAT', KEYS[1], idle_expiry)
+for i = first_field, #ARGV - 1, 2 do
+  if ARGV[i] == 'al' and ARGV[i + 1] == '0' then
+    -- The first half of a login (its user has a second factor): no place among the user's sessions,
+    -- and nothing it ends, until StepUp completes it (step_up.lua). A password alone must not be able
+    -- to push out, replace or list-fill the user's real sessions.
+    return {'OK'}
+  end
+end
 
 prune(KEYS[3], KEYS[4], KEYS[5], now, forget)
 local reply = {'OK'}

@@ -25,7 +25,8 @@ else
   current = original
 end
 if current then
-  if mode ~= 'rotate' then
+  -- The first half of a login (level 0) is no session to keep: its token is never rotated.
+  if mode ~= 'rotate' or session.al == '0' then
     return {'CURRENT', described(flat, KEYS[2], KEYS[6])}
   end
   redis.call('HSET', KEYS[1], 'tg', tonumber(session.tg or '0') + 1, 'tk', ARGV[8], 'tn', ARGV[9], 'tt', now,

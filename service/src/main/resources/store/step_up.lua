@@ -5,16 +5,20 @@
 -- Keys and fields as named in store.RedisSchema.
 -- KEYS: session, user, index, revoked, ends, clients
 -- ARGV: sid, now, mode ('code', 'recovery' or 'confirm'), step, recovery code id, resealed secret
---       ('' for none), absolute expiry, idle expiry, forget ms, recovery code ids (confirm: csv)
--- Answers {'STEPPED_UP', fields (described), recovery codes left}, {'REFUSED'}, {'NO_FACTOR'} or
--- {state, end reason code} for a session not live.
+--       ('' for none), absolute expiry, idle expiry, forget ms, recovery code ids (confirm: csv),
+--       SHA-1 of the sealed secret the code was checked against, max sessions per user, session key prefix
+-- Answers {'STEPPED_UP', fields (described), recovery codes left, ended session id, ...} (sessions
+-- the completed login ended past the user's limit), {'REFUSED'}, {'NO_FACTOR'} or {state, end
+-- reason code} for a session not live.
 local sid, now, mode = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local state, flat, reason = session_state(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], sid, now)
 if state ~= 'LIVE' then
   return {state, reason}
 end
-local factor = redis.call('HMGET', KEYS[2], 'tf', 'tfl', 'tfr')
-if factor[1] ~= (mode == 'confirm' and 'p' or 'a') then
+local factor = redis.call('HMGET', KEYS[2], 'tf', 'tfl', 'tfr', 'tfs')
+-- The secret the code was checked against must still be the one stored (an enrolment may have
+-- replaced it since the service read it).
+if factor[1] ~= (mode == 'confirm' and 'p' or 'a') or not factor[4] or redis.sha1hex(factor[4]) ~= ARGV[11] then
   return {'NO_FACTOR'}
 end
 local left = 0
@@ -47,15 +51,33 @@ if ARGV[6] ~= '' then
 end
 local session = to_map(flat)
 local writes = {'al', 2, 'am', 'pwd otp', 'at', now}
+local ended = {}
 if session.al == '0' then
-  local absolute, idle = tonumber(ARGV[7]), tonumber(ARGV[8])
+  -- The first half of a login becomes a session: its whole lifetime, and its place among the user's
+  -- sessions (only now: a password alone must not be able to push out the user's real sessions).
+  local absolute, idle, forget, prefix = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), ARGV[13]
   writes[#writes + 1] = 'ax'
   writes[#writes + 1] = absolute
   writes[#writes + 1] = 'ix'
   writes[#writes + 1] = idle
   redis.call('PEXPIREAT', KEYS[1], idle)
+  redis.call('HDEL', KEYS[5], sid)
+  local live = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. now, '+inf')
+  for i = 1, #live - tonumber(ARGV[12]) + 1 do
+    if end_session(prefix, KEYS[3], KEYS[4], KEYS[5], live[i], 'n', now, forget) == 1 then
+      ended[#ended + 1] = live[i]
+    end
+  end
   redis.call('ZADD', KEYS[3], idle, sid)
-  expire_after_top(KEYS[3], tonumber(ARGV[9]))
+  if idle == absolute then
+    record_end(KEYS[5], sid, 'x', now, idle + forget)
+  end
+  expire_after_top(KEYS[3], forget)
+  expire_after_top(KEYS[4], 0)
 end
 redis.call('HSET', KEYS[1], unpack(writes))
-return {'STEPPED_UP', described(redis.call('HGETALL', KEYS[1]), KEYS[2], KEYS[6]), left}
+local reply = {'STEPPED_UP', described(redis.call('HGETALL', KEYS[1]), KEYS[2], KEYS[6]), left}
+for _, other in ipairs(ended) do
+  reply[#reply + 1] = other
+end
+return reply

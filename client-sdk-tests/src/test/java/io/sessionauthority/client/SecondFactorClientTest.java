@@ -85,9 +85,9 @@ class SecondFactorClientTest {
         assertThat(half.secondFactorRequired()).isTrue();
         assertThat(client.validate(half.token()).reason()).isEqualTo(ValidationResult.Reason.STEP_UP_REQUIRED);
         assertThatThrownBy(() -> client.stepUp(half.token(), "000000".equals(Totp.codeAt(secret, CLOCK.instant())) ? "111111" : "000000",
-                ClientInfo.none(), "")).isInstanceOf(UnauthenticatedException.class);
+                ClientInfo.none())).isInstanceOf(UnauthenticatedException.class);
 
-        ValidationResult stepped = client.stepUp(half.token(), Totp.codeAt(secret, CLOCK.instant()), ClientInfo.none(), "");
+        ValidationResult stepped = client.stepUp(half.token(), Totp.codeAt(secret, CLOCK.instant()), ClientInfo.none());
         SessionInfo session = stepped.session().orElseThrow();
         assertThat(session.assuranceLevel()).isEqualTo(2);
         assertThat(session.authenticationMethods()).containsExactly("pwd", "otp");
@@ -100,12 +100,11 @@ class SecondFactorClientTest {
         CLOCK.advance(Duration.ofMinutes(5));
         String token = half.token();
         String codeFromTheUser = Totp.codeAt(secret, CLOCK.instant());
-        String deviceToken = half.deviceToken();
         // README:step-up:begin
         ValidationResult answer = client.validate(token, Assurance.aal2().within(Duration.ofMinutes(10)));
         if (answer.reason() == ValidationResult.Reason.STEP_UP_REQUIRED) {
             // Ask the user for a code from their authenticator app (or a recovery code), then:
-            answer = client.stepUp(token, codeFromTheUser, ClientInfo.none(), deviceToken);
+            answer = client.stepUp(token, codeFromTheUser, ClientInfo.none());
         }
         // README:step-up:end
         assertThat(answer.isValid()).isTrue();

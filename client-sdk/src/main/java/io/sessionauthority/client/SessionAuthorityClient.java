@@ -333,7 +333,9 @@ public final class SessionAuthorityClient implements AutoCloseable {
      * request valid: the token is due, not expired.
      */
     public CompletableFuture<ValidationResult> validateAndRefreshAsync(String token) {
-        return validateAsync(token).thenCompose(result -> !result.isValid() || !result.refreshDue()
+        // Due, or replaced and still in its grace (its holder may never have received the new token):
+        // the refresh then answers that same new token again.
+        return validateAsync(token).thenCompose(result -> !result.isValid() || !result.refreshDue() && result.tokenGraceEnd().isEmpty()
                 ? CompletableFuture.completedFuture(result)
                 : refreshAsync(token).handle((refreshed, error) -> error == null ? refreshed : result));
     }
@@ -354,10 +356,10 @@ public final class SessionAuthorityClient implements AutoCloseable {
      * @throws ThrottledException           too many wrong guesses; retry after its delay
      * @throws FailedPreconditionException  the user has no active second factor
      */
-    public ValidationResult stepUp(String token, String code, ClientInfo client, String deviceToken) {
+    public ValidationResult stepUp(String token, String code, ClientInfo client) {
         Objects.requireNonNull(token, "token");
         StepUpRequest request = StepUpRequest.newBuilder().setToken(token).setCode(Objects.requireNonNull(code, "code"))
-                .setClient(client.proto()).setDeviceToken(deviceToken == null ? "" : deviceToken).build();
+                .setClient(client.proto()).build();
         return join(calls.call("StepUp", hashingDeadline, s -> s.stepUp(request),
                 response -> response.getValid() ? ClientListener.OK : ClientListener.NOT_VALID)
                 .thenApply(response -> {

@@ -64,6 +64,7 @@ public class SessionAuthorityAuthenticationFilter extends OncePerRequestFilter {
     private final SessionTokenResolver tokens;
     private final String cookieName;
     private boolean rotateTokens = true;
+    private boolean rotateBearerTokens;
     private final RateLimitedWarning misconfigured = new RateLimitedWarning(LOG, WARNING_INTERVAL);
     private final RateLimitedWarning unavailable = new RateLimitedWarning(LOG, WARNING_INTERVAL);
     private SecurityContextHolderStrategy contextHolder = SecurityContextHolder.getContextHolderStrategy();
@@ -96,6 +97,16 @@ public class SessionAuthorityAuthenticationFilter extends OncePerRequestFilter {
     }
 
     /**
+     * Whether tokens that came in {@code Authorization: Bearer} are rotated too (off by default):
+     * only for clients that read the {@code Session-Authority-Token} response header.
+     *
+     * @param rotateBearerTokens true to rotate them
+     */
+    public void setRotateBearerTokens(boolean rotateBearerTokens) {
+        this.rotateBearerTokens = rotateBearerTokens;
+    }
+
+    /**
      * Uses another {@link SecurityContextHolderStrategy} than the global one.
      *
      * @param contextHolder the strategy the rest of the application's security uses
@@ -123,7 +134,8 @@ public class SessionAuthorityAuthenticationFilter extends OncePerRequestFilter {
         }
         ValidationResult result;
         try {
-            result = rotateTokens ? client.validateAndRefresh(token) : client.validate(token);
+            boolean rotate = rotateTokens && (rotateBearerTokens || !SessionTokenResolver.hasBearerHeader(request));
+            result = rotate ? client.validateAndRefresh(token) : client.validate(token);
         } catch (InvalidArgumentException malformed) {
             // An SDK that reports a malformed token as a failure rather than as an answer: still the client's fault, 401.
             notLive(request, response, chain);

@@ -123,6 +123,7 @@ public final class SessionAuthorityConfigurer extends AbstractHttpConfigurer<Ses
                     context.getBean(SessionAuthorityClient.class), properties.getCookieName());
             built.setSecurityContextHolderStrategy(getSecurityContextHolderStrategy());
             built.setRotateTokens(properties.isRotateTokens());
+            built.setRotateBearerTokens(properties.isRotateBearerTokens());
             built.setAuthoritiesMapper(context.getBeanProvider(SessionAuthoritiesMapper.class)
                     .getIfAvailable(() -> SessionAuthoritiesMapper.fromAttribute(properties.getAuthoritiesAttribute())));
             return built;

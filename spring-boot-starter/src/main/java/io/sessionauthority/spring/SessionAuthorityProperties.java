@@ -57,12 +57,19 @@ public class SessionAuthorityProperties {
     private String cookieName = "session_id";
 
     /**
-     * Whether a token the authority says is due for rotation is exchanged, and the new one handed
-     * back with the response: a Set-Cookie to a browser that sent the cookie, a
-     * Session-Authority-Token header to a Bearer client. Nothing is due unless the authority
-     * rotates automatically (its session-authority.sessions.rotate-after).
+     * Whether a token the authority says is due for rotation, and that came in the session cookie,
+     * is exchanged, the new one handed back as a Set-Cookie (Bearer tokens: rotate-bearer-tokens).
+     * Nothing is due unless the authority rotates automatically (its
+     * session-authority.sessions.rotate-after).
      */
     private boolean rotateTokens = true;
+
+    /**
+     * Whether tokens that came in Authorization: Bearer are rotated too (with rotate-tokens), the new
+     * one in a Session-Authority-Token response header: only for clients that read it, since one
+     * that keeps sending the old token ends its session when the grace is over.
+     */
+    private boolean rotateBearerTokens = false;
 
     /**
      * A session attribute whose comma-separated values become authorities ROLE_&lt;value&gt;, besides
@@ -136,6 +143,14 @@ public class SessionAuthorityProperties {
 
     public void setAuthoritiesAttribute(String authoritiesAttribute) {
         this.authoritiesAttribute = authoritiesAttribute;
+    }
+
+    public boolean isRotateBearerTokens() {
+        return rotateBearerTokens;
+    }
+
+    public void setRotateBearerTokens(boolean rotateBearerTokens) {
+        this.rotateBearerTokens = rotateBearerTokens;
     }
 
     public boolean isRotateTokens() {

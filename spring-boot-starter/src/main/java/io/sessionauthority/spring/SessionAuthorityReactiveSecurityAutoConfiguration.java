@@ -37,6 +37,7 @@ public class SessionAuthorityReactiveSecurityAutoConfiguration {
                                                            SessionAuthoritiesMapper authorities) {
         SessionAuthorityWebFlux webFlux = new SessionAuthorityWebFlux(client, properties.getCookieName(), authorities);
         webFlux.setRotateTokens(properties.isRotateTokens());
+        webFlux.setRotateBearerTokens(properties.isRotateBearerTokens());
         return webFlux;
     }
 

@@ -46,6 +46,7 @@ public class SessionAuthorityServletSecurityAutoConfiguration {
         contextHolder.ifUnique(filter::setSecurityContextHolderStrategy);
         filter.setAuthoritiesMapper(authorities);
         filter.setRotateTokens(properties.isRotateTokens());
+        filter.setRotateBearerTokens(properties.isRotateBearerTokens());
         return filter;
     }
 

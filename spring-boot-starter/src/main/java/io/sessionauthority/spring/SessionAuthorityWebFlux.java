@@ -67,6 +67,16 @@ public class SessionAuthorityWebFlux {
     /** Where a rotated token goes back to a browser (see {@link RotatedTokens}). */
     private final String cookieName;
     private volatile boolean rotateTokens = true;
+    private volatile boolean rotateBearerTokens;
+
+    /**
+     * Whether tokens that came in {@code Authorization: Bearer} are rotated too (off by default).
+     *
+     * @param rotateBearerTokens true to rotate them
+     */
+    public void setRotateBearerTokens(boolean rotateBearerTokens) {
+        this.rotateBearerTokens = rotateBearerTokens;
+    }
 
     /**
      * Whether a token the authority says is due for rotation is exchanged, the new one handed back
@@ -147,7 +157,9 @@ public class SessionAuthorityWebFlux {
                 return chain.filter(exchange);
             }
             // Only the validation's failures are caught here, never those of the chain that follows.
-            return Mono.fromFuture(() -> rotateTokens ? client.validateAndRefreshAsync(token) : client.validateAsync(token))
+            boolean rotate = rotateTokens && (rotateBearerTokens
+                    || !SessionTokenResolver.hasBearerScheme(exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION)));
+            return Mono.fromFuture(() -> rotate ? client.validateAndRefreshAsync(token) : client.validateAsync(token))
                     .map(Answer::of)
                     .onErrorResume(SessionAuthorityException.class, failure -> Mono.just(Answer.failed(failure)))
                     .flatMap(answer -> {

@@ -44,6 +44,7 @@ class TokenRotationStarterTest {
     @DynamicPropertySource
     static void authorityProperties(DynamicPropertyRegistry registry) {
         AUTHORITY.register(registry);
+        registry.add("session-authority.client.rotate-bearer-tokens", () -> "true");
     }
 
     @BeforeAll

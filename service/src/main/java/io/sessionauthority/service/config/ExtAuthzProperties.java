@@ -18,6 +18,9 @@ import java.util.stream.Collectors;
  *                             seen longer ago than this (0 turns it off: then the edge must call Touch)
  * @param cookieAttributes     the attributes of the {@code Set-Cookie} that hands a rotated token back to a
  *                             browser (when {@code session-authority.sessions.rotate-after} is set)
+ * @param rotateBearerTokens   also rotate tokens that came in {@code Authorization: Bearer}, handing the new
+ *                             one back in a {@code session-authority-token} response header: only for
+ *                             clients that read it (one that does not ends its session at the grace's end)
  */
 @ConfigurationProperties("session-authority.ext-authz")
 public record ExtAuthzProperties(
@@ -25,7 +28,8 @@ public record ExtAuthzProperties(
         @Bindable(defaultValue = "") List<String> forwardAttributes,
         @Bindable(defaultValue = "503") int unavailableHttpStatus,
         @Bindable(defaultValue = "60s") java.time.Duration touchInterval,
-        @Bindable(defaultValue = "Path=/; Secure; HttpOnly; SameSite=Lax") String cookieAttributes) {
+        @Bindable(defaultValue = "Path=/; Secure; HttpOnly; SameSite=Lax") String cookieAttributes,
+        @Bindable(defaultValue = "false") boolean rotateBearerTokens) {
 
     public ExtAuthzProperties {
         // An empty list from the environment arrives as one empty name.

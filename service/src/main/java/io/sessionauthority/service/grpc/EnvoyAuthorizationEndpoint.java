@@ -46,8 +46,16 @@ public class EnvoyAuthorizationEndpoint extends AuthorizationGrpc.AuthorizationI
 
     @Override
     public void check(CheckRequest request, StreamObserver<CheckResponse> observer) {
-        replies.reply("Check", observer, () -> decide(request.getAttributes().getRequest().getHttp().getHeadersMap(),
-                routeRequirement(request.getAttributes().getContextExtensionsMap())));
+        replies.reply("Check", observer, () -> {
+            Requirement requirement;
+            try {
+                requirement = routeRequirement(request.getAttributes().getContextExtensionsMap());
+            } catch (InvalidArgumentException misconfigured) {
+                // A route whose needs cannot be read is denied, whatever Envoy's failure_mode_allow says.
+                return CompletableFuture.completedFuture(ExtAuthzDenials.routeMisconfigured());
+            }
+            return decide(request.getAttributes().getRequest().getHttp().getHeadersMap(), requirement);
+        });
     }
 
     /**
@@ -63,7 +71,11 @@ public class EnvoyAuthorizationEndpoint extends AuthorizationGrpc.AuthorizationI
         }
         try {
             int level = minAal.isEmpty() ? 1 : Integer.parseInt(minAal.replaceFirst("(?i)^aal", ""));
-            java.time.Duration age = maxAge.isEmpty() ? null : java.time.Duration.ofSeconds(Long.parseLong(maxAge));
+            long seconds = maxAge.isEmpty() ? 0 : Long.parseLong(maxAge);
+            if (seconds < 0 || !maxAge.isEmpty() && seconds == 0) {
+                throw new IllegalArgumentException("max_auth_age must be positive");
+            }
+            java.time.Duration age = maxAge.isEmpty() ? null : java.time.Duration.ofSeconds(seconds);
             return new Requirement(level, age);
         } catch (IllegalArgumentException malformed) {
             throw new InvalidArgumentException("context_extensions", "min_aal is 1 or 2 (or aal1, aal2) and max_auth_age whole"
@@ -83,7 +95,11 @@ public class EnvoyAuthorizationEndpoint extends AuthorizationGrpc.AuthorizationI
         } catch (InvalidArgumentException malformed) {
             return CompletableFuture.completedFuture(ExtAuthzDenials.unauthenticated("malformed_token"));
         }
-        return check.thenCompose(result -> result.isLive() && result.token().refreshDue()
+        boolean mayRotate = presented.get().fromCookie() || properties.rotateBearerTokens();
+        // Due, or replaced and still in its grace (its holder may never have received the new token):
+        // Refresh answers the current successor, the same one to every racing request.
+        return check.thenCompose(result -> mayRotate && result.isLive()
+                        && (result.token().refreshDue() || result.token().graceEnd() != null)
                         // A rotation that fails (Redis refused the write) leaves the request valid: the token is due, not expired.
                         ? sessions.refresh(token).exceptionally(error -> result)
                         : CompletableFuture.completedFuture(result))

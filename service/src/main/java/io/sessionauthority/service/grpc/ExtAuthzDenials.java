@@ -40,6 +40,11 @@ final class ExtAuthzDenials {
                 .addHeaders(UpstreamHeaders.set("www-authenticate", challenge))).build();
     }
 
+    /** A route whose context extensions (what it needs of the session) do not parse: 500, never let through. */
+    static CheckResponse routeMisconfigured() {
+        return denied(StatusCode.InternalServerError, Code.INTERNAL, "route_misconfigured", "context_extensions");
+    }
+
     private static CheckResponse denied(StatusCode http, Code code, String error, String reason) {
         return CheckResponse.newBuilder()
                 .setStatus(com.google.rpc.Status.newBuilder().setCode(code.getNumber()))

@@ -166,7 +166,7 @@ public class SessionAuthorityEndpoint implements SessionAuthorityServiceGrpc.Asy
     public void stepUp(StepUpRequest request, StreamObserver<StepUpResponse> observer) {
         String caller = caller();
         replies.reply("StepUp", observer, () -> secondFactors.stepUp(request.getToken(), request.getCode(),
-                        ProtoMapping.client(request.getClient()), request.getDeviceToken())
+                        ProtoMapping.client(request.getClient()))
                 .whenComplete(inThisCall((stepped, error) -> audit.stepUp(caller, stepped == null ? null : stepped.check(),
                         stepped == null ? 0 : stepped.recoveryCodesLeft(), error)))
                 .thenApply(stepped -> {

@@ -7,7 +7,6 @@ import io.sessionauthority.service.session.ClientInfo;
 import io.sessionauthority.service.session.Session;
 import io.sessionauthority.service.session.SessionCheck;
 import io.sessionauthority.service.session.SessionService;
-import io.sessionauthority.service.throttle.DeviceTokens;
 import io.sessionauthority.service.throttle.LoginThrottle;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +22,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * A TOTP second factor owned by the authority: enrolment (active after a first valid code), the
  * step-up of a session with a code or a recovery code, and an administrator's reset. Every code
- * guess is counted by the same device-aware counters as password guesses ({@link LoginThrottle}).
+ * guess is counted per user on second-factor counters with the passwords' lock steps
+ * ({@link LoginThrottle#guardSecondFactor}), which no password success starts over.
  */
 public final class SecondFactorService {
 
@@ -98,7 +98,7 @@ public final class SecondFactorService {
             }
             List<String> codes = RecoveryCodes.generate(random);
             List<String> ids = codes.stream().map(RecoveryCodes::idOf).toList();
-            return guarded(check.session(), client, "", (secret, now) -> {
+            return guarded(check.session(), client, (secret, now) -> {
                 long step = Totp.matchingStep(secret, code, now);
                 if (step < 0) {
                     throw InvalidCredentialsException.wrongCode(check.session().userId());
@@ -109,14 +109,14 @@ public final class SecondFactorService {
     }
 
     /** Steps up a live session (or completes a login's first half) with a TOTP code or a recovery code. */
-    public CompletionStage<SteppedUp> stepUp(String token, String code, ClientInfo client, String deviceToken) {
+    public CompletionStage<SteppedUp> stepUp(String token, String code, ClientInfo client) {
         requireCode(code, false);
         return sessions.findForStepUp(token).thenCompose(check -> {
             if (!check.isLive()) {
                 return CompletableFuture.completedFuture(new SteppedUp(check, 0));
             }
             String userId = check.session().userId();
-            return guarded(check.session(), client, deviceToken, (secret, now) -> {
+            return guarded(check.session(), client, (secret, now) -> {
                 if (!Totp.isCodeShaped(code)) {
                     return new SecondFactorStore.Proof.Recovery(RecoveryCodes.idOf(code));
                 }
@@ -143,12 +143,10 @@ public final class SecondFactorService {
      * Reads and opens the user's secret, turns the code into a proof and has the store accept it,
      * all inside the failed-login counters: a wrong, replayed or used code counts as a wrong password.
      */
-    private CompletionStage<SteppedUp> guarded(Session session, ClientInfo client, String deviceToken, Check check, boolean active) {
-        ClientInfo checkedClient = sessions.policy().checkClient(client);
-        LoginThrottle.Attempt attempt = new LoginThrottle.Attempt(session.username(), checkedClient.ipAddress(),
-                DeviceTokens.parse("device_token", deviceToken));
+    private CompletionStage<SteppedUp> guarded(Session session, ClientInfo client, Check check, boolean active) {
+        sessions.policy().checkClient(client);
         String userId = session.userId();
-        return throttle.guard(attempt, admission -> store.find(userId).thenCompose(found -> {
+        return throttle.guardSecondFactor(userId, admission -> store.find(userId).thenCompose(found -> {
             SecondFactorStore.Stored stored = found.filter(factor -> factor.active() == active).orElseThrow(() ->
                     new PreconditionFailedException("NO_SECOND_FACTOR", active
                             ? "the user has no active second factor: enroll one (EnrollTotp, ConfirmTotp)"
@@ -165,9 +163,9 @@ public final class SecondFactorService {
             }
             Instant[] expiries = sessions.policy().expiriesAfterStepUp(session.createTime(), now);
             long begun = sessions.beginRead();
-            return store.stepUp(userId, session.sessionId(), proof, resealed, now, expiries[0], expiries[1],
-                    sessions.policy().forgetAfter()).thenCompose(result -> switch (result.outcome()) {
-                case STEPPED_UP -> sessions.steppedUp(result.check(), begun)
+            return store.stepUp(userId, session.sessionId(), proof, stored.sealedSecret(), resealed, now, expiries[0], expiries[1],
+                    sessions.policy().maxPerUser(), sessions.policy().forgetAfter()).thenCompose(result -> switch (result.outcome()) {
+                case STEPPED_UP -> sessions.steppedUp(result.check(), begun, result.ended())
                         .thenApply(check1 -> new SteppedUp(check1, result.recoveryCodesLeft()));
                 case REFUSED -> CompletableFuture.failedFuture(InvalidCredentialsException.wrongCode(userId));
                 case NO_FACTOR -> CompletableFuture.failedFuture(new PreconditionFailedException("NO_SECOND_FACTOR",
@@ -177,10 +175,17 @@ public final class SecondFactorService {
         }));
     }
 
+    /** How recently the user must have authenticated to enroll: a stolen, older session cannot add its thief's factor. */
+    static final java.time.Duration ENROLMENT_RECENCY = java.time.Duration.ofMinutes(10);
+
     private CompletionStage<Session> live(String token) {
         return sessions.findForStepUp(token).thenApply(check -> {
             if (!check.isLive() || check.session().authentication().pending()) {
                 throw new PreconditionFailedException("SESSION_NOT_LIVE", "enroll with a live session of the user");
+            }
+            if (clock.instant().isAfter(check.session().authTime().plus(ENROLMENT_RECENCY))) {
+                throw new PreconditionFailedException("RECENT_LOGIN_REQUIRED", "enrolling a second factor needs a login (or a"
+                        + " step-up) within the last " + ENROLMENT_RECENCY.toMinutes() + " minutes: log in again, then enroll");
             }
             return check.session();
         });

@@ -54,14 +54,20 @@ public interface SecondFactorStore {
         NOT_LIVE
     }
 
-    record StepUp(Outcome outcome, SessionCheck check, int recoveryCodesLeft) {
+    /** @param ended the sessions a completed login ended past the user's limit (reason SESSION_LIMIT) */
+    record StepUp(Outcome outcome, SessionCheck check, int recoveryCodesLeft, List<String> ended) {
+        public StepUp(Outcome outcome, SessionCheck check, int recoveryCodesLeft) {
+            this(outcome, check, recoveryCodesLeft, List.of());
+        }
     }
 
     /**
      * Accepts {@code proof} and makes the session AAL2 (auth time {@code now}) in one step. The first
      * half of a login becomes a whole session: absolute expiry {@code absoluteExpiry}, idle expiry
-     * {@code idleExpiry}. {@code resealed} (empty for none) replaces the stored secret (a key rotation).
+     * {@code idleExpiry}, and takes its place among the user's sessions, ending the least recently
+     * used past {@code maxPerUser}. {@code resealed} (empty for none) replaces the stored secret (a
+     * key rotation). Refused (NO_FACTOR) unless the stored secret is still {@code checkedSecret}.
      */
-    CompletionStage<StepUp> stepUp(String userId, String sessionId, Proof proof, String resealed, Instant now, Instant absoluteExpiry,
-                                   Instant idleExpiry, Duration forgetAfter);
+    CompletionStage<StepUp> stepUp(String userId, String sessionId, Proof proof, String checkedSecret, String resealed, Instant now,
+                                   Instant absoluteExpiry, Instant idleExpiry, int maxPerUser, Duration forgetAfter);
 }

@@ -150,7 +150,9 @@ public final class SessionService {
         }
         return store.create(session, user.passwordHash(), limit, policy.forgetAfter())
                 .exceptionallyCompose(error -> Failures.unwrap(error) instanceof SessionLimitReachedException refused
-                        ? store.list(user.id(), now).thenApply(live -> {
+                        // A user with a second factor: the password alone shows none of the user's sessions.
+                        ? (user.secondFactor() ? CompletableFuture.completedFuture(List.<Session>of()) : store.list(user.id(), now))
+                                .thenApply(live -> {
                             throw new SessionLimitReachedException(user.id(), refused.maxSessions(), leastRecentFirst(live));
                         })
                         : CompletableFuture.failedFuture(error))
@@ -178,7 +180,12 @@ public final class SessionService {
      */
     public CompletionStage<SessionCheck> validate(String token, boolean fromStore, Requirement requirement) {
         SessionTokens.Reference ref = SessionTokens.parse("token", token);
-        return read(ref, fromStore).thenCompose(check -> judged(ref, check)).thenApply(check -> required(check, requirement));
+        // One stage for the common case (a current token, judged from what was read): Validate is the hot path.
+        return read(ref, fromStore).thenCompose(check -> {
+            SessionCheck judged = judgedFromRead(ref, check);
+            return judged != null ? CompletableFuture.completedFuture(required(judged, requirement))
+                    : rotateOrJudge(ref, false).thenApply(again -> required(again, requirement));
+        });
     }
 
     /** The session of a live token, whatever its assurance (the first half of a login too): for a step-up. */
@@ -189,7 +196,10 @@ public final class SessionService {
 
     /** {@code check}, or STEP_UP_REQUIRED when its live session does not meet {@code requirement}. */
     private SessionCheck required(SessionCheck check, Requirement requirement) {
-        if (!check.isLive() || requirement.metBy(check.session(), clock.instant())) {
+        if (!check.isLive() || requirement == Requirement.NONE && !check.session().authentication().pending()) {
+            return check; // the common case, without reading the clock
+        }
+        if (requirement.metBy(check.session(), clock.instant())) {
             return check;
         }
         return check.stepUpRequired(requirement);
@@ -199,9 +209,12 @@ public final class SessionService {
      * Makes a step-up known: appended to the revocation log (every cache forgets the session's
      * answers, which named a lower level or an older auth time) and kept in this replica's memory.
      */
-    public CompletionStage<SessionCheck> steppedUp(SessionCheck stepped, long begun) {
+    public CompletionStage<SessionCheck> steppedUp(SessionCheck stepped, long begun, List<String> endedPastLimit) {
         Session session = stepped.session();
-        return revocations.append(Revocation.ofSession(session.userId(), session.sessionId(), EndReason.STEPPED_UP, clock.instant()))
+        Instant now = clock.instant();
+        return announceEach(session.userId(), endedPastLimit, now)
+                .thenCompose(ignored -> revocations.append(Revocation.ofSession(session.userId(), session.sessionId(),
+                        EndReason.STEPPED_UP, now)))
                 .thenApply(cursor -> {
                     if (hot != null) {
                         hot.putTouched(stepped, begun);
@@ -253,17 +266,22 @@ public final class SessionService {
      * conclude that a replaced token was reused, and end the session.
      */
     private CompletionStage<SessionCheck> judged(SessionTokens.Reference ref, SessionCheck check) {
+        SessionCheck judged = judgedFromRead(ref, check);
+        return judged != null ? CompletableFuture.completedFuture(judged) : rotateOrJudge(ref, false);
+    }
+
+    /** As {@link #judged}, or null when only the store may judge (a token that looks replaced). */
+    private SessionCheck judgedFromRead(SessionTokens.Reference ref, SessionCheck check) {
         if (!check.isLive()) {
-            return CompletableFuture.completedFuture(check);
+            return check;
         }
         Instant now = clock.instant();
         Session session = check.session();
         return switch (session.tokens().judge(ref, now)) {
-            case CURRENT -> CompletableFuture.completedFuture(policy.rotationDue(session.tokenIssuedTime(), now)
-                    ? check.withToken(new SessionCheck.TokenStatus(null, true, "")) : check);
-            case IN_GRACE -> CompletableFuture.completedFuture(
-                    check.withToken(new SessionCheck.TokenStatus(session.tokens().graceEnd(), false, "")));
-            case REPLACED -> rotateOrJudge(ref, false);
+            case CURRENT -> policy.rotationDue(session.tokenIssuedTime(), now)
+                    ? check.withToken(new SessionCheck.TokenStatus(null, true, "")) : check;
+            case IN_GRACE -> check.withToken(new SessionCheck.TokenStatus(session.tokens().graceEnd(), false, ""));
+            case REPLACED -> null;
         };
     }
 
@@ -290,8 +308,10 @@ public final class SessionService {
         return store.rotate(ref.userId(), ref, next, now, graceEnd, policy.forgetAfter()).thenCompose(rotation -> {
             SessionCheck check = rotation.check();
             return switch (rotation.outcome()) {
+                // The token is handed out even when the event could not be appended (the log redelivers it): a
+                // rotation its holder never hears of would end the session when the grace is over.
                 case ROTATED -> revocations.append(Revocation.ofSession(ref.userId(), ref.sessionId(), EndReason.TOKEN_ROTATED, now))
-                        .thenApply(cursor -> {
+                        .handle((cursor, appendError) -> {
                             tokenEvents.rotated(ref.userId(), ref.sessionId(), check.session().tokens().generation());
                             if (hot != null) {
                                 hot.putTouched(check, begun);
@@ -331,7 +351,7 @@ public final class SessionService {
         SessionTokens.Reference ref = SessionTokens.parse("token", token);
         return touchOnly(ref, setAttributes, removeAttributes).thenCompose(check -> judged(ref, check))
                 .thenApply(check -> required(check, Requirement.NONE))
-                .thenCompose(check -> rotateIfDue && check.token().refreshDue() ? rotateOrJudge(ref, true)
+                .thenCompose(check -> rotateIfDue && check.isLive() && check.token().refreshDue() ? rotateOrJudge(ref, true)
                         : CompletableFuture.completedFuture(check));
     }
 

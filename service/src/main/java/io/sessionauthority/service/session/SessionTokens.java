@@ -70,7 +70,7 @@ public final class SessionTokens {
     public static final class Reference {
         private final String userId;
         private final String sessionId;
-        private final String validator;
+        private String validator; // computed on first use: a never-rotated session's Validate needs none
         private final boolean original;
         private final byte[] sessionSecret;
         private final byte[] generationSecret;
@@ -81,7 +81,6 @@ public final class SessionTokens {
             this.original = original;
             this.sessionSecret = sessionSecret;
             this.generationSecret = generationSecret;
-            this.validator = validatorOf(generationSecret);
         }
 
         public String userId() {
@@ -94,7 +93,11 @@ public final class SessionTokens {
 
         /** The one-way id of this token's generation, as the session stores it (tk, tp). */
         public String validator() {
-            return validator;
+            String computed = validator;
+            if (computed == null) {
+                validator = computed = validatorOf(generationSecret);
+            }
+            return computed;
         }
 
         /** Whether this is the token the login handed out (generation 0). */

@@ -67,8 +67,9 @@ public final class RedisSecondFactorStore implements SecondFactorStore {
     }
 
     @Override
-    public CompletionStage<StepUp> stepUp(String userId, String sessionId, Proof proof, String resealed, Instant now,
-                                          Instant absoluteExpiry, Instant idleExpiry, Duration forgetAfter) {
+    public CompletionStage<StepUp> stepUp(String userId, String sessionId, Proof proof, String checkedSecret, String resealed,
+                                          Instant now, Instant absoluteExpiry, Instant idleExpiry, int maxPerUser,
+                                          Duration forgetAfter) {
         String mode;
         String step = "0";
         String recoveryId = "";
@@ -87,17 +88,27 @@ public final class RedisSecondFactorStore implements SecondFactorStore {
         }
         String[] args = {sessionId, RedisSessionStore.millis(now), mode, step, recoveryId, resealed,
                 RedisSessionStore.millis(absoluteExpiry), RedisSessionStore.millis(idleExpiry), Long.toString(forgetAfter.toMillis()),
-                recoveryIds};
+                recoveryIds, sha1Hex(checkedSecret), Integer.toString(maxPerUser), RedisSchema.sessionPrefix(userId)};
         CompletionStage<List<Object>> result = durable.run(RedisSchema.user(userId), master -> stepUpScript.run(tracer, master,
                 ScriptOutputType.MULTI, RedisSessionStore.sessionKeys(userId, sessionId), args));
         return translated(result).thenCompose(reply -> switch ((String) reply.get(0)) {
             case "STEPPED_UP" -> sessions.described(userId, sessionId, asFlat(reply.get(1))).thenApply(session ->
                     new StepUp(Outcome.STEPPED_UP, io.sessionauthority.service.session.SessionCheck.live(session),
-                            ((Long) reply.get(2)).intValue()));
+                            ((Long) reply.get(2)).intValue(), reply.subList(3, reply.size()).stream().map(String.class::cast).toList()));
             case "REFUSED" -> CompletableFuture.completedFuture(new StepUp(Outcome.REFUSED, null, 0));
             case "NO_FACTOR" -> CompletableFuture.completedFuture(new StepUp(Outcome.NO_FACTOR, null, 0));
             default -> sessions.toCheck(userId, sessionId, reply).thenApply(check -> new StepUp(Outcome.NOT_LIVE, check, 0));
         });
+    }
+
+    /** As Redis' redis.sha1hex: how the script recognizes the secret the code was checked against. */
+    private static String sha1Hex(String value) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
+                    .digest(value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-1", e);
+        }
     }
 
     @SuppressWarnings("unchecked")

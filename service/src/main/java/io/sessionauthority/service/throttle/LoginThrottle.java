@@ -190,6 +190,44 @@ public final class LoginThrottle {
                 .thenCompose(ignored -> cause == null ? CompletableFuture.completedFuture(value) : CompletableFuture.failedFuture(cause));
     }
 
+    /**
+     * As {@link #guard}, for a second-factor code of user {@code userId}: counted on counters of its
+     * own, per user, which no password success clears (a thief who has the password could otherwise
+     * start them over with a login between guesses) and a day's budget no success clears at all.
+     * A right code clears the user's counter, never the day's.
+     */
+    public <T> CompletionStage<T> guardSecondFactor(String userId, Function<Admission, CompletionStage<T>> check) {
+        Attempt attempt = new Attempt(userId, "", Optional.empty());
+        if (!policy.enabled()) {
+            return guard(attempt, check);
+        }
+        List<ThrottleStore.Counter> counters = List.of(
+                counter("otp", userId, policy.maxFailuresPerDevice(), true),
+                new ThrottleStore.Counter("otp_day", userId, policy.maxFailuresPerUserPerDay(), DAY, DAY, DAY, false));
+        String attemptId = newAttemptId();
+        return store.attempt(counters, clock.instant(), attemptId)
+                .whenComplete((wait, error) -> {
+                    if (error != null) {
+                        takeBacks.takeBack(counters, attemptId);
+                    }
+                })
+                .thenApply(wait -> {
+                    if (!wait.isZero()) {
+                        throw new ThrottledException(wait.getNano() == 0 ? wait : Duration.ofSeconds(wait.getSeconds() + 1));
+                    }
+                    return new Admission(attempt, attemptId, false, counters);
+                })
+                .thenCompose(admission -> {
+                    CompletionStage<T> checked;
+                    try {
+                        checked = check.apply(admission);
+                    } catch (RuntimeException e) {
+                        checked = CompletableFuture.failedFuture(e);
+                    }
+                    return checked.handle((value, error) -> settle(admission, value, error)).thenCompose(Function.identity());
+                });
+    }
+
     /** A known device's own counter, and nothing else: failures elsewhere never lock it. */
     List<ThrottleStore.Counter> deviceCounters(Attempt attempt) {
         return List.of(counter("device", attempt.device().orElseThrow().deviceId(), policy.maxFailuresPerDevice(), true));

@@ -15,12 +15,12 @@ class ExtAuthzPropertiesTest {
     @Test
     void theOutageStatusMustBeOneADenialCanCarry() {
         for (int status : new int[] {200, 418, 599, 0, -1}) {
-            assertThatThrownBy(() -> new ExtAuthzProperties("session_id", List.of(), status, Duration.ZERO, "Path=/"))
+            assertThatThrownBy(() -> new ExtAuthzProperties("session_id", List.of(), status, Duration.ZERO, "Path=/", false))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("unavailable-http-status").hasMessageContaining("503").hasMessageContaining("was " + status);
         }
         for (int status : new int[] {401, 403, 429, 500, 502, 503, 504}) {
-            assertThat(new ExtAuthzProperties("session_id", List.of(), status, Duration.ZERO, "Path=/").unavailableHttpStatus()).isEqualTo(status);
+            assertThat(new ExtAuthzProperties("session_id", List.of(), status, Duration.ZERO, "Path=/", false).unavailableHttpStatus()).isEqualTo(status);
         }
     }
 }

@@ -140,7 +140,7 @@ class EnvoyExtAuthzEndToEndTest {
 
     @Test
     void noAttributesAreForwardedOrRemovedByDefault() {
-        assertThat(new ExtAuthzProperties("session_id", List.of(""), 503, java.time.Duration.ZERO, "Path=/").forwardAttributes()).isEmpty();
+        assertThat(new ExtAuthzProperties("session_id", List.of(""), 503, java.time.Duration.ZERO, "Path=/", false).forwardAttributes()).isEmpty();
     }
 
     @Test

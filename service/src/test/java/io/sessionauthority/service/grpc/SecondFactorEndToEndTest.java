@@ -191,8 +191,14 @@ class SecondFactorEndToEndTest {
         assertThat(pending.getStepUp().getSecondFactorPending()).isTrue();
         assertThat(half.getSession().getExpireTime().getSeconds() - half.getSession().getCreateTime().getSeconds()).isEqualTo(300);
 
+        java.util.function.Supplier<java.util.List<String>> listed = () -> service.blocking().listSessions(
+                io.sessionauthority.v1.ListSessionsRequest.newBuilder().setUserId(half.getSession().getUserId()).build())
+                .getSessionsList().stream().map(io.sessionauthority.v1.Session::getSessionId).toList();
+        assertThat(listed.get()).as("a password alone takes no place among the user's sessions")
+                .doesNotContain(half.getSession().getSessionId());
         String code = factor.code();
         StepUpResponse completed = stepUp(service, half.getToken(), code);
+        assertThat(listed.get()).contains(half.getSession().getSessionId());
         assertThat(completed.getValid()).isTrue();
         assertThat(completed.getSession().getAal()).isEqualTo(AssuranceLevel.ASSURANCE_LEVEL_AAL2);
         assertThat(completed.getSession().getExpireTime().getSeconds() - completed.getSession().getCreateTime().getSeconds())
@@ -240,9 +246,23 @@ class SecondFactorEndToEndTest {
         for (int i = 0; i < 5; i++) {
             expectStatus(Status.Code.UNAUTHENTICATED, () -> service.blocking().stepUp(guess));
         }
+        // A password login between guesses starts no counter of the second factor over.
+        LoginResponse again = login(service, "sven");
+        StepUpRequest more = guess.toBuilder().setToken(again.getToken()).build();
+        for (int i = 0; i < 5; i++) {
+            expectStatus(Status.Code.UNAUTHENTICATED, () -> service.blocking().stepUp(more));
+        }
         expectStatus(Status.Code.RESOURCE_EXHAUSTED, () -> service.blocking().stepUp(guess));
         // Locked before any code is checked: even the right one waits out the lock.
         expectStatus(Status.Code.RESOURCE_EXHAUSTED, () -> service.blocking().stepUp(guess.toBuilder().setCode(factor.code()).build()));
+    }
+
+    @Test
+    void enrollingNeedsARecentLogin() {
+        LoginResponse login = signUpAndLogin("wilma");
+        CLOCK.advance(java.time.Duration.ofMinutes(11));
+        expectStatus(Status.Code.FAILED_PRECONDITION, () -> service.blocking().enrollTotp(
+                EnrollTotpRequest.newBuilder().setToken(login.getToken()).build()));
     }
 
     @Test

@@ -57,7 +57,7 @@ class TokenRotationEndToEndTest {
         redis = RedisServerProcess.start();
         lenient = ServiceUnderTest.start(redis.uri(), Map.of("session-authority.sessions.rotation-grace", "10m"));
         strict = ServiceUnderTest.start(redis.uri(), Map.of("session-authority.sessions.rotation-grace", "1s",
-                "session-authority.sessions.rotate-after", "3s"));
+                "session-authority.sessions.rotate-after", "3s", "session-authority.ext-authz.rotate-bearer-tokens", true));
     }
 
     @AfterAll
