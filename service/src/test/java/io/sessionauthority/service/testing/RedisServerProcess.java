@@ -77,19 +77,23 @@ public final class RedisServerProcess implements AutoCloseable {
         throw lost;
     }
 
-    /** A free port whose Cluster bus port (+10000) is free too. */
+    /**
+     * A free port whose Cluster bus port (+10000) is free too. Drawn at random below Linux's
+     * ephemeral range (32768 and up), bus port included: ports the kernel hands out to every other
+     * socket of the build are mostly above 55535, where no bus port fits, and one picked below the
+     * range is not taken by an outgoing connection between this check and Redis' bind.
+     */
     private static int freePortWithBus() {
-        for (int i = 0; i < 100; i++) {
-            int port = freePort();
-            if (port + 10_000 <= 65_535) {
-                try (ServerSocket bus = new ServerSocket(port + 10_000)) {
-                    return port;
-                } catch (IOException taken) {
-                    // try another
-                }
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int i = 0; i < 500; i++) {
+            int port = random.nextInt(16_000, 22_700);
+            try (ServerSocket server = new ServerSocket(port); ServerSocket bus = new ServerSocket(port + 10_000)) {
+                return port;
+            } catch (IOException taken) {
+                // try another
             }
         }
-        throw new IllegalStateException("no free port with a free Cluster bus port");
+        throw new IllegalStateException("no free port with a free Cluster bus port among 500 tries in 16000-22700");
     }
 
     /**
