@@ -4,12 +4,15 @@
 -- Revoke either lands before it (and is then revoked) or finds nothing and writes nothing.
 -- Keys and fields as named in store.RedisSchema.
 -- KEYS: session, user, index, revoked, ends, clients
--- ARGV: sid, now, idle timeout ms, max attributes, forget ms, n (attributes to set),
+-- ARGV: sid, now, idle timeout ms, max attributes, forget ms, the presented token's validator ('' to
+--       judge no token), '1' if it is the login's token else '0', n (attributes to set),
 --       n name/value pairs to set, then names to remove
--- Answers {'LIVE', {field, value, ...}} (described: with 'un' and 'cp'), {state, end reason code} or
--- {'TOO_MANY_ATTRIBUTES', count}.
+-- Answers {'LIVE', {field, value, ...}} (described: with 'un' and 'cp'), {state, end reason code},
+-- {'TOO_MANY_ATTRIBUTES', count} or {'REPLACED'} (the token is neither the session's current one nor
+-- the one it replaced within its grace: nothing was written; rotate_session.lua ends the session).
 local sid, now, idle = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local max_attributes, forget, set_count = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local max_attributes, forget, set_count = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[8])
+local presented, original = ARGV[6], ARGV[7] == '1'
 
 local state, flat, reason = session_state(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], sid, now)
 if state ~= 'LIVE' then
@@ -28,6 +31,18 @@ if state ~= 'LIVE' then
 end
 
 local session = to_map(flat)
+if presented ~= '' then
+  -- Judged before any write: a replaced token must not keep its session alive or change it.
+  local current
+  if session.tk then
+    current = presented == session.tk
+  else
+    current = original
+  end
+  if not current and not (session.tp and presented == session.tp and now < tonumber(session.tx)) then
+    return {'REPLACED'}
+  end
+end
 local attributes = 0
 for field in pairs(session) do
   if string.sub(field, 1, 2) == 'a:' then
@@ -35,8 +50,8 @@ for field in pairs(session) do
   end
 end
 local writes = {}
-local last_set = 6 + 2 * set_count
-for i = 7, last_set, 2 do
+local last_set = 8 + 2 * set_count
+for i = 9, last_set, 2 do
   local field = 'a:' .. ARGV[i]
   if not session[field] then
     attributes = attributes + 1

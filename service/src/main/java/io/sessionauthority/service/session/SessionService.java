@@ -359,8 +359,11 @@ public final class SessionService {
                                                     Collection<String> removeAttributes) {
         policy.checkAttributeChanges(setAttributes, removeAttributes);
         long begun = hot == null ? 0 : hot.begin();
-        CompletionStage<SessionCheck> touched = store.touch(ref.userId(), ref.sessionId(), clock.instant(), policy.idleTimeout(),
-                setAttributes, removeAttributes, policy.maxAttributes(), policy.forgetAfter());
+        CompletionStage<SessionCheck> touched = store.touch(ref.userId(), ref.sessionId(), ref, clock.instant(), policy.idleTimeout(),
+                setAttributes, removeAttributes, policy.maxAttributes(), policy.forgetAfter())
+                // A replaced token wrote nothing: the store judges it again, and ends the session.
+                .exceptionallyCompose(error -> Failures.unwrap(error) instanceof TokenReplacedException
+                        ? rotateOrJudge(ref, false) : CompletableFuture.failedFuture(error));
         if (hot == null) {
             return touched;
         }

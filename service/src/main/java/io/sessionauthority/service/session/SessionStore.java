@@ -47,6 +47,15 @@ public interface SessionStore {
                                         int maxAttributes, Duration forgetAfter);
 
     /**
+     * As {@link #touch(String, String, Instant, Duration, Map, Collection, int, Duration)}, writing
+     * nothing unless {@code presented} is the session's current token or the one it replaced within
+     * its grace: fails with {@link TokenReplacedException} otherwise.
+     */
+    CompletionStage<SessionCheck> touch(String userId, String sessionId, SessionTokens.Reference presented, Instant now,
+                                        Duration idleTimeout, Map<String, String> setAttributes, Collection<String> removeAttributes,
+                                        int maxAttributes, Duration forgetAfter);
+
+    /**
      * Judges {@code presented} against its live session's token generations and, given
      * {@code next}, makes {@code next} the current token when {@code presented} is (the presented
      * one accepted until {@code graceEnd}). A replaced token presented after its grace ends the

@@ -267,12 +267,21 @@ public final class RedisSessionStore implements SessionStore {
     public CompletionStage<SessionCheck> touch(String userId, String sessionId, Instant now, Duration idleTimeout,
                                                Map<String, String> setAttributes, Collection<String> removeAttributes,
                                                int maxAttributes, Duration forgetAfter) {
+        return touch(userId, sessionId, null, now, idleTimeout, setAttributes, removeAttributes, maxAttributes, forgetAfter);
+    }
+
+    @Override
+    public CompletionStage<SessionCheck> touch(String userId, String sessionId, SessionTokens.Reference presented, Instant now,
+                                               Duration idleTimeout, Map<String, String> setAttributes,
+                                               Collection<String> removeAttributes, int maxAttributes, Duration forgetAfter) {
         List<String> args = new ArrayList<>(List.of(
                 sessionId,
                 millis(now),
                 Long.toString(idleTimeout.toMillis()),
                 Integer.toString(maxAttributes),
                 Long.toString(forgetAfter.toMillis()),
+                presented == null ? "" : presented.validator(),
+                presented != null && presented.original() ? "1" : "0",
                 Integer.toString(setAttributes.size())));
         setAttributes.forEach((name, value) -> {
             args.add(name);
@@ -282,6 +291,9 @@ public final class RedisSessionStore implements SessionStore {
         CompletionStage<List<Object>> result = touchScript.run(tracer, redis, ScriptOutputType.MULTI,
                 sessionKeys(userId, sessionId), args.toArray(String[]::new));
         return translated(result).thenApply(reply -> {
+            if ("REPLACED".equals(reply.get(0))) {
+                throw new io.sessionauthority.service.session.TokenReplacedException();
+            }
             if ("TOO_MANY_ATTRIBUTES".equals(reply.get(0))) {
                 throw new InvalidArgumentException("set_attributes", "would leave the session with " + reply.get(1)
                         + " attributes; at most " + maxAttributes + " are allowed");

@@ -108,6 +108,29 @@ class TokenRotationIntegrationTest {
     }
 
     @Test
+    void aTouchWithAReplacedTokenEndsTheSession() {
+        SessionService.Started started = domain.login("alice");
+        String next = refresh(started.token()).token().newToken();
+        assertThat(join(domain.sessions.touch(started.token(), Map.of("page", "/in-grace"), List.of())).isLive())
+                .as("within its grace").isTrue();
+        domain.clock.advance(GRACE);
+        String key = RedisSchema.session(alice.id(), started.session().sessionId());
+        String lastSeen = REDIS.commands().hget(key, "ls");
+        SessionTokens.Reference replaced = SessionTokens.parse("token", started.token());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> join(domain.sessionStore.touch(alice.id(),
+                        started.session().sessionId(), replaced, domain.clock.instant(), Duration.ofMinutes(30), Map.of("page", "/stolen"),
+                        List.of(), 16, Duration.ofHours(1))))
+                .hasRootCauseInstanceOf(io.sessionauthority.service.session.TokenReplacedException.class);
+        assertThat(REDIS.commands().hget(key, "ls")).as("the script wrote nothing").isEqualTo(lastSeen);
+        assertThat(REDIS.commands().hget(key, "a:page")).isEqualTo("/in-grace");
+
+        SessionCheck reused = join(domain.sessions.touch(started.token(), Map.of("page", "/stolen"), List.of()));
+        assertEndedForReuse(reused);
+        assertThat(REDIS.commands().exists(key)).isZero();
+        assertEndedForReuse(validate(next));
+    }
+
+    @Test
     void everyOlderGenerationIsAReuseAndSoIsARefreshWithIt() {
         String zero = domain.login("alice").token();
         String one = refresh(zero).token().newToken();
