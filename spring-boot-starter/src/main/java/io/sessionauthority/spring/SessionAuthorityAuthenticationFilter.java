@@ -65,6 +65,7 @@ public class SessionAuthorityAuthenticationFilter extends OncePerRequestFilter {
     private final String cookieName;
     private boolean rotateTokens = true;
     private boolean rotateBearerTokens;
+    private String rotatedCookieAttributes = RotatedTokens.DEFAULT_COOKIE_ATTRIBUTES;
     private final RateLimitedWarning misconfigured = new RateLimitedWarning(LOG, WARNING_INTERVAL);
     private final RateLimitedWarning unavailable = new RateLimitedWarning(LOG, WARNING_INTERVAL);
     private SecurityContextHolderStrategy contextHolder = SecurityContextHolder.getContextHolderStrategy();
@@ -104,6 +105,16 @@ public class SessionAuthorityAuthenticationFilter extends OncePerRequestFilter {
      */
     public void setRotateBearerTokens(boolean rotateBearerTokens) {
         this.rotateBearerTokens = rotateBearerTokens;
+    }
+
+    /**
+     * The attributes of the {@code Set-Cookie} that hands a rotated token back: those the login's
+     * cookie had (its Domain, Path, Max-Age), or the browser keeps both cookies.
+     *
+     * @param attributes e.g. {@code Path=/; Domain=example.com; Secure; HttpOnly; SameSite=Lax}
+     */
+    public void setRotatedCookieAttributes(String attributes) {
+        this.rotatedCookieAttributes = java.util.Objects.requireNonNull(attributes, "attributes");
     }
 
     /**
@@ -155,7 +166,7 @@ public class SessionAuthorityAuthenticationFilter extends OncePerRequestFilter {
         }
         result.newToken().ifPresent(rotated -> {
             java.util.Map.Entry<String, String> header = RotatedTokens.header(!SessionTokenResolver.hasBearerHeader(request),
-                    cookieName, rotated);
+                    cookieName, rotatedCookieAttributes, rotated);
             response.addHeader(header.getKey(), header.getValue());
         });
         SecurityContext context = contextHolder.createEmptyContext();

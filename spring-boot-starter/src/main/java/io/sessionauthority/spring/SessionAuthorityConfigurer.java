@@ -124,6 +124,7 @@ public final class SessionAuthorityConfigurer extends AbstractHttpConfigurer<Ses
             built.setSecurityContextHolderStrategy(getSecurityContextHolderStrategy());
             built.setRotateTokens(properties.isRotateTokens());
             built.setRotateBearerTokens(properties.isRotateBearerTokens());
+            built.setRotatedCookieAttributes(properties.getRotatedCookieAttributes());
             built.setAuthoritiesMapper(context.getBeanProvider(SessionAuthoritiesMapper.class)
                     .getIfAvailable(() -> SessionAuthoritiesMapper.fromAttribute(properties.getAuthoritiesAttribute())));
             return built;

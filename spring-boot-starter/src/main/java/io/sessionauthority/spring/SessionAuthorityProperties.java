@@ -72,6 +72,12 @@ public class SessionAuthorityProperties {
     private boolean rotateBearerTokens = false;
 
     /**
+     * The attributes of the Set-Cookie that hands a rotated token back to a browser: those the
+     * login's cookie had (Domain, Path, Max-Age), or the browser keeps both cookies.
+     */
+    private String rotatedCookieAttributes = RotatedTokens.DEFAULT_COOKIE_ATTRIBUTES;
+
+    /**
      * A session attribute whose comma-separated values become authorities ROLE_&lt;value&gt;, besides
      * ROLE_USER (e.g. "roles", holding "admin,support"); none by default. A SessionAuthoritiesMapper
      * bean replaces this rule.
@@ -143,6 +149,14 @@ public class SessionAuthorityProperties {
 
     public void setAuthoritiesAttribute(String authoritiesAttribute) {
         this.authoritiesAttribute = authoritiesAttribute;
+    }
+
+    public String getRotatedCookieAttributes() {
+        return rotatedCookieAttributes;
+    }
+
+    public void setRotatedCookieAttributes(String rotatedCookieAttributes) {
+        this.rotatedCookieAttributes = rotatedCookieAttributes;
     }
 
     public boolean isRotateBearerTokens() {

@@ -38,6 +38,7 @@ public class SessionAuthorityReactiveSecurityAutoConfiguration {
         SessionAuthorityWebFlux webFlux = new SessionAuthorityWebFlux(client, properties.getCookieName(), authorities);
         webFlux.setRotateTokens(properties.isRotateTokens());
         webFlux.setRotateBearerTokens(properties.isRotateBearerTokens());
+        webFlux.setRotatedCookieAttributes(properties.getRotatedCookieAttributes());
         return webFlux;
     }
 

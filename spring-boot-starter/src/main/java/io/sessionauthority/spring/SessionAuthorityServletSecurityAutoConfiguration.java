@@ -47,6 +47,7 @@ public class SessionAuthorityServletSecurityAutoConfiguration {
         filter.setAuthoritiesMapper(authorities);
         filter.setRotateTokens(properties.isRotateTokens());
         filter.setRotateBearerTokens(properties.isRotateBearerTokens());
+        filter.setRotatedCookieAttributes(properties.getRotatedCookieAttributes());
         return filter;
     }
 

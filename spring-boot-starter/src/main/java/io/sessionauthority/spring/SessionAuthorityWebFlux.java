@@ -68,6 +68,16 @@ public class SessionAuthorityWebFlux {
     private final String cookieName;
     private volatile boolean rotateTokens = true;
     private volatile boolean rotateBearerTokens;
+    private volatile String rotatedCookieAttributes = RotatedTokens.DEFAULT_COOKIE_ATTRIBUTES;
+
+    /**
+     * The attributes of the {@code Set-Cookie} that hands a rotated token back (those of the login's cookie).
+     *
+     * @param attributes e.g. {@code Path=/; Domain=example.com; Secure; HttpOnly; SameSite=Lax}
+     */
+    public void setRotatedCookieAttributes(String attributes) {
+        this.rotatedCookieAttributes = java.util.Objects.requireNonNull(attributes, "attributes");
+    }
 
     /**
      * Whether tokens that came in {@code Authorization: Bearer} are rotated too (off by default).
@@ -167,7 +177,7 @@ public class SessionAuthorityWebFlux {
                             SessionInfo session = answer.result().session().orElseThrow();
                             answer.result().newToken().ifPresent(rotated -> {
                                 java.util.Map.Entry<String, String> header = RotatedTokens.header(!SessionTokenResolver.hasBearerScheme(
-                                        exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION)), cookieName, rotated);
+                                        exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION)), cookieName, rotatedCookieAttributes, rotated);
                                 exchange.getResponse().getHeaders().add(header.getKey(), header.getValue());
                             });
                             SessionAuthentication authentication = new SessionAuthentication(session, authorities.authorities(session));

@@ -45,6 +45,7 @@ class TokenRotationStarterTest {
     static void authorityProperties(DynamicPropertyRegistry registry) {
         AUTHORITY.register(registry);
         registry.add("session-authority.client.rotate-bearer-tokens", () -> "true");
+        registry.add("session-authority.client.rotated-cookie-attributes", () -> "Path=/app; Max-Age=43200; Secure; HttpOnly; SameSite=Strict");
     }
 
     @BeforeAll
@@ -73,7 +74,7 @@ class TokenRotationStarterTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo(USERNAME);
         String cookie = response.headers().firstValue("Set-Cookie").orElseThrow();
-        assertThat(cookie).startsWith("session_id=sat2_").contains("HttpOnly").contains("Secure").contains("SameSite=Lax");
+        assertThat(cookie).startsWith("session_id=sat2_").endsWith("; Path=/app; Max-Age=43200; Secure; HttpOnly; SameSite=Strict");
         String rotated = cookie.substring("session_id=".length(), cookie.indexOf(';'));
         ValidationResult current = admin.validate(rotated);
         assertThat(current.isValid()).isTrue();
