@@ -46,7 +46,8 @@ package io.sessionauthority.service.store;
  *                                        ("" = all), x kept session, r reason, t time    on every append
  * sa:throttle:&lt;scope&gt;:&lt;id&gt;      hash    f failures, lu locked until, a:&lt;id&gt; an     TTL = the later of lock end
  *                                        attempt not yet settled (scope ip, user_ip,    and now + failure window
- *                                        user, user_day or device)                       (user_day: a day)
+ *                                        user, user_day, device, or for second-factor    (user_day, otp_day:
+ *                                        codes otp and otp_day, by user id)              a day)
  * </pre>
  *
  * <p>Every key of one user carries the hash tag {@code {<uid>}}, so they share one Redis Cluster
@@ -207,7 +208,7 @@ public final class RedisSchema {
         return tagged(userId) + "devices";
     }
 
-    /** A failure counter: scope {@code ip}, {@code user_ip}, {@code user} or {@code device}. */
+    /** A failure counter: scope {@code ip}, {@code user_ip}, {@code user}, {@code user_day}, {@code device}, {@code otp} or {@code otp_day}. */
     public static String throttle(String scope, String id) {
         return PREFIX + "throttle:" + scope + ":" + id;
     }

@@ -99,15 +99,18 @@ public final class LoginThrottle {
      * while a counter of this attempt is locked.
      */
     public <T> CompletionStage<T> guard(Attempt attempt, Function<Admission, CompletionStage<T>> check) {
-        return admit(attempt).thenCompose(admission -> {
-            CompletionStage<T> checked;
-            try {
-                checked = check.apply(admission);
-            } catch (RuntimeException e) {
-                checked = CompletableFuture.failedFuture(e);
-            }
-            return checked.handle((value, error) -> settle(admission, value, error)).thenCompose(Function.identity());
-        });
+        return admit(attempt).thenCompose(admission -> checkAndSettle(admission, check));
+    }
+
+    /** Runs {@code check} for an admitted attempt and settles its counters by the outcome. */
+    private <T> CompletionStage<T> checkAndSettle(Admission admission, Function<Admission, CompletionStage<T>> check) {
+        CompletionStage<T> checked;
+        try {
+            checked = check.apply(admission);
+        } catch (RuntimeException e) {
+            checked = CompletableFuture.failedFuture(e);
+        }
+        return checked.handle((value, error) -> settle(admission, value, error)).thenCompose(Function.identity());
     }
 
     /**
@@ -146,28 +149,31 @@ public final class LoginThrottle {
         if (!policy.enabled()) {
             return CompletableFuture.completedFuture(new Admission(attempt, "", false, List.of()));
         }
-        String attemptId = newAttemptId();
         CompletionStage<Boolean> known = attempt.device().isEmpty()
                 ? CompletableFuture.completedFuture(false)
                 : store.knowsDevice(attempt.username(), attempt.device().get().userId(), attempt.device().get().deviceId(),
                         clock.instant());
-        return known.thenCompose(isKnown -> {
-            List<ThrottleStore.Counter> counters = isKnown ? deviceCounters(attempt) : unknownDeviceCounters(attempt);
-            return store.attempt(counters, clock.instant(), attemptId)
-                    .whenComplete((wait, error) -> {
-                        if (error != null) {
-                            // Counted or not, now or when Redis comes back: the caller hears UNAVAILABLE, so it must not stand.
-                            takeBacks.takeBack(counters, attemptId);
-                        }
-                    })
-                    .thenApply(wait -> {
-                        if (!wait.isZero()) {
-                            Duration retryAfter = wait.getNano() == 0 ? wait : Duration.ofSeconds(wait.getSeconds() + 1);
-                            throw new ThrottledException(retryAfter);
-                        }
-                        return new Admission(attempt, attemptId, isKnown, counters);
-                    });
-        });
+        return known.thenCompose(isKnown ->
+                admitOn(attempt, isKnown ? deviceCounters(attempt) : unknownDeviceCounters(attempt), isKnown));
+    }
+
+    /** Counts the attempt on {@code counters}, failing with ThrottledException while one of them is locked. */
+    private CompletionStage<Admission> admitOn(Attempt attempt, List<ThrottleStore.Counter> counters, boolean knownDevice) {
+        String attemptId = newAttemptId();
+        return store.attempt(counters, clock.instant(), attemptId)
+                .whenComplete((wait, error) -> {
+                    if (error != null) {
+                        // Counted or not, now or when Redis comes back: the caller hears UNAVAILABLE, so it must not stand.
+                        takeBacks.takeBack(counters, attemptId);
+                    }
+                })
+                .thenApply(wait -> {
+                    if (!wait.isZero()) {
+                        Duration retryAfter = wait.getNano() == 0 ? wait : Duration.ofSeconds(wait.getSeconds() + 1);
+                        throw new ThrottledException(retryAfter);
+                    }
+                    return new Admission(attempt, attemptId, knownDevice, counters);
+                });
     }
 
     private <T> CompletionStage<T> settle(Admission admission, T value, Throwable error) {
@@ -204,28 +210,7 @@ public final class LoginThrottle {
         List<ThrottleStore.Counter> counters = List.of(
                 counter("otp", userId, policy.maxFailuresPerDevice(), true),
                 new ThrottleStore.Counter("otp_day", userId, policy.maxFailuresPerUserPerDay(), DAY, DAY, DAY, false));
-        String attemptId = newAttemptId();
-        return store.attempt(counters, clock.instant(), attemptId)
-                .whenComplete((wait, error) -> {
-                    if (error != null) {
-                        takeBacks.takeBack(counters, attemptId);
-                    }
-                })
-                .thenApply(wait -> {
-                    if (!wait.isZero()) {
-                        throw new ThrottledException(wait.getNano() == 0 ? wait : Duration.ofSeconds(wait.getSeconds() + 1));
-                    }
-                    return new Admission(attempt, attemptId, false, counters);
-                })
-                .thenCompose(admission -> {
-                    CompletionStage<T> checked;
-                    try {
-                        checked = check.apply(admission);
-                    } catch (RuntimeException e) {
-                        checked = CompletableFuture.failedFuture(e);
-                    }
-                    return checked.handle((value, error) -> settle(admission, value, error)).thenCompose(Function.identity());
-                });
+        return admitOn(attempt, counters, false).thenCompose(admission -> checkAndSettle(admission, check));
     }
 
     /** A known device's own counter, and nothing else: failures elsewhere never lock it. */
