@@ -50,7 +50,7 @@ class SessionAuthorityClientTest {
 
     @BeforeEach
     void flush() {
-        redis.flushAll();
+        redis.flushAllButTheRevocationLog();
     }
 
     private LoginResult signUpAndLogin(String username) {

@@ -2,6 +2,7 @@ package io.sessionauthority.service.testing;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.File;
@@ -134,6 +135,18 @@ public final class RedisServerProcess implements AutoCloseable {
 
     public void flushAll() {
         commands().flushall();
+    }
+
+    /**
+     * Empties the store but the revocation log, for tests that share one running service. The
+     * service reads the log on from where it was; a log whose end moved back looks to it like a
+     * failover that lost events, and every stream subscriber would be told to drop its cache at a
+     * moment no test chose (up to a second later, in the middle of the next test).
+     */
+    public void flushAllButTheRevocationLog() {
+        commands().eval("for _, key in ipairs(redis.call('KEYS', '*')) do"
+                        + " if key ~= ARGV[1] then redis.call('DEL', key) end end return 0",
+                ScriptOutputType.INTEGER, new String[0], io.sessionauthority.service.store.RedisSchema.revocations());
     }
 
     /** Stops the server process, as a crash or an outage would (SIGKILL: no save, no goodbye). */
