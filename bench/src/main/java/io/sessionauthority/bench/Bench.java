@@ -45,7 +45,7 @@ public final class Bench {
                                     [--service-java-opts "-XX:+UseZGC"]
                                java -jar bench/target/session-authority-bench.jar soak [--duration 10m] [--rate 1000] [--interval 1m]
                                java -jar bench/target/session-authority-bench.jar ceiling [--requests 200000] [--rounds 3]
-                                    [--service-java-opts "..."]
+                                    [--service-java-opts "..."] [--perf DIR] [--jfr DIR]
                                java -jar bench/target/session-authority-bench.jar revocations [--revokes 1000] [--duration 10s]
                                     [--agent-rate 10000] [--results bench/results]
                                java -jar bench/target/session-authority-bench.jar abuse [--duration 20s] [--load 0.3 (of peak)] [--rounds 2]
@@ -313,6 +313,19 @@ public final class Bench {
                             + " Redis CPU µs per call from Redis %.1f%n", compared.serviceMicros()[0], compared.serviceMicros()[1],
                             compared.serviceMicros()[2], compared.redisMicros()[1]);
                 }
+                String jfr = flags.get("jfr");
+                if (jfr != null) {
+                    // A flight recording of the service during one run of each: its allocation
+                    // samples say what each kind of call allocates, and where.
+                    String token = calls.anyTokenForBaseline();
+                    jfrRecord(pid, Path.of(jfr, "hot.jfr"),
+                            () -> Baselines.h2loadValidate(port, token, false, 4, 16, requests, processes.log(".")));
+                    jfrRecord(pid, Path.of(jfr, "from-redis.jfr"),
+                            () -> Baselines.h2loadValidate(port, token, true, 4, 16, requests, processes.log(".")));
+                    jfrRecord(pid, Path.of(jfr, "health.jfr"),
+                            () -> Baselines.h2loadHealth(port, 4, 16, requests, processes.log(".")));
+                    System.out.println("flight recordings in " + jfr + " (" + requests + " calls each)");
+                }
                 String perf = flags.get("perf");
                 if (perf != null) {
                     // perf(1) samples of the service, kernel included, during one run of each; start the
@@ -340,6 +353,15 @@ public final class Bench {
         Thread.sleep(300);
         load.run();
         perf.waitFor();
+    }
+
+    private static void jfrRecord(long pid, Path file, Runnable load) throws Exception {
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        new ProcessBuilder(jcmd, Long.toString(pid), "JFR.start", "name=bench", "settings=profile")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        load.run();
+        new ProcessBuilder(jcmd, Long.toString(pid), "JFR.stop", "name=bench", "filename=" + file.toAbsolutePath())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
     }
 
     static Path serviceJar() {
