@@ -80,7 +80,8 @@ public final class DeferredConnection implements AutoCloseable {
     /** A connection of {@code client} (standalone, or the master a Sentinel names), tried at once. */
     @SuppressWarnings("unchecked")
     public static DeferredConnection standalone(String name, RedisClient client) {
-        DeferredConnection deferred = new DeferredConnection(name, () -> (StatefulConnection<String, String>) (Object) client.connect(),
+        DeferredConnection deferred = new DeferredConnection(name,
+                () -> (StatefulConnection<String, String>) (Object) client.connect(Utf8StringCodec.UTF8),
                 connection -> ((StatefulRedisConnection<String, String>) connection).async(), RedisAsyncCommands.class,
                 client.getResources());
         deferred.tryConnect(FIRST_RETRY);
@@ -90,7 +91,8 @@ public final class DeferredConnection implements AutoCloseable {
     /** A connection of the Cluster {@code client}, tried at once. */
     @SuppressWarnings("unchecked")
     public static DeferredConnection cluster(String name, RedisClusterClient client) {
-        DeferredConnection deferred = new DeferredConnection(name, () -> (StatefulConnection<String, String>) (Object) client.connect(),
+        DeferredConnection deferred = new DeferredConnection(name,
+                () -> (StatefulConnection<String, String>) (Object) client.connect(Utf8StringCodec.UTF8),
                 connection -> ((StatefulRedisClusterConnection<String, String>) connection).async(),
                 RedisAdvancedClusterAsyncCommands.class, client.getResources());
         deferred.tryConnect(FIRST_RETRY);

@@ -5,7 +5,6 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.event.command.CommandListener;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.EventLoopGroupProvider;
 import io.lettuce.core.resource.Transports;
@@ -141,7 +140,7 @@ public final class LoopConnections implements AutoCloseable {
             listeners.forEach(client::addListener);
             clients.set(i, client);
         }
-        client.connectAsync(StringCodec.UTF8, uri).whenComplete((connection, error) -> {
+        client.connectAsync(Utf8StringCodec.UTF8, uri).whenComplete((connection, error) -> {
             if (closed) {
                 if (connection != null) {
                     connection.closeAsync();
