@@ -1,8 +1,8 @@
 package io.sessionauthority.service.secondfactor;
 
+import io.sessionauthority.service.validation.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,13 +42,9 @@ public final class RecoveryCodes {
     /** The one-way id of a code as the user typed it (case, dashes and spaces do not matter). */
     public static String idOf(String typed) {
         String normalized = typed.toUpperCase(Locale.ROOT).replace("-", "").replace(" ", "");
-        try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            sha256.update(LABEL);
-            return Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString(Arrays.copyOf(sha256.digest(normalized.getBytes(StandardCharsets.UTF_8)), 16));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        MessageDigest sha256 = Sha256.digest();
+        sha256.update(LABEL);
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(Arrays.copyOf(sha256.digest(normalized.getBytes(StandardCharsets.UTF_8)), 16));
     }
 }

@@ -3,10 +3,10 @@ package io.sessionauthority.service.session;
 import io.sessionauthority.service.error.InvalidArgumentException;
 import io.sessionauthority.service.validation.Checks;
 import io.sessionauthority.service.validation.Ids;
+import io.sessionauthority.service.validation.Sha256;
 import io.sessionauthority.service.validation.UserBoundTokens;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
@@ -136,7 +136,7 @@ public final class SessionTokens {
      * rotation from {@code token} handed out, derived again (a Refresh with a replaced token, in its grace).
      */
     public static Successor successor(Reference token, String nonce) {
-        MessageDigest sha256 = sha256();
+        MessageDigest sha256 = Sha256.digest();
         sha256.update(DERIVATION_LABEL);
         sha256.update(token.generationSecret);
         byte[] next = sha256.digest(Base64.getUrlDecoder().decode(nonce));
@@ -161,10 +161,7 @@ public final class SessionTokens {
             return parseRotated(field, token);
         }
         UserBoundTokens.Parsed parsed = FORMAT.parse(field, token);
-        byte[] body = Base64.getUrlDecoder().decode(token.substring(PREFIX.length()));
-        byte[] secret = Arrays.copyOfRange(body, Ids.BYTES, Ids.BYTES + SECRET_BYTES);
-        Arrays.fill(body, (byte) 0);
-        return new Reference(parsed.userId(), parsed.id(), true, secret, secret);
+        return new Reference(parsed.userId(), parsed.id(), true, parsed.secret(), parsed.secret());
     }
 
     private static Reference parseRotated(String field, String token) {
@@ -199,16 +196,8 @@ public final class SessionTokens {
 
     /** The first 128 bits of SHA-256(label ‖ secret): a generation's stored validator. */
     private static String validatorOf(byte[] generationSecret) {
-        MessageDigest sha256 = sha256();
+        MessageDigest sha256 = Sha256.digest();
         sha256.update(VALIDATOR_LABEL);
         return ENCODER.encodeToString(Arrays.copyOf(sha256.digest(generationSecret), Ids.BYTES));
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
     }
 }

@@ -1,8 +1,7 @@
 package io.sessionauthority.service.store;
 
+import io.sessionauthority.service.validation.Sha256;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.concurrent.ConcurrentHashMap;
@@ -63,12 +62,8 @@ final class ClientProfiles {
 
     /** The profile's id: 16 URL-safe base64 characters of its content's SHA-256. */
     static String idOf(String encoded) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(encoded.getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, ID_BYTES));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        byte[] digest = Sha256.of(encoded.getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, ID_BYTES));
     }
 
     /** The shared profile if this replica has read or written it before; null if not. */

@@ -48,6 +48,7 @@ public final class DeviceTokens {
             return Optional.empty();
         }
         UserBoundTokens.Parsed parsed = FORMAT.parse(field, token);
+        java.util.Arrays.fill(parsed.secret(), (byte) 0); // the token itself is what is kept
         return Optional.of(new Presented(token, parsed.userId(), parsed.id()));
     }
 }

@@ -3,7 +3,6 @@ package io.sessionauthority.service.validation;
 import io.sessionauthority.service.error.InvalidArgumentException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
@@ -49,8 +48,15 @@ public final class UserBoundTokens {
         }
     }
 
-    /** What a well-formed token names: its user and its id. */
-    public record Parsed(String userId, String id) {
+    /**
+     * What a well-formed token names: its user and its id, and its secret (the bytes after the user
+     * id), which the caller zeroes once it has used them.
+     */
+    public record Parsed(String userId, String id, byte[] secret) {
+        @Override
+        public String toString() {
+            return "Parsed[userId=" + userId + ", id=" + id + ", secret=<redacted>]";
+        }
     }
 
     public int length() {
@@ -87,25 +93,20 @@ public final class UserBoundTokens {
             throw new InvalidArgumentException(field, "is not a " + kind + " (unexpected characters)");
         }
         byte[] bytes = Base64.getUrlDecoder().decode(body);
-        if (!(prefix + ENCODER.encodeToString(bytes)).equals(token)) {
+        if (!ENCODER.encodeToString(bytes).equals(body)) {
             throw new InvalidArgumentException(field, "is not a " + kind + " (not in canonical form)");
         }
-        return new Parsed(Ids.encode(Arrays.copyOf(bytes, Ids.BYTES)), idOf(token));
+        Parsed parsed = new Parsed(Ids.encode(Arrays.copyOf(bytes, Ids.BYTES)), idOf(token),
+                Arrays.copyOfRange(bytes, Ids.BYTES, bytes.length));
+        Arrays.fill(bytes, (byte) 0);
+        return parsed;
     }
 
     /** The id of a token: the first 128 bits of SHA-256(label ‖ token). */
     public String idOf(String token) {
-        MessageDigest sha256 = sha256();
+        MessageDigest sha256 = Sha256.digest();
         sha256.update(idLabel);
         byte[] digest = sha256.digest(token.getBytes(StandardCharsets.US_ASCII));
         return ENCODER.encodeToString(Arrays.copyOf(digest, Ids.BYTES));
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
     }
 }

@@ -70,6 +70,21 @@ class SessionTokensTest {
     }
 
     @Test
+    void rejectsARotatedTokenWhoseLastCharacterCarriesUnusedBits() {
+        // 80 bytes are 107 characters with 2 bits to spare: each token has 3 other spellings that
+        // decode to it, and a token must have exactly one (its validator is derived from its bytes).
+        String rotated = tokens.rotate(SessionTokens.parse("token", tokens.issue(userId).token())).token();
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        int last = alphabet.indexOf(rotated.charAt(rotated.length() - 1));
+        assertThat(last & 3).as("the canonical spelling leaves the spare bits zero").isZero();
+        String respelled = rotated.substring(0, rotated.length() - 1) + alphabet.charAt(last | 1);
+        assertThat(SessionTokens.parse("token", rotated).sessionId()).isNotBlank();
+        assertThatThrownBy(() -> SessionTokens.parse("token", respelled))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage("token: is not a session token (not in canonical form)");
+    }
+
+    @Test
     void rejectsAnEmptyToken() {
         assertThatThrownBy(() -> SessionTokens.parse("token", "")).isInstanceOf(InvalidArgumentException.class).hasMessage("token: is required");
     }
