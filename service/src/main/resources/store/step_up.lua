@@ -1,19 +1,36 @@
 -- Accepts a second-factor proof and makes a live session AAL2, in one step: a TOTP code of a step
 -- after every step accepted before (no replay), a recovery code still unused (then used up), or
 -- the first code of a factor being confirmed (which becomes active, with its recovery codes). The
--- first half of a login (level 0) becomes a whole session, with its full expiries.
+-- first half of a login (level 0) becomes a whole session, with its full expiries. With a new
+-- validator, the presented token (which must be the current one) is replaced in the same step, as
+-- rotate_session.lua replaces it: a copy taken before the step-up stays at the lower level.
 -- Keys and fields as named in store.RedisSchema.
 -- KEYS: session, user, index, revoked, ends, clients
 -- ARGV: sid, now, mode ('code', 'recovery' or 'confirm'), step, recovery code id, resealed secret
 --       ('' for none), absolute expiry, idle expiry, forget ms, recovery code ids (confirm: csv),
---       SHA-1 of the sealed secret the code was checked against, max sessions per user, session key prefix
+--       SHA-1 of the sealed secret the code was checked against, max sessions per user, session key
+--       prefix, presented token's validator, '1' if it is the login's (generation 0) else '0', the
+--       new validator ('' to keep the token), its nonce, the presented token's grace end
 -- Answers {'STEPPED_UP', fields (described), recovery codes left, ended session id, ...} (sessions
--- the completed login ended past the user's limit), {'REFUSED'}, {'NO_FACTOR'} or {state, end
--- reason code} for a session not live.
+-- the completed login ended past the user's limit), {'REFUSED'}, {'NO_FACTOR'}, {'NOT_CURRENT'}
+-- (the presented token was replaced already) or {state, end reason code} for a session not live.
 local sid, now, mode = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local state, flat, reason = session_state(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], sid, now)
 if state ~= 'LIVE' then
   return {state, reason}
+end
+local session = to_map(flat)
+local rotate = ARGV[16] ~= ''
+if rotate then
+  local current
+  if session.tk then
+    current = ARGV[14] == session.tk
+  else
+    current = ARGV[15] == '1'
+  end
+  if not current then
+    return {'NOT_CURRENT'}
+  end
 end
 local factor = redis.call('HMGET', KEYS[2], 'tf', 'tfl', 'tfr', 'tfs')
 -- The secret the code was checked against must still be the one stored (an enrolment may have
@@ -49,8 +66,13 @@ end
 if ARGV[6] ~= '' then
   redis.call('HSET', KEYS[2], 'tfs', ARGV[6])
 end
-local session = to_map(flat)
 local writes = {'al', 2, 'am', 'pwd otp', 'at', now}
+if rotate then
+  for _, value in ipairs({'tg', tonumber(session.tg or '0') + 1, 'tk', ARGV[16], 'tn', ARGV[17], 'tt', now,
+      'tp', ARGV[14], 'tx', ARGV[18]}) do
+    writes[#writes + 1] = value
+  end
+end
 local ended = {}
 if session.al == '0' then
   -- The first half of a login becomes a session: its whole lifetime, and its place among the user's

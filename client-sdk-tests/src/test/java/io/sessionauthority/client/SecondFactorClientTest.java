@@ -91,23 +91,30 @@ class SecondFactorClientTest {
         SessionInfo session = stepped.session().orElseThrow();
         assertThat(session.assuranceLevel()).isEqualTo(2);
         assertThat(session.authenticationMethods()).containsExactly("pwd", "otp");
-        assertThat(client.validate(half.token(), Assurance.aal2().within(Duration.ofMinutes(5))).isValid()).isTrue();
+        String replaced = stepped.newToken().orElseThrow();
+        assertThat(stepped.tokenGraceEnd()).contains(CLOCK.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).plusSeconds(30));
+        assertThat(client.validate(half.token(), Assurance.aal2().within(Duration.ofMinutes(5))).isValid())
+                .as("the first half's token, within the grace").isTrue();
+        assertThat(client.validate(replaced, Assurance.aal2().within(Duration.ofMinutes(5))).isValid()).isTrue();
         CLOCK.advance(Duration.ofMinutes(6));
-        assertThat(client.validate(half.token(), Assurance.aal2().within(Duration.ofMinutes(5))).reason())
+        assertThat(client.validate(replaced, Assurance.aal2().within(Duration.ofMinutes(5))).reason())
                 .isEqualTo(ValidationResult.Reason.STEP_UP_REQUIRED);
-        assertThat(client.validate(half.token(), Assurance.aal2()).isValid()).isTrue();
+        assertThat(client.validate(replaced, Assurance.aal2()).isValid()).isTrue();
 
         CLOCK.advance(Duration.ofMinutes(5));
-        String token = half.token();
+        String token = replaced;
         String codeFromTheUser = Totp.codeAt(secret, CLOCK.instant());
         // README:step-up:begin
         ValidationResult answer = client.validate(token, Assurance.aal2().within(Duration.ofMinutes(10)));
         if (answer.reason() == ValidationResult.Reason.STEP_UP_REQUIRED) {
             // Ask the user for a code from their authenticator app (or a recovery code), then:
             answer = client.stepUp(token, codeFromTheUser, ClientInfo.none());
+            token = answer.newToken().orElse(token); // stepping up replaces the token: hand the new one to the user
         }
         // README:step-up:end
         assertThat(answer.isValid()).isTrue();
+        assertThat(token).isNotEqualTo(replaced);
+        assertThat(client.validate(token, Assurance.aal2()).isValid()).isTrue();
         assertThat(answer.session().orElseThrow().authenticatedAt()).isEqualTo(CLOCK.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
     }
 

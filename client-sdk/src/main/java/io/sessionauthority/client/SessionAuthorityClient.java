@@ -350,11 +350,15 @@ public final class SessionAuthorityClient implements AutoCloseable {
     /**
      * Steps the token's session up with a second factor: a code from the user's authenticator app,
      * or one of their recovery codes. Completes a login that answered
-     * {@link LoginResult#secondFactorRequired()}. The answer is the session, now at level 2.
+     * {@link LoginResult#secondFactorRequired()}. The answer is the session, now at level 2, and
+     * its new token ({@link ValidationResult#newToken()}): stepping up replaces the token, and the
+     * one presented is accepted only until {@link ValidationResult#tokenGraceEnd()}. Use the new one
+     * from then on (a cookie set again, say): presented after the grace, the old one ends the session.
      *
      * @throws UnauthenticatedException     a wrong, replayed or used code (counted as a failed login)
      * @throws ThrottledException           too many wrong guesses; retry after its delay
-     * @throws FailedPreconditionException  the user has no active second factor
+     * @throws FailedPreconditionException  the user has no active second factor, or {@code token} was
+     *                                      replaced already (by a refresh): step up with the current one
      */
     public ValidationResult stepUp(String token, String code, ClientInfo client) {
         Objects.requireNonNull(token, "token");
@@ -366,9 +370,7 @@ public final class SessionAuthorityClient implements AutoCloseable {
                     if (cache != null) {
                         cache.invalidate(token);
                     }
-                    return response.getValid() ? ValidationResult.valid(SessionInfo.of(response.getSession()))
-                            : ValidationResult.invalid(ValidationResult.reasonOf(response.getReason()),
-                                    ValidationResult.EndReason.of(response.getEndReason()));
+                    return ValidationResult.of(response);
                 }));
     }
 

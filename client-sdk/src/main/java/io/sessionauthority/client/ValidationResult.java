@@ -145,6 +145,13 @@ public final class ValidationResult {
                 : invalid(reasonOf(response.getReason()), EndReason.of(response.getEndReason()));
     }
 
+    static ValidationResult of(io.sessionauthority.v1.StepUpResponse response) {
+        return response.getValid()
+                ? new ValidationResult(SessionInfo.of(response.getSession()), Reason.NONE, EndReason.NONE, false, response.getToken(),
+                        graceEnd(response.hasPreviousTokenGraceEndTime(), response.getPreviousTokenGraceEndTime()))
+                : invalid(reasonOf(response.getReason()), EndReason.of(response.getEndReason()));
+    }
+
     private static java.time.Instant graceEnd(boolean present, com.google.protobuf.Timestamp time) {
         return present ? java.time.Instant.ofEpochSecond(time.getSeconds(), time.getNanos()) : null;
     }

@@ -177,6 +177,10 @@ public class SessionAuthorityEndpoint implements SessionAuthorityServiceGrpc.Asy
                     stepped.check().reason().ifPresent(why -> response.setEndReason(ProtoMapping.endReason(why)));
                     if (stepped.check().isLive()) {
                         response.setSession(ProtoMapping.session(stepped.check().session()));
+                        response.setToken(stepped.check().token().newToken());
+                        if (stepped.check().token().graceEnd() != null) {
+                            response.setPreviousTokenGraceEndTime(ProtoMapping.timestamp(stepped.check().token().graceEnd()));
+                        }
                     }
                     return response.build();
                 }));

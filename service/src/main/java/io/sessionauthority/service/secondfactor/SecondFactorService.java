@@ -7,6 +7,7 @@ import io.sessionauthority.service.session.ClientInfo;
 import io.sessionauthority.service.session.Session;
 import io.sessionauthority.service.session.SessionCheck;
 import io.sessionauthority.service.session.SessionService;
+import io.sessionauthority.service.session.SessionTokens;
 import io.sessionauthority.service.throttle.LoginThrottle;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -111,12 +112,13 @@ public final class SecondFactorService {
     /** Steps up a live session (or completes a login's first half) with a TOTP code or a recovery code. */
     public CompletionStage<SteppedUp> stepUp(String token, String code, ClientInfo client) {
         requireCode(code, false);
+        SessionTokens.Reference presented = SessionTokens.parse("token", token);
         return sessions.findForStepUp(token).thenCompose(check -> {
             if (!check.isLive()) {
                 return CompletableFuture.completedFuture(new SteppedUp(check, 0));
             }
             String userId = check.session().userId();
-            return guarded(check.session(), client, (secret, now) -> {
+            return guarded(check.session(), client, presented, (secret, now) -> {
                 if (!Totp.isCodeShaped(code)) {
                     return new SecondFactorStore.Proof.Recovery(RecoveryCodes.idOf(code));
                 }
@@ -144,6 +146,15 @@ public final class SecondFactorService {
      * all inside the failed-login counters: a wrong, replayed or used code counts as a wrong password.
      */
     private CompletionStage<SteppedUp> guarded(Session session, ClientInfo client, Check check, boolean active) {
+        return guarded(session, client, null, check, active);
+    }
+
+    /**
+     * As above; with {@code presented} (a StepUp's token), the token is replaced in the same step:
+     * what a step-up raises is never reached through a copy of the token taken before it.
+     */
+    private CompletionStage<SteppedUp> guarded(Session session, ClientInfo client, SessionTokens.Reference presented, Check check,
+                                               boolean active) {
         sessions.policy().checkClient(client);
         String userId = session.userId();
         return throttle.guardSecondFactor(userId, admission -> store.find(userId).thenCompose(found -> {
@@ -162,11 +173,17 @@ public final class SecondFactorService {
                 Arrays.fill(secret, (byte) 0);
             }
             Instant[] expiries = sessions.policy().expiriesAfterStepUp(session.createTime(), now);
+            SecondFactorStore.TokenReplacement replacement = presented == null ? null : new SecondFactorStore.TokenReplacement(
+                    presented, sessions.successorOf(presented), now.plus(sessions.policy().rotationGrace()));
             long begun = sessions.beginRead();
             return store.stepUp(userId, session.sessionId(), proof, stored.sealedSecret(), resealed, now, expiries[0], expiries[1],
-                    sessions.policy().maxPerUser(), sessions.policy().forgetAfter()).thenCompose(result -> switch (result.outcome()) {
+                    sessions.policy().maxPerUser(), sessions.policy().forgetAfter(), replacement).thenCompose(result -> switch (result.outcome()) {
                 case STEPPED_UP -> sessions.steppedUp(result.check(), begun, result.ended())
-                        .thenApply(check1 -> new SteppedUp(check1, result.recoveryCodesLeft()));
+                        .thenApply(check1 -> new SteppedUp(replacement == null ? check1 : check1.withToken(
+                                new SessionCheck.TokenStatus(replacement.graceEnd(), false, replacement.next().token())),
+                                result.recoveryCodesLeft()));
+                case NOT_CURRENT -> CompletableFuture.failedFuture(new PreconditionFailedException("TOKEN_REPLACED",
+                        "the token was replaced by a newer one (by a refresh or a step-up): use the current token"));
                 case REFUSED -> CompletableFuture.failedFuture(InvalidCredentialsException.wrongCode(userId));
                 case NO_FACTOR -> CompletableFuture.failedFuture(new PreconditionFailedException("NO_SECOND_FACTOR",
                         "the user's second factor changed meanwhile"));

@@ -51,7 +51,17 @@ public interface SecondFactorStore {
         /** No factor in the state the proof needs (active, or enrolled for a confirmation). */
         NO_FACTOR,
         /** The session is not live (the check says why). */
-        NOT_LIVE
+        NOT_LIVE,
+        /** The presented token was already replaced (by a Refresh): nothing changed. */
+        NOT_CURRENT
+    }
+
+    /**
+     * The presented token, replaced in the same step as the step-up by {@code next}; the presented
+     * one is accepted until {@code graceEnd} (see SessionTokens).
+     */
+    record TokenReplacement(io.sessionauthority.service.session.SessionTokens.Reference presented,
+                            io.sessionauthority.service.session.SessionTokens.Successor next, Instant graceEnd) {
     }
 
     /** @param ended the sessions a completed login ended past the user's limit (reason SESSION_LIMIT) */
@@ -67,7 +77,10 @@ public interface SecondFactorStore {
      * {@code idleExpiry}, and takes its place among the user's sessions, ending the least recently
      * used past {@code maxPerUser}. {@code resealed} (empty for none) replaces the stored secret (a
      * key rotation). Refused (NO_FACTOR) unless the stored secret is still {@code checkedSecret}.
+     * With a {@code replacement} (null: the token stays), the presented token must be the session's
+     * current one (else NOT_CURRENT, nothing changed) and is replaced in the same step.
      */
     CompletionStage<StepUp> stepUp(String userId, String sessionId, Proof proof, String checkedSecret, String resealed, Instant now,
-                                   Instant absoluteExpiry, Instant idleExpiry, int maxPerUser, Duration forgetAfter);
+                                   Instant absoluteExpiry, Instant idleExpiry, int maxPerUser, Duration forgetAfter,
+                                   TokenReplacement replacement);
 }

@@ -223,6 +223,11 @@ public final class SessionService {
                 });
     }
 
+    /** The token that replaces {@code token} when a step-up raises its session's level (see SessionTokens). */
+    public SessionTokens.Successor successorOf(SessionTokens.Reference token) {
+        return tokens.rotate(token);
+    }
+
     /** Marks the start of a read whose answer {@link #steppedUp} will keep (see HotSessions.begin). */
     public long beginRead() {
         return hot == null ? 0 : hot.begin();

@@ -69,7 +69,7 @@ public final class RedisSecondFactorStore implements SecondFactorStore {
     @Override
     public CompletionStage<StepUp> stepUp(String userId, String sessionId, Proof proof, String checkedSecret, String resealed,
                                           Instant now, Instant absoluteExpiry, Instant idleExpiry, int maxPerUser,
-                                          Duration forgetAfter) {
+                                          Duration forgetAfter, TokenReplacement replacement) {
         String mode;
         String step = "0";
         String recoveryId = "";
@@ -88,7 +88,11 @@ public final class RedisSecondFactorStore implements SecondFactorStore {
         }
         String[] args = {sessionId, RedisSessionStore.millis(now), mode, step, recoveryId, resealed,
                 RedisSessionStore.millis(absoluteExpiry), RedisSessionStore.millis(idleExpiry), Long.toString(forgetAfter.toMillis()),
-                recoveryIds, sha1Hex(checkedSecret), Integer.toString(maxPerUser), RedisSchema.sessionPrefix(userId)};
+                recoveryIds, sha1Hex(checkedSecret), Integer.toString(maxPerUser), RedisSchema.sessionPrefix(userId),
+                replacement == null ? "" : replacement.presented().validator(),
+                replacement != null && replacement.presented().original() ? "1" : "0",
+                replacement == null ? "" : replacement.next().validator(), replacement == null ? "" : replacement.next().nonce(),
+                replacement == null ? "" : RedisSessionStore.millis(replacement.graceEnd())};
         CompletionStage<List<Object>> result = durable.run(RedisSchema.user(userId), master -> stepUpScript.run(tracer, master,
                 ScriptOutputType.MULTI, RedisSessionStore.sessionKeys(userId, sessionId), args));
         return translated(result).thenCompose(reply -> switch ((String) reply.get(0)) {
@@ -97,6 +101,7 @@ public final class RedisSecondFactorStore implements SecondFactorStore {
                             ((Long) reply.get(2)).intValue(), reply.subList(3, reply.size()).stream().map(String.class::cast).toList()));
             case "REFUSED" -> CompletableFuture.completedFuture(new StepUp(Outcome.REFUSED, null, 0));
             case "NO_FACTOR" -> CompletableFuture.completedFuture(new StepUp(Outcome.NO_FACTOR, null, 0));
+            case "NOT_CURRENT" -> CompletableFuture.completedFuture(new StepUp(Outcome.NOT_CURRENT, null, 0));
             default -> sessions.toCheck(userId, sessionId, reply).thenApply(check -> new StepUp(Outcome.NOT_LIVE, check, 0));
         });
     }

@@ -203,13 +203,42 @@ class SecondFactorEndToEndTest {
         assertThat(completed.getSession().getAal()).isEqualTo(AssuranceLevel.ASSURANCE_LEVEL_AAL2);
         assertThat(completed.getSession().getExpireTime().getSeconds() - completed.getSession().getCreateTime().getSeconds())
                 .as("a whole session's lifetime now").isEqualTo(12 * 3600);
-        assertThat(validate(service, half.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, null).getValid()).isTrue();
+        assertThat(completed.getToken()).as("the completed login's own token").startsWith("sat2_");
+        assertThat(validate(service, completed.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, null).getValid()).isTrue();
+        ValidateResponse firstHalf = validate(service, half.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, null);
+        assertThat(firstHalf.getValid()).as("the first half's token, for the rotation grace").isTrue();
+        assertThat(firstHalf.getTokenGraceEndTime()).isEqualTo(completed.getPreviousTokenGraceEndTime());
 
         // The same code again, on another session of the user: a replay.
         LoginResponse other = login(service, "quinn");
         expectStatus(Status.Code.UNAUTHENTICATED, () -> stepUp(service, other.getToken(), code));
         // The next step's code is within the window, and a later one than any used: accepted.
         assertThat(stepUp(service, other.getToken(), Totp.codeAt(factor.secret(), CLOCK.instant().plusSeconds(30))).getValid()).isTrue();
+    }
+
+    @Test
+    void steppingUpReplacesTheTokenSoACopyTakenBeforeEndsTheSession() {
+        LoginResponse first = signUpAndLogin("rhea");
+        Factor factor = enroll(service, first.getToken());
+        LoginResponse stolen = login(service, "rhea"); // say a copy of this token leaked before the step-up
+        assertThat(stolen.getSecondFactorRequired()).isTrue();
+
+        String code = factor.code();
+        StepUpResponse stepped = stepUp(service, stolen.getToken(), code);
+        assertThat(stepped.getValid()).isTrue();
+        assertThat(stepped.getToken()).startsWith("sat2_").isNotEqualTo(stolen.getToken());
+        assertThat(stepped.getSession().getSessionId()).as("the same session").isEqualTo(stolen.getSession().getSessionId());
+        assertThat(stepped.getPreviousTokenGraceEndTime().getSeconds())
+                .isEqualTo(CLOCK.instant().plusSeconds(30).getEpochSecond());
+        // A replaced token cannot step up (again): nothing is consumed, the code included.
+        expectStatus(Status.Code.FAILED_PRECONDITION, () -> stepUp(service, stolen.getToken(), code));
+
+        CLOCK.advance(java.time.Duration.ofSeconds(31));
+        ValidateResponse reused = validate(service, stolen.getToken(), AssuranceLevel.ASSURANCE_LEVEL_UNSPECIFIED, null);
+        assertThat(reused.getValid()).isFalse();
+        assertThat(reused.getEndReason()).isEqualTo(io.sessionauthority.v1.SessionEndReason.SESSION_END_REASON_TOKEN_REUSE);
+        assertThat(validate(service, stepped.getToken(), AssuranceLevel.ASSURANCE_LEVEL_UNSPECIFIED, null).getValid())
+                .as("the session ended, for its rightful holder too").isFalse();
     }
 
     @Test
