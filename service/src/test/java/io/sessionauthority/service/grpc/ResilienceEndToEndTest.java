@@ -69,6 +69,13 @@ class ResilienceEndToEndTest {
             assertThat(errorInfo(down).getReason()).isEqualTo("STORE_UNAVAILABLE");
             expectStatus(Status.Code.UNAVAILABLE, () -> service.blocking().login(LoginRequest.newBuilder()
                     .setUsername("bob").setPassword(PASSWORD).build()));
+            // The calls that replace a token fail as plainly: none hands out a token it could not store.
+            StatusRuntimeException refresh = expectStatus(Status.Code.UNAVAILABLE, () -> service.blocking()
+                    .refresh(io.sessionauthority.v1.RefreshRequest.newBuilder().setToken(login.getToken()).build()));
+            assertThat(errorInfo(refresh).getReason()).isEqualTo("STORE_UNAVAILABLE");
+            StatusRuntimeException stepUp = expectStatus(Status.Code.UNAVAILABLE, () -> service.blocking()
+                    .stepUp(io.sessionauthority.v1.StepUpRequest.newBuilder().setToken(login.getToken()).setCode("123456").build()));
+            assertThat(errorInfo(stepUp).getReason()).isEqualTo("STORE_UNAVAILABLE");
 
             assertThat(awaitRedisHealth(service, HealthCheckResponse.ServingStatus.NOT_SERVING, Duration.ofSeconds(10))).isTrue();
             // An outage every replica shares: taking this one out of rotation would help no caller.
