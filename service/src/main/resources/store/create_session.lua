@@ -85,20 +85,6 @@ if replaced_device ~= '' then
     end
   end
 end
--- Lowest idle expiry first: the least recently used sessions.
-local live = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. now, '+inf')
-for i = 1, #live - max_sessions + 1 do
-  if end_session(prefix, KEYS[3], KEYS[4], KEYS[5], live[i], 'n', now, forget) == 1 then
-    reply[#reply + 1] = live[i]
-  end
-end
-
-redis.call('ZADD', KEYS[3], idle_expiry, sid)
-if idle_expiry == absolute_expiry then
-  -- Born capped (idle timeout at least the absolute lifetime): its expiry will be the absolute one.
-  record_end(KEYS[5], sid, 'x', now, idle_expiry + forget)
-end
-expire_after_top(KEYS[3], forget)
-expire_after_top(KEYS[4], 0)
+join_index(prefix, KEYS[3], KEYS[4], KEYS[5], sid, idle_expiry, absolute_expiry, now, max_sessions, forget, reply)
 forget_unused_profiles(KEYS[6], KEYS[3], prefix)
 return reply

@@ -203,6 +203,26 @@ end
 -- Forgets every known device of a user but `keep` ('' for none): after a password change or a
 -- revoke-all, a device the user logged in from before is a stranger again (a stolen device token
 -- buys nothing any more), unless it is the one the user acted from.
+-- Makes sid one of the user's indexed sessions: ends the least recently used live sessions past
+-- max (reason 'n'; their ids appended to ended), then indexes sid by its idle expiry. The one place
+-- of the per-user limit, for a login and for the completion of a two-factor login.
+local function join_index(prefix, index_key, revoked_key, ends_key, sid, idle, absolute, now, max, forget, ended)
+  -- Lowest idle expiry first: the least recently used sessions.
+  local live = redis.call('ZRANGEBYSCORE', index_key, '(' .. now, '+inf')
+  for i = 1, #live - max + 1 do
+    if end_session(prefix, index_key, revoked_key, ends_key, live[i], 'n', now, forget) == 1 then
+      ended[#ended + 1] = live[i]
+    end
+  end
+  redis.call('ZADD', index_key, idle, sid)
+  if idle == absolute then
+    -- Born capped (idle timeout at least the absolute lifetime): its expiry will be the absolute one.
+    record_end(ends_key, sid, 'x', now, idle + forget)
+  end
+  expire_after_top(index_key, forget)
+  expire_after_top(revoked_key, 0)
+end
+
 local function forget_devices(devices_key, keep)
   local score = keep ~= '' and redis.call('ZSCORE', devices_key, keep) or false
   redis.call('DEL', devices_key)

@@ -84,18 +84,7 @@ if session.al == '0' then
   writes[#writes + 1] = idle
   redis.call('PEXPIREAT', KEYS[1], idle)
   redis.call('HDEL', KEYS[5], sid)
-  local live = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. now, '+inf')
-  for i = 1, #live - tonumber(ARGV[12]) + 1 do
-    if end_session(prefix, KEYS[3], KEYS[4], KEYS[5], live[i], 'n', now, forget) == 1 then
-      ended[#ended + 1] = live[i]
-    end
-  end
-  redis.call('ZADD', KEYS[3], idle, sid)
-  if idle == absolute then
-    record_end(KEYS[5], sid, 'x', now, idle + forget)
-  end
-  expire_after_top(KEYS[3], forget)
-  expire_after_top(KEYS[4], 0)
+  join_index(prefix, KEYS[3], KEYS[4], KEYS[5], sid, idle, absolute, now, tonumber(ARGV[12]), forget, ended)
 end
 redis.call('HSET', KEYS[1], unpack(writes))
 local reply = {'STEPPED_UP', described(redis.call('HGETALL', KEYS[1]), KEYS[2], KEYS[6]), left}
