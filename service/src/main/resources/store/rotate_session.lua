@@ -31,6 +31,7 @@ if current then
   end
   redis.call('HSET', KEYS[1], 'tg', tonumber(session.tg or '0') + 1, 'tk', ARGV[8], 'tn', ARGV[9], 'tt', now,
     'tp', presented, 'tx', ARGV[10])
+  redis.call('HDEL', KEYS[1], 'tr')
   return {'ROTATED', described(redis.call('HGETALL', KEYS[1]), KEYS[2], KEYS[6])}
 end
 if session.tp and presented == session.tp and now < tonumber(session.tx) then

@@ -13,7 +13,9 @@
 --       new validator ('' to keep the token), its nonce, the presented token's grace end
 -- Answers {'STEPPED_UP', fields (described), recovery codes left, ended session id, ...} (sessions
 -- the completed login ended past the user's limit), {'REFUSED'}, {'NO_FACTOR'}, {'NOT_CURRENT'}
--- (the presented token was replaced already) or {state, end reason code} for a session not live.
+-- (the presented token was replaced already), {'IN_GRACE', fields} (a retry of the step-up that
+-- replaced it, with the same code, within the grace: nothing written, the caller derives the same
+-- new token again) or {state, end reason code} for a session not live.
 local sid, now, mode = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local state, flat, reason = session_state(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], sid, now)
 if state ~= 'LIVE' then
@@ -21,15 +23,12 @@ if state ~= 'LIVE' then
 end
 local session = to_map(flat)
 local rotate = ARGV[16] ~= ''
+local current = true
 if rotate then
-  local current
   if session.tk then
     current = ARGV[14] == session.tk
   else
     current = ARGV[15] == '1'
-  end
-  if not current then
-    return {'NOT_CURRENT'}
   end
 end
 local factor = redis.call('HMGET', KEYS[2], 'tf', 'tfl', 'tfr', 'tfs')
@@ -37,6 +36,14 @@ local factor = redis.call('HMGET', KEYS[2], 'tf', 'tfl', 'tfr', 'tfs')
 -- replaced it since the service read it).
 if factor[1] ~= (mode == 'confirm' and 'p' or 'a') or not factor[4] or redis.sha1hex(factor[4]) ~= ARGV[11] then
   return {'NO_FACTOR'}
+end
+if not current then
+  -- The step-up that replaced this token, again (its answer was lost): the same code, in the grace.
+  if session.tr == 's' and session.tp == ARGV[14] and now < tonumber(session.tx) and mode == 'code'
+      and factor[2] and tonumber(ARGV[4]) == tonumber(factor[2]) then
+    return {'IN_GRACE', described(flat, KEYS[2], KEYS[6])}
+  end
+  return {'NOT_CURRENT'}
 end
 local left = 0
 if mode == 'recovery' then
@@ -69,7 +76,7 @@ end
 local writes = {'al', 2, 'am', 'pwd otp', 'at', now}
 if rotate then
   for _, value in ipairs({'tg', tonumber(session.tg or '0') + 1, 'tk', ARGV[16], 'tn', ARGV[17], 'tt', now,
-      'tp', ARGV[14], 'tx', ARGV[18]}) do
+      'tp', ARGV[14], 'tx', ARGV[18], 'tr', 's'}) do
     writes[#writes + 1] = value
   end
 end

@@ -178,10 +178,13 @@ public final class SecondFactorService {
             long begun = sessions.beginRead();
             return store.stepUp(userId, session.sessionId(), proof, stored.sealedSecret(), resealed, now, expiries[0], expiries[1],
                     sessions.policy().maxPerUser(), sessions.policy().forgetAfter(), replacement).thenCompose(result -> switch (result.outcome()) {
-                case STEPPED_UP -> sessions.steppedUp(result.check(), begun, result.ended())
+                case STEPPED_UP -> sessions.steppedUp(result.check(), begun, result.ended(), replacement != null)
                         .thenApply(check1 -> new SteppedUp(replacement == null ? check1 : check1.withToken(
                                 new SessionCheck.TokenStatus(replacement.graceEnd(), false, replacement.next().token())),
                                 result.recoveryCodesLeft()));
+                case IN_GRACE -> CompletableFuture.completedFuture(new SteppedUp(result.check().withToken(new SessionCheck.TokenStatus(
+                        result.check().session().tokens().graceEnd(), false,
+                        SessionTokens.successor(presented, result.check().session().tokens().nonce()).token())), 0));
                 case NOT_CURRENT -> CompletableFuture.failedFuture(new PreconditionFailedException("TOKEN_REPLACED",
                         "the token was replaced by a newer one (by a refresh or a step-up): use the current token"));
                 case REFUSED -> CompletableFuture.failedFuture(InvalidCredentialsException.wrongCode(userId));

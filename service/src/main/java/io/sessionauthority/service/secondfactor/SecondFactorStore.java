@@ -52,8 +52,13 @@ public interface SecondFactorStore {
         NO_FACTOR,
         /** The session is not live (the check says why). */
         NOT_LIVE,
-        /** The presented token was already replaced (by a Refresh): nothing changed. */
-        NOT_CURRENT
+        /** The presented token was already replaced (by a Refresh, or a step-up other than this one): nothing changed. */
+        NOT_CURRENT,
+        /**
+         * A retry of the step-up that replaced the presented token (same code, within the grace):
+         * nothing changed, and the same new token is answered again.
+         */
+        IN_GRACE
     }
 
     /**

@@ -207,15 +207,24 @@ public final class SessionService {
 
     /**
      * Makes a step-up known: appended to the revocation log (every cache forgets the session's
-     * answers, which named a lower level or an older auth time) and kept in this replica's memory.
+     * answers, which named a lower level or an older auth time) and kept in this replica's memory;
+     * with {@code tokenReplaced}, audited as a rotation too. The step-up is answered even when an
+     * event could not be appended (the log redelivers it): it is done in Redis, and a step-up that
+     * replaced the token and answered an error would leave its caller with a token whose use ends
+     * the session once the grace is over.
      */
-    public CompletionStage<SessionCheck> steppedUp(SessionCheck stepped, long begun, List<String> endedPastLimit) {
+    public CompletionStage<SessionCheck> steppedUp(SessionCheck stepped, long begun, List<String> endedPastLimit,
+                                                   boolean tokenReplaced) {
         Session session = stepped.session();
         Instant now = clock.instant();
         return announceEach(session.userId(), endedPastLimit, now)
+                .handle((ignored, announceError) -> null)
                 .thenCompose(ignored -> revocations.append(Revocation.ofSession(session.userId(), session.sessionId(),
                         EndReason.STEPPED_UP, now)))
-                .thenApply(cursor -> {
+                .handle((cursor, appendError) -> {
+                    if (tokenReplaced) {
+                        tokenEvents.rotated(session.userId(), session.sessionId(), session.tokens().generation());
+                    }
                     if (hot != null) {
                         hot.putTouched(stepped, begun);
                     }
@@ -327,7 +336,10 @@ public final class SessionService {
                         ? check.withToken(new SessionCheck.TokenStatus(null, true, "")) : check);
                 case IN_GRACE -> {
                     TokenGenerations generations = check.session().tokens();
-                    String successor = rotate ? SessionTokens.successor(ref, generations.nonce()).token() : "";
+                    // A copy of the token a step-up replaced must not get its successor (a token of the higher
+                    // level) by asking: only a retry of that step-up, with its code, gets it again.
+                    String successor = rotate && !generations.replacedByStepUp()
+                            ? SessionTokens.successor(ref, generations.nonce()).token() : "";
                     yield CompletableFuture.completedFuture(
                             check.withToken(new SessionCheck.TokenStatus(generations.graceEnd(), false, successor)));
                 }

@@ -16,10 +16,14 @@ import java.util.Objects;
  * @param previous   the replaced token's validator; empty for {@link #ORIGINAL}
  * @param graceEnd   until when the replaced token is accepted; null for {@link #ORIGINAL}
  * @param nonce      what the current token was derived under from the replaced one; empty for {@link #ORIGINAL}
+ * @param replacedByStepUp the replaced token was replaced by a step-up: within its grace it is
+ *                   still accepted, but its successor (now a token of a higher level) is handed
+ *                   out only again to a retry of that step-up, never to a Refresh
  */
-public record TokenGenerations(long generation, String current, Instant issuedAt, String previous, Instant graceEnd, String nonce) {
+public record TokenGenerations(long generation, String current, Instant issuedAt, String previous, Instant graceEnd, String nonce,
+                               boolean replacedByStepUp) {
 
-    public static final TokenGenerations ORIGINAL = new TokenGenerations(0, "", null, "", null, "");
+    public static final TokenGenerations ORIGINAL = new TokenGenerations(0, "", null, "", null, "", false);
 
     public TokenGenerations {
         Objects.requireNonNull(current);

@@ -25,7 +25,8 @@ package io.sessionauthority.service.store;
  *                                        after a rotation: tg
  *                                        rotations, tk current token's validator, tt
  *                                        its issue time, tn its nonce, tp replaced
- *                                        token's validator, tx its grace end (sessions written
+ *                                        token's validator, tx its grace end, tr 's' when
+ *                                        a step-up replaced it (sessions written
  *                                        before shared profiles hold c, a profile id in
  *                                        clients; before profiles, un, ua and dn)
  * sa:client:&lt;id&gt;             string  device name LF User-Agent, shared by every     TTL = the latest
@@ -140,6 +141,8 @@ public final class RedisSchema {
         /** The replaced token's validator, accepted until {@link #GRACE_END}. */
         static final String PREVIOUS_TOKEN = "tp";
         static final String GRACE_END = "tx";
+        /** 's' when a step-up replaced the previous token: its successor is not derived again for it. */
+        static final String REPLACED_BY_STEP_UP = "tr";
         /** Written by earlier versions only: the id of the session's entry in {@code sa:{<uid>}:clients}. */
         static final String CLIENT_PROFILE = "c";
         /** Written by earlier versions only: now the user's username and the client profile hold them. */

@@ -102,6 +102,8 @@ public final class RedisSecondFactorStore implements SecondFactorStore {
             case "REFUSED" -> CompletableFuture.completedFuture(new StepUp(Outcome.REFUSED, null, 0));
             case "NO_FACTOR" -> CompletableFuture.completedFuture(new StepUp(Outcome.NO_FACTOR, null, 0));
             case "NOT_CURRENT" -> CompletableFuture.completedFuture(new StepUp(Outcome.NOT_CURRENT, null, 0));
+            case "IN_GRACE" -> sessions.described(userId, sessionId, asFlat(reply.get(1))).thenApply(session ->
+                    new StepUp(Outcome.IN_GRACE, io.sessionauthority.service.session.SessionCheck.live(session), 0));
             default -> sessions.toCheck(userId, sessionId, reply).thenApply(check -> new StepUp(Outcome.NOT_LIVE, check, 0));
         });
     }

@@ -525,7 +525,8 @@ public final class RedisSessionStore implements SessionStore {
         }
         return new TokenGenerations(Long.parseLong(generation), stored.getOrDefault(SessionFields.TOKEN, ""),
                 instant(stored.get(SessionFields.TOKEN_ISSUED)), stored.getOrDefault(SessionFields.PREVIOUS_TOKEN, ""),
-                instant(stored.get(SessionFields.GRACE_END)), stored.getOrDefault(SessionFields.TOKEN_NONCE, ""));
+                instant(stored.get(SessionFields.GRACE_END)), stored.getOrDefault(SessionFields.TOKEN_NONCE, ""),
+                "s".equals(stored.get(SessionFields.REPLACED_BY_STEP_UP)));
     }
 
     private static void putIfNotEmpty(Map<String, String> fields, String field, String value) {

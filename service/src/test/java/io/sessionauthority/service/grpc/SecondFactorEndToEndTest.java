@@ -230,8 +230,18 @@ class SecondFactorEndToEndTest {
         assertThat(stepped.getSession().getSessionId()).as("the same session").isEqualTo(stolen.getSession().getSessionId());
         assertThat(stepped.getPreviousTokenGraceEndTime().getSeconds())
                 .isEqualTo(CLOCK.instant().plusSeconds(30).getEpochSecond());
-        // A replaced token cannot step up (again): nothing is consumed, the code included.
-        expectStatus(Status.Code.FAILED_PRECONDITION, () -> stepUp(service, stolen.getToken(), code));
+        // The same step-up again (its answer lost, say): the same new token, nothing written.
+        StepUpResponse retried = stepUp(service, stolen.getToken(), code);
+        assertThat(retried.getToken()).isEqualTo(stepped.getToken());
+        assertThat(retried.getPreviousTokenGraceEndTime()).isEqualTo(stepped.getPreviousTokenGraceEndTime());
+        // Anything else with the replaced token gets no token of the higher level: another code...
+        String next = Totp.codeAt(factor.secret(), CLOCK.instant().plusSeconds(30));
+        expectStatus(Status.Code.FAILED_PRECONDITION, () -> stepUp(service, stolen.getToken(), next));
+        // ...or a Refresh, which for a token a Refresh replaced would derive its successor again.
+        io.sessionauthority.v1.RefreshResponse refreshed = service.blocking().refresh(
+                io.sessionauthority.v1.RefreshRequest.newBuilder().setToken(stolen.getToken()).build());
+        assertThat(refreshed.getValid()).isTrue();
+        assertThat(refreshed.getToken()).as("no successor for a token a step-up replaced").isEmpty();
 
         CLOCK.advance(java.time.Duration.ofSeconds(31));
         ValidateResponse reused = validate(service, stolen.getToken(), AssuranceLevel.ASSURANCE_LEVEL_UNSPECIFIED, null);
