@@ -137,6 +137,21 @@ end
 -- The state of one session at `now`, its stored fields, and why it ended: 'LIVE', 'EXPIRED',
 -- 'REVOKED' (deleted, or from before the user's last revoke-all) or 'UNKNOWN'; the reason is an
 -- EndReason code ('' when live or unknown).
+-- Whether presented (a token's validator) is the session's current token: its tk once rotated,
+-- else the login's own token (original: generation 0). TokenGenerations.judge is the Java twin,
+-- for the reads that need no script.
+local function is_current_token(session, presented, original)
+  if session.tk then
+    return presented == session.tk
+  end
+  return original
+end
+
+-- Whether presented is the token the current one replaced, still within its grace.
+local function in_grace(session, presented, now)
+  return session.tp ~= nil and presented == session.tp and now < tonumber(session.tx)
+end
+
 local function session_state(session_key, user_key, index_key, revoked_key, ends_key, sid, now)
   local flat = redis.call('HGETALL', session_key)
   if #flat == 0 then

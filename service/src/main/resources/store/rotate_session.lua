@@ -18,13 +18,7 @@ if state ~= 'LIVE' then
   return {state, reason}
 end
 local session = to_map(flat)
-local current
-if session.tk then
-  current = presented == session.tk
-else
-  current = original
-end
-if current then
+if is_current_token(session, presented, original) then
   -- The first half of a login (level 0) is no session to keep: its token is never rotated.
   if mode ~= 'rotate' or session.al == '0' then
     return {'CURRENT', described(flat, KEYS[2], KEYS[6])}
@@ -34,7 +28,7 @@ if current then
   redis.call('HDEL', KEYS[1], 'tr')
   return {'ROTATED', described(redis.call('HGETALL', KEYS[1]), KEYS[2], KEYS[6])}
 end
-if session.tp and presented == session.tp and now < tonumber(session.tx) then
+if in_grace(session, presented, now) then
   return {'IN_GRACE', described(flat, KEYS[2], KEYS[6])}
 end
 end_session(prefix, KEYS[3], KEYS[4], KEYS[5], sid, 'u', now, forget)

@@ -23,14 +23,7 @@ if state ~= 'LIVE' then
 end
 local session = to_map(flat)
 local rotate = ARGV[16] ~= ''
-local current = true
-if rotate then
-  if session.tk then
-    current = ARGV[14] == session.tk
-  else
-    current = ARGV[15] == '1'
-  end
-end
+local current = not rotate or is_current_token(session, ARGV[14], ARGV[15] == '1')
 local factor = redis.call('HMGET', KEYS[2], 'tf', 'tfl', 'tfr', 'tfs')
 -- The secret the code was checked against must still be the one stored (an enrolment may have
 -- replaced it since the service read it).
@@ -39,8 +32,8 @@ if factor[1] ~= (mode == 'confirm' and 'p' or 'a') or not factor[4] or redis.sha
 end
 if not current then
   -- The step-up that replaced this token, again (its answer was lost): the same code, in the grace.
-  if session.tr == 's' and session.tp == ARGV[14] and now < tonumber(session.tx) and mode == 'code'
-      and factor[2] and tonumber(ARGV[4]) == tonumber(factor[2]) then
+  if session.tr == 's' and in_grace(session, ARGV[14], now) and mode == 'code' and factor[2]
+      and tonumber(ARGV[4]) == tonumber(factor[2]) then
     return {'IN_GRACE', described(flat, KEYS[2], KEYS[6])}
   end
   return {'NOT_CURRENT'}

@@ -33,13 +33,7 @@ end
 local session = to_map(flat)
 if presented ~= '' then
   -- Judged before any write: a replaced token must not keep its session alive or change it.
-  local current
-  if session.tk then
-    current = presented == session.tk
-  else
-    current = original
-  end
-  if not current and not (session.tp and presented == session.tp and now < tonumber(session.tx)) then
+  if not is_current_token(session, presented, original) and not in_grace(session, presented, now) then
     return {'REPLACED'}
   end
 end
