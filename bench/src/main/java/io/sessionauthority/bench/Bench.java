@@ -313,30 +313,28 @@ public final class Bench {
                             + " Redis CPU µs per call from Redis %.1f%n", compared.serviceMicros()[0], compared.serviceMicros()[1],
                             compared.serviceMicros()[2], compared.redisMicros()[1]);
                 }
+                // One run of each kind, by name, for the recorders below.
+                String token = calls.anyTokenForBaseline();
+                Map<String, Runnable> loads = new java.util.LinkedHashMap<>();
+                loads.put("hot", () -> Baselines.h2loadValidate(port, token, false, 4, 16, requests, processes.log(".")));
+                loads.put("from-redis", () -> Baselines.h2loadValidate(port, token, true, 4, 16, requests, processes.log(".")));
+                loads.put("health", () -> Baselines.h2loadHealth(port, 4, 16, requests, processes.log(".")));
                 String jfr = flags.get("jfr");
                 if (jfr != null) {
                     // A flight recording of the service during one run of each: its allocation
                     // samples say what each kind of call allocates, and where.
-                    String token = calls.anyTokenForBaseline();
-                    jfrRecord(pid, Path.of(jfr, "hot.jfr"),
-                            () -> Baselines.h2loadValidate(port, token, false, 4, 16, requests, processes.log(".")));
-                    jfrRecord(pid, Path.of(jfr, "from-redis.jfr"),
-                            () -> Baselines.h2loadValidate(port, token, true, 4, 16, requests, processes.log(".")));
-                    jfrRecord(pid, Path.of(jfr, "health.jfr"),
-                            () -> Baselines.h2loadHealth(port, 4, 16, requests, processes.log(".")));
+                    for (Map.Entry<String, Runnable> load : loads.entrySet()) {
+                        jfrRecord(pid, Path.of(jfr, load.getKey() + ".jfr"), load.getValue());
+                    }
                     System.out.println("flight recordings in " + jfr + " (" + requests + " calls each)");
                 }
                 String perf = flags.get("perf");
                 if (perf != null) {
                     // perf(1) samples of the service, kernel included, during one run of each; start the
                     // service with -XX:+PreserveFramePointer for whole Java stacks.
-                    String token = calls.anyTokenForBaseline();
-                    perfRecord(pid, Path.of(perf, "hot.data"),
-                            () -> Baselines.h2loadValidate(port, token, false, 4, 16, requests, processes.log(".")));
-                    perfRecord(pid, Path.of(perf, "from-redis.data"),
-                            () -> Baselines.h2loadValidate(port, token, true, 4, 16, requests, processes.log(".")));
-                    perfRecord(pid, Path.of(perf, "health.data"),
-                            () -> Baselines.h2loadHealth(port, 4, 16, requests, processes.log(".")));
+                    for (Map.Entry<String, Runnable> load : loads.entrySet()) {
+                        perfRecord(pid, Path.of(perf, load.getKey() + ".data"), load.getValue());
+                    }
                     new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid),
                             "Compiler.perfmap").inheritIO().start().waitFor();
                     System.out.println("perf data in " + perf + "; symbols in /tmp/perf-" + pid + ".map");
