@@ -3,7 +3,8 @@
 -- the first code of a factor being confirmed (which becomes active, with its recovery codes). The
 -- first half of a login (level 0) becomes a whole session, with its full expiries. With a new
 -- validator, the presented token (which must be the current one) is replaced in the same step, as
--- rotate_session.lua replaces it: a copy taken before the step-up stays at the lower level.
+-- rotate_session.lua replaces it: a copy taken before the step-up stays at the lower level, and is
+-- answered at it within its grace.
 -- Keys and fields as named in store.RedisSchema.
 -- KEYS: session, user, index, revoked, ends, clients
 -- ARGV: sid, now, mode ('code', 'recovery' or 'confirm'), step, recovery code id, resealed secret
@@ -32,7 +33,7 @@ if factor[1] ~= (mode == 'confirm' and 'p' or 'a') or not factor[4] or redis.sha
 end
 if not current then
   -- The step-up that replaced this token, again (its answer was lost): the same code, in the grace.
-  if session.tr == 's' and in_grace(session, ARGV[14], now) and mode == 'code' and factor[2]
+  if session.tr and in_grace(session, ARGV[14], now) and mode == 'code' and factor[2]
       and tonumber(ARGV[4]) == tonumber(factor[2]) then
     return {'IN_GRACE', described(flat, KEYS[2], KEYS[6])}
   end
@@ -68,8 +69,10 @@ if ARGV[6] ~= '' then
 end
 local writes = {'al', 2, 'am', 'pwd otp', 'at', now}
 if rotate then
+  -- The replaced token keeps the level it had, for its grace (RedisSchema: tr).
+  local replaced_at = (session.al or '1') .. '|' .. (session.at or '') .. '|' .. (session.am or 'pwd')
   for _, value in ipairs({'tg', tonumber(session.tg or '0') + 1, 'tk', ARGV[16], 'tn', ARGV[17], 'tt', now,
-      'tp', ARGV[14], 'tx', ARGV[18], 'tr', 's'}) do
+      'tp', ARGV[14], 'tx', ARGV[18], 'tr', replaced_at}) do
     writes[#writes + 1] = value
   end
 end

@@ -40,6 +40,12 @@ public record Session(
                 TokenGenerations.ORIGINAL);
     }
 
+    /** This session as seen by the holder of a token that authenticated as {@code authentication}. */
+    public Session withAuthentication(Authentication authentication) {
+        return new Session(sessionId, userId, username, createTime, expireTime, idleExpireTime, lastSeenTime, client, attributes,
+                tokens, authentication);
+    }
+
     /** When the session's user last authenticated: its login, or its latest step-up. */
     public Instant authTime() {
         return authentication.timeOr(createTime);

@@ -294,9 +294,21 @@ public final class SessionService {
         return switch (session.tokens().judge(ref, now)) {
             case CURRENT -> policy.rotationDue(session.tokenIssuedTime(), now)
                     ? check.withToken(new SessionCheck.TokenStatus(null, true, "")) : check;
-            case IN_GRACE -> check.withToken(new SessionCheck.TokenStatus(session.tokens().graceEnd(), false, ""));
+            case IN_GRACE -> inGrace(check, "");
             case REPLACED -> null;
         };
+    }
+
+    /**
+     * The answer for the token the current one replaced, within its grace: live until the grace
+     * ends, with {@code successor} (empty for none). A token a step-up replaced keeps the level it
+     * had: a copy taken before the step-up must not reach the higher level with it.
+     */
+    private static SessionCheck inGrace(SessionCheck check, String successor) {
+        TokenGenerations generations = check.session().tokens();
+        SessionCheck answer = generations.replacedByStepUp()
+                ? SessionCheck.live(check.session().withAuthentication(generations.steppedUpFrom())) : check;
+        return answer.withToken(new SessionCheck.TokenStatus(generations.graceEnd(), false, successor));
     }
 
     /**
@@ -311,7 +323,8 @@ public final class SessionService {
         // The first half of a login is not a session to keep: no new token for it.
         return read(ref, true).thenCompose(check -> check.isLive() && check.session().authentication().pending()
                 ? CompletableFuture.completedFuture(required(check, Requirement.NONE))
-                : rotateOrJudge(ref, true));
+                // A copy of a first half, within the grace of the step-up that replaced it, is still one.
+                : rotateOrJudge(ref, true).thenApply(judged -> required(judged, Requirement.NONE)));
     }
 
     private CompletionStage<SessionCheck> rotateOrJudge(SessionTokens.Reference ref, boolean rotate) {
@@ -340,8 +353,7 @@ public final class SessionService {
                     // level) by asking: only a retry of that step-up, with its code, gets it again.
                     String successor = rotate && !generations.replacedByStepUp()
                             ? SessionTokens.successor(ref, generations.nonce()).token() : "";
-                    yield CompletableFuture.completedFuture(
-                            check.withToken(new SessionCheck.TokenStatus(generations.graceEnd(), false, successor)));
+                    yield CompletableFuture.completedFuture(inGrace(check, successor));
                 }
                 case REUSED -> revocations.append(Revocation.ofSession(ref.userId(), ref.sessionId(), EndReason.TOKEN_REUSE, now))
                         .thenApply(cursor -> {

@@ -16,14 +16,15 @@ import java.util.Objects;
  * @param previous   the replaced token's validator; empty for {@link #ORIGINAL}
  * @param graceEnd   until when the replaced token is accepted; null for {@link #ORIGINAL}
  * @param nonce      what the current token was derived under from the replaced one; empty for {@link #ORIGINAL}
- * @param replacedByStepUp the replaced token was replaced by a step-up: within its grace it is
- *                   still accepted, but its successor (now a token of a higher level) is handed
- *                   out only again to a retry of that step-up, never to a Refresh
+ * @param steppedUpFrom how the replaced token's holder had authenticated, when a step-up replaced
+ *                   it (null when a Refresh did): within its grace it is still accepted, but at
+ *                   that level, and its successor (a token of the higher level) is handed out only
+ *                   again to a retry of that step-up, never to a Refresh
  */
 public record TokenGenerations(long generation, String current, Instant issuedAt, String previous, Instant graceEnd, String nonce,
-                               boolean replacedByStepUp) {
+                               Authentication steppedUpFrom) {
 
-    public static final TokenGenerations ORIGINAL = new TokenGenerations(0, "", null, "", null, "", false);
+    public static final TokenGenerations ORIGINAL = new TokenGenerations(0, "", null, "", null, "", null);
 
     public TokenGenerations {
         Objects.requireNonNull(current);
@@ -52,6 +53,11 @@ public record TokenGenerations(long generation, String current, Instant issuedAt
             return Verdict.IN_GRACE;
         }
         return Verdict.REPLACED;
+    }
+
+    /** Whether a step-up, not a Refresh, replaced the previous token. */
+    public boolean replacedByStepUp() {
+        return steppedUpFrom != null;
     }
 
     /** When the current token was handed out: at the rotation, or the session's creation. */

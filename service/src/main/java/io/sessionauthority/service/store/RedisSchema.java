@@ -25,8 +25,9 @@ package io.sessionauthority.service.store;
  *                                        after a rotation: tg
  *                                        rotations, tk current token's validator, tt
  *                                        its issue time, tn its nonce, tp replaced
- *                                        token's validator, tx its grace end, tr 's' when
- *                                        a step-up replaced it (sessions written
+ *                                        token's validator, tx its grace end, tr when a
+ *                                        step-up replaced it: its level|auth time|methods
+ *                                        (sessions written
  *                                        before shared profiles hold c, a profile id in
  *                                        clients; before profiles, un, ua and dn)
  * sa:client:&lt;id&gt;             string  device name LF User-Agent, shared by every     TTL = the latest
@@ -141,7 +142,12 @@ public final class RedisSchema {
         /** The replaced token's validator, accepted until {@link #GRACE_END}. */
         static final String PREVIOUS_TOKEN = "tp";
         static final String GRACE_END = "tx";
-        /** 's' when a step-up replaced the previous token: its successor is not derived again for it. */
+        /**
+         * Present when a step-up replaced the previous token: how its holder had authenticated, as
+         * {@code level|auth time|methods} (the {@link #ASSURANCE_LEVEL}, {@link #AUTH_TIME} and
+         * {@link #AUTH_METHODS} the session had, the time empty for none). Versions before it wrote
+         * 's', read as a login awaiting its second factor: the lowest level, for a grace of seconds.
+         */
         static final String REPLACED_BY_STEP_UP = "tr";
         /** Written by earlier versions only: the id of the session's entry in {@code sa:{<uid>}:clients}. */
         static final String CLIENT_PROFILE = "c";

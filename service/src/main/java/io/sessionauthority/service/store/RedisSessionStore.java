@@ -526,7 +526,20 @@ public final class RedisSessionStore implements SessionStore {
         return new TokenGenerations(Long.parseLong(generation), stored.getOrDefault(SessionFields.TOKEN, ""),
                 instant(stored.get(SessionFields.TOKEN_ISSUED)), stored.getOrDefault(SessionFields.PREVIOUS_TOKEN, ""),
                 instant(stored.get(SessionFields.GRACE_END)), stored.getOrDefault(SessionFields.TOKEN_NONCE, ""),
-                "s".equals(stored.get(SessionFields.REPLACED_BY_STEP_UP)));
+                steppedUpFrom(stored.get(SessionFields.REPLACED_BY_STEP_UP), instant(stored.get(SessionFields.CREATED))));
+    }
+
+    /** The authentication a step-up replaced, as step_up.lua records it; null if no step-up replaced a token. */
+    static Authentication steppedUpFrom(String recorded, Instant sessionCreated) {
+        if (recorded == null) {
+            return null;
+        }
+        String[] parts = recorded.split("\\|", 3);
+        if (parts.length < 3) {
+            return Authentication.awaitingSecondFactor(sessionCreated);
+        }
+        return new Authentication(parts[1].isEmpty() ? null : instant(parts[1]), List.of(parts[2].split(" ")),
+                Integer.parseInt(parts[0]));
     }
 
     private static void putIfNotEmpty(Map<String, String> fields, String field, String value) {

@@ -126,6 +126,7 @@ class SecondFactorEndToEndTest {
         assertThat(validate(service, login.getToken(), AssuranceLevel.ASSURANCE_LEVEL_UNSPECIFIED, null).getValid()).isTrue();
         expectStatus(Status.Code.FAILED_PRECONDITION, () -> stepUp(service, login.getToken(), "123456"));
 
+        LoginResponse other = login(service, "paula"); // a second password session, from before the factor
         Factor factor = enroll(service, login.getToken());
         ValidateResponse stepped = validate(service, login.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, java.time.Duration.ofMinutes(5));
         assertThat(stepped.getValid()).as("confirming stepped the session up").isTrue();
@@ -140,7 +141,23 @@ class SecondFactorEndToEndTest {
         StepUpResponse again = stepUp(service, login.getToken(), factor.code());
         assertThat(again.getValid()).isTrue();
         assertThat(again.getSession().getAuthTime().getSeconds()).isEqualTo(CLOCK.instant().getEpochSecond());
-        assertThat(validate(service, login.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, java.time.Duration.ofMinutes(5)).getValid()).isTrue();
+        assertThat(validate(service, again.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, java.time.Duration.ofMinutes(5)).getValid()).isTrue();
+        // The token the step-up replaced keeps its own authentication for its grace: AAL2, but 6 minutes old.
+        ValidateResponse replaced = validate(service, login.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, java.time.Duration.ofMinutes(5));
+        assertThat(replaced.getReason()).isEqualTo(InvalidReason.INVALID_REASON_STEP_UP_REQUIRED);
+        assertThat(replaced.getStepUp().getAal()).isEqualTo(AssuranceLevel.ASSURANCE_LEVEL_AAL2);
+
+        // A password session steps up: its replaced token stays AAL1 for the grace.
+        StepUpResponse raised = stepUp(service, other.getToken(), Totp.codeAt(factor.secret(), CLOCK.instant().plusSeconds(30)));
+        assertThat(raised.getSession().getAal()).isEqualTo(AssuranceLevel.ASSURANCE_LEVEL_AAL2);
+        ValidateResponse copy = validate(service, other.getToken(), AssuranceLevel.ASSURANCE_LEVEL_UNSPECIFIED, null);
+        assertThat(copy.getValid()).isTrue();
+        assertThat(copy.getSession().getAal()).isEqualTo(AssuranceLevel.ASSURANCE_LEVEL_AAL1);
+        assertThat(copy.getSession().getAmrList()).containsExactly("pwd");
+        assertThat(copy.getTokenGraceEndTime()).isEqualTo(raised.getPreviousTokenGraceEndTime());
+        assertThat(validate(service, other.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, null).getStepUp().getAal())
+                .isEqualTo(AssuranceLevel.ASSURANCE_LEVEL_AAL1);
+        assertThat(validate(service, raised.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, null).getValid()).isTrue();
     }
 
     private static io.envoyproxy.envoy.service.auth.v3.CheckResponse check(String token, Map<String, String> routeNeeds) {
@@ -205,9 +222,9 @@ class SecondFactorEndToEndTest {
                 .as("a whole session's lifetime now").isEqualTo(12 * 3600);
         assertThat(completed.getToken()).as("the completed login's own token").startsWith("sat2_");
         assertThat(validate(service, completed.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, null).getValid()).isTrue();
-        ValidateResponse firstHalf = validate(service, half.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, null);
-        assertThat(firstHalf.getValid()).as("the first half's token, for the rotation grace").isTrue();
-        assertThat(firstHalf.getTokenGraceEndTime()).isEqualTo(completed.getPreviousTokenGraceEndTime());
+        ValidateResponse firstHalf = validate(service, half.getToken(), AssuranceLevel.ASSURANCE_LEVEL_UNSPECIFIED, null);
+        assertThat(firstHalf.getValid()).as("the first half's token, in the rotation grace, is still only a first half").isFalse();
+        assertThat(firstHalf.getStepUp().getSecondFactorPending()).isTrue();
 
         // The same code again, on another session of the user: a replay.
         LoginResponse other = login(service, "quinn");
@@ -240,8 +257,13 @@ class SecondFactorEndToEndTest {
         // ...or a Refresh, which for a token a Refresh replaced would derive its successor again.
         io.sessionauthority.v1.RefreshResponse refreshed = service.blocking().refresh(
                 io.sessionauthority.v1.RefreshRequest.newBuilder().setToken(stolen.getToken()).build());
-        assertThat(refreshed.getValid()).isTrue();
         assertThat(refreshed.getToken()).as("no successor for a token a step-up replaced").isEmpty();
+        assertThat(refreshed.getValid()).as("the copy is still the first half of a login").isFalse();
+        // Within the grace the copy keeps its own level, not the session's new one.
+        ValidateResponse copy = validate(service, stolen.getToken(), AssuranceLevel.ASSURANCE_LEVEL_UNSPECIFIED, null);
+        assertThat(copy.getValid()).isFalse();
+        assertThat(copy.getStepUp().getSecondFactorPending()).isTrue();
+        assertThat(validate(service, stepped.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, null).getValid()).isTrue();
 
         CLOCK.advance(java.time.Duration.ofSeconds(31));
         ValidateResponse reused = validate(service, stolen.getToken(), AssuranceLevel.ASSURANCE_LEVEL_UNSPECIFIED, null);
@@ -324,11 +346,15 @@ class SecondFactorEndToEndTest {
                 "k1:" + K1 + ",k2:" + K2, "session-authority.second-factor.active-key", "k2"), CLOCK)) {
             LoginResponse half = login(rotated, "uma");
             assertThat(validate(service, half.getToken(), AssuranceLevel.ASSURANCE_LEVEL_UNSPECIFIED, null).getValid()).isFalse();
-            assertThat(stepUp(rotated, half.getToken(), factor.code()).getValid()).isTrue();
+            StepUpResponse stepped = stepUp(rotated, half.getToken(), factor.code());
+            assertThat(stepped.getValid()).isTrue();
             assertThat(redis.commands().hget(userKey, "tfs")).as("resealed under the active key").startsWith("k2:");
-            // The other replica had the first half in memory; the step-up's event makes it forget.
+            // The other replica had the first half in memory, its token current; the step-up's event makes it
+            // forget, and it then answers that token as the replaced one, in its grace (still a first half).
             Await.until("the other replica to see the step-up", WITHIN,
-                    () -> validate(service, half.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, null).getValid());
+                    () -> validate(service, half.getToken(), AssuranceLevel.ASSURANCE_LEVEL_UNSPECIFIED, null).hasTokenGraceEndTime());
+            assertThat(validate(service, half.getToken(), AssuranceLevel.ASSURANCE_LEVEL_UNSPECIFIED, null).getValid()).isFalse();
+            assertThat(validate(service, stepped.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, null).getValid()).isTrue();
         }
         CLOCK.advance(java.time.Duration.ofSeconds(30));
         try (ServiceUnderTest onlyK2 = ServiceUnderTest.start(redis.uri(), Map.of("session-authority.second-factor.keys", "k2:" + K2,
