@@ -148,8 +148,48 @@ local function is_current_token(session, presented, original)
 end
 
 -- Whether presented is the token the current one replaced, still within its grace.
-local function in_grace(session, presented, now)
+local function is_previous_in_grace(session, presented, now)
   return session.tp ~= nil and presented == session.tp and now < tonumber(session.tx)
+end
+
+-- Whether presented is a replaced token still accepted: the previous one, or the one before it
+-- when the last rotation came within that one's grace (kept as tq until its own grace end, ty).
+local function in_grace(session, presented, now)
+  return is_previous_in_grace(session, presented, now)
+      or (session.tq ~= nil and presented == session.tq and now < tonumber(session.ty))
+end
+
+-- What a rotation writes and deletes in a session's hash besides the new token's own fields: the
+-- presented token becomes the previous one (tp, accepted until grace_end, tx; tr its holder's
+-- authentication when a step-up replaces it, replaced_auth, else nil). A previous token still in
+-- its grace is not forgotten, which would end the session when a request already on its way
+-- presents it: it moves to tq/ty, with ts its holder's authentication when the session's has risen
+-- since (tr or tc said so, or this is a step-up). TokenGenerations.judge reads them.
+local function token_replacement(session, presented, grace_end, replaced_auth, now)
+  local writes, drops = {'tp', presented, 'tx', grace_end}, {'tc'}
+  if replaced_auth then
+    writes[#writes + 1] = 'tr'
+    writes[#writes + 1] = replaced_auth
+  else
+    drops[#drops + 1] = 'tr'
+  end
+  if session.tp and now < tonumber(session.tx) then
+    local earlier_auth = session.tr or session.tc or replaced_auth
+    for _, value in ipairs({'tq', session.tp, 'ty', session.tx}) do
+      writes[#writes + 1] = value
+    end
+    if earlier_auth then
+      writes[#writes + 1] = 'ts'
+      writes[#writes + 1] = earlier_auth
+    else
+      drops[#drops + 1] = 'ts'
+    end
+  else
+    for _, field in ipairs({'tq', 'ty', 'ts'}) do
+      drops[#drops + 1] = field
+    end
+  end
+  return writes, drops
 end
 
 local function session_state(session_key, user_key, index_key, revoked_key, ends_key, sid, now)

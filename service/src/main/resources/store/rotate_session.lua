@@ -23,9 +23,9 @@ if is_current_token(session, presented, original) then
   if mode ~= 'rotate' or session.al == '0' then
     return {'CURRENT', described(flat, KEYS[2], KEYS[6])}
   end
-  redis.call('HSET', KEYS[1], 'tg', tonumber(session.tg or '0') + 1, 'tk', ARGV[8], 'tn', ARGV[9], 'tt', now,
-    'tp', presented, 'tx', ARGV[10])
-  redis.call('HDEL', KEYS[1], 'tr')
+  local writes, drops = token_replacement(session, presented, ARGV[10], nil, now)
+  redis.call('HSET', KEYS[1], 'tg', tonumber(session.tg or '0') + 1, 'tk', ARGV[8], 'tn', ARGV[9], 'tt', now, unpack(writes))
+  redis.call('HDEL', KEYS[1], unpack(drops))
   return {'ROTATED', described(redis.call('HGETALL', KEYS[1]), KEYS[2], KEYS[6])}
 end
 if in_grace(session, presented, now) then

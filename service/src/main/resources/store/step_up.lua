@@ -33,7 +33,7 @@ if factor[1] ~= (mode == 'confirm' and 'p' or 'a') or not factor[4] or redis.sha
 end
 if not current then
   -- The step-up that replaced this token, again (its answer was lost): the same code, in the grace.
-  if session.tr and in_grace(session, ARGV[14], now) and mode == 'code' and factor[2]
+  if session.tr and is_previous_in_grace(session, ARGV[14], now) and mode == 'code' and factor[2]
       and tonumber(ARGV[4]) == tonumber(factor[2]) then
     return {'IN_GRACE', described(flat, KEYS[2], KEYS[6])}
   end
@@ -67,12 +67,27 @@ end
 if ARGV[6] ~= '' then
   redis.call('HSET', KEYS[2], 'tfs', ARGV[6])
 end
-local writes = {'al', 2, 'am', 'pwd otp', 'at', now}
-if rotate then
-  -- The replaced token keeps the level it had, for its grace (RedisSchema: tr).
-  local replaced_at = (session.al or '1') .. '|' .. (session.at or '') .. '|' .. (session.am or 'pwd')
-  for _, value in ipairs({'tg', tonumber(session.tg or '0') + 1, 'tk', ARGV[16], 'tn', ARGV[17], 'tt', now,
-      'tp', ARGV[14], 'tx', ARGV[18], 'tr', replaced_at}) do
+local writes, drops = {'al', 2, 'am', 'pwd otp', 'at', now}, {}
+-- Replaced tokens keep the level they had, for their grace (RedisSchema: tr, ts).
+local replaced_auth = (session.al or '1') .. '|' .. (session.at or '') .. '|' .. (session.am or 'pwd')
+if not rotate then
+  -- ConfirmTotp keeps the token, but tokens replaced before it (by a Refresh) must not rise with it.
+  -- Not tr: that one says a step-up replaced the token, whose retry may get its successor again.
+  if session.tp and not session.tr and not session.tc and now < tonumber(session.tx) then
+    writes[#writes + 1] = 'tc'
+    writes[#writes + 1] = replaced_auth
+  end
+  if session.tq and not session.ts and now < tonumber(session.ty) then
+    writes[#writes + 1] = 'ts'
+    writes[#writes + 1] = replaced_auth
+  end
+else
+  local replacement
+  replacement, drops = token_replacement(session, ARGV[14], ARGV[18], replaced_auth, now)
+  for _, value in ipairs({'tg', tonumber(session.tg or '0') + 1, 'tk', ARGV[16], 'tn', ARGV[17], 'tt', now}) do
+    writes[#writes + 1] = value
+  end
+  for _, value in ipairs(replacement) do
     writes[#writes + 1] = value
   end
 end
@@ -90,6 +105,9 @@ if session.al == '0' then
   join_index(prefix, KEYS[3], KEYS[4], KEYS[5], sid, idle, absolute, now, tonumber(ARGV[12]), forget, ended)
 end
 redis.call('HSET', KEYS[1], unpack(writes))
+if #drops > 0 then
+  redis.call('HDEL', KEYS[1], unpack(drops))
+end
 local reply = {'STEPPED_UP', described(redis.call('HGETALL', KEYS[1]), KEYS[2], KEYS[6]), left}
 for _, other in ipairs(ended) do
   reply[#reply + 1] = other

@@ -294,21 +294,26 @@ public final class SessionService {
         return switch (session.tokens().judge(ref, now)) {
             case CURRENT -> policy.rotationDue(session.tokenIssuedTime(), now)
                     ? check.withToken(new SessionCheck.TokenStatus(null, true, "")) : check;
-            case IN_GRACE -> inGrace(check, "");
+            case IN_GRACE -> inGrace(check, ref, now, false);
             case REPLACED -> null;
         };
     }
 
     /**
-     * The answer for the token the current one replaced, within its grace: live until the grace
-     * ends, with {@code successor} (empty for none). A token a step-up replaced keeps the level it
-     * had: a copy taken before the step-up must not reach the higher level with it.
+     * The answer for a replaced token within its grace: live until the grace ends, with its
+     * successor when {@code withSuccessor} and one is handed out for it. A token a step-up replaced
+     * keeps the level it had: a copy taken before the step-up must not reach the higher level with it.
      */
-    private static SessionCheck inGrace(SessionCheck check, String successor) {
-        TokenGenerations generations = check.session().tokens();
-        SessionCheck answer = generations.replacedByStepUp()
-                ? SessionCheck.live(check.session().withAuthentication(generations.steppedUpFrom())) : check;
-        return answer.withToken(new SessionCheck.TokenStatus(generations.graceEnd(), false, successor));
+    private static SessionCheck inGrace(SessionCheck check, SessionTokens.Reference ref, Instant now, boolean withSuccessor) {
+        TokenGenerations.Replaced replaced = check.session().tokens().replacedInGrace(ref, now);
+        if (replaced == null) {
+            // Judged at the same instant by the same rule (prelude.lua in_grace is the twin): a disagreement is a bug.
+            throw new IllegalStateException("a token judged in its grace matches no replaced token of session " + ref.sessionId());
+        }
+        SessionCheck answer = replaced.steppedUpFrom() == null ? check
+                : SessionCheck.live(check.session().withAuthentication(replaced.steppedUpFrom()));
+        String successor = withSuccessor && !replaced.nonce().isEmpty() ? SessionTokens.successor(ref, replaced.nonce()).token() : "";
+        return answer.withToken(new SessionCheck.TokenStatus(replaced.graceEnd(), false, successor));
     }
 
     /**
@@ -347,14 +352,9 @@ public final class SessionService {
                         });
                 case CURRENT -> CompletableFuture.completedFuture(policy.rotationDue(check.session().tokenIssuedTime(), now)
                         ? check.withToken(new SessionCheck.TokenStatus(null, true, "")) : check);
-                case IN_GRACE -> {
-                    TokenGenerations generations = check.session().tokens();
-                    // A copy of the token a step-up replaced must not get its successor (a token of the higher
-                    // level) by asking: only a retry of that step-up, with its code, gets it again.
-                    String successor = rotate && !generations.replacedByStepUp()
-                            ? SessionTokens.successor(ref, generations.nonce()).token() : "";
-                    yield CompletableFuture.completedFuture(inGrace(check, successor));
-                }
+                // A copy of the token a step-up replaced gets no successor by asking: only a retry of that
+                // step-up, with its code, gets it again (TokenGenerations.replacedInGrace).
+                case IN_GRACE -> CompletableFuture.completedFuture(inGrace(check, ref, now, rotate));
                 case REUSED -> revocations.append(Revocation.ofSession(ref.userId(), ref.sessionId(), EndReason.TOKEN_REUSE, now))
                         .thenApply(cursor -> {
                             tokenEvents.reused(ref.userId(), ref.sessionId(), rotation.generation());

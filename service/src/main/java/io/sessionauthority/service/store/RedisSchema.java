@@ -27,6 +27,9 @@ package io.sessionauthority.service.store;
  *                                        its issue time, tn its nonce, tp replaced
  *                                        token's validator, tx its grace end, tr when a
  *                                        step-up replaced it: its level|auth time|methods
+ *                                        (tc when a ConfirmTotp raised the session since);
+ *                                        tq/ty/ts the same of the token before it, while
+ *                                        its grace lasts at the next rotation
  *                                        (sessions written
  *                                        before shared profiles hold c, a profile id in
  *                                        clients; before profiles, un, ua and dn)
@@ -145,10 +148,21 @@ public final class RedisSchema {
         /**
          * Present when a step-up replaced the previous token: how its holder had authenticated, as
          * {@code level|auth time|methods} (the {@link #ASSURANCE_LEVEL}, {@link #AUTH_TIME} and
-         * {@link #AUTH_METHODS} the session had, the time empty for none). Versions before it wrote
-         * 's', read as a login awaiting its second factor: the lowest level, for a grace of seconds.
+         * {@link #AUTH_METHODS} the session had, the time empty for none), which it is answered
+         * at within its grace. Versions before it wrote 's', read as a login awaiting its second
+         * factor: the lowest level, for a grace of seconds.
          */
         static final String REPLACED_BY_STEP_UP = "tr";
+        /** As {@link #REPLACED_BY_STEP_UP}, when a ConfirmTotp raised the session within the previous token's grace. */
+        static final String RAISED_BY_CONFIRMATION = "tc";
+        /**
+         * The token {@link #PREVIOUS_TOKEN} had replaced, when the last rotation came within its
+         * grace: accepted until {@link #EARLIER_GRACE_END}, as {@link #EARLIER_AUTHENTICATION} says
+         * its holder authenticated (as {@link #REPLACED_BY_STEP_UP}; absent: as the session did).
+         */
+        static final String EARLIER_TOKEN = "tq";
+        static final String EARLIER_GRACE_END = "ty";
+        static final String EARLIER_AUTHENTICATION = "ts";
         /** Written by earlier versions only: the id of the session's entry in {@code sa:{<uid>}:clients}. */
         static final String CLIENT_PROFILE = "c";
         /** Written by earlier versions only: now the user's username and the client profile hold them. */

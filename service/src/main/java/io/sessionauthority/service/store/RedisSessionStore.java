@@ -526,10 +526,22 @@ public final class RedisSessionStore implements SessionStore {
         return new TokenGenerations(Long.parseLong(generation), stored.getOrDefault(SessionFields.TOKEN, ""),
                 instant(stored.get(SessionFields.TOKEN_ISSUED)), stored.getOrDefault(SessionFields.PREVIOUS_TOKEN, ""),
                 instant(stored.get(SessionFields.GRACE_END)), stored.getOrDefault(SessionFields.TOKEN_NONCE, ""),
-                steppedUpFrom(stored.get(SessionFields.REPLACED_BY_STEP_UP), instant(stored.get(SessionFields.CREATED))));
+                steppedUpFrom(stored.getOrDefault(SessionFields.REPLACED_BY_STEP_UP, stored.get(SessionFields.RAISED_BY_CONFIRMATION)),
+                        instant(stored.get(SessionFields.CREATED))),
+                earlier(stored));
     }
 
-    /** The authentication a step-up replaced, as step_up.lua records it; null if no step-up replaced a token. */
+    private static TokenGenerations.Replaced earlier(Map<String, String> stored) {
+        String validator = stored.get(SessionFields.EARLIER_TOKEN);
+        String graceEnd = stored.get(SessionFields.EARLIER_GRACE_END);
+        if (validator == null || graceEnd == null) {
+            return null;
+        }
+        return new TokenGenerations.Replaced(validator, instant(graceEnd),
+                steppedUpFrom(stored.get(SessionFields.EARLIER_AUTHENTICATION), instant(stored.get(SessionFields.CREATED))), "");
+    }
+
+    /** A replaced token's authentication, as step_up.lua records it when the session's rose; null if it did not. */
     static Authentication steppedUpFrom(String recorded, Instant sessionCreated) {
         if (recorded == null) {
             return null;

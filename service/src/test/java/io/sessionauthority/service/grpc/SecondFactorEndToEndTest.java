@@ -147,16 +147,25 @@ class SecondFactorEndToEndTest {
         assertThat(replaced.getReason()).isEqualTo(InvalidReason.INVALID_REASON_STEP_UP_REQUIRED);
         assertThat(replaced.getStepUp().getAal()).isEqualTo(AssuranceLevel.ASSURANCE_LEVEL_AAL2);
 
-        // A password session steps up: its replaced token stays AAL1 for the grace.
-        StepUpResponse raised = stepUp(service, other.getToken(), Totp.codeAt(factor.secret(), CLOCK.instant().plusSeconds(30)));
+        // A password session refreshes, then steps up within the refresh's grace: both tokens it replaced stay
+        // AAL1, each for its own grace.
+        io.sessionauthority.v1.RefreshResponse refreshed = service.blocking().refresh(
+                io.sessionauthority.v1.RefreshRequest.newBuilder().setToken(other.getToken()).build());
+        CLOCK.advance(java.time.Duration.ofSeconds(5));
+        StepUpResponse raised = stepUp(service, refreshed.getToken(), Totp.codeAt(factor.secret(), CLOCK.instant().plusSeconds(30)));
         assertThat(raised.getSession().getAal()).isEqualTo(AssuranceLevel.ASSURANCE_LEVEL_AAL2);
-        ValidateResponse copy = validate(service, other.getToken(), AssuranceLevel.ASSURANCE_LEVEL_UNSPECIFIED, null);
-        assertThat(copy.getValid()).isTrue();
-        assertThat(copy.getSession().getAal()).isEqualTo(AssuranceLevel.ASSURANCE_LEVEL_AAL1);
-        assertThat(copy.getSession().getAmrList()).containsExactly("pwd");
-        assertThat(copy.getTokenGraceEndTime()).isEqualTo(raised.getPreviousTokenGraceEndTime());
-        assertThat(validate(service, other.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, null).getStepUp().getAal())
-                .isEqualTo(AssuranceLevel.ASSURANCE_LEVEL_AAL1);
+        Map<String, com.google.protobuf.Timestamp> graces = Map.of(other.getToken(), refreshed.getPreviousTokenGraceEndTime(),
+                refreshed.getToken(), raised.getPreviousTokenGraceEndTime());
+        assertThat(refreshed.getPreviousTokenGraceEndTime()).isNotEqualTo(raised.getPreviousTokenGraceEndTime());
+        graces.forEach((replacedToken, graceEnd) -> {
+            ValidateResponse copy = validate(service, replacedToken, AssuranceLevel.ASSURANCE_LEVEL_UNSPECIFIED, null);
+            assertThat(copy.getValid()).isTrue();
+            assertThat(copy.getSession().getAal()).isEqualTo(AssuranceLevel.ASSURANCE_LEVEL_AAL1);
+            assertThat(copy.getSession().getAmrList()).containsExactly("pwd");
+            assertThat(copy.getTokenGraceEndTime()).isEqualTo(graceEnd);
+            assertThat(validate(service, replacedToken, AssuranceLevel.ASSURANCE_LEVEL_AAL2, null).getStepUp().getAal())
+                    .isEqualTo(AssuranceLevel.ASSURANCE_LEVEL_AAL1);
+        });
         assertThat(validate(service, raised.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, null).getValid()).isTrue();
     }
 
@@ -259,11 +268,21 @@ class SecondFactorEndToEndTest {
                 io.sessionauthority.v1.RefreshRequest.newBuilder().setToken(stolen.getToken()).build());
         assertThat(refreshed.getToken()).as("no successor for a token a step-up replaced").isEmpty();
         assertThat(refreshed.getValid()).as("the copy is still the first half of a login").isFalse();
-        // Within the grace the copy keeps its own level, not the session's new one.
+        // Within the grace the copy keeps its own level, not the session's new one...
         ValidateResponse copy = validate(service, stolen.getToken(), AssuranceLevel.ASSURANCE_LEVEL_UNSPECIFIED, null);
         assertThat(copy.getValid()).isFalse();
         assertThat(copy.getStepUp().getSecondFactorPending()).isTrue();
         assertThat(validate(service, stepped.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, null).getValid()).isTrue();
+        // ...and keeps it when the rightful holder refreshes within that grace; no retry gets it a token then.
+        CLOCK.advance(java.time.Duration.ofSeconds(5));
+        io.sessionauthority.v1.RefreshResponse later = service.blocking().refresh(
+                io.sessionauthority.v1.RefreshRequest.newBuilder().setToken(stepped.getToken()).build());
+        assertThat(later.getToken()).startsWith("sat2_").isNotEqualTo(stepped.getToken());
+        ValidateResponse stillHalf = validate(service, stolen.getToken(), AssuranceLevel.ASSURANCE_LEVEL_UNSPECIFIED, null);
+        assertThat(stillHalf.getStepUp().getSecondFactorPending()).isTrue();
+        assertThat(stillHalf.getTokenGraceEndTime()).as("its own grace").isEqualTo(stepped.getPreviousTokenGraceEndTime());
+        expectStatus(Status.Code.FAILED_PRECONDITION, () -> stepUp(service, stolen.getToken(), code));
+        assertThat(validate(service, later.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, null).getValid()).isTrue();
 
         CLOCK.advance(java.time.Duration.ofSeconds(31));
         ValidateResponse reused = validate(service, stolen.getToken(), AssuranceLevel.ASSURANCE_LEVEL_UNSPECIFIED, null);
@@ -271,6 +290,29 @@ class SecondFactorEndToEndTest {
         assertThat(reused.getEndReason()).isEqualTo(io.sessionauthority.v1.SessionEndReason.SESSION_END_REASON_TOKEN_REUSE);
         assertThat(validate(service, stepped.getToken(), AssuranceLevel.ASSURANCE_LEVEL_UNSPECIFIED, null).getValid())
                 .as("the session ended, for its rightful holder too").isFalse();
+    }
+
+    @Test
+    void confirmingAFactorRaisesTheSessionButNotATokenARefreshReplacedJustBefore() {
+        LoginResponse login = signUpAndLogin("ivy");
+        io.sessionauthority.v1.RefreshResponse refreshed = service.blocking().refresh(
+                io.sessionauthority.v1.RefreshRequest.newBuilder().setToken(login.getToken()).build());
+        EnrollTotpResponse enrolled = service.blocking().enrollTotp(EnrollTotpRequest.newBuilder().setToken(refreshed.getToken()).build());
+        byte[] secret = BaseEncoding.base32().omitPadding().decode(enrolled.getSecret());
+        String code = Totp.codeAt(secret, CLOCK.instant());
+        ConfirmTotpResponse confirmed = service.blocking().confirmTotp(ConfirmTotpRequest.newBuilder().setToken(refreshed.getToken())
+                .setCode(code).build());
+        assertThat(confirmed.getSession().getAal()).isEqualTo(AssuranceLevel.ASSURANCE_LEVEL_AAL2);
+
+        ValidateResponse copy = validate(service, login.getToken(), AssuranceLevel.ASSURANCE_LEVEL_UNSPECIFIED, null);
+        assertThat(copy.getValid()).as("within the refresh's grace").isTrue();
+        assertThat(copy.getSession().getAal()).isEqualTo(AssuranceLevel.ASSURANCE_LEVEL_AAL1);
+        assertThat(copy.getTokenGraceEndTime()).isEqualTo(refreshed.getPreviousTokenGraceEndTime());
+        assertThat(service.blocking().refresh(io.sessionauthority.v1.RefreshRequest.newBuilder().setToken(login.getToken()).build())
+                .getToken()).as("no successor of the higher level for it").isEmpty();
+        // Nor is a StepUp with it and the confirming code taken for a retry that may get the new token again.
+        expectStatus(Status.Code.FAILED_PRECONDITION, () -> stepUp(service, login.getToken(), code));
+        assertThat(validate(service, refreshed.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, null).getValid()).isTrue();
     }
 
     @Test

@@ -144,6 +144,50 @@ class TokenRotationIntegrationTest {
     }
 
     @Test
+    void aRotationWithinThePreviousTokensGraceKeepsItUntilItsOwnGraceEnds() {
+        SessionService.Started started = domain.login("alice");
+        String zero = started.token();
+        SessionCheck first = refresh(zero);
+        String one = first.token().newToken();
+        domain.clock.advance(Duration.ofSeconds(10));
+        SessionCheck second = refresh(one);
+        String two = second.token().newToken();
+
+        // A request on its way with generation 0 (another tab, say) is no reuse while its own grace lasts.
+        SessionCheck earlier = validate(zero);
+        assertThat(earlier.isLive()).isTrue();
+        assertThat(earlier.token().graceEnd()).as("its own grace, not extended").isEqualTo(first.token().graceEnd());
+        SessionCheck refreshedEarlier = refresh(zero);
+        assertThat(refreshedEarlier.isLive()).isTrue();
+        assertThat(refreshedEarlier.token().newToken()).as("no successor: the one it had is replaced too").isEmpty();
+        assertThat(join(domain.sessions.touch(zero, Map.of("page", "/second-tab"), List.of())).isLive()).isTrue();
+        assertThat(validate(one).token().graceEnd()).isEqualTo(second.token().graceEnd());
+        assertThat(validate(two).token()).isEqualTo(SessionCheck.TokenStatus.CURRENT);
+
+        // A rotation once generation 1's grace is over keeps nothing older than the token it replaces.
+        domain.clock.advance(GRACE);
+        String three = refresh(two).token().newToken();
+        assertThat(REDIS.commands().hgetall(RedisSchema.session(alice.id(), started.session().sessionId())))
+                .containsKeys("tp", "tx").doesNotContainKeys("tq", "ty", "ts");
+        assertThat(validate(two).isLive()).isTrue();
+        assertEndedForReuse(validate(one));
+        assertEndedForReuse(validate(three));
+    }
+
+    @Test
+    void anEarlierTokenEndsTheSessionOnceItsOwnGraceIsOverThoughTheNextOnesLasts() {
+        String zero = domain.login("alice").token();
+        String one = refresh(zero).token().newToken();
+        domain.clock.advance(Duration.ofSeconds(10));
+        String two = refresh(one).token().newToken();
+        domain.clock.advance(Duration.ofSeconds(20));
+
+        assertThat(validate(one).isLive()).as("generation 1's grace runs 10 s more").isTrue();
+        assertEndedForReuse(validate(zero));
+        assertEndedForReuse(validate(two));
+    }
+
+    @Test
     void aTouchThatAsksRotatesADueTokenAndAnswersTheNewOne() {
         String token = domain.login("alice").token();
         SessionCheck early = join(domain.sessions.touch(token, Map.of(), List.of(), true));
