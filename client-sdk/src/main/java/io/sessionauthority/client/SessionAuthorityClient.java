@@ -301,8 +301,9 @@ public final class SessionAuthorityClient implements AutoCloseable {
      * Exchanges {@code token} for a new token of the same session ({@link ValidationResult#newToken()}):
      * hand it to the token's holder. The old token still works until
      * {@link ValidationResult#tokenGraceEnd()} (requests already on their way pass), and a refresh
-     * with it within that grace answers the same new token again. Presented after the grace, it
-     * ends the session ({@link ValidationResult.EndReason#TOKEN_REUSE}): a copy was kept.
+     * with it within that grace answers the same new token again (none when a step-up replaced it,
+     * or another rotation came since: its holder should have the newest token). Presented after
+     * the grace, it ends the session ({@link ValidationResult.EndReason#TOKEN_REUSE}): a copy was kept.
      */
     public ValidationResult refresh(String token) {
         return join(refreshAsync(token));
