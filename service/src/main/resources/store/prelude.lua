@@ -166,29 +166,23 @@ end
 -- presents it: it moves to tq/ty, with ts its holder's authentication when the session's has risen
 -- since (tr or tc said so, or this is a step-up). TokenGenerations.judge reads them.
 local function token_replacement(session, presented, grace_end, replaced_auth, now)
-  local writes, drops = {'tp', presented, 'tx', grace_end}, {'tc'}
-  if replaced_auth then
-    writes[#writes + 1] = 'tr'
-    writes[#writes + 1] = replaced_auth
-  else
-    drops[#drops + 1] = 'tr'
-  end
-  if session.tp and now < tonumber(session.tx) then
-    local earlier_auth = session.tr or session.tc or replaced_auth
-    for _, value in ipairs({'tq', session.tp, 'ty', session.tx}) do
+  local writes, drops = {}, {}
+  local function put(field, value)
+    if value then
+      writes[#writes + 1] = field
       writes[#writes + 1] = value
-    end
-    if earlier_auth then
-      writes[#writes + 1] = 'ts'
-      writes[#writes + 1] = earlier_auth
     else
-      drops[#drops + 1] = 'ts'
-    end
-  else
-    for _, field in ipairs({'tq', 'ty', 'ts'}) do
       drops[#drops + 1] = field
     end
   end
+  put('tp', presented)
+  put('tx', grace_end)
+  put('tr', replaced_auth)
+  put('tc', nil)
+  local keep_previous = session.tp and now < tonumber(session.tx)
+  put('tq', keep_previous and session.tp or nil)
+  put('ty', keep_previous and session.tx or nil)
+  put('ts', keep_previous and (session.tr or session.tc or replaced_auth) or nil)
   return writes, drops
 end
 
