@@ -272,12 +272,45 @@ local function join_index(prefix, index_key, revoked_key, ends_key, sid, idle, a
   expire_after_top(revoked_key, 0)
 end
 
-local function forget_devices(devices_key, keep)
-  local score = keep ~= '' and redis.call('ZSCORE', devices_key, keep) or false
-  redis.call('DEL', devices_key)
-  if score then
-    redis.call('ZADD', devices_key, score, keep)
-    redis.call('PEXPIREAT', devices_key, tonumber(score))
+-- A user's known devices are fields 'd:<device id>' of the user's hash, each valued by when it is
+-- forgotten: a few fields of the hash every user has cost less than a sorted set with a key of its
+-- own. Answers {field, expiry ms} of each.
+local function known_devices(user_key)
+  local flat = redis.call('HGETALL', user_key)
+  local devices = {}
+  for i = 1, #flat, 2 do
+    if string.sub(flat[i], 1, 2) == 'd:' then
+      devices[#devices + 1] = {flat[i], tonumber(flat[i + 1])}
+    end
+  end
+  return devices
+end
+
+-- Versions before kept the known devices in a sorted set of their own (old_key): the first write
+-- to a user's devices moves those still known into the user's hash.
+local function move_known_devices(user_key, old_key, now)
+  local old = redis.call('ZRANGEBYSCORE', old_key, '(' .. now, '+inf', 'WITHSCORES')
+  for i = 1, #old, 2 do
+    local field, expiry = 'd:' .. old[i], tonumber(old[i + 1])
+    local held = tonumber(redis.call('HGET', user_key, field) or '')
+    if not held or held < expiry then
+      redis.call('HSET', user_key, field, string.format('%d', expiry))
+    end
+  end
+  redis.call('DEL', old_key)
+end
+
+-- Forgets every known device of the user but `keep` ('' for none).
+local function forget_devices(user_key, old_key, keep, now)
+  move_known_devices(user_key, old_key, now)
+  local forgotten = {}
+  for _, device in ipairs(known_devices(user_key)) do
+    if device[1] ~= 'd:' .. keep then
+      forgotten[#forgotten + 1] = device[1]
+    end
+  end
+  if #forgotten > 0 then
+    redis.call('HDEL', user_key, unpack(forgotten))
   end
 end
 

@@ -3,19 +3,39 @@
 -- The token a device presented to that login, if any, is rotated out: it stays known only until the
 -- grace expiry (requests of one browser racing each other may still present it), never longer.
 -- Keys and fields as named in store.RedisSchema.
--- KEYS: devices
+-- KEYS: user, devices (where versions before kept them: moved into the user's hash here)
 -- ARGV: device id, expiry ms, now ms, max devices, replaced device id ('' for none), its grace expiry ms
--- Answers the number of devices remembered.
+-- Answers the number of devices remembered: 0 for a user deleted meanwhile, for whom nothing is written.
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return 0
+end
 local expiry, now, max_devices = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-redis.call('ZADD', KEYS[1], expiry, ARGV[1])
+move_known_devices(KEYS[1], KEYS[2], now)
+redis.call('HSET', KEYS[1], 'd:' .. ARGV[1], ARGV[2])
 if ARGV[5] and ARGV[5] ~= '' then
-  redis.call('ZADD', KEYS[1], 'XX', 'LT', tonumber(ARGV[6]), ARGV[5])
+  local replaced = 'd:' .. ARGV[5]
+  local held = tonumber(redis.call('HGET', KEYS[1], replaced) or '')
+  if held and held > tonumber(ARGV[6]) then
+    redis.call('HSET', KEYS[1], replaced, ARGV[6])
+  end
 end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-local count = redis.call('ZCARD', KEYS[1])
-if count > max_devices then
-  redis.call('ZPOPMIN', KEYS[1], count - max_devices)
-  count = max_devices
+local live, forgotten = {}, {}
+for _, device in ipairs(known_devices(KEYS[1])) do
+  if device[2] <= now then
+    forgotten[#forgotten + 1] = device[1]
+  else
+    live[#live + 1] = device
+  end
 end
-expire_after_top(KEYS[1], 0)
-return count
+if #live > max_devices then
+  table.sort(live, function(a, b)
+    return a[2] < b[2] or (a[2] == b[2] and a[1] < b[1])
+  end)
+  for i = 1, #live - max_devices do
+    forgotten[#forgotten + 1] = live[i][1]
+  end
+end
+if #forgotten > 0 then
+  redis.call('HDEL', KEYS[1], unpack(forgotten))
+end
+return math.min(#live, max_devices)

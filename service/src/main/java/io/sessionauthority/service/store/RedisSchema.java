@@ -15,7 +15,8 @@ package io.sessionauthority.service.store;
  *                                        code ids;
  *                                        gen generation, genk session kept at the last
  *                                        revoke-all, genr its end reason (from the first
- *                                        revoke-all on)
+ *                                        revoke-all on); d:&lt;device id&gt; when a known
+ *                                        device is forgotten (pruned by logins)
  * sa:{&lt;uid&gt;}:s:&lt;sid&gt;           hash    g generation (absent: 0), ct created,         TTL = idle expiry
  *                                        ax absolute expiry, ix idle expiry, ls last
  *                                        seen, ip address, p shared client profile
@@ -46,7 +47,10 @@ package io.sessionauthority.service.store;
  *                                        with its tombstone or index entry; 'x' also      entry's need
  *                                        marks a live session capped at its absolute
  *                                        expiry (how it will end)
- * sa:{&lt;uid&gt;}:devices           zset    device id scored by when it is forgotten     TTL = last score
+ * sa:{&lt;uid&gt;}:devices           zset    read only: device id scored by when it is   TTL = last score
+ *                                        forgotten, as versions before kept the known
+ *                                        devices; moved into the user hash (d:&lt;id&gt;)
+ *                                        by the user's next login or revoke-all
  * sa:{revocations}              stream  events that ended sessions: u user, s session   trimmed to the retention
  *                                        ("" = all), x kept session, r reason, t time    on every append
  * sa:throttle:&lt;scope&gt;:&lt;id&gt;      hash    f failures, lu locked until, a:&lt;id&gt; an     TTL = the later of lock end
@@ -108,6 +112,11 @@ public final class RedisSchema {
         static final String TOTP_LAST_STEP = "tfl";
         /** The unused recovery codes' one-way ids, separated by commas. */
         static final String RECOVERY_CODES = "tfr";
+        /**
+         * Prefix of the user's known devices: {@code d:<device id>} → when it is forgotten (epoch
+         * ms), device tokens of successful logins (see {@link RedisSchema#devices}).
+         */
+        static final String KNOWN_DEVICE = "d:";
 
         private UserFields() {
         }
@@ -226,7 +235,10 @@ public final class RedisSchema {
         return tagged(userId) + "ends";
     }
 
-    /** The user's known devices (device tokens of successful logins), by their one-way device id. */
+    /**
+     * Where versions before kept the user's known devices (device tokens of successful logins, by
+     * their one-way device id); now they are fields of the user's hash ({@link UserFields#KNOWN_DEVICE}).
+     */
     public static String devices(String userId) {
         return tagged(userId) + "devices";
     }

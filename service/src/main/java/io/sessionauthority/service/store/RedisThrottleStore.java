@@ -2,6 +2,7 @@ package io.sessionauthority.service.store;
 
 import static io.sessionauthority.service.store.RedisErrors.translated;
 
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.sessionauthority.service.throttle.ThrottleStore;
@@ -76,18 +77,25 @@ public final class RedisThrottleStore implements ThrottleStore {
     @Override
     public CompletionStage<Boolean> knowsDevice(String username, String userId, String deviceId, Instant now) {
         // Two reads pipelined on the connection: one round trip. The username check binds the device
-        // to the account the attempt is for.
-        CompletableFuture<String> owner = redis.hget(RedisSchema.user(userId), RedisSchema.UserFields.USERNAME).toCompletableFuture();
-        CompletableFuture<Double> expiry = redis.zscore(RedisSchema.devices(userId), deviceId).toCompletableFuture();
-        return translated(CompletableFuture.allOf(owner, expiry).thenApply(done ->
-                username.equals(owner.join()) && expiry.join() != null && expiry.join() > now.toEpochMilli()));
+        // to the account the attempt is for. Devices remembered by versions before are in a sorted
+        // set of their own until a write moves them (remember_device.lua), or they expire.
+        CompletableFuture<List<KeyValue<String, String>>> user = redis.hmget(RedisSchema.user(userId),
+                RedisSchema.UserFields.USERNAME, RedisSchema.UserFields.KNOWN_DEVICE + deviceId).toCompletableFuture();
+        CompletableFuture<Double> before = redis.zscore(RedisSchema.devices(userId), deviceId).toCompletableFuture();
+        return translated(CompletableFuture.allOf(user, before).thenApply(done -> {
+            long nowMillis = now.toEpochMilli();
+            KeyValue<String, String> expiry = user.join().get(1);
+            boolean known = expiry.hasValue() && Long.parseLong(expiry.getValue()) > nowMillis
+                    || before.join() != null && before.join() > nowMillis;
+            return known && username.equals(user.join().get(0).getValueOrElse(null));
+        }));
     }
 
     @Override
     public CompletionStage<Void> rememberDevice(String userId, String deviceId, Instant expiresAt, int maxDevices, Instant now,
                                                 String replacedDeviceId, Instant replacedUntil) {
         CompletionStage<Long> result = rememberDeviceScript.run(redis, ScriptOutputType.INTEGER,
-                new String[] {RedisSchema.devices(userId)}, deviceId, Long.toString(expiresAt.toEpochMilli()),
+                new String[] {RedisSchema.user(userId), RedisSchema.devices(userId)}, deviceId, Long.toString(expiresAt.toEpochMilli()),
                 Long.toString(now.toEpochMilli()), Integer.toString(maxDevices), replacedDeviceId,
                 Long.toString(replacedUntil.toEpochMilli()));
         return translated(result).thenApply(count -> null);

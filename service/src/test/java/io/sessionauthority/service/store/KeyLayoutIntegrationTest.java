@@ -73,10 +73,9 @@ class KeyLayoutIntegrationTest {
         String sid = kept.session().sessionId();
         String session = "sa:{" + uid + "}:s:" + sid;
         String index = "sa:{" + uid + "}:sessions";
-        String devices = "sa:{" + uid + "}:devices";
         String device = DeviceTokens.parse("d", kept.deviceToken()).orElseThrow().deviceId();
         String clients = "sa:client:" + redis.hget(session, "p");
-        assertThat(keys()).containsExactlyInAnyOrder("sa:username:ivan", "sa:lookalike:ivan", user, session, index, devices, clients);
+        assertThat(keys()).containsExactlyInAnyOrder("sa:username:ivan", "sa:lookalike:ivan", user, session, index, clients);
         assertThat(redis.type(session)).isEqualTo("hash");
         // No generation before the first revoke-all (absent reads as 0), no username (the user's).
         assertThat(redis.hkeys(session)).containsExactlyInAnyOrder("ct", "ax", "ix", "ls", "ip", "p", "a:cart");
@@ -87,9 +86,10 @@ class KeyLayoutIntegrationTest {
         assertThat(redis.pexpiretime(session)).isEqualTo(millis(loginTime.plus(idle)));
         assertThat(redis.zscore(index, sid).longValue()).isEqualTo(millis(loginTime.plus(idle)));
         assertThat(redis.pexpiretime(index)).isEqualTo(millis(loginTime.plus(idle).plus(forget)));
-        assertThat(redis.type(devices)).isEqualTo("zset");
-        assertThat(redis.zrange(devices, 0, -1)).containsExactly(device);
-        assertThat(redis.pexpiretime(devices)).isEqualTo(millis(loginTime.plus(Duration.ofDays(90))));
+        // The known device is a field of the user's hash, which still never expires.
+        assertThat(redis.hkeys(user)).containsExactlyInAnyOrder("un", "pw", "ct", "d:" + device);
+        assertThat(redis.hget(user, "d:" + device)).isEqualTo(Long.toString(millis(loginTime.plus(Duration.ofDays(90)))));
+        assertThat(redis.pttl(user)).isEqualTo(-1L);
 
         // Touch, ten minutes on: the session and its index entry slide.
         domain.clock.advance(Duration.ofMinutes(10));
@@ -143,7 +143,8 @@ class KeyLayoutIntegrationTest {
         join(domain.users.changePassword(uid, "password-ivan", "a new passphrase", sid, "", kept.deviceToken()));
         assertThat(redis.hget(user, "pw")).isNotEqualTo(oldHash).startsWith("$2b$10$");
         assertThat(redis.hgetall(user)).containsEntry("gen", "2").containsEntry("genk", sid).containsEntry("genr", "p");
-        assertThat(redis.hkeys(user)).containsExactlyInAnyOrder("un", "pw", "ct", "gen", "genk", "genr");
+        assertThat(redis.hkeys(user)).as("the other logins' devices forgotten, the kept session's known")
+                .containsExactlyInAnyOrder("un", "pw", "ct", "gen", "genk", "genr", "d:" + device);
 
         // Each of the three ended sessions in the revocation log, with its reason; no other field.
         String log = "sa:{revocations}";
@@ -158,7 +159,7 @@ class KeyLayoutIntegrationTest {
         // Nothing else was ever written. The successes since cleared their own counters: the username's
         // (logins without an address count only on it) and the device's (the password change from it);
         // the day's counter keeps its failure.
-        assertThat(keys()).containsExactlyInAnyOrder("sa:username:ivan", "sa:lookalike:ivan", user, session, index, devices, clients,
+        assertThat(keys()).containsExactlyInAnyOrder("sa:username:ivan", "sa:lookalike:ivan", user, session, index, clients,
                 revoked, ends,
                 "sa:throttle:user_ip:ivan|198.51.100.4", "sa:throttle:ip:198.51.100.4", day, log);
         assertThat(redis.hgetall(day)).containsExactly(Map.entry("f", "1"));
