@@ -249,9 +249,6 @@ local function end_session(prefix, index_key, revoked_key, ends_key, sid, reason
   return existed
 end
 
--- Forgets every known device of a user but `keep` ('' for none): after a password change or a
--- revoke-all, a device the user logged in from before is a stranger again (a stolen device token
--- buys nothing any more), unless it is the one the user acted from.
 -- Makes sid one of the user's indexed sessions: ends the least recently used live sessions past
 -- max (reason 'n'; their ids appended to ended), then indexes sid by its idle expiry. The one place
 -- of the per-user limit, for a login and for the completion of a two-factor login.
@@ -300,7 +297,9 @@ local function move_known_devices(user_key, old_key, now)
   redis.call('DEL', old_key)
 end
 
--- Forgets every known device of the user but `keep` ('' for none).
+-- Forgets every known device of a user but `keep` ('' for none): after a password change or a
+-- revoke-all, a device the user logged in from before is a stranger again (a stolen device token
+-- buys nothing any more), unless it is the one the user acted from.
 local function forget_devices(user_key, old_key, keep, now)
   move_known_devices(user_key, old_key, now)
   local forgotten = {}

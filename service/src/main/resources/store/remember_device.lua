@@ -9,7 +9,7 @@
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return 0
 end
-local expiry, now, max_devices = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local now, max_devices = tonumber(ARGV[3]), tonumber(ARGV[4])
 move_known_devices(KEYS[1], KEYS[2], now)
 redis.call('HSET', KEYS[1], 'd:' .. ARGV[1], ARGV[2])
 if ARGV[5] and ARGV[5] ~= '' then

@@ -50,7 +50,8 @@ package io.sessionauthority.service.store;
  * sa:{&lt;uid&gt;}:devices           zset    read only: device id scored by when it is   TTL = last score
  *                                        forgotten, as versions before kept the known
  *                                        devices; moved into the user hash (d:&lt;id&gt;)
- *                                        by the user's next login or revoke-all
+ *                                        by the user's next login, revoke-all or
+ *                                        password change
  * sa:{revocations}              stream  events that ended sessions: u user, s session   trimmed to the retention
  *                                        ("" = all), x kept session, r reason, t time    on every append
  * sa:throttle:&lt;scope&gt;:&lt;id&gt;      hash    f failures, lu locked until, a:&lt;id&gt; an     TTL = the later of lock end

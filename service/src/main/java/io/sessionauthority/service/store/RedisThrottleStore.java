@@ -16,7 +16,7 @@ import java.util.function.Function;
 
 /**
  * Failure counters and known devices in Redis (layout in {@link RedisSchema}): one small hash per
- * counter, each with a TTL, and a sorted set of device ids per user. The counters of one attempt live in different Cluster slots, so
+ * counter, each with a TTL, and the known devices as fields of the user's hash. The counters of one attempt live in different Cluster slots, so
  * each is its own script call; Lettuce pipelines them on the connection, so admitting an attempt
  * costs one round trip.
  */

@@ -136,6 +136,8 @@ class KeyLayoutIntegrationTest {
         SessionService.Started third = domain.login("ivan");
         join(domain.sessions.revokeAll(uid, sid, kept.deviceToken())); // the kept session's device stays known
         assertThat(redis.hgetall(user)).containsEntry("gen", "1").containsEntry("genk", sid).containsEntry("genr", "r");
+        assertThat(redis.hkeys(user)).as("the known devices but the kept session's forgotten").filteredOn(field -> field.startsWith("d:"))
+                .containsExactly("d:" + device);
         assertThat(redis.hgetall(ends)).containsEntry(third.session().sessionId(), "r").hasSize(2);
 
         // ChangePassword keeping the session: a new hash and another generation.

@@ -95,6 +95,41 @@ class KnownDevicesIntegrationTest {
     }
 
     @Test
+    void aDeviceInBothPlacesKeepsTheLaterExpiryWhenMoved() {
+        REDIS.commands().zadd(RedisSchema.devices(USER), LATER.plusSeconds(5).toEpochMilli(), "laptop");
+        REDIS.commands().hset(RedisSchema.user(USER), "d:laptop", Long.toString(LATER.toEpochMilli()));
+        remember("phone", LATER, 20);
+        assertThat(REDIS.commands().hget(RedisSchema.user(USER), "d:laptop")).isEqualTo(Long.toString(LATER.plusSeconds(5).toEpochMilli()));
+    }
+
+    @Test
+    void theTokenALoginRotatedOutIsKnownOnlyUntilItsGraceAndNeverLonger() {
+        remember("laptop-1", LATER, 20);
+        Instant grace = NOW.plusSeconds(60);
+        join(store.rememberDevice(USER, "laptop-2", LATER, 20, NOW, "laptop-1", grace));
+        assertThat(REDIS.commands().hget(RedisSchema.user(USER), "d:laptop-1")).isEqualTo(Long.toString(grace.toEpochMilli()));
+        // A grace later than what is left of its lifetime never lengthens it; an unknown one is not added.
+        remember("tablet", NOW.plusSeconds(30), 20);
+        join(store.rememberDevice(USER, "laptop-3", LATER, 20, NOW, "tablet", grace));
+        join(store.rememberDevice(USER, "laptop-4", LATER, 20, NOW, "stranger", grace));
+        assertThat(REDIS.commands().hget(RedisSchema.user(USER), "d:tablet")).isEqualTo(Long.toString(NOW.plusSeconds(30).toEpochMilli()));
+        assertThat(REDIS.commands().hexists(RedisSchema.user(USER), "d:stranger")).isFalse();
+    }
+
+    @Test
+    void aRevokeAllForgetsEveryDeviceInEitherPlaceButTheOneKeptEvenIfOnlyTheSetHeldIt() {
+        remember("phone", LATER, 20);
+        REDIS.commands().zadd(RedisSchema.devices(USER), LATER.toEpochMilli(), "laptop");
+        REDIS.commands().zadd(RedisSchema.devices(USER), LATER.toEpochMilli(), "tablet");
+        RedisSessionStore sessions = new RedisSessionStore(connection.async(), io.opentelemetry.api.OpenTelemetry.noop().getTracer("test"));
+        join(sessions.revokeAll(USER, "", "laptop", io.sessionauthority.service.revocation.EndReason.REVOKE_ALL, NOW, Duration.ofHours(1)));
+        assertThat(REDIS.commands().exists(RedisSchema.devices(USER))).isZero();
+        assertThat(knows("laptop")).isTrue();
+        assertThat(knows("phone")).isFalse();
+        assertThat(knows("tablet")).isFalse();
+    }
+
+    @Test
     void nothingIsWrittenForAUserDeletedMeanwhile() {
         REDIS.commands().del(RedisSchema.user(USER));
         remember("laptop", LATER, 20);
