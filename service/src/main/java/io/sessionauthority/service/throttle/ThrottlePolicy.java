@@ -34,6 +34,12 @@ public record ThrottlePolicy(
         int maxFailuresPerUserPerDay,
         AddressRanges sharedAddresses) {
 
+    /**
+     * Known devices are fields of the user's hash, beside a dozen of the user's own: past 128
+     * fields Redis gives up the hash's compact encoding for good, for that user.
+     */
+    public static final int MAX_DEVICES_PER_USER = 100;
+
     public ThrottlePolicy {
         if (maxFailures < 1 || maxFailuresPerUser < 1 || maxFailuresPerDevice < 1 || maxFailuresPerUserPerDay < 1) {
             throw new IllegalArgumentException("login-throttle: every max-failures setting must be positive");
@@ -44,8 +50,8 @@ public record ThrottlePolicy(
         if (failureWindow.isNegative() || failureWindow.isZero() || deviceLifetime.isNegative() || deviceLifetime.isZero()) {
             throw new IllegalArgumentException("login-throttle: failure-window and device-lifetime must be positive");
         }
-        if (maxDevicesPerUser < 1) {
-            throw new IllegalArgumentException("login-throttle: max-devices-per-user must be positive");
+        if (maxDevicesPerUser < 1 || maxDevicesPerUser > MAX_DEVICES_PER_USER) {
+            throw new IllegalArgumentException("login-throttle: max-devices-per-user must be between 1 and " + MAX_DEVICES_PER_USER);
         }
     }
 }
