@@ -159,6 +159,22 @@ local function in_grace(session, presented, now)
       or (session.tq ~= nil and presented == session.tq and now < tonumber(session.ty))
 end
 
+-- Whether presented is the first half of a login (level 0), or a replaced copy of one within its
+-- grace (as tr, tc or ts recorded it; 's' is how versions before marked a step-up's): such a token
+-- may look at its session but change nothing.
+local function is_first_half(session, presented, now)
+  local recorded
+  if is_previous_in_grace(session, presented, now) then
+    recorded = session.tr or session.tc
+  elseif session.tq and presented == session.tq then
+    recorded = session.ts
+  end
+  if recorded then
+    return recorded == 's' or string.sub(recorded, 1, 2) == '0|'
+  end
+  return session.al == '0'
+end
+
 -- What a rotation writes and deletes in a session's hash besides the new token's own fields: the
 -- presented token becomes the previous one (tp, accepted until grace_end, tx; tr its holder's
 -- authentication when a step-up replaces it, replaced_auth, else nil). A previous token still in

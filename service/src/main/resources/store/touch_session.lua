@@ -37,6 +37,11 @@ if presented ~= '' then
     return {'REPLACED'}
   end
 end
+if is_first_half(session, presented, now) then
+  -- No Touch accepts the first half of a login (the service answers STEP_UP_REQUIRED), nor may it
+  -- change the session that its step-up completes.
+  return {state, described(flat, KEYS[2], KEYS[6])}
+end
 local attributes = 0
 for field in pairs(session) do
   if string.sub(field, 1, 2) == 'a:' then

@@ -215,6 +215,8 @@ class SecondFactorEndToEndTest {
         ValidateResponse pending = validate(service, half.getToken(), AssuranceLevel.ASSURANCE_LEVEL_UNSPECIFIED, null);
         assertThat(pending.getValid()).as("no Validate accepts the first half").isFalse();
         assertThat(pending.getStepUp().getSecondFactorPending()).isTrue();
+        assertThat(service.blocking().touch(io.sessionauthority.v1.TouchRequest.newBuilder().setToken(half.getToken())
+                .putSetAttributes("cart", "42").build()).getValid()).as("nor any Touch").isFalse();
         assertThat(half.getSession().getExpireTime().getSeconds() - half.getSession().getCreateTime().getSeconds()).isEqualTo(300);
 
         java.util.function.Supplier<java.util.List<String>> listed = () -> service.blocking().listSessions(
@@ -227,6 +229,7 @@ class SecondFactorEndToEndTest {
         assertThat(listed.get()).contains(half.getSession().getSessionId());
         assertThat(completed.getValid()).isTrue();
         assertThat(completed.getSession().getAal()).isEqualTo(AssuranceLevel.ASSURANCE_LEVEL_AAL2);
+        assertThat(completed.getSession().getAttributesMap()).as("which changed nothing").doesNotContainKey("cart");
         assertThat(completed.getSession().getExpireTime().getSeconds() - completed.getSession().getCreateTime().getSeconds())
                 .as("a whole session's lifetime now").isEqualTo(12 * 3600);
         assertThat(completed.getToken()).as("the completed login's own token").startsWith("sat2_");
@@ -268,10 +271,15 @@ class SecondFactorEndToEndTest {
                 io.sessionauthority.v1.RefreshRequest.newBuilder().setToken(stolen.getToken()).build());
         assertThat(refreshed.getToken()).as("no successor for a token a step-up replaced").isEmpty();
         assertThat(refreshed.getValid()).as("the copy is still the first half of a login").isFalse();
-        // Within the grace the copy keeps its own level, not the session's new one...
+        // Within the grace the copy keeps its own level, not the session's new one, and changes nothing...
         ValidateResponse copy = validate(service, stolen.getToken(), AssuranceLevel.ASSURANCE_LEVEL_UNSPECIFIED, null);
         assertThat(copy.getValid()).isFalse();
         assertThat(copy.getStepUp().getSecondFactorPending()).isTrue();
+        io.sessionauthority.v1.TouchResponse touched = service.blocking().touch(io.sessionauthority.v1.TouchRequest.newBuilder()
+                .setToken(stolen.getToken()).putSetAttributes("role", "admin").build());
+        assertThat(touched.getValid()).isFalse();
+        assertThat(validate(service, stepped.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, null).getSession().getAttributesMap())
+                .doesNotContainKey("role");
         assertThat(validate(service, stepped.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, null).getValid()).isTrue();
         // ...and keeps it when the rightful holder refreshes within that grace; no retry gets it a token then.
         CLOCK.advance(java.time.Duration.ofSeconds(5));
