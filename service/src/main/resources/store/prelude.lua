@@ -166,11 +166,13 @@ local function is_first_half(session, presented, now)
   local recorded
   if is_previous_in_grace(session, presented, now) then
     recorded = session.tr or session.tc
-  elseif session.tq and presented == session.tq then
+  elseif session.tq and presented == session.tq and now < tonumber(session.ty) then
     recorded = session.ts
   end
   if recorded then
-    return recorded == 's' or string.sub(recorded, 1, 2) == '0|'
+    -- As RedisSessionStore.steppedUpFrom reads it: a record that is not level|time|methods is level 0.
+    local _, bars = string.gsub(recorded, '|', '|')
+    return bars < 2 or string.sub(recorded, 1, 2) == '0|'
   end
   return session.al == '0'
 end

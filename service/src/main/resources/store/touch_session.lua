@@ -7,6 +7,8 @@
 -- ARGV: sid, now, idle timeout ms, max attributes, forget ms, the presented token's validator ('' to
 --       judge no token), '1' if it is the login's token else '0', n (attributes to set),
 --       n name/value pairs to set, then names to remove
+-- Writes nothing for the first half of a login, or a copy of one in its grace (is_first_half): the
+-- service answers it STEP_UP_REQUIRED.
 -- Answers {'LIVE', {field, value, ...}} (described: with 'un' and 'cp'), {state, end reason code},
 -- {'TOO_MANY_ATTRIBUTES', count} or {'REPLACED'} (the token is neither the session's current one nor
 -- the one it replaced within its grace: nothing was written; rotate_session.lua ends the session).

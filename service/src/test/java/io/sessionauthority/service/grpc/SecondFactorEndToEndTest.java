@@ -167,6 +167,13 @@ class SecondFactorEndToEndTest {
                     .isEqualTo(AssuranceLevel.ASSURANCE_LEVEL_AAL1);
         });
         assertThat(validate(service, raised.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, null).getValid()).isTrue();
+        // An AAL1 copy is a session's token all the same: its Touch (a request on its way) lands.
+        io.sessionauthority.v1.TouchResponse touched = service.blocking().touch(io.sessionauthority.v1.TouchRequest.newBuilder()
+                .setToken(refreshed.getToken()).putSetAttributes("page", "/settings").build());
+        assertThat(touched.getValid()).isTrue();
+        assertThat(touched.getSession().getAal()).isEqualTo(AssuranceLevel.ASSURANCE_LEVEL_AAL1);
+        assertThat(validate(service, raised.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, null).getSession().getAttributesMap())
+                .containsEntry("page", "/settings");
     }
 
     private static io.envoyproxy.envoy.service.auth.v3.CheckResponse check(String token, Map<String, String> routeNeeds) {
@@ -288,6 +295,13 @@ class SecondFactorEndToEndTest {
         assertThat(later.getToken()).startsWith("sat2_").isNotEqualTo(stepped.getToken());
         ValidateResponse stillHalf = validate(service, stolen.getToken(), AssuranceLevel.ASSURANCE_LEVEL_UNSPECIFIED, null);
         assertThat(stillHalf.getStepUp().getSecondFactorPending()).isTrue();
+        String sessionKey = "sa:{" + stolen.getSession().getUserId() + "}:s:" + stolen.getSession().getSessionId();
+        String lastSeen = redis.commands().hget(sessionKey, "ls");
+        CLOCK.advance(java.time.Duration.ofSeconds(1));
+        assertThat(service.blocking().touch(io.sessionauthority.v1.TouchRequest.newBuilder().setToken(stolen.getToken())
+                .putSetAttributes("role", "admin").build()).getValid()).isFalse();
+        assertThat(redis.commands().hget(sessionKey, "ls")).as("not even its expiry slid").isEqualTo(lastSeen);
+        assertThat(redis.commands().hexists(sessionKey, "a:role")).isFalse();
         assertThat(stillHalf.getTokenGraceEndTime()).as("its own grace").isEqualTo(stepped.getPreviousTokenGraceEndTime());
         expectStatus(Status.Code.FAILED_PRECONDITION, () -> stepUp(service, stolen.getToken(), code));
         assertThat(validate(service, later.getToken(), AssuranceLevel.ASSURANCE_LEVEL_AAL2, null).getValid()).isTrue();
