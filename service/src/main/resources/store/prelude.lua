@@ -134,9 +134,6 @@ local function forget_unused_profiles(clients_key, index_key, prefix)
   end
 end
 
--- The state of one session at `now`, its stored fields, and why it ended: 'LIVE', 'EXPIRED',
--- 'REVOKED' (deleted, or from before the user's last revoke-all) or 'UNKNOWN'; the reason is an
--- EndReason code ('' when live or unknown).
 -- Whether presented (a token's validator) is the session's current token: its tk once rotated,
 -- else the login's own token (original: generation 0). TokenGenerations.judge is the Java twin,
 -- for the reads that need no script.
@@ -152,21 +149,26 @@ local function is_previous_in_grace(session, presented, now)
   return session.tp ~= nil and presented == session.tp and now < tonumber(session.tx)
 end
 
--- Whether presented is a replaced token still accepted: the previous one, or the one before it
--- when the last rotation came within that one's grace (kept as tq until its own grace end, ty).
+-- Whether presented is the token before the previous one, kept (tq) when the last rotation came
+-- within its grace, and still within it (ty).
+local function is_earlier_in_grace(session, presented, now)
+  return session.tq ~= nil and presented == session.tq and now < tonumber(session.ty)
+end
+
+-- Whether presented is a replaced token still accepted: the previous one, or the one before it.
 local function in_grace(session, presented, now)
-  return is_previous_in_grace(session, presented, now)
-      or (session.tq ~= nil and presented == session.tq and now < tonumber(session.ty))
+  return is_previous_in_grace(session, presented, now) or is_earlier_in_grace(session, presented, now)
 end
 
 -- Whether presented is the first half of a login (level 0), or a replaced copy of one within its
--- grace (as tr, tc or ts recorded it; 's' is how versions before marked a step-up's): such a token
+-- grace (as tr, tc or ts recorded it; a record that is not level|time|methods reads as level 0,
+-- the safe side): such a token
 -- may look at its session but change nothing.
 local function is_first_half(session, presented, now)
   local recorded
   if is_previous_in_grace(session, presented, now) then
     recorded = session.tr or session.tc
-  elseif session.tq and presented == session.tq and now < tonumber(session.ty) then
+  elseif is_earlier_in_grace(session, presented, now) then
     recorded = session.ts
   end
   if recorded then
@@ -204,6 +206,9 @@ local function token_replacement(session, presented, grace_end, replaced_auth, n
   return writes, drops
 end
 
+-- The state of one session at `now`, its stored fields, and why it ended: 'LIVE', 'EXPIRED',
+-- 'REVOKED' (deleted, or from before the user's last revoke-all) or 'UNKNOWN'; the reason is an
+-- EndReason code ('' when live or unknown).
 local function session_state(session_key, user_key, index_key, revoked_key, ends_key, sid, now)
   local flat = redis.call('HGETALL', session_key)
   if #flat == 0 then

@@ -159,8 +159,8 @@ public final class RedisSchema {
          * Present when a step-up replaced the previous token: how its holder had authenticated, as
          * {@code level|auth time|methods} (the {@link #ASSURANCE_LEVEL}, {@link #AUTH_TIME} and
          * {@link #AUTH_METHODS} the session had, the time empty for none), which it is answered
-         * at within its grace. Versions before it wrote 's', read as a login awaiting its second
-         * factor: the lowest level, for a grace of seconds.
+         * at within its grace. A record of another shape reads as the lowest level (a login
+         * awaiting its second factor): the safe side.
          */
         static final String REPLACED_BY_STEP_UP = "tr";
         /** As {@link #REPLACED_BY_STEP_UP}, when a ConfirmTotp raised the session within the previous token's grace. */

@@ -37,7 +37,7 @@ class SteppedUpFromTest {
     }
 
     @Test
-    void theMarkerOfEarlierVersionsIsReadAsTheLowestLevel() {
+    void aRecordOfAnotherShapeIsReadAsTheLowestLevel() {
         assertThat(RedisSessionStore.steppedUpFrom("s", CREATED)).isEqualTo(Authentication.awaitingSecondFactor(CREATED));
     }
 }
