@@ -2,7 +2,7 @@
 -- revokes the user's other sessions in the same step: a password change and the revocation it
 -- implies happen together or not at all.
 -- Keys and fields as named in store.RedisSchema.
--- KEYS: user, index, revoked, ends, clients, devices (where versions before kept them)
+-- KEYS: user, index (where versions before kept it), revoked, ends, clients, devices (where versions before kept them)
 -- ARGV: expected hash, new hash, revoke ('1' or '0'), now, forget ms, session id to keep, session key prefix,
 --       end reason code, device id to keep ('' for none)
 -- With revoke, the user's known devices are forgotten too, but the one to keep.
@@ -20,6 +20,8 @@ if ARGV[3] ~= '1' then
 end
 -- A new password: no login verified against an earlier hash may start a session any more.
 redis.call('HDEL', KEYS[1], 'pwp')
-local count = revoke_all(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[7], ARGV[6], ARGV[8], tonumber(ARGV[4]), tonumber(ARGV[5]))
+local now, forget = tonumber(ARGV[4]), tonumber(ARGV[5])
+local index = session_index(KEYS[1], KEYS[2], now - forget)
+local count = revoke_all(KEYS[1], index, KEYS[3], KEYS[4], KEYS[5], ARGV[7], ARGV[6], ARGV[8], now, forget)
 forget_devices(KEYS[1], KEYS[6], ARGV[9] or '', tonumber(ARGV[4]))
 return count

@@ -1,7 +1,7 @@
 -- Stores a new session under the user's session limit: past it, the least recently used sessions
 -- end ('evict'), or the login is refused and nothing is written ('deny').
 -- Keys and fields as named in store.RedisSchema.
--- KEYS: session, user, index, revoked, ends, clients
+-- KEYS: session, user, index (where versions before kept it), revoked, ends, clients
 -- ARGV: sid, now, idle expiry, forget ms, max sessions per user, session key prefix,
 --       the password hash the login was verified against, shared client profile id ('' for none:
 --       then the session has no 'p' field; the service stored the profile itself before this
@@ -28,9 +28,10 @@ local profile = ARGV[8]
 local deny, replace, replaced_device = ARGV[9] == 'deny', ARGV[10], ARGV[11]
 local first_field = 12
 
+local index = session_index(KEYS[2], KEYS[3], now - forget)
 if deny then
   -- Still read-only: a refused login writes nothing. The session it would replace does not count.
-  local live = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. now, '+inf')
+  local live = index.live(now, prefix, max_sessions)
   local count = #live
   for _, other in ipairs(live) do
     if other == replace then
@@ -71,20 +72,20 @@ for i = first_field, #ARGV - 1, 2 do
   end
 end
 
-prune(KEYS[3], KEYS[4], KEYS[5], now, forget)
+prune(index, KEYS[4], KEYS[5], now)
 local reply = {'OK'}
 -- Only the user's own sessions can be named: their keys are built from the user's prefix.
-if replace ~= '' and replace ~= sid and end_session(prefix, KEYS[3], KEYS[4], KEYS[5], replace, 'n', now, forget) == 1 then
+if replace ~= '' and replace ~= sid and end_session(prefix, index, KEYS[4], KEYS[5], replace, 'n', now, forget) == 1 then
   reply[#reply + 1] = replace
 end
 if replaced_device ~= '' then
-  for _, other in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. now, '+inf')) do
+  for _, other in ipairs(index.after(now)) do
     if other ~= sid and redis.call('HGET', prefix .. other, 'dv') == replaced_device
-        and end_session(prefix, KEYS[3], KEYS[4], KEYS[5], other, 'n', now, forget) == 1 then
+        and end_session(prefix, index, KEYS[4], KEYS[5], other, 'n', now, forget) == 1 then
       reply[#reply + 1] = other
     end
   end
 end
-join_index(prefix, KEYS[3], KEYS[4], KEYS[5], sid, idle_expiry, absolute_expiry, now, max_sessions, forget, reply)
-forget_unused_profiles(KEYS[6], KEYS[3], prefix)
+join_index(prefix, index, KEYS[4], KEYS[5], sid, idle_expiry, absolute_expiry, now, max_sessions, forget, reply)
+forget_unused_profiles(KEYS[6], index, prefix)
 return reply

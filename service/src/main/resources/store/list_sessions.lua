@@ -1,7 +1,7 @@
 -- Lists a user's live sessions.
 -- Keys and fields as named in store.RedisSchema.
--- KEYS: user, index, revoked, ends, clients
--- ARGV: now, session key prefix
+-- KEYS: user, index (where versions before kept it), revoked, ends, clients
+-- ARGV: now, session key prefix, forget ms
 -- Answers {'OK', sid, {field, value, ...}, sid, {...}, ...} (described: with 'un' and 'cp') or {'NO_USER'}.
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return {'NO_USER'}
@@ -12,12 +12,11 @@ local out = {'OK'}
 -- slides a session by its key's expiry alone, leaving its index score behind (touch_session.lua).
 -- The index holds the live sessions and those ended within the forget window; an ended one costs
 -- an EXISTS here.
-local entries = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
-for i = 1, #entries, 2 do
-  local sid = entries[i]
+local index = session_index(KEYS[1], KEYS[2], now - tonumber(ARGV[3]))
+for _, sid in ipairs(index.all()) do
   local state, flat = 'GONE', nil
-  if tonumber(entries[i + 1]) > now or redis.call('EXISTS', prefix .. sid) == 1 then
-    state, flat = session_state(prefix .. sid, KEYS[1], KEYS[2], KEYS[3], KEYS[4], sid, now)
+  if index.expiry(sid) > now or redis.call('EXISTS', prefix .. sid) == 1 then
+    state, flat = session_state(prefix .. sid, KEYS[1], index, KEYS[3], KEYS[4], sid, now)
   end
   if state == 'LIVE' then
     out[#out + 1] = sid

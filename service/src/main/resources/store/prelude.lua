@@ -22,24 +22,184 @@ local function expire_after_top(key, extra)
   end
 end
 
--- Forgets index entries of sessions that ended more than `forget` ms ago, expired tombstones, and
+-- A user's session index: fields 's:<sid>' of the user's hash, each valued by the session's idle
+-- expiry (its key's expiry, the score the index is read by). A few fields of the hash every user has
+-- cost less than a sorted set with a key of its own. An entry outlives its session by the forget
+-- window, so an expired session answers EXPIRED; past it (an idle expiry before `forget_before`,
+-- now - forget) the entry reads as gone, as the old set's expiry made it for a dormant user, and
+-- the user's next login deletes it (prune). Versions before kept the index as a sorted set of its
+-- own (old_key): it is read beside the fields, the later expiry winning, until the first write
+-- through the index moves it into them; a script that only reads (Validate's, ListSessions') never
+-- writes, since Redis may be out of memory. Each script makes one index and goes through it.
+local function session_index(user_key, old_key, forget_before)
+  local index = {}
+  local entries -- sid -> idle expiry, every field and old entry, once read
+  local moved = false
+
+  local function load()
+    if entries then
+      return entries
+    end
+    entries = {}
+    local flat = redis.call('HGETALL', user_key)
+    for i = 1, #flat, 2 do
+      if string.sub(flat[i], 1, 2) == 's:' then
+        entries[string.sub(flat[i], 3)] = tonumber(flat[i + 1])
+      end
+    end
+    if not moved then
+      local old = redis.call('ZRANGE', old_key, 0, -1, 'WITHSCORES')
+      for i = 1, #old, 2 do
+        local expiry = tonumber(old[i + 1])
+        if not entries[old[i]] or entries[old[i]] < expiry then
+          entries[old[i]] = expiry
+        end
+      end
+    end
+    return entries
+  end
+
+  -- Moves the old sorted set's entries into the hash before the first write; costs one EXISTS
+  -- when there is none, so a Touch does not read the whole index.
+  local function move()
+    if moved then
+      return
+    end
+    if redis.call('EXISTS', old_key) == 0 then
+      moved = true
+      return
+    end
+    local fields = {}
+    for sid, expiry in pairs(load()) do
+      fields[#fields + 1] = 's:' .. sid
+      fields[#fields + 1] = string.format('%d', expiry)
+    end
+    moved = true
+    for first = 1, #fields, 1000 do
+      redis.call('HSET', user_key, unpack(fields, first, math.min(first + 999, #fields)))
+    end
+    redis.call('DEL', old_key)
+  end
+
+  local function remembered(expiry)
+    return expiry ~= nil and expiry >= forget_before
+  end
+
+  -- The session's idle expiry as indexed, or nil.
+  function index.expiry(sid)
+    local expiry
+    if entries then
+      expiry = entries[sid]
+    else
+      expiry = tonumber(redis.call('HGET', user_key, 's:' .. sid) or '')
+      if not moved then
+        local old = tonumber(redis.call('ZSCORE', old_key, sid) or '')
+        if old and (not expiry or expiry < old) then
+          expiry = old
+        end
+      end
+    end
+    if remembered(expiry) then
+      return expiry
+    end
+    return nil
+  end
+
+  -- The sessions indexed with an idle expiry after `after`, least recently used (lowest idle expiry) first; ties in id order.
+  function index.after(after)
+    local all, sids = load(), {}
+    for sid, expiry in pairs(all) do
+      if expiry > after and remembered(expiry) then
+        sids[#sids + 1] = sid
+      end
+    end
+    table.sort(sids, function(a, b)
+      if all[a] ~= all[b] then
+        return all[a] < all[b]
+      end
+      return a < b
+    end)
+    return sids
+  end
+
+  -- The live sessions at `now`, as after(now); once they are `max` or more, only those whose key
+  -- is there: an older replica's revoke deletes the key but cannot remove the entry, which must
+  -- neither refuse a login nor push out a real session. So the check costs nothing below the limit.
+  function index.live(now, prefix, max)
+    local live = index.after(now)
+    if #live < max then
+      return live
+    end
+    local present = {}
+    for _, sid in ipairs(live) do
+      if redis.call('EXISTS', prefix .. sid) == 1 then
+        present[#present + 1] = sid
+      end
+    end
+    return present
+  end
+
+  -- Every session remembered, least recently used first.
+  function index.all()
+    return index.after(-math.huge)
+  end
+
+  function index.count()
+    return #index.all()
+  end
+
+  function index.put(sid, expiry)
+    move()
+    redis.call('HSET', user_key, 's:' .. sid, string.format('%d', expiry))
+    if entries then
+      entries[sid] = expiry
+    end
+  end
+
+  function index.remove(sid)
+    move()
+    redis.call('HDEL', user_key, 's:' .. sid)
+    if entries then
+      entries[sid] = nil
+    end
+  end
+
+  -- Deletes the entries no longer remembered.
+  function index.prune()
+    move()
+    local stale = {}
+    for sid, expiry in pairs(load()) do
+      if not remembered(expiry) then
+        stale[#stale + 1] = 's:' .. sid
+        entries[sid] = nil
+      end
+    end
+    for first = 1, #stale, 1000 do
+      redis.call('HDEL', user_key, unpack(stale, first, math.min(first + 999, #stale)))
+    end
+  end
+
+  return index
+end
+
+-- Forgets index entries of sessions that ended more than the forget window ago, expired tombstones, and
 -- the end reasons nothing refers to any longer: a reason stays while its session's tombstone or
 -- index entry does (the index entry outlives the session by `forget`, and a live session marked 'x'
 -- has one), and goes after them (at the first pass that finds more reasons than the two hold, or
 -- with the hash's own expiry) even when those keys expired on their own.
-local function prune(index_key, revoked_key, ends_key, now, forget)
-  redis.call('ZREMRANGEBYSCORE', index_key, '-inf', '(' .. (now - forget))
+local function prune(index, revoked_key, ends_key, now)
+  index.prune()
   redis.call('ZREMRANGEBYSCORE', revoked_key, '-inf', '(' .. now)
   -- A reason that something refers to belongs to a session in the index or among the tombstones,
   -- never both (ending a session moves it from one to the other): only more reasons than the two
-  -- hold prove some stale, and only then is each looked at. So a login costs three counts, not a
+  -- hold prove some stale, and only then is each looked at. So a login costs a few counts, not a
   -- lookup per reason; the few stale ones this leaves are never read and go in a later pass.
-  if redis.call('HLEN', ends_key) <= redis.call('ZCARD', index_key) + redis.call('ZCARD', revoked_key) then
+  if redis.call('HLEN', ends_key) <= index.count() + redis.call('ZCARD', revoked_key) then
     return
   end
   local stale = {}
   for _, sid in ipairs(redis.call('HKEYS', ends_key)) do
-    if not redis.call('ZSCORE', revoked_key, sid) and not redis.call('ZSCORE', index_key, sid) then
+    if not redis.call('ZSCORE', revoked_key, sid) and not index.expiry(sid) then
       stale[#stale + 1] = sid
     end
   end
@@ -112,12 +272,13 @@ end
 -- costs two counts. A profile of a
 -- long User-Agent has 3 slices, so a user with fewer sessions than that looks every time, at the
 -- cost of reading those few sessions.
-local function forget_unused_profiles(clients_key, index_key, prefix)
-  if redis.call('HLEN', clients_key) <= redis.call('ZCARD', index_key) then
+local function forget_unused_profiles(clients_key, index, prefix)
+  local profiles = redis.call('HLEN', clients_key)
+  if profiles == 0 or profiles <= index.count() then
     return
   end
   local used = {}
-  for _, sid in ipairs(redis.call('ZRANGE', index_key, 0, -1)) do
+  for _, sid in ipairs(index.all()) do
     local profile = redis.call('HGET', prefix .. sid, 'c')
     if profile then
       used[profile] = true
@@ -209,15 +370,15 @@ end
 -- The state of one session at `now`, its stored fields, and why it ended: 'LIVE', 'EXPIRED',
 -- 'REVOKED' (deleted, or from before the user's last revoke-all) or 'UNKNOWN'; the reason is an
 -- EndReason code ('' when live or unknown).
-local function session_state(session_key, user_key, index_key, revoked_key, ends_key, sid, now)
+local function session_state(session_key, user_key, index, revoked_key, ends_key, sid, now)
   local flat = redis.call('HGETALL', session_key)
   if #flat == 0 then
     local forget_at = redis.call('ZSCORE', revoked_key, sid)
     if forget_at and tonumber(forget_at) > now then
       return 'REVOKED', flat, redis.call('HGET', ends_key, sid) or ''
     end
-    local expiry = redis.call('ZSCORE', index_key, sid)
-    if expiry and tonumber(expiry) <= now then
+    local expiry = index.expiry(sid)
+    if expiry and expiry <= now then
       -- Expired by its key's TTL: absolute if the last slide was capped at the absolute expiry
       -- (recorded then as 'x'), idle otherwise.
       return 'EXPIRED', flat, redis.call('HGET', ends_key, sid) == 'x' and 'x' or 'i'
@@ -262,10 +423,10 @@ end
 -- Ends one session for `reason` (an EndReason code), leaving a tombstone so Validate can answer
 -- REVOKED and why for `forget` ms. Answers 1 when a stored session was deleted, 0 when there was none.
 -- An index entry without a hash is an expired session: it stays, so Validate can answer EXPIRED.
-local function end_session(prefix, index_key, revoked_key, ends_key, sid, reason, now, forget)
+local function end_session(prefix, index, revoked_key, ends_key, sid, reason, now, forget)
   local existed = redis.call('DEL', prefix .. sid)
   if existed == 1 then
-    redis.call('ZREM', index_key, sid)
+    index.remove(sid)
     redis.call('ZADD', revoked_key, now + forget, sid)
     record_end(ends_key, sid, reason, now, now + forget)
   end
@@ -275,20 +436,19 @@ end
 -- Makes sid one of the user's indexed sessions: ends the least recently used live sessions past
 -- max (reason 'n'; their ids appended to ended), then indexes sid by its idle expiry. The one place
 -- of the per-user limit, for a login and for the completion of a two-factor login.
-local function join_index(prefix, index_key, revoked_key, ends_key, sid, idle, absolute, now, max, forget, ended)
+local function join_index(prefix, index, revoked_key, ends_key, sid, idle, absolute, now, max, forget, ended)
   -- Lowest idle expiry first: the least recently used sessions.
-  local live = redis.call('ZRANGEBYSCORE', index_key, '(' .. now, '+inf')
+  local live = index.live(now, prefix, max)
   for i = 1, #live - max + 1 do
-    if end_session(prefix, index_key, revoked_key, ends_key, live[i], 'n', now, forget) == 1 then
+    if end_session(prefix, index, revoked_key, ends_key, live[i], 'n', now, forget) == 1 then
       ended[#ended + 1] = live[i]
     end
   end
-  redis.call('ZADD', index_key, idle, sid)
+  index.put(sid, idle)
   if idle == absolute then
     -- Born capped (idle timeout at least the absolute lifetime): its expiry will be the absolute one.
     record_end(ends_key, sid, 'x', now, idle + forget)
   end
-  expire_after_top(index_key, forget)
   expire_after_top(revoked_key, 0)
 end
 
@@ -342,21 +502,20 @@ end
 -- kept session is recorded only if it is live now, so a revoke-all-but-one can never bring back a
 -- session an earlier revoke-all ended.
 -- Answers the number of sessions deleted.
-local function revoke_all(user_key, index_key, revoked_key, ends_key, clients_key, prefix, except, reason, now, forget)
+local function revoke_all(user_key, index, revoked_key, ends_key, clients_key, prefix, except, reason, now, forget)
   local count = 0
-  for _, sid in ipairs(redis.call('ZRANGE', index_key, 0, -1)) do
+  for _, sid in ipairs(index.all()) do
     if sid ~= except then
-      count = count + end_session(prefix, index_key, revoked_key, ends_key, sid, reason, now, forget)
+      count = count + end_session(prefix, index, revoked_key, ends_key, sid, reason, now, forget)
     end
   end
   local kept = ''
-  if except ~= '' and session_state(prefix .. except, user_key, index_key, revoked_key, ends_key, except, now) == 'LIVE' then
+  if except ~= '' and session_state(prefix .. except, user_key, index, revoked_key, ends_key, except, now) == 'LIVE' then
     kept = except
   end
   redis.call('HINCRBY', user_key, 'gen', 1)
   redis.call('HSET', user_key, 'genk', kept, 'genr', reason)
-  expire_after_top(index_key, forget)
   expire_after_top(revoked_key, 0)
-  forget_unused_profiles(clients_key, index_key, prefix)
+  forget_unused_profiles(clients_key, index, prefix)
   return count
 end

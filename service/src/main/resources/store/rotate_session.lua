@@ -3,7 +3,7 @@
 -- after its grace, ends the session (reason 'u', token reuse): whoever presents it holds a
 -- copy of a token that its rightful holder has since exchanged.
 -- Keys and fields as named in store.RedisSchema.
--- KEYS: session, user, index, revoked, ends, clients
+-- KEYS: session, user, index (where versions before kept it), revoked, ends, clients
 -- ARGV: sid, now, forget ms, session key prefix, presented validator, '1' if the presented token
 --       is the login's (generation 0) else '0', mode ('rotate' or 'check'), then in 'rotate' mode:
 --       the new validator, its nonce, the grace end
@@ -13,7 +13,8 @@
 local sid, now, forget, prefix = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local presented, original, mode = ARGV[5], ARGV[6] == '1', ARGV[7]
 
-local state, flat, reason = session_state(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], sid, now)
+local index = session_index(KEYS[2], KEYS[3], now - forget)
+local state, flat, reason = session_state(KEYS[1], KEYS[2], index, KEYS[4], KEYS[5], sid, now)
 if state ~= 'LIVE' then
   return {state, reason}
 end
@@ -31,7 +32,6 @@ end
 if in_grace(session, presented, now) then
   return {'IN_GRACE', described(flat, KEYS[2], KEYS[6])}
 end
-end_session(prefix, KEYS[3], KEYS[4], KEYS[5], sid, 'u', now, forget)
-expire_after_top(KEYS[3], forget)
+end_session(prefix, index, KEYS[4], KEYS[5], sid, 'u', now, forget)
 expire_after_top(KEYS[4], 0)
 return {'REUSED', 'u', session.tg or '0'}

@@ -6,7 +6,7 @@
 -- rotate_session.lua replaces it: a copy taken before the step-up stays at the lower level, and is
 -- answered at it within its grace.
 -- Keys and fields as named in store.RedisSchema.
--- KEYS: session, user, index, revoked, ends, clients
+-- KEYS: session, user, index (where versions before kept it), revoked, ends, clients
 -- ARGV: sid, now, mode ('code', 'recovery' or 'confirm'), step, recovery code id, resealed secret
 --       ('' for none), absolute expiry, idle expiry, forget ms, recovery code ids (confirm: csv),
 --       SHA-1 of the sealed secret the code was checked against, max sessions per user, session key
@@ -18,7 +18,8 @@
 -- replaced it, with the same code, within the grace: nothing written, the caller derives the same
 -- new token again) or {state, end reason code} for a session not live.
 local sid, now, mode = ARGV[1], tonumber(ARGV[2]), ARGV[3]
-local state, flat, reason = session_state(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], sid, now)
+local index = session_index(KEYS[2], KEYS[3], now - tonumber(ARGV[9]))
+local state, flat, reason = session_state(KEYS[1], KEYS[2], index, KEYS[4], KEYS[5], sid, now)
 if state ~= 'LIVE' then
   return {state, reason}
 end
@@ -102,7 +103,7 @@ if session.al == '0' then
   writes[#writes + 1] = idle
   redis.call('PEXPIREAT', KEYS[1], idle)
   redis.call('HDEL', KEYS[5], sid)
-  join_index(prefix, KEYS[3], KEYS[4], KEYS[5], sid, idle, absolute, now, tonumber(ARGV[12]), forget, ended)
+  join_index(prefix, index, KEYS[4], KEYS[5], sid, idle, absolute, now, tonumber(ARGV[12]), forget, ended)
 end
 redis.call('HSET', KEYS[1], unpack(writes))
 if #drops > 0 then

@@ -3,7 +3,7 @@
 -- slides the session (by the key's expiry alone). Never writes to a session that is not live: a Touch racing a
 -- Revoke either lands before it (and is then revoked) or finds nothing and writes nothing.
 -- Keys and fields as named in store.RedisSchema.
--- KEYS: session, user, index, revoked, ends, clients
+-- KEYS: session, user, index (where versions before kept it), revoked, ends, clients
 -- ARGV: sid, now, idle timeout ms, max attributes, forget ms, the presented token's validator ('' to
 --       judge no token), '1' if it is the login's token else '0', n (attributes to set),
 --       n name/value pairs to set, then names to remove
@@ -16,13 +16,14 @@ local sid, now, idle = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local max_attributes, forget, set_count = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[8])
 local presented, original = ARGV[6], ARGV[7] == '1'
 
-local state, flat, reason = session_state(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], sid, now)
+local index = session_index(KEYS[2], KEYS[3], now - forget)
+local state, flat, reason = session_state(KEYS[1], KEYS[2], index, KEYS[4], KEYS[5], sid, now)
 if state ~= 'LIVE' then
   if #flat > 0 then
     -- Ended by its clock, or by a later revoke-all (an older generation), but not yet deleted: finish the job.
     redis.call('DEL', KEYS[1])
     if state == 'REVOKED' then
-      redis.call('ZREM', KEYS[3], sid)
+      index.remove(sid)
       redis.call('ZADD', KEYS[4], now + forget, sid)
       expire_after_top(KEYS[4], 0)
     end
@@ -101,8 +102,7 @@ if #removals > 0 then
   redis.call('HDEL', KEYS[1], unpack(removals))
 end
 redis.call('PEXPIREAT', KEYS[1], idle_expiry)
-redis.call('ZADD', KEYS[3], idle_expiry, sid)
-expire_after_top(KEYS[3], forget)
+index.put(sid, idle_expiry)
 if idle_expiry == tonumber(session.ax) then
   -- No Touch can slide it further: when its key expires, it expired absolutely.
   record_end(KEYS[5], sid, 'x', now, idle_expiry + forget)

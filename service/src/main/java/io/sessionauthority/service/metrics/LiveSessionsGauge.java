@@ -12,7 +12,7 @@ import java.util.function.Supplier;
 
 /**
  * {@code session_authority_sessions_live_approx}: keys with a TTL in Redis, which sessions dominate
- * (with per-user indexes, tombstones and login counters), read every {@code period}
+ * (with tombstones, end reasons and login counters), read every {@code period}
  * from a count Redis keeps anyway; -1 until first read. Never scans the keyspace.
  */
 public final class LiveSessionsGauge implements AutoCloseable {
@@ -26,8 +26,8 @@ public final class LiveSessionsGauge implements AutoCloseable {
 
     public LiveSessionsGauge(Supplier<CompletionStage<Long>> keysWithTtl, MeterRegistry registry, Duration period) {
         Gauge.builder("session_authority.sessions.live.approx", keys, AtomicLong::get)
-                .description("Approximate live sessions: keys with a TTL in Redis (sessions, plus per-user indexes, "
-                        + "tombstones and login counters); -1 until first read")
+                .description("Approximate live sessions: keys with a TTL in Redis (sessions, plus tombstones, end reasons "
+                        + "and login counters); -1 until first read")
                 .register(registry);
         scheduler.scheduleWithFixedDelay(() -> {
             try {

@@ -151,7 +151,7 @@ public final class SessionService {
         return store.create(session, user.passwordHash(), limit, policy.forgetAfter())
                 .exceptionallyCompose(error -> Failures.unwrap(error) instanceof SessionLimitReachedException refused
                         // A user with a second factor: the password alone shows none of the user's sessions.
-                        ? (user.secondFactor() ? CompletableFuture.completedFuture(List.<Session>of()) : store.list(user.id(), now))
+                        ? (user.secondFactor() ? CompletableFuture.completedFuture(List.<Session>of()) : store.list(user.id(), now, policy.forgetAfter()))
                                 .thenApply(live -> {
                             throw new SessionLimitReachedException(user.id(), refused.maxSessions(), leastRecentFirst(live));
                         })
@@ -249,14 +249,14 @@ public final class SessionService {
     /** The session of {@code ref}, from memory or Redis, not yet judged for the token presented. */
     private CompletionStage<SessionCheck> read(SessionTokens.Reference ref, boolean fromStore) {
         if (hot == null) {
-            return store.find(ref.userId(), ref.sessionId(), clock.instant());
+            return store.find(ref.userId(), ref.sessionId(), clock.instant(), policy.forgetAfter());
         }
         java.util.Optional<SessionCheck> kept = fromStore ? java.util.Optional.empty() : hot.get(ref.sessionId());
         if (kept.isPresent()) {
             return CompletableFuture.completedFuture(kept.get());
         }
         long begun = hot.begin();
-        return store.find(ref.userId(), ref.sessionId(), clock.instant()).handle((check, error) -> {
+        return store.find(ref.userId(), ref.sessionId(), clock.instant(), policy.forgetAfter()).handle((check, error) -> {
             if (error == null) {
                 hot.put(check, begun);
                 return check;
@@ -481,7 +481,7 @@ public final class SessionService {
     /** The user's live sessions, newest first. */
     public CompletionStage<List<Session>> list(String userId) {
         UserIds.require("user_id", userId);
-        return store.list(userId, clock.instant()).thenApply(sessions -> sessions.stream()
+        return store.list(userId, clock.instant(), policy.forgetAfter()).thenApply(sessions -> sessions.stream()
                 .sorted(Comparator.comparing(Session::createTime).reversed().thenComparing(Session::sessionId))
                 .toList());
     }

@@ -34,8 +34,11 @@ public interface SessionStore {
      */
     CompletionStage<List<String>> create(Session session, String verifiedPasswordHash, SessionLimit limit, Duration forgetAfter);
 
-    /** Reads a session without changing anything. */
-    CompletionStage<SessionCheck> find(String userId, String sessionId, Instant now);
+    /**
+     * Reads a session without changing anything. A session that ended more than {@code forgetAfter}
+     * ago reads as unknown.
+     */
+    CompletionStage<SessionCheck> find(String userId, String sessionId, Instant now, Duration forgetAfter);
 
     /**
      * Extends a live session's idle expiry to {@code now + idleTimeout} (never past its absolute
@@ -108,5 +111,5 @@ public interface SessionStore {
                                        Duration forgetAfter);
 
     /** The user's live sessions; fails with NotFoundException when the user does not exist. */
-    CompletionStage<List<Session>> list(String userId, Instant now);
+    CompletionStage<List<Session>> list(String userId, Instant now, Duration forgetAfter);
 }

@@ -50,7 +50,7 @@ public final class RedisProbe {
 
     /**
      * Keys with a TTL across the keyspace, from {@code INFO keyspace}: sessions dominate it (with
-     * per-user indexes, tombstones and login-failure counters), so it approximates the live
+     * tombstones, end reasons and login-failure counters), so it approximates the live
      * sessions without ever scanning keys.
      */
     public CompletionStage<Long> keysWithTtl() {

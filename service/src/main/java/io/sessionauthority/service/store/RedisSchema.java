@@ -16,7 +16,11 @@ package io.sessionauthority.service.store;
  *                                        gen generation, genk session kept at the last
  *                                        revoke-all, genr its end reason (from the first
  *                                        revoke-all on); d:&lt;device id&gt; when a known
- *                                        device is forgotten (pruned by logins)
+ *                                        device is forgotten (pruned by logins);
+ *                                        s:&lt;sid&gt; the session's idle expiry (the user's
+ *                                        index: live sessions, and those ended within
+ *                                        forget-after, read as gone after it and pruned
+ *                                        by logins)
  * sa:{&lt;uid&gt;}:s:&lt;sid&gt;           hash    g generation (absent: 0), ct created,         TTL = idle expiry
  *                                        ax absolute expiry, ix idle expiry, ls last
  *                                        seen, ip address, p shared client profile
@@ -41,7 +45,11 @@ package io.sessionauthority.service.store;
  *                                        User-Agent of sessions written before shared   absolute expiry of
  *                                        profiles, in 64-byte slices: &lt;id&gt;, &lt;id&gt;.1, ...;  a session using it
  *                                        pruned by logins and revokes
- * sa:{&lt;uid&gt;}:sessions          zset    sid scored by idle expiry (user's index)     TTL = last score + forget-after
+ * sa:{&lt;uid&gt;}:sessions          zset    no longer written: sid scored by idle        TTL = last score +
+ *                                        expiry, as versions before kept the index;     forget-after
+ *                                        read beside the s:&lt;sid&gt; fields, moved into
+ *                                        them (and deleted) by the first script that
+ *                                        writes to the index
  * sa:{&lt;uid&gt;}:revoked           zset    sid scored by when to forget the tombstone   TTL = last score
  * sa:{&lt;uid&gt;}:ends              hash    sid → why it ended (EndReason code), kept    TTL = the latest
  *                                        with its tombstone or index entry; 'x' also      entry's need
@@ -118,6 +126,11 @@ public final class RedisSchema {
          * ms), device tokens of successful logins (see {@link RedisSchema#devices}).
          */
         static final String KNOWN_DEVICE = "d:";
+        /**
+         * Prefix of the user's session index: {@code s:<sid>} → the session's idle expiry (epoch
+         * ms), written and pruned by the scripts only (prelude.lua {@code session_index}).
+         */
+        static final String SESSION_INDEX = "s:";
 
         private UserFields() {
         }
@@ -223,6 +236,11 @@ public final class RedisSchema {
         return tagged(userId) + "clients";
     }
 
+    /**
+     * Where versions before kept the user's session index (session ids scored by idle expiry); now
+     * it is fields of the user's hash ({@link UserFields#SESSION_INDEX}). Read until the first script
+     * that writes to the user's index moves it.
+     */
     public static String sessionIndex(String userId) {
         return tagged(userId) + "sessions";
     }

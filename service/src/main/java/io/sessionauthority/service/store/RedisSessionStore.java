@@ -169,7 +169,7 @@ public final class RedisSessionStore implements SessionStore {
      * sent after it arrives, whichever connection carries either; so does a login's session.
      */
     @Override
-    public CompletionStage<SessionCheck> find(String userId, String sessionId, Instant now) {
+    public CompletionStage<SessionCheck> find(String userId, String sessionId, Instant now, Duration forgetAfter) {
         // The fallback runs on the thread the reply arrives on, where the RPC's span is no longer current.
         Context rpc = Context.current();
         return translated(traced("redis validate_read", "HGETALL HMGET", () -> {
@@ -178,7 +178,7 @@ public final class RedisSessionStore implements SessionStore {
             CompletionStage<List<KeyValue<String, String>>> generation = reads.hmget(RedisSchema.user(userId),
                     UserFields.GENERATION, UserFields.GENERATION_KEPT, UserFields.USERNAME);
             return session.thenCombine(generation, PlainRead::new);
-        })).thenCompose(rpc.wrapFunction(read -> answer(userId, sessionId, read, now)));
+        })).thenCompose(rpc.wrapFunction(read -> answer(userId, sessionId, read, now, forgetAfter)));
     }
 
     /** What Validate's plain read got: the session hash, and the user's gen, genk and un. */
@@ -191,14 +191,14 @@ public final class RedisSessionStore implements SessionStore {
      * validate script for anything else, which says why a session ended and reads a user's own
      * profile (written by an earlier version) in the user's slot.
      */
-    private CompletionStage<SessionCheck> answer(String userId, String sessionId, PlainRead read, Instant now) {
+    private CompletionStage<SessionCheck> answer(String userId, String sessionId, PlainRead read, Instant now, Duration forgetAfter) {
         SessionCheck live = plainlyLive(userId, sessionId, read.fields(), read.user(), now, profiles);
         if (live != null) {
             return CompletableFuture.completedFuture(live);
         }
         String sharedId = read.fields().get(SessionFields.SHARED_CLIENT_PROFILE);
         if (sharedId == null || !isPlainlyLive(sessionId, read.fields(), read.user(), now)) {
-            return findByScript(userId, sessionId, now);
+            return findByScript(userId, sessionId, now, forgetAfter);
         }
         String username = read.user().get(2).getValueOrElse(read.fields().getOrDefault(SessionFields.USERNAME, ""));
         return sharedProfile(sharedId).thenApply(profile ->
@@ -222,9 +222,9 @@ public final class RedisSessionStore implements SessionStore {
         });
     }
 
-    private CompletionStage<SessionCheck> findByScript(String userId, String sessionId, Instant now) {
+    private CompletionStage<SessionCheck> findByScript(String userId, String sessionId, Instant now, Duration forgetAfter) {
         CompletionStage<List<Object>> result = validateScript.run(tracer, redis, ScriptOutputType.MULTI,
-                sessionKeys(userId, sessionId), sessionId, millis(now));
+                sessionKeys(userId, sessionId), sessionId, millis(now), Long.toString(forgetAfter.toMillis()));
         return translated(result).thenCompose(reply -> toCheck(userId, sessionId, reply));
     }
 
@@ -356,9 +356,9 @@ public final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletionStage<List<Session>> list(String userId, Instant now) {
+    public CompletionStage<List<Session>> list(String userId, Instant now, Duration forgetAfter) {
         CompletionStage<List<Object>> result = listScript.run(tracer, redis, ScriptOutputType.MULTI, userKeys(userId),
-                millis(now), RedisSchema.sessionPrefix(userId));
+                millis(now), RedisSchema.sessionPrefix(userId), Long.toString(forgetAfter.toMillis()));
         return translated(result).thenCompose(reply -> {
             if ("NO_USER".equals(reply.get(0))) {
                 throw NotFoundException.user(userId);

@@ -66,16 +66,16 @@ class KeyLayoutIntegrationTest {
         assertThat(redis.hkeys(user)).containsExactlyInAnyOrder("un", "pw", "ct");
         assertThat(List.of(redis.pttl("sa:username:ivan"), redis.pttl("sa:lookalike:ivan"), redis.pttl(user))).containsOnly(-1L);
 
-        // Login: a session, the user's index, the device that logged in and its (shared) client profile.
+        // Login: a session, its entry in the user's index, the device that logged in and its (shared)
+        // client profile.
         Instant loginTime = domain.clock.instant();
         SessionService.Started kept = join(domain.sessions.login("ivan", "password-ivan",
                 new ClientInfo("198.51.100.4", "agent", "desk"), Map.of("cart", "3"), ""));
         String sid = kept.session().sessionId();
         String session = "sa:{" + uid + "}:s:" + sid;
-        String index = "sa:{" + uid + "}:sessions";
         String device = DeviceTokens.parse("d", kept.deviceToken()).orElseThrow().deviceId();
         String clients = "sa:client:" + redis.hget(session, "p");
-        assertThat(keys()).containsExactlyInAnyOrder("sa:username:ivan", "sa:lookalike:ivan", user, session, index, clients);
+        assertThat(keys()).containsExactlyInAnyOrder("sa:username:ivan", "sa:lookalike:ivan", user, session, clients);
         assertThat(redis.type(session)).isEqualTo("hash");
         // No generation before the first revoke-all (absent reads as 0), no username (the user's).
         assertThat(redis.hkeys(session)).containsExactlyInAnyOrder("ct", "ax", "ix", "ls", "ip", "p", "a:cart");
@@ -84,10 +84,11 @@ class KeyLayoutIntegrationTest {
         assertThat(redis.pexpiretime(clients)).isEqualTo(millis(kept.session().expireTime()));
         assertThat(redis.objectEncoding(session)).isIn("listpack", "ziplist"); // small and compact
         assertThat(redis.pexpiretime(session)).isEqualTo(millis(loginTime.plus(idle)));
-        assertThat(redis.zscore(index, sid).longValue()).isEqualTo(millis(loginTime.plus(idle)));
-        assertThat(redis.pexpiretime(index)).isEqualTo(millis(loginTime.plus(idle).plus(forget)));
-        // The known device is a field of the user's hash, which still never expires.
-        assertThat(redis.hkeys(user)).containsExactlyInAnyOrder("un", "pw", "ct", "d:" + device);
+        // The index entry and the known device are fields of the user's hash, which still never expires
+        // and stays compact.
+        assertThat(redis.hkeys(user)).containsExactlyInAnyOrder("un", "pw", "ct", "s:" + sid, "d:" + device);
+        assertThat(redis.hget(user, "s:" + sid)).isEqualTo(Long.toString(millis(loginTime.plus(idle))));
+        assertThat(redis.objectEncoding(user)).isIn("listpack", "ziplist");
         assertThat(redis.hget(user, "d:" + device)).isEqualTo(Long.toString(millis(loginTime.plus(Duration.ofDays(90)))));
         assertThat(redis.pttl(user)).isEqualTo(-1L);
 
@@ -97,7 +98,7 @@ class KeyLayoutIntegrationTest {
         join(domain.sessions.touch(kept.token(), Map.of("page", "/"), List.of("cart")));
         assertThat(redis.hkeys(session)).contains("a:page").doesNotContain("a:cart");
         assertThat(redis.pexpiretime(session)).isEqualTo(millis(touchTime.plus(idle)));
-        assertThat(redis.pexpiretime(index)).isEqualTo(millis(touchTime.plus(idle).plus(forget)));
+        assertThat(redis.hget(user, "s:" + sid)).isEqualTo(Long.toString(millis(touchTime.plus(idle))));
 
         // A wrong password from an address: the four counters of an unknown device (the day's lives a
         // day); the attempt's id stood beside each count until the failure was settled.
@@ -124,6 +125,7 @@ class KeyLayoutIntegrationTest {
         String revoked = "sa:{" + uid + "}:revoked";
         join(domain.sessions.revokeByToken(other.token()));
         assertThat(redis.exists("sa:{" + uid + "}:s:" + other.session().sessionId())).isZero();
+        assertThat(redis.hexists(user, "s:" + other.session().sessionId())).isFalse();
         assertThat(redis.zscore(revoked, other.session().sessionId()).longValue()).isEqualTo(millis(touchTime.plus(forget)));
         assertThat(redis.pexpiretime(revoked)).isEqualTo(millis(touchTime.plus(forget)));
         // ...and why it ended, kept as long as the tombstone.
@@ -139,6 +141,8 @@ class KeyLayoutIntegrationTest {
         assertThat(redis.hkeys(user)).as("the known devices but the kept session's forgotten").filteredOn(field -> field.startsWith("d:"))
                 .containsExactly("d:" + device);
         assertThat(redis.hgetall(ends)).containsEntry(third.session().sessionId(), "r").hasSize(2);
+        assertThat(redis.hkeys(user)).as("only the kept session left in the index").filteredOn(field -> field.startsWith("s:"))
+                .containsExactly("s:" + sid);
 
         // ChangePassword keeping the session: a new hash and another generation.
         String oldHash = redis.hget(user, "pw");
@@ -146,7 +150,7 @@ class KeyLayoutIntegrationTest {
         assertThat(redis.hget(user, "pw")).isNotEqualTo(oldHash).startsWith("$2b$10$");
         assertThat(redis.hgetall(user)).containsEntry("gen", "2").containsEntry("genk", sid).containsEntry("genr", "p");
         assertThat(redis.hkeys(user)).as("the other logins' devices forgotten, the kept session's known")
-                .containsExactlyInAnyOrder("un", "pw", "ct", "gen", "genk", "genr", "d:" + device);
+                .containsExactlyInAnyOrder("un", "pw", "ct", "gen", "genk", "genr", "s:" + sid, "d:" + device);
 
         // Each of the three ended sessions in the revocation log, with its reason; no other field.
         String log = "sa:{revocations}";
@@ -161,7 +165,7 @@ class KeyLayoutIntegrationTest {
         // Nothing else was ever written. The successes since cleared their own counters: the username's
         // (logins without an address count only on it) and the device's (the password change from it);
         // the day's counter keeps its failure.
-        assertThat(keys()).containsExactlyInAnyOrder("sa:username:ivan", "sa:lookalike:ivan", user, session, index, clients,
+        assertThat(keys()).containsExactlyInAnyOrder("sa:username:ivan", "sa:lookalike:ivan", user, session, clients,
                 revoked, ends,
                 "sa:throttle:user_ip:ivan|198.51.100.4", "sa:throttle:ip:198.51.100.4", day, log);
         assertThat(redis.hgetall(day)).containsExactly(Map.entry("f", "1"));

@@ -237,7 +237,7 @@ class LoopConnectionsIntegrationTest {
 
     private static boolean readOnLoop(EventLoop loop, RedisSessionStore store, String userId, String sessionId, Instant now) {
         CompletableFuture<Boolean> live = new CompletableFuture<>();
-        loop.execute(() -> store.find(userId, sessionId, now).whenComplete((check, error) -> {
+        loop.execute(() -> store.find(userId, sessionId, now, java.time.Duration.ofHours(1)).whenComplete((check, error) -> {
             if (error != null) {
                 live.completeExceptionally(error);
             } else {
