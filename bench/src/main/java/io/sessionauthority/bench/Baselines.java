@@ -38,9 +38,9 @@ final class Baselines {
             String sha = redis.scriptLoad(resource("/store/prelude.lua") + "\n" + resource("/store/validate_session.lua"));
             List<String> command = new ArrayList<>(List.of("redis-benchmark", "-h", "127.0.0.1", "-p", Integer.toString(redisPort),
                     "-c", Integer.toString(clients), "-n", Integer.toString(requests), "-q",
-                    "EVALSHA", sha, "5", sessionKey, "sa:{" + uid + "}:user", "sa:{" + uid + "}:sessions", "sa:{" + uid + "}:revoked",
-                    "sa:{" + uid + "}:ends",
-                    sid, Long.toString(System.currentTimeMillis())));
+                    "EVALSHA", sha, "6", sessionKey, "sa:{" + uid + "}:user", "sa:{" + uid + "}:sessions", "sa:{" + uid + "}:revoked",
+                    "sa:{" + uid + "}:ends", "sa:{" + uid + "}:clients",
+                    sid, Long.toString(System.currentTimeMillis()), Long.toString(java.time.Duration.ofHours(1).toMillis())));
             double plain = requestsPerSecond(run(command));
             command.add(3, "-P");
             command.add(4, "16");
