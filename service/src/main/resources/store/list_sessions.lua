@@ -8,10 +8,11 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
 end
 local now, prefix = tonumber(ARGV[1]), ARGV[2]
 local out = {'OK'}
--- Every index entry, not only those scored in the future: a Touch while Redis was out of memory
--- slides a session by its key's expiry alone, leaving its index score behind (touch_session.lua).
--- The index holds the live sessions and those ended within the forget window; an ended one costs
--- an EXISTS here.
+-- Every index entry remembered, not only those scored in the future: a Touch while Redis was out
+-- of memory slides a session by its key's expiry alone, leaving its index score behind
+-- (touch_session.lua; a session slid that way for longer than the forget window drops out of the
+-- list until its next Touch). The index holds the live sessions and those expired within the
+-- forget window (a revoke removes its session's entry at once); an expired one costs an EXISTS here.
 local index = session_index(KEYS[1], KEYS[2], now - tonumber(ARGV[3]))
 for _, sid in ipairs(index.all()) do
   local state, flat = 'GONE', nil

@@ -71,8 +71,10 @@ local function session_index(user_key, old_key, forget_before)
     end
     local fields = {}
     for sid, expiry in pairs(load()) do
-      fields[#fields + 1] = 's:' .. sid
-      fields[#fields + 1] = string.format('%d', expiry)
+      if expiry >= forget_before then
+        fields[#fields + 1] = 's:' .. sid
+        fields[#fields + 1] = string.format('%d', expiry)
+      end
     end
     moved = true
     for first = 1, #fields, 1000 do
@@ -123,16 +125,21 @@ local function session_index(user_key, old_key, forget_before)
   end
 
   -- The live sessions at `now`, as after(now); once they are `max` or more, only those whose key
-  -- is there: an older replica's revoke deletes the key but cannot remove the entry, which must
-  -- neither refuse a login nor push out a real session. So the check costs nothing below the limit.
+  -- is there and of the user's current generation (or kept by its last revoke-all): an older
+  -- replica's revoke deletes the key, and its revoke-all leaves the keys to the generation, but
+  -- neither can remove the entry, which must not refuse a login nor push out a real session. One
+  -- read per session, and only at the limit.
   function index.live(now, prefix, max)
     local live = index.after(now)
     if #live < max then
       return live
     end
+    local generation = redis.call('HMGET', user_key, 'gen', 'genk')
+    local current = tonumber(generation[1] or '0')
     local present = {}
     for _, sid in ipairs(live) do
-      if redis.call('EXISTS', prefix .. sid) == 1 then
+      local session = redis.call('HMGET', prefix .. sid, 'ix', 'g')
+      if session[1] and (tonumber(session[2] or '0') >= current or sid == generation[2]) then
         present[#present + 1] = sid
       end
     end

@@ -18,7 +18,7 @@ package io.sessionauthority.service.store;
  *                                        revoke-all on); d:&lt;device id&gt; when a known
  *                                        device is forgotten (pruned by logins);
  *                                        s:&lt;sid&gt; the session's idle expiry (the user's
- *                                        index: live sessions, and those ended within
+ *                                        index: live sessions, and those expired within
  *                                        forget-after, read as gone after it and pruned
  *                                        by logins)
  * sa:{&lt;uid&gt;}:s:&lt;sid&gt;           hash    g generation (absent: 0), ct created,         TTL = idle expiry

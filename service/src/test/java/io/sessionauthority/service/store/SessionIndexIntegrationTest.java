@@ -164,6 +164,22 @@ class SessionIndexIntegrationTest {
     }
 
     @Test
+    void underDenyNewAnEntryWhoseSessionAnOlderReplicasRevokeAllEndedDoesNotRefuseALogin() {
+        domain.close();
+        domain = new DomainFixture(REDIS.uri(), new SessionPolicy(IDLE, Duration.ofHours(12), 1, FORGET, 16, 256,
+                io.sessionauthority.service.session.SessionLimit.Policy.DENY_NEW));
+        SessionService.Started first = domain.login("olga");
+        // An older replica's revoke-all: a new generation ends the session, whose key it leaves to
+        // the generation; it cannot remove the entry from the user's hash.
+        redis.hincrby(RedisSchema.user(user.id()), "gen", 1);
+        redis.hset(RedisSchema.user(user.id()), java.util.Map.of("genk", "", "genr", "r"));
+
+        SessionService.Started second = domain.login("olga");
+        assertThat(join(domain.sessions.validate(first.token(), true)).status()).isEqualTo(SessionStatus.REVOKED);
+        assertThat(join(domain.sessions.validate(second.token(), true)).status()).isEqualTo(SessionStatus.LIVE);
+    }
+
+    @Test
     void underDenyNewARefusedLoginWritesNothingThoughTheOldSetIsThere() {
         domain.close();
         domain = new DomainFixture(REDIS.uri(), new SessionPolicy(IDLE, Duration.ofHours(12), 1, FORGET, 16, 256,
