@@ -180,6 +180,18 @@ class SessionIndexIntegrationTest {
     }
 
     @Test
+    void underDenyNewTheSessionARevokeAllKeptStillCountsAtTheLimit() {
+        domain.close();
+        domain = new DomainFixture(REDIS.uri(), new SessionPolicy(IDLE, Duration.ofHours(12), 1, FORGET, 16, 256,
+                io.sessionauthority.service.session.SessionLimit.Policy.DENY_NEW));
+        SessionService.Started kept = domain.login("olga");
+        join(domain.sessions.revokeAll(user.id(), kept.session().sessionId())); // a new generation; the kept one's is older
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> domain.login("olga"))
+                .hasCauseInstanceOf(io.sessionauthority.service.session.SessionLimitReachedException.class);
+        assertThat(join(domain.sessions.validate(kept.token(), true)).status()).isEqualTo(SessionStatus.LIVE);
+    }
+
+    @Test
     void underDenyNewARefusedLoginWritesNothingThoughTheOldSetIsThere() {
         domain.close();
         domain = new DomainFixture(REDIS.uri(), new SessionPolicy(IDLE, Duration.ofHours(12), 1, FORGET, 16, 256,
