@@ -22,6 +22,41 @@ local function expire_after_top(key, extra)
   end
 end
 
+-- Calls a command on key with values in slices: unpack() of thousands of values overflows Lua's stack.
+local function call_in_slices(command, key, values)
+  for first = 1, #values, 1000 do
+    redis.call(command, key, unpack(values, first, math.min(first + 999, #values)))
+  end
+end
+
+-- A user's fields named '<prefix><id>' (known devices, the session index), each valued by an
+-- expiry: id -> expiry ms.
+local function expiring_fields(user_key, prefix)
+  local flat = redis.call('HGETALL', user_key)
+  local fields = {}
+  for i = 1, #flat, 2 do
+    if string.sub(flat[i], 1, #prefix) == prefix then
+      fields[string.sub(flat[i], #prefix + 1)] = tonumber(flat[i + 1])
+    end
+  end
+  return fields
+end
+
+-- Versions before kept such fields as a sorted set of their own (old_key: id scored by expiry):
+-- moves its entries from `from` on (a ZRANGEBYSCORE bound) into the user's hash, the later
+-- expiry winning where the hash holds one too, and deletes it.
+local function move_into_user_hash(user_key, old_key, prefix, from)
+  local old = redis.call('ZRANGEBYSCORE', old_key, from, '+inf', 'WITHSCORES')
+  for i = 1, #old, 2 do
+    local field, expiry = prefix .. old[i], tonumber(old[i + 1])
+    local held = tonumber(redis.call('HGET', user_key, field) or '')
+    if not held or held < expiry then
+      redis.call('HSET', user_key, field, string.format('%d', expiry))
+    end
+  end
+  redis.call('DEL', old_key)
+end
+
 -- A user's session index: fields 's:<sid>' of the user's hash, each valued by the session's idle
 -- expiry (its key's expiry, the score the index is read by). A few fields of the hash every user has
 -- cost less than a sorted set with a key of its own. An entry outlives its session by the forget
@@ -40,13 +75,7 @@ local function session_index(user_key, old_key, forget_before)
     if entries then
       return entries
     end
-    entries = {}
-    local flat = redis.call('HGETALL', user_key)
-    for i = 1, #flat, 2 do
-      if string.sub(flat[i], 1, 2) == 's:' then
-        entries[string.sub(flat[i], 3)] = tonumber(flat[i + 1])
-      end
-    end
+    entries = expiring_fields(user_key, 's:')
     if not moved then
       local old = redis.call('ZRANGE', old_key, 0, -1, 'WITHSCORES')
       for i = 1, #old, 2 do
@@ -65,22 +94,11 @@ local function session_index(user_key, old_key, forget_before)
     if moved then
       return
     end
-    if redis.call('EXISTS', old_key) == 0 then
-      moved = true
-      return
-    end
-    local fields = {}
-    for sid, expiry in pairs(load()) do
-      if expiry >= forget_before then
-        fields[#fields + 1] = 's:' .. sid
-        fields[#fields + 1] = string.format('%d', expiry)
-      end
-    end
     moved = true
-    for first = 1, #fields, 1000 do
-      redis.call('HSET', user_key, unpack(fields, first, math.min(first + 999, #fields)))
+    if redis.call('EXISTS', old_key) == 1 then
+      -- Entries already read keep their merged expiries: the same the move writes.
+      move_into_user_hash(user_key, old_key, 's:', string.format('%d', forget_before))
     end
-    redis.call('DEL', old_key)
   end
 
   local function remembered(expiry)
@@ -152,7 +170,13 @@ local function session_index(user_key, old_key, forget_before)
   end
 
   function index.count()
-    return #index.all()
+    local count = 0
+    for _, expiry in pairs(load()) do
+      if remembered(expiry) then
+        count = count + 1
+      end
+    end
+    return count
   end
 
   function index.put(sid, expiry)
@@ -181,9 +205,7 @@ local function session_index(user_key, old_key, forget_before)
         entries[sid] = nil
       end
     end
-    for first = 1, #stale, 1000 do
-      redis.call('HDEL', user_key, unpack(stale, first, math.min(first + 999, #stale)))
-    end
+    call_in_slices('HDEL', user_key, stale)
   end
 
   return index
@@ -210,10 +232,7 @@ local function prune(index, revoked_key, ends_key, now)
       stale[#stale + 1] = sid
     end
   end
-  -- In slices: unpack() of thousands of values overflows Lua's stack.
-  for first = 1, #stale, 1000 do
-    redis.call('HDEL', ends_key, unpack(stale, first, math.min(first + 999, #stale)))
-  end
+  call_in_slices('HDEL', ends_key, stale)
 end
 
 -- Moves a key's expiry to `keep_until` unless it already expires later.
@@ -297,9 +316,7 @@ local function forget_unused_profiles(clients_key, index, prefix)
       unused[#unused + 1] = field
     end
   end
-  for first = 1, #unused, 1000 do
-    redis.call('HDEL', clients_key, unpack(unused, first, math.min(first + 999, #unused)))
-  end
+  call_in_slices('HDEL', clients_key, unused)
 end
 
 -- Whether presented (a token's validator) is the session's current token: its tk once rotated,
@@ -461,30 +478,15 @@ end
 
 -- A user's known devices are fields 'd:<device id>' of the user's hash, each valued by when it is
 -- forgotten: a few fields of the hash every user has cost less than a sorted set with a key of its
--- own. Answers {field, expiry ms} of each.
+-- own. Answers device id -> expiry ms.
 local function known_devices(user_key)
-  local flat = redis.call('HGETALL', user_key)
-  local devices = {}
-  for i = 1, #flat, 2 do
-    if string.sub(flat[i], 1, 2) == 'd:' then
-      devices[#devices + 1] = {flat[i], tonumber(flat[i + 1])}
-    end
-  end
-  return devices
+  return expiring_fields(user_key, 'd:')
 end
 
 -- Versions before kept the known devices in a sorted set of their own (old_key): the first write
 -- to a user's devices moves those still known into the user's hash.
 local function move_known_devices(user_key, old_key, now)
-  local old = redis.call('ZRANGEBYSCORE', old_key, '(' .. now, '+inf', 'WITHSCORES')
-  for i = 1, #old, 2 do
-    local field, expiry = 'd:' .. old[i], tonumber(old[i + 1])
-    local held = tonumber(redis.call('HGET', user_key, field) or '')
-    if not held or held < expiry then
-      redis.call('HSET', user_key, field, string.format('%d', expiry))
-    end
-  end
-  redis.call('DEL', old_key)
+  move_into_user_hash(user_key, old_key, 'd:', '(' .. now)
 end
 
 -- Forgets every known device of a user but `keep` ('' for none): after a password change or a
@@ -493,14 +495,12 @@ end
 local function forget_devices(user_key, old_key, keep, now)
   move_known_devices(user_key, old_key, now)
   local forgotten = {}
-  for _, device in ipairs(known_devices(user_key)) do
-    if device[1] ~= 'd:' .. keep then
-      forgotten[#forgotten + 1] = device[1]
+  for device in pairs(known_devices(user_key)) do
+    if device ~= keep then
+      forgotten[#forgotten + 1] = 'd:' .. device
     end
   end
-  if #forgotten > 0 then
-    redis.call('HDEL', user_key, unpack(forgotten))
-  end
+  call_in_slices('HDEL', user_key, forgotten)
 end
 
 -- Ends every session of a user but `except` ('' for none) for `reason` and starts a new

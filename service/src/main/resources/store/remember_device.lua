@@ -20,11 +20,11 @@ if ARGV[5] and ARGV[5] ~= '' then
   end
 end
 local live, forgotten = {}, {}
-for _, device in ipairs(known_devices(KEYS[1])) do
-  if device[2] <= now then
-    forgotten[#forgotten + 1] = device[1]
+for device, expiry in pairs(known_devices(KEYS[1])) do
+  if expiry <= now then
+    forgotten[#forgotten + 1] = 'd:' .. device
   else
-    live[#live + 1] = device
+    live[#live + 1] = {'d:' .. device, expiry}
   end
 end
 if #live > max_devices then
@@ -35,7 +35,5 @@ if #live > max_devices then
     forgotten[#forgotten + 1] = live[i][1]
   end
 end
-if #forgotten > 0 then
-  redis.call('HDEL', KEYS[1], unpack(forgotten))
-end
+call_in_slices('HDEL', KEYS[1], forgotten)
 return math.min(#live, max_devices)
