@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.api.sync.RedisCommands;
 import io.sessionauthority.service.session.Session;
+import io.sessionauthority.service.session.SessionLimit;
 import io.sessionauthority.service.session.SessionPolicy;
 import io.sessionauthority.service.session.SessionService;
 import io.sessionauthority.service.session.SessionStatus;
@@ -37,8 +38,18 @@ class SessionIndexIntegrationTest {
     void setUp() {
         REDIS.flushAll();
         // At most two sessions per user, the oldest evicted: the limit reads the index.
-        domain = new DomainFixture(REDIS.uri(), new SessionPolicy(IDLE, Duration.ofHours(12), 2, FORGET, 16, 256));
+        domain = new DomainFixture(REDIS.uri(), limit(2, SessionLimit.Policy.EVICT_LEAST_RECENT));
         user = domain.createUser("olga");
+    }
+
+    private static SessionPolicy limit(int maxPerUser, SessionLimit.Policy policy) {
+        return new SessionPolicy(IDLE, Duration.ofHours(12), maxPerUser, FORGET, 16, 256, policy);
+    }
+
+    /** The same Redis and user, under another session limit. */
+    private void reopenWith(int maxPerUser, SessionLimit.Policy policy) {
+        domain.close();
+        domain = new DomainFixture(REDIS.uri(), limit(maxPerUser, policy));
     }
 
     @AfterEach
@@ -93,8 +104,7 @@ class SessionIndexIntegrationTest {
 
     @Test
     void anEntryInBothPlacesKeepsTheLaterExpiryWhicheverHoldsIt() {
-        domain.close();
-        domain = new DomainFixture(REDIS.uri(), new SessionPolicy(IDLE, Duration.ofHours(12), 3, FORGET, 16, 256));
+        reopenWith(3, SessionLimit.Policy.EVICT_LEAST_RECENT);
         SessionService.Started first = domain.login("olga");
         SessionService.Started second = domain.login("olga");
         String field = RedisSchema.UserFields.SESSION_INDEX;
@@ -165,9 +175,7 @@ class SessionIndexIntegrationTest {
 
     @Test
     void underDenyNewAnEntryWhoseSessionAnOlderReplicasRevokeAllEndedDoesNotRefuseALogin() {
-        domain.close();
-        domain = new DomainFixture(REDIS.uri(), new SessionPolicy(IDLE, Duration.ofHours(12), 1, FORGET, 16, 256,
-                io.sessionauthority.service.session.SessionLimit.Policy.DENY_NEW));
+        reopenWith(1, SessionLimit.Policy.DENY_NEW);
         SessionService.Started first = domain.login("olga");
         // An older replica's revoke-all: a new generation ends the session, whose key it leaves to
         // the generation; it cannot remove the entry from the user's hash.
@@ -181,9 +189,7 @@ class SessionIndexIntegrationTest {
 
     @Test
     void underDenyNewTheSessionARevokeAllKeptStillCountsAtTheLimit() {
-        domain.close();
-        domain = new DomainFixture(REDIS.uri(), new SessionPolicy(IDLE, Duration.ofHours(12), 1, FORGET, 16, 256,
-                io.sessionauthority.service.session.SessionLimit.Policy.DENY_NEW));
+        reopenWith(1, SessionLimit.Policy.DENY_NEW);
         SessionService.Started kept = domain.login("olga");
         join(domain.sessions.revokeAll(user.id(), kept.session().sessionId())); // a new generation; the kept one's is older
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> domain.login("olga"))
@@ -193,9 +199,7 @@ class SessionIndexIntegrationTest {
 
     @Test
     void underDenyNewARefusedLoginWritesNothingThoughTheOldSetIsThere() {
-        domain.close();
-        domain = new DomainFixture(REDIS.uri(), new SessionPolicy(IDLE, Duration.ofHours(12), 1, FORGET, 16, 256,
-                io.sessionauthority.service.session.SessionLimit.Policy.DENY_NEW));
+        reopenWith(1, SessionLimit.Policy.DENY_NEW);
         String old = indexedTheOldWay(domain.login("olga"));
         var before = redis.hgetall(RedisSchema.user(user.id()));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> domain.login("olga"))
