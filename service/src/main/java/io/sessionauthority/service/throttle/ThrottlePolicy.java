@@ -35,8 +35,8 @@ public record ThrottlePolicy(
         AddressRanges sharedAddresses) {
 
     /**
-     * Known devices are fields of the user's hash, beside a dozen of the user's own: past 128
-     * fields Redis gives up the hash's compact encoding for good, for that user.
+     * Known devices are fields of the user's hash, beside a dozen of the user's own and its session
+     * index: past 128 fields Redis gives up the hash's compact encoding for good, for that user.
      */
     public static final int MAX_DEVICES_PER_USER = 100;
 
