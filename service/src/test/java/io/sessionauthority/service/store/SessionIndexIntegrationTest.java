@@ -68,6 +68,12 @@ class SessionIndexIntegrationTest {
         return sid;
     }
 
+    /** The user's hash is as it was, and the old sorted set still holds only {@code old}. */
+    private void assertNothingWritten(java.util.Map<String, String> userBefore, String old) {
+        assertThat(redis.hgetall(RedisSchema.user(user.id()))).isEqualTo(userBefore);
+        assertThat(redis.zrange(RedisSchema.sessionIndex(user.id()), 0, -1)).containsExactly(old);
+    }
+
     private java.util.List<String> listed() {
         return join(domain.sessions.list(user.id())).stream().map(Session::sessionId).toList();
     }
@@ -126,8 +132,7 @@ class SessionIndexIntegrationTest {
         var before = redis.hgetall(RedisSchema.user(user.id()));
         assertThat(join(domain.sessions.validate(first.token(), true)).status()).isEqualTo(SessionStatus.LIVE);
         assertThat(listed()).containsExactly(old);
-        assertThat(redis.hgetall(RedisSchema.user(user.id()))).isEqualTo(before);
-        assertThat(redis.zrange(RedisSchema.sessionIndex(user.id()), 0, -1)).containsExactly(old);
+        assertNothingWritten(before, old);
     }
 
     @Test
@@ -204,8 +209,7 @@ class SessionIndexIntegrationTest {
         var before = redis.hgetall(RedisSchema.user(user.id()));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> domain.login("olga"))
                 .hasCauseInstanceOf(io.sessionauthority.service.session.SessionLimitReachedException.class);
-        assertThat(redis.hgetall(RedisSchema.user(user.id()))).isEqualTo(before);
-        assertThat(redis.zrange(RedisSchema.sessionIndex(user.id()), 0, -1)).containsExactly(old);
+        assertNothingWritten(before, old);
     }
 
     @Test
